@@ -1,0 +1,178 @@
+import type { DeviceArray } from "../array.js";
+import * as l from "../lax/primitives.js";
+import { Tracer } from "../core/trace.js";
+import { CallSite } from "../core/source.js";
+import { jvpFlat, vjpFlat, vmapFlat } from "../core/transforms.js";
+import { isFloat } from "../dtype.js";
+import { flatten, unflatten, type TreeDef } from "../tree.js";
+import { checkDifferentiable, flattenArrays, normalizeArgnums, type Argnums } from "./args.js";
+
+export interface GradOptions { argnums?: Argnums; hasAux?: boolean }
+type Fn = (...args: any[]) => any;
+
+/**
+ * Runs f with the argnums arguments replaced by flat tracked leaves; the result's leaves (and
+ * aux leaves) come back flat, with their structures.
+ */
+function differentiableCall(what: string, f: Fn, args: unknown[], argnums: number[], hasAux: boolean) {
+  const parts = argnums.map((i) => {
+    const [leaves, def] = flattenArrays(args[i], what);
+    checkDifferentiable(what, leaves, i);
+    return { i, leaves, def };
+  });
+  const flatIn = parts.flatMap((p) => p.leaves);
+  let outDef: TreeDef | undefined, auxDef: TreeDef | undefined, nOut = 0;
+  const flatFn = (...xs: DeviceArray[]) => {
+    const callArgs = [...args];
+    let k = 0;
+    for (const p of parts) { callArgs[p.i] = unflatten(p.def, xs.slice(k, k + p.leaves.length)); k += p.leaves.length; }
+    let out = f(...callArgs);
+    let aux: unknown = null;
+    if (hasAux) {
+      if (!Array.isArray(out) || out.length !== 2) throw new TypeError(`${what} with hasAux: the function must return [output, aux]`);
+      [out, aux] = out;
+    }
+    const [outs, od] = flattenArrays(out, what);
+    const [auxLeaves, ad] = flatten(aux);
+    outDef = od; auxDef = ad; nOut = outs.length;
+    return [...outs, ...(auxLeaves as DeviceArray[])];
+  };
+  return { parts, flatIn, flatFn, get outDef() { return outDef!; }, get auxDef() { return auxDef!; }, get nOut() { return nOut; } };
+}
+
+function regroup(parts: { leaves: DeviceArray[]; def: TreeDef }[], flat: (DeviceArray | null)[], argnums: Argnums) {
+  let k = 0;
+  const trees = parts.map((p) => unflatten(p.def, p.leaves.map((x) => { const g = flat[k++]; return g ?? l.zerosLike(x); })));
+  return typeof argnums === "number" ? trees[0] : trees;
+}
+
+/** valueAndGrad(f)(...args) -> [value, grad] (or [[value, aux], grad] with hasAux). */
+export function valueAndGrad(f: Fn, opts: GradOptions = {}) {
+  const argnumsOpt = opts.argnums ?? 0;
+  const hasAux = opts.hasAux ?? false;
+  return (...args: any[]): [any, any] => {
+    const argnums = normalizeArgnums("grad", argnumsOpt, args.length);
+    const call = differentiableCall("grad", f, args, argnums, hasAux);
+    const [outs, pullback] = vjpFlat(call.flatFn, call.flatIn, new CallSite());
+    const value = outs[0]!;
+    if (call.nOut !== 1 || value.ndim !== 0) {
+      throw new TypeError(`grad: the function must return a scalar, got ${call.nOut === 1 ? value.aval : `a tree of ${call.nOut} arrays`}; use vjp or jacrev for non-scalar outputs`);
+    }
+    if (!isFloat(value.dtype)) throw new TypeError(`grad: the function must return a floating-point scalar, got ${value.aval}`);
+    const grads = pullback([l.fullLike(value, 1), ...outs.slice(1).map(() => null)]);
+    const g = regroup(call.parts, grads, argnumsOpt);
+    const aux = hasAux ? unflatten(call.auxDef, outs.slice(1)) : undefined;
+    return [hasAux ? [value, aux] : value, g];
+  };
+}
+
+/** grad(f, { argnums, hasAux })(...args): the gradient of a scalar function. */
+export function grad(f: Fn, opts: GradOptions = {}) {
+  const vg = valueAndGrad(f, opts);
+  return (...args: any[]) => {
+    const [v, g] = vg(...args);
+    return opts.hasAux ? [g, v[1]] : g;
+  };
+}
+
+/** vjp(f, ...primals) -> [out, vjpFn] with vjpFn(cotangent) -> cotangents of each primal. */
+export function vjp(f: Fn, ...primals: any[]): [any, (ct: any) => any[]] {
+  const argnums = primals.map((_, i) => i);
+  const call = differentiableCall("vjp", f, primals, argnums, false);
+  const [outs, pullback] = vjpFlat(call.flatFn, call.flatIn, new CallSite());
+  const outTree = unflatten(call.outDef, outs);
+  let used = false;
+  const vjpFn = (ct: any) => {
+    if (used) throw new Error("vjp: the returned function can be called once (call vjp again for another cotangent)");
+    used = true;
+    const [cts, def] = flattenArrays(ct, "vjp");
+    if (!def.equals(call.outDef)) throw new TypeError(`vjp: cotangent structure ${def} does not match the output structure ${call.outDef}`);
+    return regroup(call.parts, pullback(cts), argnums) as any[];
+  };
+  return [outTree, vjpFn];
+}
+
+/** jvp(f, primals, tangents) -> [out, tangentOut]. */
+export function jvp(f: Fn, primals: readonly any[], tangents: readonly any[]): [any, any] {
+  if (primals.length !== tangents.length) throw new TypeError(`jvp: ${primals.length} primals but ${tangents.length} tangents`);
+  const flatP: DeviceArray[] = [], flatT: DeviceArray[] = [];
+  const defs: TreeDef[] = [];
+  primals.forEach((p, i) => {
+    const [pl, pd] = flattenArrays(p, "jvp");
+    const [tl, td] = flattenArrays(tangents[i], "jvp");
+    if (!pd.equals(td)) throw new TypeError(`jvp: primal ${i} has structure ${pd} but its tangent has ${td}`);
+    pl.forEach((x, j) => {
+      const t = tl[j]!;
+      if (x.shape.join() !== t.shape.join()) throw new TypeError(`jvp: primal ${i} leaf ${j} is ${x.aval} but its tangent is ${t.aval}`);
+    });
+    flatP.push(...pl); flatT.push(...tl.map((t, j) => (t.dtype === pl[j]!.dtype ? t : l.convert(t, pl[j]!.dtype))));
+    defs.push(pd);
+  });
+  let outDef: TreeDef | undefined;
+  const [outs, touts] = jvpFlat((...xs) => {
+    let k = 0;
+    const args = defs.map((d) => unflatten(d, xs.slice(k, (k += d.numLeaves))));
+    const [o, od] = flattenArrays(f(...args), "jvp");
+    outDef = od;
+    return o;
+  }, flatP, flatT, new CallSite());
+  return [unflatten(outDef!, outs), unflatten(outDef!, touts.map((t, i) => t ?? l.zerosLike(outs[i]!)))];
+}
+
+/** linearize(f, ...primals) -> [out, fJvp]: fJvp(...tangents) is the JVP at the primals. */
+export function linearize(f: Fn, ...primals: any[]): [any, (...tangents: any[]) => any] {
+  const out = f(...primals);
+  return [out, (...tangents: any[]) => jvp(f, primals, tangents)[1]];
+}
+
+/** Jacobian by forward mode: one JVP per input element, batched with vmap. */
+export function jacfwd(f: Fn, opts: { argnums?: number } = {}) {
+  return (...args: any[]) => {
+    const argnum = normalizeArgnums("jacfwd", opts.argnums ?? 0, args.length)[0]!;
+    const x = args[argnum] as DeviceArray;
+    checkDifferentiable("jacfwd", [x], argnum);
+    const n = x.size;
+    const basis = l.reshape(eyeLike(x, n), [n, ...x.shape]);
+    const pushforward = (t: DeviceArray) => {
+      const [, tout] = jvpFlat((xx) => [asSingle("jacfwd", f(...args.map((a, i) => (i === argnum ? xx : a))))], [x], [t]);
+      return [tout[0] ?? l.zerosLike(asSingle("jacfwd", f(...args)))];
+    };
+    const cols = vmapFlat(pushforward, [basis], [0], 0)[0]!; // [n, ...out]
+    const outNd = cols.ndim - 1;
+    const perm = [...Array(outNd).keys()].map((i) => i + 1);
+    return l.reshape(l.transpose(cols, [...perm, 0]), [...cols.shape.slice(1), ...x.shape]);
+  };
+}
+
+/** Jacobian by reverse mode: one VJP per output element, batched with vmap. */
+export function jacrev(f: Fn, opts: { argnums?: number } = {}) {
+  return (...args: any[]) => {
+    const argnum = normalizeArgnums("jacrev", opts.argnums ?? 0, args.length)[0]!;
+    const x = args[argnum] as DeviceArray;
+    checkDifferentiable("jacrev", [x], argnum);
+    const y = asSingle("jacrev", f(...args));
+    const m = y.size;
+    // One VJP traced under vmap serves every row of the Jacobian.
+    const rows = vmapFlat((ct) => {
+      const [, pb] = vjpFlat((xx) => [asSingle("jacrev", f(...args.map((a, i) => (i === argnum ? xx : a))))], [x]);
+      return [pb([ct])[0] ?? l.zerosLike(x)];
+    }, [l.reshape(eyeLike(y, m), [m, ...y.shape])], [0], 0)[0]!;
+    return l.reshape(rows, [...y.shape, ...x.shape]);
+  };
+}
+
+/** hessian(f) = jacfwd(jacrev(f)). */
+export function hessian(f: Fn, opts: { argnums?: number } = {}) {
+  return jacfwd(jacrev(f, opts), opts);
+}
+
+function eyeLike(x: DeviceArray, n: number) {
+  const r = l.iota("int32", [n, n], 0), c = l.iota("int32", [n, n], 1);
+  return l.convert(l.eq(r, c), x.dtype);
+}
+function asSingle(what: string, out: unknown): DeviceArray {
+  const [leaves] = flattenArrays(out, what);
+  if (leaves.length !== 1) throw new TypeError(`${what}: the function must return a single array here, got ${leaves.length} leaves`);
+  return leaves[0]!;
+}
+export { Tracer };

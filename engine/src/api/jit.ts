@@ -1,0 +1,151 @@
+import { DeviceArray } from "../array.js";
+import { ShapedArray } from "../core/aval.js";
+import { evalTrace } from "../core/eval.js";
+import { traceToJaxpr, type ClosedJaxpr } from "../core/jaxpr-trace.js";
+import type { Jaxpr } from "../core/jaxpr.js";
+import { Compiled, optimize } from "../core/program.js";
+import { CallSite } from "../core/source.js";
+import { bind, currentTrace, Tracer } from "../core/trace.js";
+import { getBackend } from "../backend/registry.js";
+import { unflatten, type TreeDef } from "../tree.js";
+import { flattenArrays, normalizeArgnums, type Argnums } from "./args.js";
+
+export interface JitOptions { staticArgnums?: Argnums }
+
+interface Entry {
+  readonly closed: ClosedJaxpr;
+  readonly optimized: Jaxpr;
+  readonly outDef: TreeDef;
+  readonly avals: readonly ShapedArray[];
+  compiled?: Compiled;
+}
+
+export interface CompileEvent { readonly signature: string; readonly reason: string }
+
+/** A jitted function: call it like the original; it also reports its cache. */
+export interface Jitted<F extends (...args: any[]) => any> {
+  (...args: Parameters<F>): ReturnType<F>;
+  /** Hits, misses, and why each compilation happened. */
+  cacheInfo(): { hits: number; misses: number; compiles: readonly CompileEvent[] };
+  /** The optimized program and its lowering, for the given arguments. */
+  lower(...args: Parameters<F>): { jaxpr: Jaxpr; program: string };
+  clearCache(): void;
+}
+
+function staticKey(v: unknown): string {
+  if (v === null || typeof v !== "object") return `${typeof v}:${String(v)}`;
+  try { return JSON.stringify(v); } catch { return `object:${String(v)}`; }
+}
+
+/**
+ * jit(f): traces f once per input signature (tree structure, shapes, dtypes, static
+ * arguments), optimizes the program and compiles it for the backend; later calls with the
+ * same signature run the compiled program in one step.
+ */
+export function jit<F extends (...args: any[]) => any>(f: F, opts: JitOptions = {}): Jitted<F> {
+  const cache = new Map<string, Entry>();
+  const compiles: CompileEvent[] = [];
+  let hits = 0, misses = 0;
+  let last: ({ key: string; entry: Entry } & Shallow) | undefined;
+  let lastSignature: { def: string; avals: string[]; statics: string[] } | undefined;
+  const name = f.name || "anonymous";
+
+  const prepare = (args: unknown[]) => {
+    const statics = opts.staticArgnums === undefined ? [] : normalizeArgnums("jit", opts.staticArgnums, args.length);
+    const dynamic = args.filter((_, i) => !statics.includes(i));
+    const [leaves, def] = flattenArrays(dynamic, `jit(${name})`);
+    const staticVals = statics.map((i) => staticKey(args[i]));
+    return { statics, dynamic, leaves, def, staticVals };
+  };
+
+  const entryFor = (args: unknown[]) => {
+    const { statics, leaves, def, staticVals } = prepare(args);
+    const defStr = def.toString();
+    const avalKeys = leaves.map((x) => x.aval.key);
+    const key = `${defStr}|${avalKeys.join(";")}|${staticVals.join(",")}`;
+    let entry = cache.get(key);
+    if (entry) { hits++; return { entry, leaves, key }; }
+    misses++;
+    const reason = explain(lastSignature, { def: defStr, avals: avalKeys, statics: staticVals });
+    lastSignature = { def: defStr, avals: avalKeys, statics: staticVals };
+    let outDef: TreeDef | undefined;
+    const avals = leaves.map((x) => new ShapedArray(x.shape, x.dtype, x.weakType));
+    const closed = traceToJaxpr((...xs) => {
+      // Rebuild the call: dynamic leaves from the tracers, static arguments as given.
+      const rebuilt = unflatten(def, xs) as unknown[];
+      const callArgs: unknown[] = [];
+      let d = 0;
+      for (let i = 0; i < args.length; i++) callArgs.push(statics.includes(i) ? args[i] : rebuilt[d++]);
+      const [outs, od] = flattenArrays(f(...callArgs), `jit(${name})`);
+      outDef = od;
+      return outs;
+    }, avals, `jit(${name})`, new CallSite());
+    entry = { closed, optimized: optimize(closed.jaxpr), outDef: outDef!, avals };
+    compiles.push({ signature: `${name}(${avalKeys.join(", ")})`, reason });
+    // Programs that closed over traced values of an enclosing transformation are not reusable.
+    if (!closed.consts.some((c) => c instanceof Tracer)) cache.set(key, entry);
+    return { entry, leaves, key };
+  };
+
+  const run = (entry: Entry, leaves: DeviceArray[]) => {
+    const { closed } = entry;
+    let outs: DeviceArray[];
+    if (currentTrace() === evalTrace && !leaves.some((x) => x instanceof Tracer) && !closed.consts.some((c) => c instanceof Tracer)) {
+      entry.compiled ??= new Compiled(entry.optimized, leaves[0]?._backend ?? getBackend(), closed.consts.length, closed.consts);
+      outs = entry.compiled.run(leaves);
+    } else {
+      outs = bind("pjit", [...closed.consts, ...leaves], { jaxpr: entry.optimized, name });
+    }
+    return unflatten(entry.outDef, outs);
+  };
+
+  const wrapped = ((...args: unknown[]) => {
+    // Fast path: the same shallow structure and avals as the previous call skip the keyed lookup.
+    const quick = opts.staticArgnums === undefined ? shallowLeaves(args) : undefined;
+    if (quick && last && sameShallow(quick, last)) { hits++; return run(last.entry, quick.leaves); }
+    const r = entryFor(args);
+    if (quick && r.entry === cache.get(r.key)) last = { key: r.key, entry: r.entry, leaves: [], avals: quick.leaves.map((x) => x._aval), shape: quick.shape };
+    return run(r.entry, r.leaves);
+  }) as unknown as Jitted<F>;
+
+  wrapped.cacheInfo = () => ({ hits, misses, compiles: [...compiles] });
+  wrapped.lower = (...args: Parameters<F>) => {
+    const { entry } = entryFor(args);
+    const compiled = new Compiled(entry.optimized, getBackend(), entry.closed.consts.length, entry.closed.consts.filter((c) => !(c instanceof Tracer)));
+    return { jaxpr: entry.optimized, program: compiled.program.toString() };
+  };
+  wrapped.clearCache = () => { cache.clear(); last = undefined; };
+  return wrapped;
+}
+
+/** Arguments that are arrays or lists of arrays, with a signature of their nesting (-1: an array; n: a list of n arrays). */
+interface Shallow { readonly leaves: DeviceArray[]; readonly avals?: readonly ShapedArray[]; readonly shape: readonly number[] }
+function shallowLeaves(args: readonly unknown[]): Shallow | undefined {
+  const leaves: DeviceArray[] = [], shape: number[] = [];
+  for (const a of args) {
+    if (a instanceof DeviceArray) { leaves.push(a); shape.push(-1); continue; }
+    if (!Array.isArray(a)) return undefined;
+    for (const x of a) { if (!(x instanceof DeviceArray)) return undefined; leaves.push(x); }
+    shape.push(a.length);
+  }
+  return { leaves, shape };
+}
+function sameShallow(cur: Shallow, prev: Shallow & { avals?: readonly ShapedArray[] }): boolean {
+  if (cur.shape.length !== prev.shape.length || cur.leaves.length !== prev.avals!.length) return false;
+  for (let i = 0; i < cur.shape.length; i++) if (cur.shape[i] !== prev.shape[i]) return false;
+  for (let i = 0; i < cur.leaves.length; i++) {
+    const a = cur.leaves[i]!._aval, b = prev.avals![i]!;
+    if (a !== b && !a.equals(b)) return false;
+  }
+  return true;
+}
+
+function explain(prev: { def: string; avals: string[]; statics: string[] } | undefined, cur: { def: string; avals: string[]; statics: string[] }): string {
+  if (!prev) return "first call";
+  if (prev.def !== cur.def) return `argument structure changed: ${prev.def} -> ${cur.def}`;
+  const diffs = cur.avals.map((a, i) => (a !== prev.avals[i] ? `leaf ${i}: ${prev.avals[i]} -> ${a}` : null)).filter(Boolean);
+  if (diffs.length) return `argument types changed (${diffs.join("; ")})`;
+  const sd = cur.statics.map((s, i) => (s !== prev.statics[i] ? `static argument ${i}: ${prev.statics[i]} -> ${s}` : null)).filter(Boolean);
+  if (sd.length) return `static arguments changed (${sd.join("; ")})`;
+  return "new signature";
+}

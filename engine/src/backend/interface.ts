@@ -1,0 +1,33 @@
+import type { TypedArray } from "../dtype.js";
+import type { ShapedArray } from "../core/aval.js";
+import type { Primitive } from "../core/primitives.js";
+import type { FusedKernel, Program } from "./kernel.js";
+
+/** An opaque handle to memory owned by a backend. */
+export type Buffer = object;
+
+/** A compiled program: one call runs it. */
+export interface Executable {
+  run(inputs: readonly Buffer[]): Buffer[];
+}
+
+/**
+ * What a backend provides. The reference backend (TypeScript) is the oracle; native and
+ * WebGPU render the same primitives and fused kernels.
+ */
+export interface Backend {
+  readonly name: string;
+  /** A new buffer holding a copy of `data` (already of the dtype's host storage type). */
+  upload(data: TypedArray, aval: ShapedArray): Buffer;
+  /** Reads a buffer back. Always available; the asynchronous path is the portable one. */
+  download(buf: Buffer, aval: ShapedArray): Promise<TypedArray>;
+  /** Synchronous read, where the backend can do it (not WebGPU). */
+  downloadSync?(buf: Buffer, aval: ShapedArray): TypedArray;
+  free(buf: Buffer): void;
+  /** Runs one primitive on buffers (eager mode, and program steps that do not fuse). */
+  execute(prim: Primitive, params: any, inputs: readonly Buffer[], inAvals: readonly ShapedArray[], outAvals: readonly ShapedArray[]): Buffer[];
+  /** Runs one fused kernel, returning a new buffer of kernel.output. */
+  runKernel(kernel: FusedKernel, inputs: readonly Buffer[]): Buffer;
+  /** Takes a whole program once (optional: the engine's generic executor runs it otherwise). */
+  compile?(program: Program): Executable;
+}

@@ -1,0 +1,28 @@
+import type { TypedArray } from "../../dtype.js";
+import type { ShapedArray } from "../../core/aval.js";
+import type { Primitive } from "../../core/primitives.js";
+import type { Backend, Buffer } from "../interface.js";
+import type { FusedKernel } from "../kernel.js";
+import { runFusedKernel } from "./fused.js";
+import { referenceImpls, type DataPrimitive, type Impl } from "./ops.js";
+
+/** A reference buffer is a host typed array. */
+class HostBuffer { constructor(readonly data: TypedArray) {} }
+const data = (b: Buffer) => (b as HostBuffer).data;
+
+/** The TypeScript backend: correct for every primitive, the oracle for the others. */
+export class ReferenceBackend implements Backend {
+  readonly name = "reference";
+  upload(d: TypedArray): Buffer { return new HostBuffer(d.slice()); }
+  async download(b: Buffer): Promise<TypedArray> { return data(b).slice(); }
+  downloadSync(b: Buffer): TypedArray { return data(b).slice(); }
+  free(): void { /* garbage collected */ }
+  execute(prim: Primitive, params: any, inputs: readonly Buffer[], inAvals: readonly ShapedArray[], outAvals: readonly ShapedArray[]): Buffer[] {
+    const impl = referenceImpls[prim as DataPrimitive] as Impl<DataPrimitive> | undefined;
+    if (!impl) throw new Error(`internal: the reference backend has no kernel for ${prim}`);
+    return impl(inputs.map(data), params, inAvals, outAvals).map((d) => new HostBuffer(d));
+  }
+  runKernel(kernel: FusedKernel, inputs: readonly Buffer[]): Buffer {
+    return new HostBuffer(runFusedKernel(kernel, inputs.map(data)));
+  }
+}

@@ -1,0 +1,4 @@
+import { registerBackend } from "../registry.js";
+import { ReferenceBackend } from "./index.js";
+
+registerBackend("reference", () => new ReferenceBackend(), 100);

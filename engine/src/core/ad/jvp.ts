@@ -1,0 +1,158 @@
+import type { DeviceArray } from "../../array.js";
+import { isFloat } from "../../dtype.js";
+import * as l from "../../lax/primitives.js";
+import { bind, inlineCall, Trace, Tracer, withTrace, leakedTracerError } from "../trace.js";
+import { BINARY_PRIMITIVES, UNARY_PRIMITIVES, type ParamsOf, type Primitive } from "../primitives.js";
+import { binaryPartials, unaryDerivatives } from "../rules/derivatives.js";
+import type { CallSite } from "../source.js";
+import { jvpControlRules } from "./control-rules.js";
+
+/** A tangent, or null for a symbolic zero (nothing flows). */
+export type Tangent = DeviceArray | null;
+export type JvpRule<P extends Primitive> = (primals: DeviceArray[], tangents: Tangent[], params: ParamsOf<P>, prim: P) => [DeviceArray[], Tangent[]];
+
+export class JVPTracer extends Tracer {
+  constructor(trace: JVPTrace, readonly primal: DeviceArray, readonly tangent: Tangent) {
+    super(trace, primal._aval);
+  }
+  concrete(): DeviceArray | undefined {
+    const p = this.primal;
+    return p instanceof Tracer ? p.concrete() : p;
+  }
+}
+
+/** Forward mode: each value carries a tangent; rules run in the parent trace. */
+export class JVPTrace extends Trace {
+  constructor(parent: Trace, origin?: CallSite) { super(parent, "jvp", origin); }
+  process(prim: Primitive, args: readonly DeviceArray[], params: any): DeviceArray[] {
+    if (prim === "pjit") return inlineCall(this, params.jaxpr, args);
+    const primals: DeviceArray[] = [], tangents: Tangent[] = [];
+    let any = false;
+    for (const a of args) {
+      if (a instanceof JVPTracer && a._trace === this) {
+        primals.push(a.primal); tangents.push(a.tangent); any ||= a.tangent !== null;
+      } else {
+        if (a instanceof Tracer && !a._trace.alive) throw leakedTracerError(a, prim);
+        primals.push(a); tangents.push(null);
+      }
+    }
+    const parent = this.parent!;
+    if (!any) return withTrace(parent, () => bind(prim, primals, params));
+    const [outs, outTangents] = withTrace(parent, () => (jvpRules[prim] as JvpRule<Primitive>)(primals, tangents, params, prim));
+    return outs.map((o, i) => new JVPTracer(this, o, isFloat(o.dtype) ? outTangents[i] ?? null : null));
+  }
+}
+
+const zeros = (t: Tangent, p: DeviceArray) => t ?? l.zerosLike(p);
+const sumTangents = (a: Tangent, b: Tangent): Tangent => (a === null ? b : b === null ? a : l.add(a, b));
+
+/** Rules for ops linear in all their differentiable operands: apply the op to the tangents. */
+function linearIn(...linearArgs: number[]): JvpRule<any> {
+  return (primals, tangents, params, prim) => {
+    const outs = bind(prim, primals, params);
+    if (linearArgs.every((i) => tangents[i] === null)) return [outs, outs.map(() => null)];
+    const targs = primals.map((p, i) => (linearArgs.includes(i) ? zeros(tangents[i]!, p) : p));
+    return [outs, bind(prim, targs, params)];
+  };
+}
+/** Primitives whose outputs do not depend differentiably on their inputs. */
+const zeroRule: JvpRule<any> = (primals, _t, params, prim) => [bind(prim, primals, params), []];
+
+const unaryRules = Object.fromEntries(UNARY_PRIMITIVES.map((p) => {
+  const d = unaryDerivatives[p];
+  const rule: JvpRule<any> = d === "zero" ? zeroRule : d === "linear" ? linearIn(0)
+    : ([x], [t]) => { const y = l.unary(p)(x!); return [[y], [l.mul(t!, d(x!, y))]]; };
+  return [p, rule];
+}));
+const binaryRules = Object.fromEntries(BINARY_PRIMITIVES.map((p) => {
+  const d = binaryPartials[p];
+  const rule: JvpRule<any> = d === "zero" ? zeroRule : ([a, b], [ta, tb]) => {
+    const y = l.binary(p)(a!, b!);
+    const [da, db] = d(a!, b!, y);
+    let t = sumTangents(ta && da ? l.mul(ta, da) : null, tb && db ? l.mul(tb, db) : null);
+    if (t && !l.sameShape(t.shape, y.shape)) t = l.broadcastTo(t, y.shape);
+    return [[y], [t]];
+  };
+  return [p, rule];
+}));
+
+function maskedReduce(reduce: (x: DeviceArray, axes: readonly number[]) => DeviceArray): JvpRule<"reduce_max"> {
+  return ([x], [t], { axes }) => {
+    const y = reduce(x!, axes);
+    // The derivative flows through the positions that attain the extremum, averaged over ties.
+    const keep = x!.shape.map((_, i) => i).filter((i) => !axes.includes(i));
+    const mask = l.convert(l.eq(x!, l.broadcastInDim(y, x!.shape, keep)), x!.dtype);
+    const count = l.reduceSum(mask, axes);
+    return [[y], [l.div(l.reduceSum(l.mul(t!, mask), axes), count)]];
+  };
+}
+
+const table: { [P in Primitive]: JvpRule<P> } = {
+  ...(unaryRules as any), ...(binaryRules as any),
+  select: ([c, x, y], [, tx, ty]) => {
+    const out = l.select(c!, x!, y!);
+    if (!tx && !ty) return [[out], [null]];
+    return [[out], [l.broadcastTo(l.select(c!, zeros(tx!, x!), zeros(ty!, y!)), out.shape)]];
+  },
+  clamp: ([lo, x, hi], [tlo, tx, thi]) => {
+    const out = bind("clamp", [lo!, x!, hi!], {})[0]!;
+    const below = l.lt(x!, lo!), above = l.gt(x!, hi!);
+    let t: Tangent = null;
+    if (tx) t = l.select(l.or(below, above), l.zerosLike(out), l.broadcastTo(tx, out.shape));
+    if (tlo) t = sumTangents(t, l.select(below, l.broadcastTo(tlo, out.shape), l.zerosLike(out)));
+    if (thi) t = sumTangents(t, l.select(above, l.broadcastTo(thi, out.shape), l.zerosLike(out)));
+    return [[out], [t]];
+  },
+  convert_element_type: ([x], [t], p) => {
+    const out = bind("convert_element_type", [x!], p)[0]!;
+    return [[out], [isFloat(p.dtype) && isFloat(x!.dtype) ? l.convert(t!, p.dtype, p.weak) : null]];
+  },
+  bitcast_convert_type: zeroRule,
+  stop_gradient: zeroRule,
+  broadcast_in_dim: linearIn(0), reshape: linearIn(0), transpose: linearIn(0), rev: linearIn(0), slice: linearIn(0),
+  pad: linearIn(0, 1), concatenate: (primals, tangents, params, prim) => linearIn(...primals.map((_, i) => i))(primals, tangents, params, prim),
+  dynamic_slice: linearIn(0), dynamic_update_slice: linearIn(0, 1), gather: linearIn(0),
+  scatter: (primals, tangents, params, prim) => {
+    if (params.mode === "add" || params.mode === "set") return linearIn(0, 2)(primals, tangents, params, prim);
+    throw new Error(`scatter: differentiation of .at[].${params.mode}() is not supported (use add or set)`);
+  },
+  iota: zeroRule,
+  reduce_sum: linearIn(0), cumsum: linearIn(0),
+  reduce_max: maskedReduce(l.reduceMax), reduce_min: maskedReduce(l.reduceMin),
+  reduce_prod: ([x], [t], { axes }) => {
+    const y = l.reduceProd(x!, axes);
+    const keep = x!.shape.map((_, i) => i).filter((i) => !axes.includes(i));
+    // d prod = sum_i t_i * prod_{j != i} x_j, computed as y / x_i (exact away from zeros).
+    return [[y], [l.reduceSum(l.mul(t!, l.div(l.broadcastInDim(y, x!.shape, keep), x!)), axes)]];
+  },
+  reduce_and: zeroRule, reduce_or: zeroRule, argmax: zeroRule, argmin: zeroRule,
+  cumprod: ([x], [t], p) => {
+    const y = bind("cumprod", [x!], p)[0]!;
+    return [[y], [l.mul(y, bind("cumsum", [l.div(t!, x!)], p)[0]!)]];
+  },
+  cummax: () => { throw new Error("cummax: differentiation is not supported"); },
+  cummin: () => { throw new Error("cummin: differentiation is not supported"); },
+  dot_general: ([a, b], [ta, tb], p) => {
+    const y = bind("dot_general", [a!, b!], p)[0]!;
+    const t = sumTangents(ta ? bind("dot_general", [ta, b!], p)[0]! : null, tb ? bind("dot_general", [a!, tb], p)[0]! : null);
+    return [[y], [t]];
+  },
+  conv_general_dilated: ([a, b], [ta, tb], p) => {
+    const y = bind("conv_general_dilated", [a!, b!], p)[0]!;
+    const t = sumTangents(ta ? bind("conv_general_dilated", [ta, b!], p)[0]! : null, tb ? bind("conv_general_dilated", [a!, tb], p)[0]! : null);
+    return [[y], [t]];
+  },
+  sort: (primals, tangents, { dimension, numKeys }) => {
+    // Sort the tangents along with the keys: they follow the same permutation.
+    const withT = tangents.map((t, i) => zeros(t, primals[i]!));
+    const outs = bind("sort", [...primals, ...withT], { dimension, numKeys });
+    return [outs.slice(0, primals.length), outs.slice(primals.length)];
+  },
+  threefry2x32: zeroRule,
+  // Looked up at call time: the control-flow rules import this module.
+  pjit: (...a: any[]) => (jvpControlRules.pjit as any)(...a), cond: (...a: any[]) => (jvpControlRules.cond as any)(...a),
+  scan: (...a: any[]) => (jvpControlRules.scan as any)(...a), while: (...a: any[]) => (jvpControlRules.while as any)(...a),
+};
+
+
+export const jvpRules: { readonly [P in Primitive]: JvpRule<P> } = table;

@@ -1,0 +1,247 @@
+import type { DeviceArray } from "../../array.js";
+import { isFloat } from "../../dtype.js";
+import * as l from "../../lax/primitives.js";
+import { bind, inlineCall, leakedTracerError, Trace, Tracer, withTrace } from "../trace.js";
+import { BINARY_PRIMITIVES, UNARY_PRIMITIVES, type ParamsOf, type Primitive } from "../primitives.js";
+import { binaryPartials, unaryDerivatives } from "../rules/derivatives.js";
+import type { CallSite } from "../source.js";
+import { scalar } from "../constants.js";
+import { vjpControlRules } from "./control-rules.js";
+
+/** A cotangent, or null for a symbolic zero. */
+export type Cotangent = DeviceArray | null;
+/** Cotangents of the inputs from cotangents of the outputs (null: no gradient flows there). */
+export type VjpRule<P extends Primitive> = (cts: Cotangent[], primals: DeviceArray[], outs: DeviceArray[], params: ParamsOf<P>, prim: P) => Cotangent[];
+
+interface Node {
+  readonly prim: Primitive;
+  readonly params: any;
+  readonly inputs: (VJPTracer | null)[];
+  readonly primals: DeviceArray[];
+  readonly outs: DeviceArray[];
+  readonly outTracers: (VJPTracer | null)[];
+}
+
+export class VJPTracer extends Tracer {
+  constructor(trace: VJPTrace, readonly primal: DeviceArray) { super(trace, primal._aval); }
+  concrete(): DeviceArray | undefined {
+    const p = this.primal;
+    return p instanceof Tracer ? p.concrete() : p;
+  }
+}
+
+/**
+ * Reverse mode: operations on tracked values are recorded on a tape while the primal
+ * computation runs in the parent trace; `backward` then applies VJP rules in reverse, also in
+ * the parent trace, so the backward pass itself can be differentiated, jitted or vmapped.
+ */
+export class VJPTrace extends Trace {
+  readonly tape: Node[] = [];
+  constructor(parent: Trace, origin?: CallSite) { super(parent, "grad", origin); }
+
+  track(x: DeviceArray): VJPTracer { return new VJPTracer(this, x); }
+
+  process(prim: Primitive, args: readonly DeviceArray[], params: any): DeviceArray[] {
+    if (prim === "pjit") return inlineCall(this, params.jaxpr, args);
+    const primals: DeviceArray[] = [];
+    const inputs: (VJPTracer | null)[] = [];
+    let any = false;
+    for (const a of args) {
+      if (a instanceof VJPTracer && a._trace === this) { primals.push(a.primal); inputs.push(a); any = true; }
+      else {
+        if (a instanceof Tracer && !a._trace.alive) throw leakedTracerError(a, prim);
+        primals.push(a); inputs.push(null);
+      }
+    }
+    const outs = withTrace(this.parent!, () => bind(prim, primals, params));
+    if (!any) return outs;
+    const outTracers = outs.map((o) => (isFloat(o.dtype) ? new VJPTracer(this, o) : null));
+    this.tape.push({ prim, params, inputs, primals, outs, outTracers });
+    return outs.map((o, i) => outTracers[i] ?? o);
+  }
+
+  /** Cotangents of `inputs` given cotangents of `outputs` (all tracers of this trace or constants). */
+  backward(outputs: readonly DeviceArray[], outCts: readonly Cotangent[], inputs: readonly DeviceArray[]): Cotangent[] {
+    return withTrace(this.parent!, () => {
+      const cts = new Map<VJPTracer, DeviceArray>();
+      const accumulate = (t: VJPTracer, ct: DeviceArray) => {
+        const prev = cts.get(t);
+        cts.set(t, prev ? l.add(prev, ct) : ct);
+      };
+      outputs.forEach((o, i) => { const ct = outCts[i]; if (ct && o instanceof VJPTracer && o._trace === this) accumulate(o, ct); });
+      for (let n = this.tape.length - 1; n >= 0; n--) {
+        const node = this.tape[n]!;
+        let anyCt = false;
+        const outCtsNode = node.outTracers.map((t) => {
+          const ct = t ? cts.get(t) ?? null : null;
+          if (ct) { anyCt = true; cts.delete(t!); }
+          return ct;
+        });
+        if (!anyCt) continue;
+        const inCts = (vjpRules[node.prim] as VjpRule<Primitive>)(outCtsNode, node.primals, node.outs, node.params, node.prim);
+        node.inputs.forEach((t, i) => {
+          const ct = inCts[i];
+          if (t && ct) accumulate(t, ct.dtype === t.dtype ? ct : l.convert(ct, t.dtype, t.weakType));
+        });
+      }
+      return inputs.map((x) => (x instanceof VJPTracer && x._trace === this ? cts.get(x) ?? null : null));
+    });
+  }
+}
+
+const zeroRule: VjpRule<any> = (_cts, primals) => primals.map(() => null);
+const zerosOf = (x: DeviceArray) => l.zerosLike(x);
+const inversePerm = (p: readonly number[]) => { const inv = new Array<number>(p.length); p.forEach((a, i) => { inv[a] = i; }); return inv; };
+
+const unaryRules = Object.fromEntries(UNARY_PRIMITIVES.map((p) => {
+  const d = unaryDerivatives[p];
+  const rule: VjpRule<any> = d === "zero" ? zeroRule : d === "linear" ? ([ct]) => [l.unary(p)(ct!)]
+    : ([ct], [x], [y]) => [l.mul(ct!, d(x!, y!))];
+  return [p, rule];
+}));
+const binaryRules = Object.fromEntries(BINARY_PRIMITIVES.map((p) => {
+  const d = binaryPartials[p];
+  const rule: VjpRule<any> = d === "zero" ? zeroRule : ([ct], [a, b], [y]) => {
+    const [da, db] = d(a!, b!, y!);
+    return [
+      da && isFloat(a!.dtype) ? l.unbroadcast(l.mul(ct!, da), a!.shape) : null,
+      db && isFloat(b!.dtype) ? l.unbroadcast(l.mul(ct!, db), b!.shape) : null,
+    ];
+  };
+  return [p, rule];
+}));
+
+function maskedReduce(): VjpRule<"reduce_max"> {
+  return ([ct], [x], [y], { axes }) => {
+    const keep = x!.shape.map((_, i) => i).filter((i) => !axes.includes(i));
+    const mask = l.convert(l.eq(x!, l.broadcastInDim(y!, x!.shape, keep)), x!.dtype);
+    const count = l.broadcastInDim(l.reduceSum(mask, axes), x!.shape, keep);
+    return [l.div(l.mul(l.broadcastInDim(ct!, x!.shape, keep), mask), count)];
+  };
+}
+
+/** Cotangents of dot_general's operands (the transposes of a bilinear map). */
+function dotGeneralVjp([ct]: Cotangent[], [a, b]: DeviceArray[], _outs: DeviceArray[], { dimensionNumbers: dn, preferredElementType }: ParamsOf<"dot_general">): Cotangent[] {
+  const [ca, cb] = dn.contract, [ba, bb] = dn.batch;
+  const freeA = a!.shape.map((_, i) => i).filter((i) => !ca.includes(i) && !ba.includes(i));
+  const freeB = b!.shape.map((_, i) => i).filter((i) => !cb.includes(i) && !bb.includes(i));
+  const nb = ba.length, nfa = freeA.length, nfb = freeB.length;
+  const range = (s: number, n: number) => Array.from({ length: n }, (_, i) => s + i);
+  const batchCt = range(0, nb);
+  const c = ct!.dtype === a!.dtype ? ct! : l.convert(ct!, a!.dtype);
+  // ct_a = ct . b contracting ct's b-free dims with b's free dims; result: batch, a-free, b-contract (ascending).
+  const ra = l.dotGeneral(c, b!, { contract: [range(nb + nfa, nfb), freeB], batch: [batchCt, [...bb]] }, preferredElementType ? a!.dtype : null);
+  const bContractSorted = [...cb].sort((x, y) => x - y);
+  const resultToA = [...ba, ...freeA, ...bContractSorted.map((ax) => ca[cb.indexOf(ax)]!)];
+  const ctA = l.transpose(ra, inversePerm(resultToA));
+  // ct_b = ct . a contracting ct's a-free dims with a's free dims; result: batch, b-free, a-contract (ascending).
+  const rb = l.dotGeneral(c, a!, { contract: [range(nb, nfa), freeA], batch: [batchCt, [...ba]] }, preferredElementType ? b!.dtype : null);
+  const aContractSorted = [...ca].sort((x, y) => x - y);
+  const resultToB = [...bb, ...freeB, ...aContractSorted.map((ax) => cb[ca.indexOf(ax)]!)];
+  const ctB = l.transpose(rb, inversePerm(resultToB));
+  return [isFloat(a!.dtype) ? ctA : null, isFloat(b!.dtype) ? ctB : null];
+}
+
+const table: { [P in Primitive]: VjpRule<P> } = {
+  ...(unaryRules as any), ...(binaryRules as any),
+  select: ([ct], [c, x, y]) => {
+    const z = l.zerosLike(ct!);
+    return [null, l.unbroadcast(l.select(c!, ct!, z), x!.shape), l.unbroadcast(l.select(c!, z, ct!), y!.shape)];
+  },
+  clamp: ([ct], [lo, x, hi]) => {
+    const z = l.zerosLike(ct!);
+    const below = l.lt(x!, lo!), above = l.gt(x!, hi!);
+    return [
+      l.unbroadcast(l.select(below, ct!, z), lo!.shape),
+      l.unbroadcast(l.select(l.or(below, above), z, ct!), x!.shape),
+      l.unbroadcast(l.select(above, ct!, z), hi!.shape),
+    ];
+  },
+  convert_element_type: ([ct], [x], [y]) => [isFloat(x!.dtype) && isFloat(y!.dtype) ? l.convert(ct!, x!.dtype, x!.weakType) : null],
+  bitcast_convert_type: zeroRule, stop_gradient: zeroRule, iota: zeroRule, threefry2x32: zeroRule,
+  reduce_and: zeroRule, reduce_or: zeroRule, argmax: zeroRule, argmin: zeroRule,
+  broadcast_in_dim: ([ct], [x], _o, { shape, broadcastDimensions }) => {
+    const summed = shape.map((_, i) => i).filter((i) => !broadcastDimensions.includes(i) || (x!.shape[broadcastDimensions.indexOf(i)] === 1 && shape[i] !== 1));
+    return [l.reshape(l.reduceSum(ct!, summed), x!.shape)];
+  },
+  reshape: ([ct], [x]) => [l.reshape(ct!, x!.shape)],
+  transpose: ([ct], _p, _o, { permutation }) => [l.transpose(ct!, inversePerm(permutation))],
+  rev: ([ct], _p, _o, { dimensions }) => [l.rev(ct!, dimensions)],
+  slice: ([ct], [x], _o, { start, limit, strides }) => {
+    const config = x!.shape.map((n, i) => {
+      const st = strides?.[i] ?? 1, size = ct!.shape[i]!;
+      const hi = size === 0 ? n - start[i]! : n - (start[i]! + (size - 1) * st + 1);
+      return [start[i]!, size === 0 ? n - start[i]! : hi, size === 0 ? 0 : st - 1] as const;
+    });
+    void limit;
+    return [l.pad(ct!, scalar(0, ct!.dtype), config)];
+  },
+  pad: ([ct], [x], _o, { config }) => {
+    const unpadded = l.pad(ct!, scalar(0, ct!.dtype), config.map(([lo, hi]) => [-lo, -hi, 0] as const));
+    const ctX = l.slice(unpadded, x!.shape.map(() => 0), unpadded.shape, config.map(([, , interior]) => interior + 1));
+    const all = ct!.shape.map((_, i) => i);
+    return [ctX, l.sub(l.reduceSum(ct!, all), l.reduceSum(ctX, all))];
+  },
+  concatenate: ([ct], primals, _o, { axis }) => {
+    let at = 0;
+    return primals.map((x) => {
+      const start = ct!.shape.map((_, i) => (i === axis ? at : 0));
+      const limit = ct!.shape.map((d, i) => (i === axis ? at + x.shape[axis]! : d));
+      at += x.shape[axis]!;
+      return l.slice(ct!, start, limit);
+    });
+  },
+  dynamic_slice: ([ct], [x, ...starts]) => [l.dynamicUpdateSlice(zerosOf(x!), ct!, starts), ...starts.map(() => null)],
+  dynamic_update_slice: ([ct], [, u, ...starts]) => [
+    l.dynamicUpdateSlice(ct!, zerosOf(u!), starts), l.dynamicSlice(ct!, starts, u!.shape), ...starts.map(() => null)],
+  gather: ([ct], [x, idx], _o, { axis }) => [l.scatter(zerosOf(x!), idx!, ct!, axis, "add"), null],
+  scatter: ([ct], [, idx, u], _o, { axis, mode }) => {
+    if (mode === "add") return [ct, null, l.gather(ct!, idx!, axis)];
+    if (mode === "set") return [l.scatter(ct!, idx!, zerosOf(u!), axis, "set"), null, l.gather(ct!, idx!, axis)];
+    throw new Error(`scatter: differentiation of .at[].${mode}() is not supported (use add or set)`);
+  },
+  reduce_sum: ([ct], [x], _o, { axes }) => [l.broadcastInDim(ct!, x!.shape, x!.shape.map((_, i) => i).filter((i) => !axes.includes(i)))],
+  reduce_max: maskedReduce(), reduce_min: maskedReduce(),
+  reduce_prod: ([ct], [x], [y], { axes }) => {
+    const keep = x!.shape.map((_, i) => i).filter((i) => !axes.includes(i));
+    return [l.div(l.broadcastInDim(l.mul(ct!, y!), x!.shape, keep), x!)];
+  },
+  cumsum: ([ct], _p, _o, { axis, reverse }) => [l.cumsum(ct!, axis, !reverse)],
+  cumprod: ([ct], [x], [y], { axis, reverse }) => [l.div(l.cumsum(l.mul(ct!, y!), axis, !reverse), x!)],
+  cummax: () => { throw new Error("cummax: differentiation is not supported"); },
+  cummin: () => { throw new Error("cummin: differentiation is not supported"); },
+  dot_general: dotGeneralVjp,
+  conv_general_dilated: () => { throw new Error("conv: reverse-mode differentiation is not implemented yet"); },
+  sort: (cts, primals, _outs, { dimension, numKeys }) => {
+    // Recover the permutation by sorting an iota along, then send each cotangent back through it.
+    const x0 = primals[0]!;
+    const positions = l.iota("int32", x0.shape, dimension);
+    const perm = l.sort([...primals.slice(0, numKeys), positions], dimension, numKeys)[numKeys]!;
+    const inverse = l.sort([perm, positions], dimension, 1)[1]!;
+    return cts.map((ct, i) => (ct && isFloat(primals[i]!.dtype) ? takeAlongAxis(ct, inverse, dimension) : null));
+  },
+  // Looked up at call time: the control-flow rules import this module.
+  pjit: (...a: any[]) => (vjpControlRules.pjit as any)(...a), cond: (...a: any[]) => (vjpControlRules.cond as any)(...a),
+  scan: (...a: any[]) => (vjpControlRules.scan as any)(...a), while: (...a: any[]) => (vjpControlRules.while as any)(...a),
+};
+
+export const vjpRules: { readonly [P in Primitive]: VjpRule<P> } = table;
+
+/** x[..., idx[..., j, ...], ...] along `axis`, per lane (np.take_along_axis), via a flat gather. */
+export function takeAlongAxis(x: DeviceArray, idx: DeviceArray, axis: number): DeviceArray {
+  const shape = x.shape;
+  const n = shape[axis]!;
+  // Flat position of each lane's start plus idx * stride of the axis.
+  const strides: number[] = [];
+  let acc = 1;
+  for (let i = shape.length - 1; i >= 0; i--) { strides[i] = acc; acc *= shape[i]!; }
+  let base: DeviceArray | null = null;
+  shape.forEach((d, i) => {
+    if (i === axis) return;
+    const term = l.mul(l.iota("int32", idx.shape, i), scalar(strides[i]!, "int32"));
+    base = base ? l.add(base, term) : term;
+  });
+  void n;
+  const flatIdx = l.add(base ?? l.zerosLike(idx), l.mul(idx, scalar(strides[axis]!, "int32")));
+  return l.gather(l.reshape(x, [x.size]), flatIdx, 0);
+}

@@ -1,0 +1,52 @@
+import type { DeviceArray } from "../array.js";
+import * as l from "../lax/primitives.js";
+import { getBackend } from "../backend/registry.js";
+import { controlImpls } from "./eval.js";
+import { compileBody } from "./program.js";
+import { scalar } from "./constants.js";
+
+/**
+ * How control flow runs on concrete values: the bodies are compiled programs, the loop or the
+ * choice of branch happens here, reading predicates and indices back from the device.
+ */
+const backendOf = (args: readonly DeviceArray[]) => (args[0] ? args[0]._backend : getBackend());
+const readScalar = (x: DeviceArray) => Number(x.dataSync()[0]);
+
+controlImpls.pjit = (args, { jaxpr }) => compileBody(jaxpr, backendOf(args)).run(args);
+
+controlImpls.cond = ([index, ...ops], { branches }) => {
+  const i = Math.min(Math.max(Math.trunc(readScalar(index!)), 0), branches.length - 1);
+  return compileBody(branches[i]!, backendOf(ops.length ? ops : [index!])).run(ops);
+};
+
+controlImpls.scan = (args, { body, length, reverse, numConsts, numCarry }) => {
+  const backend = backendOf(args);
+  const compiled = compileBody(body, backend);
+  const consts = args.slice(0, numConsts);
+  let carry = args.slice(numConsts, numConsts + numCarry);
+  const xs = args.slice(numConsts + numCarry);
+  const ys: DeviceArray[][] = [];
+  for (let t = 0; t < length; t++) {
+    const i = reverse ? length - 1 - t : t;
+    const x = xs.map((a) => l.reshape(l.slice(a, a.shape.map((_, k) => (k === 0 ? i : 0)), a.shape.map((n, k) => (k === 0 ? i + 1 : n))), a.shape.slice(1)));
+    const outs = compiled.run([...consts, ...carry, ...x]);
+    carry = outs.slice(0, numCarry);
+    ys[i] = outs.slice(numCarry);
+  }
+  const nYs = body.outvars.length - numCarry;
+  const stacked = Array.from({ length: nYs }, (_, j) => {
+    const aval = body.outvars[numCarry + j]!.aval;
+    if (length === 0) return l.broadcastInDim(scalar(0, aval.dtype, aval.weak), [0, ...aval.shape], []);
+    return l.concatenate(ys.map((y) => l.reshape(y[j]!, [1, ...aval.shape])), 0);
+  });
+  return [...carry, ...stacked];
+};
+
+controlImpls.while = (args, { cond, body, condNumConsts, bodyNumConsts }) => {
+  const backend = backendOf(args);
+  const c = compileBody(cond, backend), b = compileBody(body, backend);
+  const cc = args.slice(0, condNumConsts), bc = args.slice(condNumConsts, condNumConsts + bodyNumConsts);
+  let carry = args.slice(condNumConsts + bodyNumConsts);
+  while (readScalar(c.run([...cc, ...carry])[0]!)) carry = b.run([...bc, ...carry]);
+  return carry;
+};

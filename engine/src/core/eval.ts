@@ -1,0 +1,50 @@
+import { DeviceArray, wrapBuffer } from "../array.js";
+import type { Backend } from "../backend/interface.js";
+import { getBackend } from "../backend/registry.js";
+import { abstractEval } from "./rules/abstract-eval.js";
+import type { Primitive } from "./primitives.js";
+import { withUserLocation } from "./source.js";
+import { leakedTracerError, setRootTrace, Trace, Tracer } from "./trace.js";
+import type { ShapedArray } from "./aval.js";
+
+/** Control flow is run by the engine (it calls back into traced programs); set by control.ts. */
+export type ControlImpl = (args: readonly DeviceArray[], params: any, outAvals: readonly ShapedArray[]) => DeviceArray[];
+export const controlImpls: Partial<Record<Primitive, ControlImpl>> = {};
+
+/** The bottom of every trace stack: applies primitives to concrete arrays on their backend. */
+export class EvalTrace extends Trace {
+  constructor() { super(null, "eager evaluation"); }
+  process(prim: Primitive, args: readonly DeviceArray[], params: any): DeviceArray[] {
+    const n = args.length;
+    const avals = new Array<ShapedArray>(n);
+    for (let i = 0; i < n; i++) {
+      const a = args[i]!;
+      if (a instanceof Tracer) throw leakedTracerError(a, prim);
+      avals[i] = a._aval;
+    }
+    let outAvals: ShapedArray[];
+    try {
+      outAvals = abstractEval(prim, avals, params);
+    } catch (e) {
+      throw e instanceof Error ? withUserLocation(e) : e;
+    }
+    const control = controlImpls[prim];
+    if (control) return control(args, params, outAvals);
+    const backend = backendOf(args);
+    const bufs = backend.execute(prim, params, args.map((a) => a._buffer), avals, outAvals);
+    return bufs.map((b, i) => wrapBuffer(backend, b, outAvals[i]!));
+  }
+}
+
+/** The backend of the operands; operands on another backend are copied to the first one's. */
+function backendOf(args: readonly DeviceArray[]): Backend {
+  if (args.length === 0) return getBackend();
+  const b = args[0]!._backend;
+  for (let i = 1; i < args.length; i++) {
+    if (args[i]!._backend !== b) return getBackend();
+  }
+  return b;
+}
+
+export const evalTrace = new EvalTrace();
+setRootTrace(evalTrace);

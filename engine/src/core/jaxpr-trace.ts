@@ -1,0 +1,92 @@
+import { DeviceArray } from "../array.js";
+import { ShapedArray } from "./aval.js";
+import { Jaxpr, Literal, Var, type Atom, type Eqn } from "./jaxpr.js";
+import type { Primitive } from "./primitives.js";
+import { abstractEval } from "./rules/abstract-eval.js";
+import { userLocation, withUserLocation, type CallSite } from "./source.js";
+import { bind, currentTrace, inlineCall, setEvalJaxpr, leakedTracerError, Trace, Tracer, withTrace } from "./trace.js";
+
+export class JaxprTracer extends Tracer {
+  constructor(trace: JaxprTrace, readonly v: Var) { super(trace, v.aval); }
+  concrete(): undefined { return undefined; }
+}
+
+/** Traces a function into a jaxpr: every primitive becomes an equation with its source location. */
+export class JaxprTrace extends Trace {
+  readonly eqns: Eqn[] = [];
+  /** Values from outside (concrete arrays or tracers of enclosing traces) become extra inputs. */
+  readonly consts = new Map<DeviceArray, Var>();
+
+  constructor(parent: Trace, transformation = "jit", origin?: CallSite) { super(parent, transformation, origin); }
+
+  newArg(aval: ShapedArray): JaxprTracer { return new JaxprTracer(this, new Var(aval)); }
+
+  atom(x: DeviceArray): Atom {
+    if (x instanceof JaxprTracer && x._trace === this) return x.v;
+    if (x instanceof Tracer && !x._trace.alive) throw leakedTracerError(x, this.transformation);
+    if (!(x instanceof Tracer) && x._aval.ndim === 0 && x._backend.downloadSync) {
+      return new Literal(x._backend.downloadSync(x._buffer, x._aval)[0]!, x._aval);
+    }
+    let v = this.consts.get(x);
+    if (!v) this.consts.set(x, (v = new Var(x._aval)));
+    return v;
+  }
+
+  process(prim: Primitive, args: readonly DeviceArray[], params: any): DeviceArray[] {
+    if (prim === "pjit") return inlineCall(this, params.jaxpr, args);
+    const inputs = args.map((a) => this.atom(a));
+    let outAvals: ShapedArray[];
+    try {
+      outAvals = abstractEval(prim, inputs.map((i) => i.aval), params);
+    } catch (e) {
+      throw e instanceof Error ? withUserLocation(e) : e;
+    }
+    const outputs = outAvals.map((a) => new Var(a));
+    this.eqns.push({ prim, params, inputs, outputs, source: userLocation() });
+    return outputs.map((v) => new JaxprTracer(this, v));
+  }
+}
+
+/** A traced program whose first inputs are the captured constants (closure-converted). */
+export interface ClosedJaxpr { readonly jaxpr: Jaxpr; readonly consts: readonly DeviceArray[] }
+
+/**
+ * Traces fn on abstract inputs. The result's jaxpr takes [...consts, ...inputs]; consts are the
+ * concrete arrays and outer-trace values the function closed over.
+ */
+export function traceToJaxpr(fn: (...args: DeviceArray[]) => readonly DeviceArray[], inAvals: readonly ShapedArray[], transformation = "jit", origin?: CallSite): ClosedJaxpr {
+  const trace = new JaxprTrace(currentTrace(), transformation, origin);
+  try {
+    const args = inAvals.map((a) => trace.newArg(a));
+    const outs = withTrace(trace, () => fn(...args));
+    const outAtoms = outs.map((o) => trace.atom(o));
+    const constVars = [...trace.consts.values()];
+    return {
+      jaxpr: new Jaxpr([...constVars, ...args.map((a) => a.v)], trace.eqns, outAtoms),
+      consts: [...trace.consts.keys()],
+    };
+  } finally {
+    trace.alive = false;
+  }
+}
+
+/** Evaluates a jaxpr by binding each equation in the current trace (the interpreter every transformation can run). */
+export function evalJaxpr(jaxpr: Jaxpr, args: readonly DeviceArray[]): DeviceArray[] {
+  const env = new Map<Var, DeviceArray>();
+  const read = (a: Atom): DeviceArray => {
+    if (a instanceof Literal) return literalArray(a);
+    const v = env.get(a);
+    if (!v) throw new Error("internal: jaxpr variable used before it is defined");
+    return v;
+  };
+  jaxpr.invars.forEach((v, i) => env.set(v, args[i]!));
+  for (const e of jaxpr.eqns) {
+    const outs = bind(e.prim, e.inputs.map(read), e.params);
+    e.outputs.forEach((v, i) => env.set(v, outs[i]!));
+  }
+  return jaxpr.outvars.map(read);
+}
+
+import { scalar } from "./constants.js";
+export const literalArray = (l: Literal) => scalar(l.value, l.aval.dtype, l.aval.weak);
+setEvalJaxpr(evalJaxpr);

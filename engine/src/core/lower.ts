@@ -1,0 +1,245 @@
+import { ShapedArray } from "./aval.js";
+import { Jaxpr, Literal, Var, type Atom } from "./jaxpr.js";
+import { BINARY_PRIMITIVES, ELEMENTWISE, UNARY_PRIMITIVES, type Primitive } from "./primitives.js";
+import type { Expr, FusedKernel, Program, ReduceOp, Slot, Step } from "../backend/kernel.js";
+import type { SourceLocation } from "./source.js";
+
+/**
+ * Lowers an optimized jaxpr to a program of fused kernels. Elementwise chains become one
+ * loop; view ops (broadcast, transpose, slice, flip, reshape of a buffer) become strides of
+ * the loads, so a slice of an expensive elementwise result computes only the slice; a
+ * reduction absorbs the elementwise chain that feeds it. Everything else is an "op" step.
+ */
+
+/** Maps the consumer's iteration index to this value's index: own[d] = offset[d] + sum_i rows[d][i] * idx[i]. */
+interface Affine { readonly rows: readonly (readonly number[])[]; readonly offset: readonly number[] }
+
+type Lazy =
+  /** A materialized buffer, read row-major as `shape` (a reshape is free). */
+  | { readonly kind: "slot"; readonly slot: Slot; readonly aval: ShapedArray }
+  /** A not-yet-computed elementwise expression; `ops` counts its arithmetic nodes. */
+  | { readonly kind: "expr"; readonly aval: ShapedArray; readonly ops: number; readonly source?: SourceLocation; readonly label: string; build(view: Affine, ctx: BuildContext): Expr };
+
+interface BuildContext { inputs: Slot[] }
+
+const identity = (ndim: number): Affine => ({ rows: Array.from({ length: ndim }, (_, d) => Array.from({ length: ndim }, (_, i) => (i === d ? 1 : 0))), offset: Array(ndim).fill(0) });
+
+/** Composes: inner maps a value's index from its consumer's index; outer maps the consumer's from the kernel's. */
+function compose(inner: Affine, outer: Affine): Affine {
+  const iterNd = outer.rows[0]?.length ?? 0;
+  return {
+    rows: inner.rows.map((r) => Array.from({ length: iterNd }, (_, i) => r.reduce((s, c, j) => s + c * outer.rows[j]![i]!, 0))),
+    offset: inner.rows.map((r, d) => inner.offset[d]! + r.reduce((s, c, j) => s + c * outer.offset[j]!, 0)),
+  };
+}
+
+function contiguousStrides(shape: readonly number[]) {
+  const s: number[] = [];
+  let acc = 1;
+  for (let i = shape.length - 1; i >= 0; i--) { s[i] = acc; acc *= shape[i]!; }
+  return s;
+}
+
+function loadOf(slot: Slot, aval: ShapedArray, view: Affine, ctx: BuildContext): Expr {
+  const cs = contiguousStrides(aval.shape);
+  const iterNd = view.rows[0]?.length ?? 0;
+  let input = ctx.inputs.indexOf(slot);
+  if (input < 0) { input = ctx.inputs.length; ctx.inputs.push(slot); }
+  const strides = Array.from({ length: iterNd }, (_, i) => view.rows.reduce((s, r, d) => s + cs[d]! * r[i]!, 0));
+  const offset = view.offset.reduce((s, o, d) => s + cs[d]! * o, 0);
+  return { op: "load", input, strides, offset, dtype: aval.dtype };
+}
+
+/** The view of an operand of shape `inShape` broadcast (numpy rules) into `outShape`. */
+function broadcastView(inShape: readonly number[], outShape: readonly number[]): Affine {
+  const lead = outShape.length - inShape.length;
+  return {
+    rows: inShape.map((d, j) => outShape.map((o, i) => (i === lead + j && !(d === 1 && o !== 1) ? 1 : 0))),
+    offset: inShape.map(() => 0),
+  };
+}
+
+const REDUCERS: Partial<Record<Primitive, ReduceOp>> = {
+  reduce_sum: "sum", reduce_max: "max", reduce_min: "min", reduce_prod: "prod", reduce_and: "and", reduce_or: "or",
+};
+const VIEW_OPS = new Set<Primitive>(["broadcast_in_dim", "transpose", "slice", "rev", "reshape"]);
+
+export function lowerJaxpr(jaxpr: Jaxpr, numConsts: number, constData: readonly (ArrayLike<number> | null)[]): Program {
+  const slots: ShapedArray[] = [];
+  const steps: Step[] = [];
+  const env = new Map<Var, Lazy>();
+  const uses = new Map<Var, number>();
+  const newSlot = (aval: ShapedArray) => { slots.push(aval); return slots.length - 1; };
+  for (const e of jaxpr.eqns) for (const a of e.inputs) if (a instanceof Var) uses.set(a, (uses.get(a) ?? 0) + 1);
+  for (const a of jaxpr.outvars) if (a instanceof Var) uses.set(a, (uses.get(a) ?? 0) + 1);
+
+  // Inputs: the jaxpr's invars are [...consts, ...args]; program inputs are the args, constants follow.
+  const args = jaxpr.invars.slice(numConsts), consts = jaxpr.invars.slice(0, numConsts);
+  args.forEach((v) => env.set(v, { kind: "slot", slot: newSlot(v.aval), aval: v.aval }));
+  const constants: { slot: Slot; data: ArrayLike<number>; aval: ShapedArray }[] = [];
+  consts.forEach((v, i) => {
+    const slot = newSlot(v.aval);
+    constants.push({ slot, data: constData[i]!, aval: v.aval });
+    env.set(v, { kind: "slot", slot, aval: v.aval });
+  });
+  const pinned = new Set<Slot>(slots.map((_, i) => i));
+
+  const literal = (l: Literal): Lazy => ({
+    kind: "expr", aval: l.aval, ops: 0, label: "const",
+    build: () => ({ op: "const", value: l.value, dtype: l.aval.dtype }),
+  });
+  const read = (a: Atom): Lazy => (a instanceof Literal ? literal(a) : env.get(a)!);
+
+  const materialize = (lz: Lazy): Extract<Lazy, { kind: "slot" }> => {
+    if (lz.kind === "slot") return lz;
+    const ctx: BuildContext = { inputs: [] };
+    const expr = lz.build(identity(lz.aval.ndim), ctx);
+    const out = newSlot(lz.aval);
+    const kernel: FusedKernel = { kind: "fused", shape: lz.aval.shape, expr, reduce: null, inputs: ctx.inputs.map((s) => slots[s]!), output: lz.aval };
+    steps.push({ kind: "kernel", kernel, inputs: ctx.inputs, output: out, source: lz.source, label: lz.label });
+    return { kind: "slot", slot: out, aval: lz.aval };
+  };
+  /** Reads an operand for fusion: shared, non-trivial expressions are computed once. */
+  const fusible = (a: Atom): Lazy => {
+    const lz = read(a);
+    if (lz.kind === "expr" && lz.ops > 0 && a instanceof Var && (uses.get(a) ?? 0) > 1) {
+      const m = materialize(lz);
+      env.set(a, m);
+      return m;
+    }
+    return lz;
+  };
+  const viewOf = (lz: Lazy, view: Affine, ctx: BuildContext): Expr => (lz.kind === "slot" ? loadOf(lz.slot, lz.aval, view, ctx) : lz.build(view, ctx));
+
+  for (const e of jaxpr.eqns) {
+    const out = e.outputs[0]!;
+    const label = e.prim;
+    if (ELEMENTWISE.has(e.prim) && e.outputs.length === 1) {
+      const operands = e.inputs.map(fusible);
+      const op = e.prim === "convert_element_type" ? "convert" : e.prim === "stop_gradient" ? null : e.prim;
+      const outShape = out.aval.shape, dtype = out.aval.dtype;
+      const ops = operands.reduce((s, o) => s + (o.kind === "expr" ? o.ops : 0), 1);
+      env.set(out, {
+        kind: "expr", aval: out.aval, ops, source: e.source, label: operands.reduce<string>((s, o) => (o.kind === "expr" && o.ops > 0 ? `${o.label}·${s}` : s), label),
+        build: (view, ctx) => {
+          const args = operands.map((o) => viewOf(o, compose(broadcastView(o.aval.shape, outShape), view), ctx));
+          if (op === null) return args[0]!;
+          return { op, args, dtype } as Expr;
+        },
+      });
+      continue;
+    }
+    if (VIEW_OPS.has(e.prim)) {
+      let src = fusible(e.inputs[0]!);
+      const inShape = src.aval.shape, outShape = out.aval.shape;
+      if (e.prim === "reshape") {
+        const m = materialize(src);
+        env.set(out, { kind: "slot", slot: m.slot, aval: out.aval });
+        continue;
+      }
+      let map: Affine;
+      const p = e.params;
+      if (e.prim === "broadcast_in_dim") {
+        map = { rows: inShape.map((d, j) => outShape.map((o, i) => (i === p.broadcastDimensions[j] && !(d === 1 && o !== 1) ? 1 : 0))), offset: inShape.map(() => 0) };
+      } else if (e.prim === "transpose") {
+        const rows = inShape.map(() => outShape.map(() => 0));
+        (p.permutation as number[]).forEach((src_, i) => { rows[src_]![i] = 1; });
+        map = { rows, offset: inShape.map(() => 0) };
+      } else if (e.prim === "slice") {
+        map = { rows: inShape.map((_, d) => outShape.map((_, i) => (i === d ? p.strides?.[d] ?? 1 : 0))), offset: p.start };
+      } else {
+        map = { rows: inShape.map((_, d) => outShape.map((_, i) => (i === d ? (p.dimensions.includes(d) ? -1 : 1) : 0))), offset: inShape.map((n, d) => (p.dimensions.includes(d) ? n - 1 : 0)) };
+      }
+      const base = src;
+      env.set(out, {
+        kind: "expr", aval: out.aval, ops: base.kind === "expr" ? base.ops : 0, source: e.source, label: base.kind === "expr" ? base.label : e.prim,
+        build: (view, ctx) => viewOf(base, compose(map, view), ctx),
+      });
+      src = base;
+      continue;
+    }
+    const reducer = REDUCERS[e.prim];
+    if (reducer) {
+      const src = fusible(e.inputs[0]!);
+      const ctx: BuildContext = { inputs: [] };
+      const expr = viewOf(src, identity(src.aval.ndim), ctx);
+      const slot = newSlot(out.aval);
+      const kernel: FusedKernel = { kind: "fused", shape: src.aval.shape, expr, reduce: { op: reducer, axes: e.params.axes }, inputs: ctx.inputs.map((s) => slots[s]!), output: out.aval };
+      steps.push({ kind: "kernel", kernel, inputs: ctx.inputs, output: slot, source: e.source, label: src.kind === "expr" ? `${src.label}·${e.prim}` : e.prim });
+      env.set(out, { kind: "slot", slot, aval: out.aval });
+      continue;
+    }
+    const inputs = e.inputs.map((a) => materialize(read(a)).slot);
+    const outputs = e.outputs.map((v) => {
+      const slot = newSlot(v.aval);
+      env.set(v, { kind: "slot", slot, aval: v.aval });
+      return slot;
+    });
+    steps.push({ kind: "op", prim: e.prim, params: e.params, inputs, outputs, source: e.source });
+  }
+
+  // Outputs: materialize; an output that is an input, a constant or another output is copied (the caller owns outputs).
+  const outputs: Slot[] = [];
+  for (const a of jaxpr.outvars) {
+    let lz = read(a);
+    if (lz.kind === "slot" && (pinned.has(lz.slot) || outputs.includes(lz.slot) || !sameShape(slots[lz.slot]!.shape, lz.aval.shape))) {
+      const src = lz;
+      lz = { kind: "expr", aval: a.aval, ops: 0, label: "copy", build: (view, ctx) => loadOf(src.slot, src.aval, view, ctx) };
+    }
+    outputs.push(materialize(lz).slot);
+  }
+  // An output slot may have been produced with a different shape by a free reshape: record the output's own aval.
+  jaxpr.outvars.forEach((a, i) => { slots[outputs[i]!] = a.aval; });
+
+  planFrees(steps, outputs, pinned);
+  return makeProgram(slots, args.length, constants, steps, outputs);
+}
+
+function sameShape(a: readonly number[], b: readonly number[]) { return a.length === b.length && a.every((d, i) => d === b[i]); }
+
+/** Inserts free steps right after each intermediate's last use: the memory plan. */
+function planFrees(steps: Step[], outputs: readonly Slot[], pinned: ReadonlySet<Slot>) {
+  const last = new Map<Slot, number>();
+  steps.forEach((s, i) => {
+    if (s.kind === "kernel") s.inputs.forEach((x) => last.set(x, i));
+    else if (s.kind === "op") s.inputs.forEach((x) => last.set(x, i));
+  });
+  const produced = new Set<Slot>();
+  for (const s of steps) {
+    if (s.kind === "kernel") produced.add(s.output);
+    else if (s.kind === "op") s.outputs.forEach((o) => produced.add(o));
+  }
+  const freesAt = new Map<number, Slot[]>();
+  for (const slot of produced) {
+    if (pinned.has(slot) || outputs.includes(slot)) continue;
+    // A produced value never read is freed right after it is made.
+    const at = last.get(slot) ?? steps.findIndex((s) => (s.kind === "kernel" ? s.output === slot : s.kind === "op" && s.outputs.includes(slot)));
+    freesAt.set(at, [...(freesAt.get(at) ?? []), slot]);
+  }
+  const original = [...steps];
+  steps.length = 0;
+  original.forEach((s, i) => {
+    steps.push(s);
+    const f = freesAt.get(i);
+    if (f) steps.push({ kind: "free", slots: f });
+  });
+}
+
+function makeProgram(slots: ShapedArray[], numInputs: number, constants: Program["constants"], steps: Step[], outputs: Slot[]): Program {
+  return {
+    slots, numInputs, constants, steps, outputs,
+    toString() {
+      const name = (s: Slot) => `%${s}`;
+      const lines = [`program(${slots.slice(0, numInputs).map((a, i) => `${name(i)}: ${a}`).join(", ")})`];
+      for (const c of constants) lines.push(`  ${name(c.slot)} = constant ${c.aval}`);
+      for (const s of steps) {
+        if (s.kind === "free") lines.push(`  free ${s.slots.map(name).join(" ")}`);
+        else if (s.kind === "kernel") lines.push(`  ${name(s.output)}: ${s.kernel.output} = fused[${s.label}${s.kernel.reduce ? ` reduce_${s.kernel.reduce.op}(${s.kernel.reduce.axes})` : ""}] over [${s.kernel.shape}] (${s.inputs.map(name).join(", ")})`);
+        else lines.push(`  ${s.outputs.map((o) => `${name(o)}: ${slots[o]}`).join(", ")} = ${s.prim} (${s.inputs.map(name).join(", ")})`);
+      }
+      lines.push(`  return ${outputs.map(name).join(", ")}`);
+      return lines.join("\n");
+    },
+  };
+}
+export { UNARY_PRIMITIVES, BINARY_PRIMITIVES };

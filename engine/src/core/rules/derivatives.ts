@@ -1,0 +1,83 @@
+import type { DeviceArray } from "../../array.js";
+import * as l from "../../lax/primitives.js";
+import type { BinaryPrimitive, UnaryPrimitive } from "../primitives.js";
+
+/**
+ * Derivatives of the elementwise primitives, written once and used by both forward mode
+ * (tangent * d) and reverse mode (cotangent * d). `y` is the primal output.
+ *  - "linear": the op is linear in its operand (neg), handled by applying the op itself;
+ *  - "zero": piecewise constant or integer-valued (floor, sign, comparisons): zero derivative;
+ *  - a function: the derivative dy/dx as an array.
+ */
+export type UnaryDerivative = "linear" | "zero" | ((x: DeviceArray, y: DeviceArray) => DeviceArray);
+export type BinaryPartials = "zero" | ((a: DeviceArray, b: DeviceArray, y: DeviceArray) => [DeviceArray | null, DeviceArray | null]);
+
+const c = l.scalarLike;
+const one = (x: DeviceArray) => c(x, 1);
+
+export const unaryDerivatives: { readonly [P in UnaryPrimitive]: UnaryDerivative } = {
+  neg: "linear",
+  sign: "zero", floor: "zero", ceil: "zero", round: "zero", not: "zero", is_finite: "zero",
+  abs: (x) => l.sign(x),
+  exp: (_, y) => y,
+  exp2: (_, y) => l.mul(y, c(y, Math.LN2)),
+  log: (x) => l.reciprocal(x),
+  log1p: (x) => l.reciprocal(l.add(x, one(x))),
+  expm1: (_, y) => l.add(y, one(y)),
+  sqrt: (_, y) => l.div(c(y, 0.5), y),
+  rsqrt: (x, y) => l.mul(l.div(y, x), c(x, -0.5)),
+  cbrt: (x, y) => l.div(y, l.mul(x, c(x, 3))),
+  sin: (x) => l.cos(x),
+  cos: (x) => l.neg(l.sin(x)),
+  tan: (_, y) => l.add(one(y), l.square(y)),
+  asin: (x) => l.rsqrt(l.sub(one(x), l.square(x))),
+  acos: (x) => l.neg(l.rsqrt(l.sub(one(x), l.square(x)))),
+  atan: (x) => l.reciprocal(l.add(one(x), l.square(x))),
+  sinh: (x) => l.unary("cosh")(x),
+  cosh: (x) => l.unary("sinh")(x),
+  tanh: (_, y) => l.sub(one(y), l.square(y)),
+  asinh: (x) => l.rsqrt(l.add(l.square(x), one(x))),
+  acosh: (x) => l.rsqrt(l.mul(l.sub(x, one(x)), l.add(x, one(x)))),
+  atanh: (x) => l.reciprocal(l.sub(one(x), l.square(x))),
+  logistic: (_, y) => l.mul(y, l.sub(one(y), y)),
+  erf: (x) => l.mul(c(x, 2 / Math.sqrt(Math.PI)), l.exp(l.neg(l.square(x)))),
+  erfc: (x) => l.mul(c(x, -2 / Math.sqrt(Math.PI)), l.exp(l.neg(l.square(x)))),
+  erf_inv: (_, y) => l.mul(c(y, Math.sqrt(Math.PI) / 2), l.exp(l.square(y))),
+  lgamma: (x) => l.unary("digamma")(x),
+  // d/dx digamma is the trigamma function, which the engine does not have (JAX has polygamma).
+  digamma: () => { throw new Error("digamma: its derivative (polygamma(1, x)) is not implemented"); },
+  square: (x) => l.mul(x, c(x, 2)),
+  reciprocal: (_, y) => l.neg(l.square(y)),
+};
+
+export const binaryPartials: { readonly [P in BinaryPrimitive]: BinaryPartials } = {
+  add: (a, b) => [one(a), one(b)],
+  sub: (a, b) => [one(a), c(b, -1)],
+  mul: (a, b) => [b, a],
+  div: (_, b, y) => [l.reciprocal(b), l.neg(l.div(y, b))],
+  // rem(a, b) = a - trunc(a / b) * b, and trunc(a / b) = (a - rem(a, b)) / b.
+  rem: (a, b) => [one(a), l.neg(l.div(l.sub(a, l.binary("rem")(a, b)), b))],
+  pow: (a, b, y) => {
+    // d/da a^b = b a^(b-1) (0 where b == 0); d/db = log(a) a^b (0 where a == 0, as JAX defines it).
+    const zero = c(a, 0);
+    const da = l.select(l.eq(b, zero), zero, l.mul(b, l.pow(a, l.sub(b, one(b)))));
+    const db = l.select(l.eq(a, zero), zero, l.mul(l.log(a), y));
+    return [da, db];
+  },
+  // Ties split the derivative evenly, as JAX does.
+  max: (a, b) => balancedChoice(l.gt(a, b), l.eq(a, b), a),
+  min: (a, b) => balancedChoice(l.lt(a, b), l.eq(a, b), a),
+  atan2: (a, b) => {
+    const d = l.add(l.square(a), l.square(b));
+    return [l.div(b, d), l.neg(l.div(a, d))];
+  },
+  nextafter: "zero",
+  and: "zero", or: "zero", xor: "zero", eq: "zero", ne: "zero", lt: "zero", le: "zero", gt: "zero", ge: "zero",
+  shift_left: "zero", shift_right_logical: "zero", shift_right_arithmetic: "zero",
+};
+
+function balancedChoice(pick: DeviceArray, tie: DeviceArray, like: DeviceArray): [DeviceArray, DeviceArray] {
+  const one_ = c(like, 1), half = c(like, 0.5), zero = c(like, 0);
+  const da = l.select(pick, one_, l.select(tie, half, zero));
+  return [da, l.sub(one_, da)];
+}

@@ -1,0 +1,70 @@
+/**
+ * Where in the user's code an op was written. Captured from the JS stack (source-mapped by the
+ * runtime) at trace time and when an error is thrown; engine frames are skipped.
+ */
+export interface SourceLocation { readonly file: string; readonly line: number; readonly column: number }
+
+const ENGINE_DIR = (() => {
+  const url = new URL("..", import.meta.url);
+  return decodeURIComponent(url.pathname).replace(/\/$/, "");
+})();
+const ENGINE_ROOT = ENGINE_DIR.replace(/\/(dist|src)$/, "");
+
+function isEngineFrame(file: string) {
+  return file.startsWith(ENGINE_ROOT + "/src/") || file.startsWith(ENGINE_ROOT + "/dist/") || file.startsWith("node:") || file.includes("/node_modules/");
+}
+
+const FRAME = /\(?((?:file:\/\/)?[^()\s]+):(\d+):(\d+)\)?$/;
+
+/** The first stack frame outside the engine, relative to the working directory. */
+export function userLocation(): SourceLocation | undefined {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 40;
+  const stack = new Error().stack ?? "";
+  Error.stackTraceLimit = limit;
+  return firstUserFrame(stack);
+}
+
+/**
+ * Where a transformation was entered, captured cheaply: V8 records the frames when the Error
+ * is made and formats them only if a message needs the location.
+ */
+export class CallSite {
+  private readonly err: Error;
+  private loc: SourceLocation | undefined | null = null;
+  constructor() {
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 40;
+    this.err = new Error();
+    Error.stackTraceLimit = limit;
+  }
+  get location(): SourceLocation | undefined {
+    if (this.loc === null) this.loc = firstUserFrame(this.err.stack ?? "");
+    return this.loc;
+  }
+}
+
+function firstUserFrame(stack: string): SourceLocation | undefined {
+  for (const line of stack.split("\n").slice(1)) {
+    const m = FRAME.exec(line.trim());
+    if (!m) continue;
+    let file = m[1]!;
+    if (file.startsWith("file://")) file = decodeURIComponent(new URL(file).pathname);
+    if (isEngineFrame(file)) continue;
+    const cwd = process.cwd();
+    if (file.startsWith(cwd + "/")) file = file.slice(cwd.length + 1);
+    return { file, line: Number(m[2]), column: Number(m[3]) };
+  }
+  return undefined;
+}
+
+export const formatLocation = (loc: SourceLocation | undefined) => (loc ? `${loc.file}:${loc.line}:${loc.column}` : "");
+
+/** Appends " at file:line:col" to an error raised by a rule, once. */
+export function withUserLocation<E extends Error>(err: E, loc = userLocation()): E {
+  if (loc && !(err as { located?: boolean }).located) {
+    err.message += ` at ${formatLocation(loc)}`;
+    (err as { located?: boolean }).located = true;
+  }
+  return err;
+}

@@ -1,0 +1,97 @@
+import { DeviceArray } from "../array.js";
+import type { ShapedArray } from "./aval.js";
+import type { Primitive } from "./primitives.js";
+import { formatLocation, type CallSite } from "./source.js";
+
+/**
+ * Stackless tracing, as in JAX: one trace is current (a dynamic scope entered with `using`);
+ * binding a primitive asks the current trace to process it. A transformation's trace runs its
+ * rules with its parent current, so transformations nest in any order. A trace dies when its
+ * scope ends; a tracer of a dead trace that is used again is a leaked tracer and fails with
+ * where its transformation was entered.
+ */
+export abstract class Trace {
+  alive = true;
+  constructor(readonly parent: Trace | null, readonly transformation: string, readonly site?: CallSite) {}
+  get origin() { return this.site?.location; }
+  abstract process(prim: Primitive, args: readonly DeviceArray[], params: any): DeviceArray[];
+  /** Is `t` this trace or one it runs inside? Tracers of such traces are constants here. */
+  encloses(t: Trace): boolean {
+    for (let s: Trace | null = this; s; s = s.parent) if (s === t) return true;
+    return false;
+  }
+}
+
+/** A value being traced by some transformation. */
+export abstract class Tracer extends DeviceArray {
+  constructor(readonly _trace: Trace, aval: ShapedArray) {
+    super(aval);
+  }
+  override get device(): string { return `tracer(${this._trace.transformation})`; }
+  /** The concrete value behind this tracer, when the transformation has one (grad/jvp in eager mode). */
+  abstract concrete(): DeviceArray | undefined;
+  override toString() { return `Traced<${this._aval}> with ${this._trace.transformation}`; }
+}
+
+export class LeakedTracerError extends Error {
+  override name = "LeakedTracerError";
+}
+
+export class ConcretizationError extends Error {
+  override name = "ConcretizationError";
+}
+
+export function leakedTracerError(t: Tracer, usedIn: string): LeakedTracerError {
+  const where = t._trace.origin ? ` (entered at ${formatLocation(t._trace.origin)})` : "";
+  return new LeakedTracerError(
+    `${usedIn}: a traced array ${t._aval} from ${t._trace.transformation}${where} was used after that transformation ended. ` +
+    `Values computed inside grad/jit/vmap must be returned from the function, not stored outside it (leaked tracer).`);
+}
+
+let current: Trace;
+
+export function setRootTrace(t: Trace) { current = t; }
+export function currentTrace(): Trace { return current; }
+
+/** Makes `t` current until the returned disposable is disposed (use with `using`). */
+export function enterTrace(t: Trace): Disposable {
+  const saved = current;
+  current = t;
+  return { [Symbol.dispose]: () => { current = saved; } };
+}
+
+/** Runs fn with `t` current. */
+export function withTrace<T>(t: Trace, fn: () => T): T {
+  const saved = current;
+  current = t;
+  try { return fn(); } finally { current = saved; }
+}
+
+/** Applies a primitive in the current trace. */
+export function bind(prim: Primitive, args: readonly DeviceArray[], params: any): DeviceArray[] {
+  return current.process(prim, args, params);
+}
+export function bind1(prim: Primitive, args: readonly DeviceArray[], params: any): DeviceArray {
+  return current.process(prim, args, params)[0]!;
+}
+
+/** The concrete value of an array, or a ConcretizationError that says what to do instead. */
+export function concretize(x: DeviceArray, what: string): DeviceArray {
+  if (!(x instanceof Tracer)) return x;
+  if (!x._trace.alive) throw leakedTracerError(x, what);
+  const c = x.concrete();
+  if (c) return c;
+  throw new ConcretizationError(
+    `${what}: cannot convert a traced array ${x._aval} to a concrete value inside ${x._trace.transformation}` +
+    (x._trace.origin ? ` (entered at ${formatLocation(x._trace.origin)})` : "") +
+    `. Its value is not known while tracing: use lax.cond / lax.switch / np.where for data-dependent choices, ` +
+    `lax.whileLoop / lax.forILoop for loops, or pass the argument as static (jit's staticArgnums).`);
+}
+
+/** Evaluates a called program's equations one by one in `trace` (how transformations see jit inside them). */
+export function inlineCall(trace: Trace, jaxpr: import("./jaxpr.js").Jaxpr, args: readonly DeviceArray[]): DeviceArray[] {
+  return withTrace(trace, () => evalJaxprHook!(jaxpr, args));
+}
+let evalJaxprHook: ((j: import("./jaxpr.js").Jaxpr, args: readonly DeviceArray[]) => DeviceArray[]) | undefined;
+/** Set once by jaxpr-trace.ts (which imports this module). */
+export function setEvalJaxpr(f: typeof evalJaxprHook) { evalJaxprHook = f; }

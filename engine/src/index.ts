@@ -1,0 +1,25 @@
+/**
+ * tensorlens: JAX for TypeScript. Arrays on a device, a numpy API, composable
+ * transformations (grad, jit, vmap, jvp, vjp), PRNG keys, pytrees and lax control flow.
+ */
+import "./backend/reference/register.js";
+import "./core/eval.js";
+import "./core/control.js";
+import * as np from "./numpy/index.js";
+import * as lax from "./lax/index.js";
+import * as nn from "./nn/index.js";
+import { tree } from "./tree.js";
+
+export { np, lax, nn, tree };
+export { DeviceArray, liveBytes } from "./array.js";
+export { config } from "./config.js";
+export { grad, valueAndGrad, jvp, vjp, linearize, jacfwd, jacrev, hessian } from "./api/grad.js";
+export { vmap } from "./api/vmap.js";
+export { jit, type Jitted } from "./api/jit.js";
+export { makeJaxpr, evalShape, ShapeDtypeStruct } from "./api/inspect.js";
+export { setDefaultBackend, getBackend, availableBackends, defaultBackendName } from "./backend/registry.js";
+export { devicePut } from "./device.js";
+export type { DType } from "./dtype.js";
+export type { f32, f16, f64, i32, u32, bool, Arr, PRNGKey } from "./typing.js";
+export { ShapeError } from "./shape/errors.js";
+export { ConcretizationError, LeakedTracerError } from "./core/trace.js";

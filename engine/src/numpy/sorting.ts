@@ -1,0 +1,71 @@
+import type { DeviceArray } from "../array.js";
+import * as l from "../lax/primitives.js";
+import { concretize } from "../core/trace.js";
+import { normalizeAxis } from "../shape/errors.js";
+import { array, asArray, promote, promoteFloat, type ArrayLike } from "./convert.js";
+
+/** Sorting and order statistics (stable sorts; NaN sorts last, as in numpy). */
+
+function prepare(x: ArrayLike, axis: number | null | undefined) {
+  let a = asArray(x);
+  if (axis === null) { a = l.reshape(a, [a.size]); axis = 0; }
+  return { a, axis: normalizeAxis("sort", axis ?? -1, a.ndim, a.shape) };
+}
+
+export function sort(x: ArrayLike, opts: { axis?: number | null; descending?: boolean } = {}): DeviceArray {
+  const { a, axis } = prepare(x, opts.axis);
+  const r = l.sort([a], axis)[0]!;
+  return opts.descending ? l.rev(r, [axis]) : r;
+}
+
+export function argsort(x: ArrayLike, opts: { axis?: number | null; descending?: boolean } = {}): DeviceArray {
+  const { a, axis } = prepare(x, opts.axis);
+  const key = opts.descending ? l.neg(a) : a;
+  return l.sort([key, l.iota("int32", a.shape, axis)], axis, 1)[1]!;
+}
+
+/** Positions where values would be inserted to keep `sorted` (1-D) ordered. */
+export function searchsorted(sorted: ArrayLike, values: ArrayLike, opts: { side?: "left" | "right" } = {}): DeviceArray {
+  const [s, v] = promote(sorted, values) as [DeviceArray, DeviceArray];
+  if (s.ndim !== 1) throw new TypeError(`searchsorted: the sorted array must be 1-D, got shape [${s.shape}]`);
+  const vv = l.reshape(v, [...v.shape, 1]);
+  const cmp = (opts.side ?? "left") === "left" ? l.lt(s, vv) : l.le(s, vv);
+  return l.reduceSum(l.convert(cmp, "int32"), [v.ndim]);
+}
+
+/** Quantiles by linear interpolation between order statistics (numpy's default method). */
+export function quantile(x: ArrayLike, q: number | readonly number[], opts: { axis?: number | null; keepdims?: boolean } = {}): DeviceArray {
+  const a0 = promoteFloat(x)[0]!;
+  const { a, axis } = prepare(a0, opts.axis === undefined ? null : opts.axis);
+  const sorted = l.sort([a], axis)[0]!;
+  const n = a.shape[axis]!;
+  const qs = typeof q === "number" ? [q] : q;
+  const take = (i: number) => l.reshape(l.slice(sorted, sorted.shape.map((_, k) => (k === axis ? i : 0)), sorted.shape.map((d, k) => (k === axis ? i + 1 : d))), sorted.shape.filter((_, k) => k !== axis));
+  const results = qs.map((qq) => {
+    if (qq < 0 || qq > 1) throw new RangeError(`quantile: q must be in [0, 1], got ${qq}`);
+    const pos = qq * (n - 1), lo = Math.floor(pos), hi = Math.min(lo + 1, n - 1), frac = pos - lo;
+    const vlo = take(lo);
+    return frac === 0 ? vlo : l.add(vlo, l.mul(l.sub(take(hi), vlo), l.scalarLike(vlo, frac)));
+  });
+  let r = typeof q === "number" ? results[0]! : l.concatenate(results.map((v) => l.reshape(v, [1, ...v.shape])), 0);
+  if (opts.keepdims && typeof q === "number") r = l.reshape(r, a.shape.map((d, k) => (k === axis ? 1 : d)));
+  return r;
+}
+export const percentile = (x: ArrayLike, q: number | readonly number[], opts: { axis?: number | null; keepdims?: boolean } = {}) =>
+  quantile(x, typeof q === "number" ? q / 100 : q.map((v) => v / 100), opts);
+export const median = (x: ArrayLike, opts: { axis?: number | null; keepdims?: boolean } = {}) => quantile(x, 0.5, opts);
+
+/** Sorted unique values (needs concrete values: the output size depends on the data). */
+export function unique(x: ArrayLike): DeviceArray {
+  const a = concretize(asArray(x), "unique");
+  const vals = [...a.dataSync()].sort((p, q) => (Number.isNaN(p) ? 1 : Number.isNaN(q) ? -1 : p - q));
+  const out = vals.filter((v, i) => i === 0 || v !== vals[i - 1]);
+  return array(out, a.dtype);
+}
+
+/** Indices that sort by the last key, then the one before, ... (numpy.lexsort). */
+export function lexsort(keys: readonly ArrayLike[], axis = -1): DeviceArray {
+  const ks = [...keys].reverse().map((k) => asArray(k));
+  const ax = normalizeAxis("lexsort", axis, ks[0]!.ndim, ks[0]!.shape);
+  return l.sort([...ks, l.iota("int32", ks[0]!.shape, ax)], ax, ks.length)[ks.length]!;
+}

@@ -1,0 +1,121 @@
+import { formatShape, type Dim, type Shape } from "./dims.js";
+import { broadcastShapes } from "./broadcast.js";
+import { normalizeAxis, ShapeError } from "./errors.js";
+
+/** How each operand is labelled in messages, e.g. "f32[3,2]". Defaults to the bare shape. */
+export type Labels = readonly [string, string];
+const labelsOf = (a: Shape, b: Shape, labels?: Labels): Labels => labels ?? [formatShape(a), formatShape(b)];
+
+/**
+ * numpy.matmul: 1-D operands are promoted (and the added axis removed), the last axis of `a`
+ * contracts with the second-to-last of `b`, leading (batch) axes broadcast.
+ */
+export function matmulShape(a: Shape, b: Shape, labels?: Labels, op = "matmul"): Dim[] {
+  const [la, lb] = labelsOf(a, b, labels);
+  if (a.length === 0 || b.length === 0) {
+    throw new ShapeError(op, "operands must have rank >= 1", [a, b], `${op}: operands must have rank >= 1: ${la} @ ${lb}`);
+  }
+  const a2 = a.length === 1 ? [1, a[0]!] : a;
+  const b2 = b.length === 1 ? [b[0]!, 1] : b;
+  const k1 = a2[a2.length - 1]!;
+  const k2 = b2[b2.length - 2]!;
+  if (k1 !== k2) {
+    throw new ShapeError(op, "contraction dims differ", [a, b], `${op}: contraction dims differ: ${la} @ ${lb} (${k1} != ${k2})`);
+  }
+  let batch: Dim[];
+  try {
+    batch = broadcastShapes(op, a2.slice(0, -2), b2.slice(0, -2));
+  } catch {
+    throw new ShapeError(op, "batch dims do not broadcast", [a, b], `${op}: batch dims do not broadcast: ${la} @ ${lb}`);
+  }
+  const out: Dim[] = [...batch];
+  if (a.length > 1) out.push(a2[a2.length - 2]!);
+  if (b.length > 1) out.push(b2[b2.length - 1]!);
+  return out;
+}
+
+/** numpy.dot: matmul for rank <= 2; for N-D, contracts a's last axis with b's second-to-last, no batching. */
+export function dotShape(a: Shape, b: Shape, labels?: Labels): Dim[] {
+  if (a.length === 0 || b.length === 0) return [...(a.length === 0 ? b : a)];
+  if (a.length <= 2 && b.length <= 2) return matmulShape(a, b, labels, "dot");
+  const [la, lb] = labelsOf(a, b, labels);
+  const ka = a[a.length - 1]!;
+  const kb = b.length === 1 ? b[0]! : b[b.length - 2]!;
+  if (ka !== kb) throw new ShapeError("dot", "contraction dims differ", [a, b], `dot: contraction dims differ: ${la} · ${lb} (${ka} != ${kb})`);
+  const bRest = b.length === 1 ? [] : [...b.slice(0, -2), b[b.length - 1]!];
+  return [...a.slice(0, -1), ...bRest];
+}
+
+export interface DotDimensionNumbers {
+  /** Contracting axes of lhs and rhs, pairwise. */
+  readonly contract: readonly [readonly number[], readonly number[]];
+  /** Batch axes of lhs and rhs, pairwise; they lead the output. */
+  readonly batch: readonly [readonly number[], readonly number[]];
+}
+
+/** lax.dot_general: output is batch dims, then lhs free dims, then rhs free dims. */
+export function dotGeneralShape(a: Shape, b: Shape, dims: DotDimensionNumbers, labels?: Labels): Dim[] {
+  const [la, lb] = labelsOf(a, b, labels);
+  const [ca, cb] = dims.contract;
+  const [ba, bb] = dims.batch;
+  if (ca.length !== cb.length || ba.length !== bb.length) {
+    throw new ShapeError("dot_general", "dimension numbers must pair up", [a, b]);
+  }
+  ca.forEach((x, i) => {
+    const da = a[normalizeAxis("dot_general", x, a.length, a)]!;
+    const db = b[normalizeAxis("dot_general", cb[i]!, b.length, b)]!;
+    if (da !== db) throw new ShapeError("dot_general", "contraction dims differ", [a, b], `dot_general: contraction dims differ: ${la} · ${lb} (${da} != ${db})`);
+  });
+  ba.forEach((x, i) => {
+    if (a[x] !== b[bb[i]!]) throw new ShapeError("dot_general", "batch dims differ", [a, b], `dot_general: batch dims differ: ${la} · ${lb} (${a[x]} != ${b[bb[i]!]})`);
+  });
+  const freeA = a.filter((_, i) => !ca.includes(i) && !ba.includes(i));
+  const freeB = b.filter((_, i) => !cb.includes(i) && !bb.includes(i));
+  return [...ba.map((x) => a[x]!), ...freeA, ...freeB];
+}
+
+/**
+ * einsum shape: parses "ij,jk->ik" (implicit output when "->" is absent: letters seen once,
+ * sorted) and checks that each letter has one size across operands (1 broadcasts).
+ */
+export function einsumShape(spec: string, shapes: readonly Shape[]): Dim[] {
+  const parsed = parseEinsum(spec, shapes.length);
+  const sizes = new Map<string, Dim>();
+  parsed.inputs.forEach((letters, k) => {
+    const shape = shapes[k]!;
+    if (letters.length !== shape.length) {
+      throw new ShapeError("einsum", "subscripts do not match operand rank", shapes,
+        `einsum: operand ${k} has shape ${formatShape(shape)} but subscripts "${letters}" name ${letters.length} axes`);
+    }
+    [...letters].forEach((c, i) => {
+      const d = shape[i]!;
+      const seen = sizes.get(c);
+      if (seen === undefined || seen === 1) sizes.set(c, d);
+      else if (d !== 1 && d !== seen) {
+        throw new ShapeError("einsum", "size mismatch", shapes, `einsum: index '${c}' has size ${seen} and ${d} in "${spec}"`);
+      }
+    });
+  });
+  return [...parsed.output].map((c) => {
+    const d = sizes.get(c);
+    if (d === undefined) throw new ShapeError("einsum", "output index not in inputs", shapes, `einsum: output index '${c}' does not appear in the inputs of "${spec}"`);
+    return d;
+  });
+}
+
+export function parseEinsum(spec: string, nOperands: number): { inputs: string[]; output: string } {
+  const clean = spec.replace(/\s+/g, "");
+  const [lhs, rhs] = clean.split("->") as [string, string | undefined];
+  const inputs = lhs.split(",");
+  if (inputs.length !== nOperands) {
+    throw new ShapeError("einsum", "operand count", [], `einsum: "${spec}" names ${inputs.length} operands but ${nOperands} were given`);
+  }
+  for (const s of inputs) if (!/^[a-zA-Z]*$/.test(s)) throw new ShapeError("einsum", "bad subscripts", [], `einsum: bad subscripts "${s}" in "${spec}" (letters only; ellipsis is not supported)`);
+  let output = rhs;
+  if (output === undefined) {
+    const counts = new Map<string, number>();
+    for (const c of inputs.join("")) counts.set(c, (counts.get(c) ?? 0) + 1);
+    output = [...counts].filter(([, n]) => n === 1).map(([c]) => c).sort().join("");
+  }
+  return { inputs, output };
+}

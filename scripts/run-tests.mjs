@@ -1,0 +1,22 @@
+// Runs every workspace's tests in one `node --test` invocation, so that one summary closes the output.
+import { readdirSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { spawnSync } from "node:child_process";
+
+const roots = ["engine/test", "language-server/test", "test"];
+const files = [];
+function walk(dir) {
+  let entries;
+  try { entries = readdirSync(dir); } catch { return; }
+  for (const name of entries) {
+    if (name === "node_modules" || name === "fixtures") continue;
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) walk(path);
+    else if (/\.test\.(ts|mts|js|mjs)$/.test(name)) files.push(path);
+  }
+}
+const only = process.argv.slice(2);
+for (const root of only.length ? only : roots) walk(root);
+files.sort();
+const result = spawnSync(process.execPath, ["--import", "tsx", "--test", "--test-concurrency=2", ...files], { stdio: "inherit" });
+process.exit(result.status ?? 1);
