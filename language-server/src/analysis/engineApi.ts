@@ -1,0 +1,558 @@
+/**
+ * The engine's public functions as the analysis sees them: each path ("np.matmul",
+ * "random.normal", "array.reshape" for methods) maps to a handler that computes the result's
+ * shape and dtype with the engine's own rules. Transformations live in transforms.ts.
+ */
+import {
+  broadcastShapes, matmulShape, dotShape, einsumShape, reshapeShape, transposeShape, reduceShape,
+  expandDimsShape, squeezeShape, broadcastToShape, concatenateShape, stackShape, takeShape, tileShape,
+  splitSizes, promoteTypes, convShape, type Dim, type DType, type Padding,
+} from "./engineShapes.js";
+import type { CallSite } from "./callContext.js";
+import { checkRule, label } from "./shapeCheck.js";
+import { broadcastFixes, matmulFixes } from "./shapeFixes.js";
+import { checkWhereNaN } from "./gradHazards.js";
+import {
+  axisArg, boolOption, dimOf, dtypeArg, dtypeOf, intListOf, intOf, isFloat, isInt, isOptions, option, shapeOf,
+} from "./engineArgs.js";
+import {
+  anyTraced, arrayOf, isArray, num, unionDeps, unknown, UNKNOWN_DIM, type ArrayValue, type Value,
+} from "./values.js";
+
+export type Handler = (c: CallSite) => Value;
+
+/** A value as an array operand: JS numbers and nested number lists are 0-d / literal arrays. */
+export function asArray(v: Value | undefined): ArrayValue | undefined {
+  if (!v) return undefined;
+  if (v.kind === "array") return v;
+  if (v.kind === "number") return arrayOf([], null, { origin: { op: "number" } });
+  if (v.kind === "bool") return arrayOf([], "bool");
+  if (v.kind === "list") {
+    const shape = literalShape(v);
+    return shape ? arrayOf(shape, literalIsBool(v) ? "bool" : "float32") : arrayOf(null, null);
+  }
+  return undefined;
+}
+
+function literalShape(v: Value): Dim[] | null {
+  if (v.kind === "number" || v.kind === "bool") return [];
+  if (v.kind === "array") return v.shape ? [...v.shape] : null;
+  if (v.kind !== "list") return null;
+  if (v.items.length === 0) return [0];
+  const inner = v.items.map(literalShape);
+  if (inner.some((s) => s === null)) return null;
+  const first = inner[0]!;
+  if (inner.some((s) => s!.length !== first.length || s!.some((d, i) => d !== first[i]))) return null;
+  return [v.items.length, ...first];
+}
+const literalIsBool = (v: Value): boolean => v.kind === "bool" || (v.kind === "list" && v.items.length > 0 && v.items.every(literalIsBool));
+
+/** Result dtype with JAX's promotion (JS numbers are weakly typed); null if any is unknown. */
+function promote(values: readonly Value[]): string | null {
+  const typed = [];
+  for (const v of values) {
+    if (v.kind === "number") typed.push({ dtype: (v.value !== undefined && !Number.isInteger(v.value) ? "float32" : "int32") as DType, weak: true });
+    else if (v.kind === "bool") typed.push({ dtype: "bool" as DType, weak: true });
+    else if (v.kind === "array" && v.dtype && v.origin?.op !== "number") typed.push({ dtype: v.dtype as DType, weak: false });
+    else if (v.kind === "array" && v.origin?.op === "number") typed.push({ dtype: "int32" as DType, weak: true });
+    else return null;
+  }
+  try {
+    return typed.length ? promoteTypes(...typed).dtype : null;
+  } catch {
+    return null;
+  }
+}
+
+interface OutOptions {
+  /** The op passes gradients from its inputs (false for argmax, comparisons, integer casts). */
+  readonly grad?: "pass" | "zero";
+  readonly rule?: string;
+  readonly detail?: string;
+}
+
+/** Builds a result array, carrying tracedness and gradient dependencies from the inputs. */
+export function result(c: CallSite, shape: readonly Dim[] | null, dtype: string | null, inputs: readonly Value[], o: OutOptions = {}): ArrayValue {
+  const zero = o.grad === "zero" || (dtype !== null && !isFloat(dtype));
+  if (zero) c.cutGradient("zero", inputs);
+  return arrayOf(shape ? [...shape] : null, dtype, {
+    traced: c.inJit || anyTraced(inputs),
+    deps: zero ? new Set() : unionDeps(inputs),
+    origin: { op: c.path.replace(/^array\./, "x."), rule: o.rule, detail: o.detail },
+  });
+}
+
+const floatOf = (d: string | null) => (d === null ? null : isFloat(d) ? d : "float32");
+
+// ---- elementwise ----------------------------------------------------------------------------
+
+function unary(kind: "float" | "same" | "bool" | "zero"): Handler {
+  return (c) => {
+    const x = asArray(c.args[0]);
+    if (!x) return unknown;
+    const dtype = kind === "float" ? floatOf(x.dtype) : kind === "bool" ? "bool" : x.dtype;
+    return result(c, x.shape, dtype, [x], { grad: kind === "zero" || kind === "bool" ? "zero" : "pass", rule: "elementwise (shape preserved)" });
+  };
+}
+
+/** n-ary elementwise with numpy broadcasting (add, where, maximum...). */
+function broadcasting(kind: "promote" | "bool" | "float", operands: (c: CallSite) => readonly Value[] = (c) => c.args.slice(0, 2)): Handler {
+  return (c) => {
+    const vals = operands(c);
+    const arrays = vals.map(asArray);
+    if (arrays.some((a) => !a)) return unknown;
+    const as = arrays as ArrayValue[];
+    const shape = checkRule(c, as.map((a) => a.shape), (s) => broadcastShapes(c.path.split(".").pop()!, ...s),
+      () => broadcastFixes(c, as.map((a) => a.shape!), c.argNodes.slice(c.path.startsWith("array.") ? -1 : 0)));
+    const dtype = kind === "bool" ? "bool" : kind === "float" ? floatOf(promote(vals)) : promote(vals);
+    return result(c, shape, dtype, vals, { grad: kind === "bool" ? "zero" : "pass", rule: "broadcastShapes", detail: as.map(label).join(" ⊕ ") });
+  };
+}
+
+function where(c: CallSite): Value {
+  const [cond, a, b] = c.args;
+  const arrays = [cond, a, b].map(asArray);
+  if (arrays.some((x) => !x)) return unknown;
+  const as = arrays as ArrayValue[];
+  const shape = checkRule(c, as.map((x) => x.shape), (s) => broadcastShapes("where", ...s));
+  if (c.inGrad) checkWhereNaN(c);
+  // The condition carries no gradient; only the two branches do.
+  return result(c, shape, promote([a!, b!]), [a!, b!], { rule: "broadcastShapes", detail: `where(${as.map(label).join(", ")})` });
+}
+
+function clip(c: CallSite): Value {
+  const x = asArray(c.args[0]);
+  return x ? result(c, x.shape, x.dtype, [x], { rule: "elementwise (shape preserved)" }) : unknown;
+}
+
+// ---- linear algebra -------------------------------------------------------------------------
+
+function matmulLike(op: "matmul" | "dot"): Handler {
+  return (c) => {
+    const [a, b] = [asArray(c.args[0]), asArray(c.args[1])];
+    if (!a || !b) return unknown;
+    const labels = [label(a), label(b)] as const;
+    const n = c.argNodes.length;
+    const [aNode, bNode] = c.path.startsWith("array.") ? [undefined, c.argNodes[n - 1]] : [c.argNodes[0], c.argNodes[1]];
+    const shape = checkRule(c, [a.shape, b.shape], ([x, y]) => (op === "matmul" ? matmulShape(x!, y!, labels) : dotShape(x!, y!, labels)),
+      () => matmulFixes(c, a.shape!, b.shape!, aNode, bNode));
+    return result(c, shape, promote([a, b]), [a, b], { rule: op === "matmul" ? "matmulShape" : "dotShape", detail: `${labels[0]} @ ${labels[1]}` });
+  };
+}
+
+function einsum(c: CallSite): Value {
+  const spec = c.args[0];
+  const ops = c.args.slice(1).map(asArray);
+  if (spec?.kind !== "string" || spec.value === undefined || ops.some((x) => !x)) return unknown;
+  const as = ops as ArrayValue[];
+  const shape = checkRule(c, as.map((a) => a.shape), (s) => einsumShape(spec.value!, s));
+  return result(c, shape, promote(as), as, { rule: "einsumShape", detail: `"${spec.value}" on ${as.map(label).join(", ")}` });
+}
+
+function outer(c: CallSite): Value {
+  const [a, b] = [asArray(c.args[0]), asArray(c.args[1])];
+  if (!a || !b) return unknown;
+  const size = (x: ArrayValue): Dim => (x.shape?.length === 1 ? x.shape[0]! : UNKNOWN_DIM);
+  return result(c, [size(a), size(b)], promote([a, b]), [a, b], { rule: "outer" });
+}
+
+function tensordot(c: CallSite): Value {
+  const [a, b] = [asArray(c.args[0]), asArray(c.args[1])];
+  if (!a?.shape || !b?.shape) return unknown;
+  const n = intOf(c.args[2] ?? num(2));
+  if (n === undefined) return result(c, null, promote([a, b]), [a, b]);
+  const shape = checkRule(c, [a.shape, b.shape], ([x, y]) => {
+    const ka = x!.slice(x!.length - n), kb = y!.slice(0, n);
+    return matmulShape([dimsProduct(ka)], [dimsProduct(kb)]) && [...x!.slice(0, x!.length - n), ...y!.slice(n)];
+  });
+  return result(c, shape, promote([a, b]), [a, b], { rule: "tensordot" });
+}
+const dimsProduct = (dims: Dim[]): Dim => dims.reduce<Dim>((p, d) => (typeof p === "number" && typeof d === "number" ? p * d : `${p}*${d}`), 1);
+
+// ---- reductions -----------------------------------------------------------------------------
+
+function reduction(kind: "same" | "float" | "index" | "bool"): Handler {
+  return (c) => {
+    const x = asArray(c.args[0]);
+    if (!x) return unknown;
+    const opts = c.args[1];
+    const ax = axisArg(opts);
+    const keepdims = boolOption(opts, "keepdims") ?? boolOption(c.args[2], "keepdims") ?? (c.args[2]?.kind === "bool" ? c.args[2].value : false);
+    const op = c.path.split(".").pop()!;
+    const shape = ax.known && keepdims !== undefined ? checkRule(c, [x.shape], ([s]) => reduceShape(op, s!, ax.axis, keepdims)) : null;
+    const dtype = kind === "index" ? "int32" : kind === "bool" ? "bool" : kind === "float" ? floatOf(x.dtype) : x.dtype;
+    return result(c, shape, dtype, [x], { grad: kind === "index" || kind === "bool" ? "zero" : "pass", rule: "reduceShape", detail: `${op} over axis ${ax.known ? JSON.stringify(ax.axis) : "?"}` });
+  };
+}
+
+function cumulative(c: CallSite): Value {
+  const x = asArray(c.args[0]);
+  if (!x) return unknown;
+  const ax = axisArg(c.args[1]);
+  const size = x.shape ? dimsProduct([...x.shape]) : UNKNOWN_DIM;
+  const shape = ax.known && ax.axis === null ? [size] : ax.known ? checkRule(c, [x.shape], ([s]) => (reduceShape("cumsum", s!, ax.axis), s!)) : null;
+  return result(c, shape, x.dtype, [x], { rule: "cumulative (shape preserved)" });
+}
+
+// ---- creation -------------------------------------------------------------------------------
+
+function filled(dtypeFrom: number, fillFrom?: number): Handler {
+  return (c) => {
+    const shape = shapeOf(c.args[0]);
+    const fill = fillFrom === undefined ? undefined : c.args[fillFrom];
+    const dtype = dtypeArg(c.args, dtypeFrom) ?? (fill?.kind === "array" ? fill.dtype : fill?.kind === "bool" ? "bool" : "float32");
+    return result(c, shape, dtype, [], { rule: "shape argument" });
+  };
+}
+
+function like(c: CallSite): Value {
+  const x = asArray(c.args[0]);
+  if (!x) return unknown;
+  return result(c, x.shape, dtypeArg(c.args, 1) ?? x.dtype, [], { rule: "shape of the argument" });
+}
+
+function array(c: CallSite): Value {
+  const v = c.args[0];
+  const x = asArray(v);
+  if (!x) return result(c, null, dtypeArg(c.args, 1) ?? null, []);
+  const dtype = dtypeArg(c.args, 1) ?? (v?.kind === "array" ? x.dtype : x.dtype ?? "float32");
+  return result(c, x.shape, dtype, v?.kind === "array" ? [v] : [], { rule: "nested literal" });
+}
+
+function arange(c: CallSite): Value {
+  const nums = c.args.filter((a) => a.kind === "number");
+  const dtype = dtypeArg(c.args, 1) ?? "float32";
+  const vals = nums.map((n) => (n.kind === "number" ? n.value : undefined));
+  let size: Dim = UNKNOWN_DIM;
+  if (vals.every((v) => v !== undefined)) {
+    const [a, b, s] = vals.length === 1 ? [0, vals[0]!, 1] : [vals[0]!, vals[1]!, vals[2] ?? 1];
+    size = Math.max(0, Math.ceil((b - a) / s));
+  } else if (nums.length === 1) size = dimOf(nums[0]);
+  return result(c, [size], dtype, [], { rule: "arange size" });
+}
+
+function linspace(c: CallSite): Value {
+  const n = c.args[2] === undefined ? 50 : c.args[2].kind === "number" ? dimOf(c.args[2]) : dimOf(option(c.args[2], "num"));
+  return result(c, [n], dtypeArg(c.args, 3) ?? "float32", [], { rule: "linspace num" });
+}
+
+function eye(c: CallSite): Value {
+  const n = dimOf(c.args[0]);
+  const m = c.args[1]?.kind === "number" ? dimOf(c.args[1]) : n;
+  return result(c, [n, m], dtypeArg(c.args, 1) ?? "float32", [], { rule: "eye" });
+}
+
+// ---- structure ------------------------------------------------------------------------------
+
+function reshape(c: CallSite): Value {
+  const x = asArray(c.args[0]);
+  if (!x) return unknown;
+  const rest = c.args.slice(1);
+  const target = rest.length > 1 && rest.every((a) => a.kind === "number") ? rest.map(dimOf) : shapeOf(rest[0]);
+  const shape = target ? checkRule(c, [x.shape, target], ([s, t]) => reshapeShape(s!, t!)) : null;
+  return result(c, shape, x.dtype, [x], { rule: "reshapeShape", detail: `${label(x)} → [${target?.join(",") ?? "?"}]` });
+}
+
+function transpose(c: CallSite): Value {
+  const x = asArray(c.args[0]);
+  if (!x) return unknown;
+  const axesArg = c.args[1];
+  const axes = axesArg === undefined ? undefined : intListOf(axesArg);
+  if (axesArg !== undefined && axes === undefined) return result(c, x.shape?.map(() => UNKNOWN_DIM) ?? null, x.dtype, [x]);
+  const shape = checkRule(c, [x.shape], ([s]) => transposeShape(s!, axes));
+  return result(c, shape, x.dtype, [x], { rule: "transposeShape" });
+}
+
+function withAxis(rule: (shape: Dim[], axis: number | number[]) => Dim[], name: string): Handler {
+  return (c) => {
+    const x = asArray(c.args[0]);
+    if (!x) return unknown;
+    const ax = axisArg(c.args[1]);
+    const shape = ax.known && ax.axis !== null ? checkRule(c, [x.shape], ([s]) => rule(s!, ax.axis as number | number[])) : null;
+    return result(c, shape, x.dtype, [x], { rule: name });
+  };
+}
+
+function squeeze(c: CallSite): Value {
+  const x = asArray(c.args[0]);
+  if (!x) return unknown;
+  const ax = axisArg(c.args[1]);
+  const shape = ax.known ? checkRule(c, [x.shape], ([s]) => squeezeShape(s!, ax.axis)) : null;
+  return result(c, shape, x.dtype, [x], { rule: "squeezeShape" });
+}
+
+function broadcastTo(c: CallSite): Value {
+  const x = asArray(c.args[0]);
+  const target = shapeOf(c.args[1]);
+  if (!x) return unknown;
+  const shape = target ? checkRule(c, [x.shape, target], ([s, t]) => broadcastToShape(s!, t!)) : null;
+  return result(c, shape, x.dtype, [x], { rule: "broadcastToShape" });
+}
+
+function joinArrays(kind: "concatenate" | "stack" | "hstack" | "vstack"): Handler {
+  return (c) => {
+    const list = c.args[0];
+    if (list?.kind !== "list") return result(c, null, null, []);
+    const arrays = list.items.map(asArray);
+    if (arrays.some((a) => !a)) return unknown;
+    const as = arrays as ArrayValue[];
+    const ax = axisArg(c.args[1], kind === "vstack" ? 0 : kind === "hstack" ? -1 : 0);
+    const axis = ax.known && typeof ax.axis === "number" ? ax.axis : undefined;
+    const shape = axis === undefined ? null : checkRule(c, as.map((a) => a.shape),
+      (s) => (kind === "stack" ? stackShape(s, axis) : concatenateShape(s, axis, "concatenate")));
+    return result(c, shape, promote(as), as, { rule: kind === "stack" ? "stackShape" : "concatenateShape", detail: as.map(label).join(", ") });
+  };
+}
+
+function split(c: CallSite): Value {
+  const x = asArray(c.args[0]);
+  if (!x?.shape) return unknown;
+  const sections = c.args[1]?.kind === "number" ? intOf(c.args[1]) : intListOf(c.args[1]);
+  const ax = axisArg(c.args[2], 0);
+  if (sections === undefined || !ax.known || typeof ax.axis !== "number") return unknown;
+  const axis = ax.axis;
+  const sizes = checkRule(c, [x.shape], ([s]) => splitSizes(s!, sections, axis));
+  if (!sizes) return unknown;
+  const norm = axis < 0 ? axis + x.shape.length : axis;
+  return { kind: "list", items: sizes.map((n) => result(c, x.shape!.map((d, i) => (i === norm ? n : d)), x.dtype, [x], { rule: "splitSizes" })) };
+}
+
+function take(c: CallSite): Value {
+  const x = asArray(c.args[0]), idx = asArray(c.args[1]);
+  if (!x || !idx) return unknown;
+  const ax = axisArg(c.args[2]);
+  if (!ax.known) return result(c, null, x.dtype, [x]);
+  const shape = ax.axis === null
+    ? idx.shape
+    : checkRule(c, [x.shape, idx.shape], ([s, i]) => takeShape(s!, i!, ax.axis as number));
+  return result(c, shape, x.dtype, [x], { rule: "takeShape" });
+}
+
+function tile(c: CallSite): Value {
+  const x = asArray(c.args[0]);
+  const reps = intListOf(c.args[1]);
+  if (!x) return unknown;
+  const shape = reps ? checkRule(c, [x.shape], ([s]) => tileShape(s!, reps)) : null;
+  return result(c, shape, x.dtype, [x], { rule: "tileShape" });
+}
+
+function pad(c: CallSite): Value {
+  const x = asArray(c.args[0]);
+  if (!x?.shape) return unknown;
+  const w = c.args[1];
+  const pairs: ([number, number] | undefined)[] = [];
+  const n = intOf(w);
+  if (n !== undefined) x.shape.forEach(() => pairs.push([n, n]));
+  else if (w?.kind === "list") {
+    const flat = intListOf(w);
+    if (flat && flat.length === 2) x.shape.forEach(() => pairs.push([flat[0]!, flat[1]!]));
+    else for (const p of w.items) { const l = intListOf(p); pairs.push(l && l.length === 2 ? [l[0]!, l[1]!] : l && l.length === 1 ? [l[0]!, l[0]!] : undefined); }
+  }
+  if (pairs.length !== x.shape.length) return result(c, x.shape.map(() => UNKNOWN_DIM), x.dtype, [x]);
+  const shape = x.shape.map((d, i) => { const p = pairs[i]; return p && typeof d === "number" ? d + p[0] + p[1] : p && p[0] + p[1] === 0 ? d : UNKNOWN_DIM; });
+  return result(c, shape, x.dtype, [x], { rule: "pad widths" });
+}
+
+function astype(c: CallSite): Value {
+  const x = asArray(c.args[0]);
+  if (!x) return unknown;
+  const dtype = dtypeArg(c.args, 1) ?? null;
+  const zero = dtype !== null && !isFloat(dtype);
+  return result(c, x.shape, dtype, [x], { grad: zero ? "zero" : "pass", rule: "astype (shape preserved)" });
+}
+
+function oneHot(c: CallSite): Value {
+  const x = asArray(c.args[0]);
+  if (!x) return unknown;
+  const n = dimOf(c.args[1]);
+  return result(c, x.shape ? [...x.shape, n] : null, dtypeArg(c.args, 2) ?? "float32", [x], { grad: "zero", rule: "oneHot appends the class axis" });
+}
+
+function softmaxLike(c: CallSite): Value {
+  const x = asArray(c.args[0]);
+  if (!x) return unknown;
+  const ax = axisArg(c.args[1], -1);
+  if (ax.known && x.shape) checkRule(c, [x.shape], ([s]) => reduceShape("softmax", s!, ax.axis));
+  return result(c, x.shape, floatOf(x.dtype), [x], { rule: "elementwise along an axis (shape preserved)" });
+}
+
+function norm(c: CallSite): Value {
+  const x = asArray(c.args[0]);
+  if (!x) return unknown;
+  const opts = c.args.find(isOptions);
+  const ax = axisArg(opts);
+  const keep = boolOption(opts, "keepdims") ?? false;
+  const shape = ax.known ? checkRule(c, [x.shape], ([s]) => reduceShape("norm", s!, ax.axis, keep)) : null;
+  return result(c, shape, floatOf(x.dtype), [x], { rule: "reduceShape" });
+}
+
+/** lax.conv(lhs, rhs, strides, padding): NC.. x OI.. -> NO.., with the engine's convShape. */
+function conv(c: CallSite): Value {
+  const [x, k] = [asArray(c.args[0]), asArray(c.args[1])];
+  if (!x || !k) return unknown;
+  const strides = intListOf(c.args[2]) ?? (x.shape ? x.shape.slice(2).map(() => 1) : undefined);
+  const p = c.args[3];
+  const padding: Padding | undefined = p === undefined ? "VALID" : p.kind === "string" && (p.value === "SAME" || p.value === "VALID") ? p.value : undefined;
+  if (!strides || !padding) return result(c, null, promote([x, k]), [x, k]);
+  const shape = checkRule(c, [x.shape, k.shape], ([a, b]) => convShape(a!, b!, { strides, padding }));
+  return result(c, shape, promote([x, k]), [x, k], { rule: "convShape", detail: `${label(x)} * ${label(k)}` });
+}
+
+// ---- random ---------------------------------------------------------------------------------
+
+let keyCounter = 0;
+const newKey = (c: CallSite, shape: Dim[]): ArrayValue =>
+  arrayOf(shape, "uint32", { keyId: `k${++keyCounter}`, traced: c.inJit, origin: { op: c.path, rule: "threefry key: uint32[2]" } });
+
+function sampler(shapeAt: number, dtype: (c: CallSite) => string | null, dtypeAt?: number): Handler {
+  return (c) => {
+    c.consumeKey(c.args[0]);
+    const shapeArg = c.args[shapeAt];
+    const shape = shapeArg === undefined ? [] : isOptions(shapeArg) ? shapeOf(option(shapeArg, "shape")) ?? [] : shapeOf(shapeArg);
+    const dt = (dtypeAt !== undefined ? dtypeArg(c.args, dtypeAt) : undefined) ?? dtype(c);
+    return result(c, shape, dt, [], { rule: "shape argument", detail: "sampled" });
+  };
+}
+
+function splitKey(c: CallSite): Value {
+  c.consumeKey(c.args[0]);
+  const key = c.args[0];
+  const n = c.args[1] === undefined ? 2 : dimOf(c.args[1]);
+  const parent = key?.kind === "array" && key.keyId ? key.keyId : `k${++keyCounter}`;
+  return arrayOf([n, 2], "uint32", { keyId: `${parent}/split${++keyCounter}`, traced: c.inJit, origin: { op: "random.split", rule: "n keys: uint32[n,2]" } });
+}
+
+function bernoulli(c: CallSite): Value {
+  c.consumeKey(c.args[0]);
+  const p = asArray(c.args[1]);
+  const shape = c.args[2] !== undefined ? shapeOf(c.args[2]) : p?.shape ?? [];
+  return result(c, shape, "bool", [], { rule: "shape argument" });
+}
+
+function categorical(c: CallSite): Value {
+  c.consumeKey(c.args[0]);
+  const logits = asArray(c.args[1]);
+  const opts = c.args[2];
+  const explicit = shapeOf(option(opts, "shape"));
+  if (explicit) return result(c, explicit, "int32", []);
+  const ax = axisArg(opts, -1);
+  const shape = logits && ax.known ? checkRule(c, [logits.shape], ([s]) => reduceShape("categorical", s!, ax.axis)) : null;
+  return result(c, shape, "int32", [], { grad: "zero", rule: "reduceShape over the class axis" });
+}
+
+function permutation(c: CallSite): Value {
+  c.consumeKey(c.args[0]);
+  const x = c.args[1];
+  if (x?.kind === "number") return result(c, [dimOf(x)], "int32", []);
+  const a = asArray(x);
+  return a ? result(c, a.shape, a.dtype, [a]) : unknown;
+}
+
+function foldIn(c: CallSite): Value {
+  return newKey(c, [2]);
+}
+
+// ---- table ----------------------------------------------------------------------------------
+
+const FLOAT_UNARY = ["exp", "exp2", "log", "log2", "log10", "log1p", "expm1", "sqrt", "rsqrt", "cbrt", "sin", "cos", "tan", "tanh",
+  "sinh", "cosh", "arcsin", "arccos", "arctan", "arcsinh", "arccosh", "arctanh", "sigmoid", "gelu", "silu", "swish", "softplus",
+  "softSign", "logSigmoid", "elu", "selu", "celu", "leakyRelu", "reciprocal", "erf", "erfc", "erfinv", "lgamma", "digamma", "hardTanh",
+  "hardSigmoid", "hardSwish", "mish", "standardize"];
+const SAME_UNARY = ["abs", "absolute", "negative", "neg", "square", "relu", "relu6", "positive", "conj", "real", "flip", "fliplr", "flipud",
+  "sort", "copy", "stopGradient", "nanToNum", "roll", "triu", "tril", "fabs"];
+const ZERO_UNARY = ["sign", "floor", "ceil", "round", "rint", "trunc", "fix", "argsort"];
+const BOOL_UNARY = ["isnan", "isinf", "isfinite", "logicalNot", "signbit", "isposinf", "isneginf"];
+const PROMOTE_BINARY = ["add", "subtract", "sub", "multiply", "mul", "maximum", "minimum", "power", "pow", "mod", "remainder",
+  "floorDivide", "fmax", "fmin", "fmod", "copysign", "nextafter", "bitwiseAnd", "bitwiseOr", "bitwiseXor", "leftShift", "rightShift"];
+const FLOAT_BINARY = ["divide", "div", "trueDivide", "arctan2", "hypot", "logaddexp", "logaddexp2"];
+const BOOL_BINARY = ["greater", "less", "equal", "notEqual", "greaterEqual", "lessEqual", "gt", "lt", "ge", "le", "eq", "ne",
+  "logicalAnd", "logicalOr", "logicalXor", "isclose"];
+
+const NP: Record<string, Handler> = {
+  matmul: matmulLike("matmul"), dot: matmulLike("dot"), vdot: matmulLike("dot"), inner: matmulLike("dot"), einsum, outer, tensordot,
+  where, clip, select: where,
+  sum: reduction("same"), prod: reduction("same"), max: reduction("same"), min: reduction("same"), amax: reduction("same"), amin: reduction("same"),
+  mean: reduction("float"), var: reduction("float"), std: reduction("float"), logsumexp: reduction("float"), median: reduction("float"),
+  nansum: reduction("same"), nanmean: reduction("float"), ptp: reduction("same"),
+  argmax: reduction("index"), argmin: reduction("index"), all: reduction("bool"), any: reduction("bool"), countNonzero: reduction("index"),
+  cumsum: cumulative, cumprod: cumulative, cummax: cumulative, cummin: cumulative,
+  zeros: filled(1), ones: filled(1), empty: filled(1), full: filled(2, 1),
+  zerosLike: like, onesLike: like, emptyLike: like, fullLike: like,
+  array: array, asarray: array,
+  arange, linspace, eye, identity: eye,
+  reshape, ravel: (c) => reshape({ ...c, args: [c.args[0]!, { kind: "list", items: [num(-1)] }] } as CallSite),
+  flatten: (c) => reshape({ ...c, args: [c.args[0]!, { kind: "list", items: [num(-1)] }] } as CallSite),
+  transpose, permuteDims: transpose,
+  expandDims: withAxis((s, a) => expandDimsShape(s, a), "expandDimsShape"),
+  squeeze, broadcastTo, concatenate: joinArrays("concatenate"), concat: joinArrays("concatenate"), stack: joinArrays("stack"),
+  hstack: joinArrays("hstack"), vstack: joinArrays("vstack"),
+  split, take, tile, pad, astype, norm,
+};
+for (const n of FLOAT_UNARY) NP[n] = unary("float");
+for (const n of SAME_UNARY) NP[n] ??= unary("same");
+for (const n of ZERO_UNARY) NP[n] = unary("zero");
+for (const n of BOOL_UNARY) NP[n] = unary("bool");
+for (const n of PROMOTE_BINARY) NP[n] = broadcasting("promote");
+for (const n of FLOAT_BINARY) NP[n] = broadcasting("float");
+for (const n of BOOL_BINARY) NP[n] = broadcasting("bool");
+
+const NN: Record<string, Handler> = {
+  softmax: softmaxLike, logSoftmax: softmaxLike, oneHot, logsumexp: reduction("float"),
+  normalize: softmaxLike,
+};
+for (const n of ["relu", "relu6", "sigmoid", "gelu", "silu", "swish", "tanh", "softplus", "elu", "selu", "celu", "leakyRelu",
+  "logSigmoid", "softSign", "hardTanh", "hardSigmoid", "hardSwish", "mish", "standardize", "glu"]) NN[n] = NP[n] ?? unary("float");
+
+const RANDOM: Record<string, Handler> = {
+  key: (c) => newKey(c, [2]), PRNGKey: (c) => newKey(c, [2]), split: splitKey, foldIn, fold_in: foldIn,
+  normal: sampler(1, () => "float32", 2), uniform: sampler(1, () => "float32", 2), truncatedNormal: sampler(3, () => "float32", 4),
+  gumbel: sampler(1, () => "float32", 2), exponential: sampler(1, () => "float32", 2), laplace: sampler(1, () => "float32", 2),
+  logistic: sampler(1, () => "float32", 2), cauchy: sampler(1, () => "float32", 2), randint: sampler(1, () => "int32", 4),
+  bits: sampler(1, () => "uint32"), bernoulli, categorical, permutation,
+};
+
+const LAX_SIMPLE: Record<string, Handler> = {
+  stopGradient: (c) => {
+    const x = c.args[0];
+    c.cutGradient("stop", x ? [x] : []);
+    return x?.kind === "array" ? { ...x, deps: new Set() } : x ?? unknown;
+  },
+  conv, convGeneralDilated: conv, convWithGeneralPadding: conv,
+  select: where, dot: matmulLike("dot"), add: broadcasting("promote"), mul: broadcasting("promote"), sub: broadcasting("promote"),
+  div: broadcasting("float"), max: broadcasting("promote"), min: broadcasting("promote"), exp: unary("float"), log: unary("float"),
+  tanh: unary("float"), logistic: unary("float"), neg: unary("same"), abs: unary("same"), sign: unary("zero"),
+  reshape, transpose, broadcastTo, concatenate: joinArrays("concatenate"), expandDims: withAxis((s, a) => expandDimsShape(s, a), "expandDimsShape"),
+};
+
+/** Array methods that have a numpy twin, called with the array as first argument. */
+const METHOD_ALIASES: Record<string, string> = { add: "add", sub: "subtract", mul: "multiply", div: "divide", pow: "power" };
+
+export function engineHandler(path: string): Handler | undefined {
+  const dot = path.indexOf(".");
+  const ns = dot < 0 ? "" : path.slice(0, dot);
+  const name = path.slice(dot + 1);
+  switch (ns) {
+    case "np": case "numpy": case "jnp": return NP[name];
+    case "nn": return NN[name] ?? NP[name];
+    case "random": return RANDOM[name];
+    case "lax": return LAX_SIMPLE[name];
+    case "array": return NP[METHOD_ALIASES[name] ?? name];
+    default: return undefined;
+  }
+}
+
+/** `x.shape`, `x.T` and other properties of an array value. */
+export function arrayProperty(x: ArrayValue, name: string, traced: boolean): Value | undefined {
+  switch (name) {
+    case "shape": return x.shape ? { kind: "list", items: x.shape.map((d) => (typeof d === "number" ? num(d) : num(undefined, d === UNKNOWN_DIM ? undefined : d))) } : unknown;
+    case "ndim": return x.shape ? num(x.shape.length) : num();
+    case "size": { if (!x.shape) return num(); const p = dimsProduct([...x.shape]); return typeof p === "number" ? num(p) : num(undefined, p); }
+    case "dtype": return x.dtype ? { kind: "string", value: x.dtype } : { kind: "string" };
+    case "T": return arrayOf(x.shape ? [...x.shape].reverse() : null, x.dtype, { traced: traced || x.traced, deps: x.deps, origin: { op: "x.T", rule: "transposeShape" } });
+    case "mT": return arrayOf(x.shape && x.shape.length >= 2 ? [...x.shape.slice(0, -2), x.shape[x.shape.length - 1]!, x.shape[x.shape.length - 2]!] : null, x.dtype, { traced: x.traced, deps: x.deps });
+    default: return undefined;
+  }
+}
+
+export { isInt, dtypeOf };
+export const isArrayValue = isArray;

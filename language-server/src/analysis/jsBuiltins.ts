@@ -1,0 +1,108 @@
+/**
+ * JavaScript built-ins as the analysis sees them: list methods that call user functions
+ * (layers.map), Math on known numbers, and the calls that are impure under jit
+ * (Math.random, Date.now, console.log) or read traced values (Number(x)).
+ */
+import type ts from "typescript";
+import type { Interpreter } from "./interpreter.js";
+import { arrayOf, join, num, unionDeps, unknown, type Value } from "./values.js";
+
+const MAX_UNROLL = 64;
+const PURE_MATH: Record<string, (...xs: number[]) => number> = {
+  floor: Math.floor, ceil: Math.ceil, round: Math.round, sqrt: Math.sqrt, abs: Math.abs, max: Math.max, min: Math.min,
+  log: Math.log, exp: Math.exp, pow: Math.pow, trunc: Math.trunc, sign: Math.sign, log2: Math.log2, cbrt: Math.cbrt,
+};
+
+export function callBuiltin(it: Interpreter, path: string, self: Value | undefined, args: readonly Value[], node: ts.CallExpression): Value {
+  const [ns, name = ""] = path.slice(1).split(".") as [string, string?];
+  switch (ns) {
+    case "Math": {
+      if (name === "random") {
+        it.impureCall(node, "Math.random()", "runs once, while tracing: every call of the compiled function reuses that one number. Draw with random.* and a key instead");
+        return num();
+      }
+      for (const a of args) it.concretize(node, `Math.${name}()`, a);
+      const f = PURE_MATH[name];
+      const xs = args.map((a) => (a.kind === "number" ? a.value : undefined));
+      return f !== undefined && xs.every((x) => x !== undefined) ? num(f(...(xs as number[]))) : num();
+    }
+    case "Date":
+    case "performance":
+      if (name === "now") it.impureCall(node, `${ns}.now()`, "is read once, while tracing: the compiled function sees a constant");
+      return num();
+    case "console":
+      it.impureCall(node, `console.${name}()`, "runs once, while tracing, and prints tracers rather than values; print the results outside the jit-compiled function");
+      return { kind: "null" };
+    case "Number": case "parseFloat": case "parseInt": case "Boolean":
+      if (!name) { for (const a of args) it.concretize(node, `${ns}(x)`, a); return ns === "Boolean" ? { kind: "bool" } : num(); }
+      return unknown;
+    case "String": return { kind: "string" };
+    case "JSON": return { kind: "string" };
+    case "Array":
+      if (name === "from" && args[0]?.kind === "object" && args[1]) {
+        const n = args[0].fields.get("length");
+        if (n?.kind === "number" && n.value !== undefined && n.value <= MAX_UNROLL) {
+          return { kind: "list", items: Array.from({ length: n.value }, (_, i) => it.callValue(args[1]!, [unknown, num(i)], node)) };
+        }
+      }
+      return unknown;
+    case "Object": return objectMethod(name, args[0]);
+    case "list": return self?.kind === "list" ? listMethod(it, name, self.items, args, node) : unknown;
+    case "at": {
+      // x.at(i).set(v) / .add(v): a new array with x's shape and dtype.
+      if (self?.kind !== "array") return unknown;
+      if (name === "get") return arrayOf(null, self.dtype, { traced: self.traced, deps: self.deps });
+      return arrayOf(self.shape, self.dtype, { traced: self.traced || it.inJit, deps: unionDeps([self, ...args]), origin: { op: `x.at(…).${name}`, rule: "shape of x" } });
+    }
+    default: return unknown;
+  }
+}
+
+function listMethod(it: Interpreter, name: string, items: readonly Value[], args: readonly Value[], node: ts.CallExpression): Value {
+  const fn = args[0];
+  const list: Value = { kind: "list", items };
+  const each = (f: (item: Value, i: number) => Value): Value[] | undefined => {
+    if (!fn || (fn.kind !== "function" && fn.kind !== "transformed" && fn.kind !== "engine")) return undefined;
+    if (items.length > MAX_UNROLL) { const one = items.reduce(join); f(one, -1); return undefined; }
+    return items.map(f);
+  };
+  switch (name) {
+    case "map": {
+      const out = each((x, i) => it.callValue(fn!, [x, i < 0 ? num() : num(i), list], node));
+      return out ? { kind: "list", items: out } : unknown;
+    }
+    case "forEach": each((x, i) => it.callValue(fn!, [x, i < 0 ? num() : num(i), list], node)); return { kind: "null" };
+    case "entries": return { kind: "list", items: items.map((x, i) => ({ kind: "list", items: [num(i), x] })) };
+    case "keys": return { kind: "list", items: items.map((_, i) => num(i)) };
+    case "values": case "slice": {
+      if (name === "values") return list;
+      const a = args[0]?.kind === "number" ? args[0].value : 0;
+      const b = args[1]?.kind === "number" ? args[1].value : items.length;
+      return a !== undefined && b !== undefined ? { kind: "list", items: items.slice(a, b) } : unknown;
+    }
+    case "concat": {
+      const more = args.flatMap((a) => (a.kind === "list" ? a.items : [a]));
+      return args.every((a) => a.kind === "list" || a.kind === "array") ? { kind: "list", items: [...items, ...more] } : unknown;
+    }
+    case "reduce": {
+      if (!fn || items.length > MAX_UNROLL) return unknown;
+      let acc: Value | undefined = args[1];
+      items.forEach((x, i) => { acc = acc === undefined ? x : it.callValue(fn, [acc, x, num(i), list], node); });
+      return acc ?? unknown;
+    }
+    case "includes": case "some": case "every": return { kind: "bool" };
+    case "indexOf": case "findIndex": case "push": case "unshift": return num();
+    case "join": return { kind: "string" };
+    default: return unknown;
+  }
+}
+
+function objectMethod(name: string, obj: Value | undefined): Value {
+  if (obj?.kind !== "object") return unknown;
+  switch (name) {
+    case "keys": return { kind: "list", items: [...obj.fields.keys()].map((k) => ({ kind: "string", value: k })) };
+    case "values": return { kind: "list", items: [...obj.fields.values()] };
+    case "entries": return { kind: "list", items: [...obj.fields].map(([k, v]) => ({ kind: "list", items: [{ kind: "string", value: k }, v] })) };
+    default: return unknown;
+  }
+}
