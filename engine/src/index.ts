@@ -5,12 +5,24 @@
 import "./backend/reference/register.js";
 import "./core/eval.js";
 import "./core/control.js";
-import * as np from "./numpy/index.js";
+import * as numpy from "./numpy/index.js";
+import { withUserLocation } from "./core/source.js";
+import { ShapeError } from "./shape/errors.js";
 import * as lax from "./lax/index.js";
 import * as nn from "./nn/index.js";
 import { tree } from "./tree.js";
 
-export { np, lax, nn, tree };
+/**
+ * The numpy namespace, with shape errors located at the user's call: a rule broken inside np.*
+ * gets " at file:line:col" of the calling line.
+ */
+export const np: typeof numpy = Object.freeze(Object.fromEntries(Object.entries(numpy).map(([k, v]) => [k,
+  typeof v === "function" && !/^[A-Z]/.test(k)
+    ? function (this: unknown, ...args: unknown[]) {
+      try { return (v as (...a: unknown[]) => unknown).apply(this, args); } catch (e) { throw e instanceof ShapeError ? withUserLocation(e) : e; }
+    }
+    : v]))) as typeof numpy;
+export { lax, nn, tree };
 export { DeviceArray, liveBytes } from "./array.js";
 export { config } from "./config.js";
 export { grad, valueAndGrad, jvp, vjp, linearize, jacfwd, jacrev, hessian } from "./api/grad.js";

@@ -47,7 +47,7 @@ export function jit<F extends (...args: any[]) => any>(f: F, opts: JitOptions = 
   const compiles: CompileEvent[] = [];
   let hits = 0, misses = 0;
   let last: ({ key: string; entry: Entry } & Shallow) | undefined;
-  let lastSignature: { def: string; avals: string[]; statics: string[] } | undefined;
+  const signatures: { def: string; avals: string[]; statics: string[] }[] = [];
   const name = f.name || "anonymous";
 
   const prepare = (args: unknown[]) => {
@@ -66,8 +66,9 @@ export function jit<F extends (...args: any[]) => any>(f: F, opts: JitOptions = 
     let entry = cache.get(key);
     if (entry) { hits++; return { entry, leaves, key }; }
     misses++;
-    const reason = explain(lastSignature, { def: defStr, avals: avalKeys, statics: staticVals });
-    lastSignature = { def: defStr, avals: avalKeys, statics: staticVals };
+    const signature = { def: defStr, avals: avalKeys, statics: staticVals };
+    const reason = explain(signatures, signature);
+    signatures.push(signature);
     let outDef: TreeDef | undefined;
     const avals = leaves.map((x) => new ShapedArray(x.shape, x.dtype, x.weakType));
     const closed = traceToJaxpr((...xs) => {
@@ -140,12 +141,20 @@ function sameShallow(cur: Shallow, prev: Shallow & { avals?: readonly ShapedArra
   return true;
 }
 
-function explain(prev: { def: string; avals: string[]; statics: string[] } | undefined, cur: { def: string; avals: string[]; statics: string[] }): string {
-  if (!prev) return "first call";
-  if (prev.def !== cur.def) return `argument structure changed: ${prev.def} -> ${cur.def}`;
-  const diffs = cur.avals.map((a, i) => (a !== prev.avals[i] ? `leaf ${i}: ${prev.avals[i]} -> ${a}` : null)).filter(Boolean);
-  if (diffs.length) return `argument types changed (${diffs.join("; ")})`;
-  const sd = cur.statics.map((s, i) => (s !== prev.statics[i] ? `static argument ${i}: ${prev.statics[i]} -> ${s}` : null)).filter(Boolean);
-  if (sd.length) return `static arguments changed (${sd.join("; ")})`;
-  return "new signature";
+type Signature = { def: string; avals: string[]; statics: string[] };
+
+/** Why a new compilation: the differences from the most similar earlier signature. */
+function explain(previous: readonly Signature[], cur: Signature): string {
+  if (previous.length === 0) return "first call";
+  const reasons = previous.map((prev) => {
+    if (prev.def !== cur.def) return [`argument structure changed: ${prev.def} -> ${cur.def}`];
+    const out: string[] = [];
+    const diffs = cur.avals.map((a, i) => (a !== prev.avals[i] ? `leaf ${i}: ${prev.avals[i]} -> ${a}` : null)).filter(Boolean);
+    if (diffs.length) out.push(`argument types changed (${diffs.join("; ")})`);
+    const sd = cur.statics.map((s, i) => (s !== prev.statics[i] ? `static argument ${i}: ${prev.statics[i]} -> ${s}` : null)).filter(Boolean);
+    if (sd.length) out.push(`static arguments changed (${sd.join("; ")})`);
+    return out;
+  });
+  const best = reasons.reduce((a, b) => (b.length < a.length ? b : a));
+  return best.join("; ") || "new signature";
 }

@@ -62,6 +62,11 @@ function broadcastView(inShape: readonly number[], outShape: readonly number[]):
 const REDUCERS: Partial<Record<Primitive, ReduceOp>> = {
   reduce_sum: "sum", reduce_max: "max", reduce_min: "min", reduce_prod: "prod", reduce_and: "and", reduce_or: "or",
 };
+/** Ops whose cost is far above a memory access; an expression containing one is never duplicated. */
+const TRANSCENDENTAL = new Set<string>(["exp", "exp2", "log", "log1p", "expm1", "sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh",
+  "tanh", "asinh", "acosh", "atanh", "logistic", "erf", "erfc", "erf_inv", "lgamma", "digamma", "pow", "atan2", "cbrt", "rem"]);
+/** Arithmetic nodes an expression may have and still be recomputed by each of its consumers. */
+const DUPLICATE_LIMIT = 4;
 const VIEW_OPS = new Set<Primitive>(["broadcast_in_dim", "transpose", "slice", "rev", "reshape"]);
 
 export function lowerJaxpr(jaxpr: Jaxpr, numConsts: number, constData: readonly (ArrayLike<number> | null)[]): Program {
@@ -99,10 +104,14 @@ export function lowerJaxpr(jaxpr: Jaxpr, numConsts: number, constData: readonly 
     steps.push({ kind: "kernel", kernel, inputs: ctx.inputs, output: out, source: lz.source, label: lz.label });
     return { kind: "slot", slot: out, aval: lz.aval };
   };
-  /** Reads an operand for fusion: shared, non-trivial expressions are computed once. */
+  /**
+   * Reads an operand for fusion. An expression used more than once is computed once into a
+   * buffer unless it is cheap arithmetic, which is cheaper to recompute in each consumer than
+   * to write and read back (these machines are memory-bound).
+   */
   const fusible = (a: Atom): Lazy => {
     const lz = read(a);
-    if (lz.kind === "expr" && lz.ops > 0 && a instanceof Var && (uses.get(a) ?? 0) > 1) {
+    if (lz.kind === "expr" && lz.ops > DUPLICATE_LIMIT && a instanceof Var && (uses.get(a) ?? 0) > 1) {
       const m = materialize(lz);
       env.set(a, m);
       return m;
@@ -118,7 +127,7 @@ export function lowerJaxpr(jaxpr: Jaxpr, numConsts: number, constData: readonly 
       const operands = e.inputs.map(fusible);
       const op = e.prim === "convert_element_type" ? "convert" : e.prim === "stop_gradient" ? null : e.prim;
       const outShape = out.aval.shape, dtype = out.aval.dtype;
-      const ops = operands.reduce((s, o) => s + (o.kind === "expr" ? o.ops : 0), 1);
+      const ops = operands.reduce((s, o) => s + (o.kind === "expr" ? o.ops : 0), TRANSCENDENTAL.has(e.prim) ? DUPLICATE_LIMIT + 1 : 1);
       env.set(out, {
         kind: "expr", aval: out.aval, ops, source: e.source, label: operands.reduce<string>((s, o) => (o.kind === "expr" && o.ops > 0 ? `${o.label}·${s}` : s), label),
         build: (view, ctx) => {

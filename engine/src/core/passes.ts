@@ -57,7 +57,7 @@ export function cse(j: Jaxpr): Jaxpr {
  * Constant folding and algebraic identities: elementwise ops on literals only are evaluated
  * now; x*1, x+0, x-0, x/1 become x when that does not change the shape or dtype.
  */
-export function fold(j: Jaxpr, evalScalar: (prim: string, args: readonly Literal[], out: Var) => number | undefined): Jaxpr {
+export function fold(j: Jaxpr, evalScalar: (prim: string, params: unknown, args: readonly Literal[], out: Var) => number | undefined): Jaxpr {
   const rename = new Map<Var, Atom>();
   const sub = (a: Atom): Atom => (a instanceof Var ? rename.get(a) ?? a : a);
   const eqns: Eqn[] = [];
@@ -66,7 +66,7 @@ export function fold(j: Jaxpr, evalScalar: (prim: string, args: readonly Literal
     const inputs = e.inputs.map(sub);
     const out = e.outputs[0]!;
     if (ELEMENTWISE.has(e.prim) && e.outputs.length === 1 && inputs.every((a) => a instanceof Literal) && out.aval.ndim === 0) {
-      const value = evalScalar(e.prim, inputs as Literal[], out);
+      const value = evalScalar(e.prim, e.params, inputs as Literal[], out);
       if (value !== undefined) { rename.set(out, new Literal(value, out.aval)); continue; }
     }
     const same = (a: Atom) => a.aval.dtype === out.aval.dtype && a.aval.ndim === out.aval.ndim && a.aval.shape.every((d, i) => d === out.aval.shape[i]);

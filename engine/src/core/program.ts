@@ -17,11 +17,11 @@ export function optimize(j: Jaxpr): Jaxpr {
   return dce(fold(cse(dce(j)), evalScalar));
 }
 
-function evalScalar(prim: string, args: readonly Literal[], out: Var): number | undefined {
+function evalScalar(prim: string, params: unknown, args: readonly Literal[], out: Var): number | undefined {
   const impl = referenceImpls[prim as DataPrimitive];
   if (!impl) return undefined;
   const ins = args.map((a) => { const t = typedArrayFor(a.aval.dtype, 1); t[0] = a.value; return t; });
-  return impl(ins, {} as never, args.map((a) => a.aval), [out.aval])[0]![0];
+  return impl(ins, params as never, args.map((a) => a.aval), [out.aval])[0]![0];
 }
 
 /** Runs a program step by step on a backend (used where the backend does not compile programs itself). */

@@ -60,14 +60,14 @@ function inferListDType(x: NestedList | TypedArray): DType {
   };
   visit(x);
   if (arrDtype) return arrDtype;
-  return any && allBool ? "bool" : "float32";
+  return any && allBool ? "bool" : defaultFloat();
 }
 
 /** np.array: nested lists (ragged lists are an error), typed arrays, or arrays (copied). */
 export function array(data: ArrayLike, dtype?: DTypeLike): DeviceArray {
   const dt = dtype ? parseDType(dtype) : undefined;
   if (data instanceof DeviceArray) return dt ? l.convert(data, dt) : l.convert(data, data.dtype, false);
-  if (typeof data === "number" || typeof data === "boolean") return scalar(data, dt ?? (typeof data === "boolean" ? "bool" : "float32"));
+  if (typeof data === "number" || typeof data === "boolean") return scalar(data, dt ?? (typeof data === "boolean" ? "bool" : defaultFloat()));
   if (ArrayBuffer.isView(data)) {
     const d = dt ?? inferListDType(data);
     return fromHost(hostArray(d, data), [data.length], d);

@@ -63,7 +63,7 @@ function evalExpr(e: Expr, shape: readonly number[], n: number, inputs: readonly
     default: {
       const args = e.args.map((a) => evalExpr(a, shape, n, inputs));
       const argDtype = e.args[e.args.length - 1]!.dtype;
-      const cast = (v: number) => castScalar(v, e.dtype);
+      const cast = (v: number) => (e.dtype === "uint32" ? v >>> 0 : e.dtype === "int32" ? v | 0 : castScalar(v, e.dtype)); // integer arithmetic wraps, as XLA's
       if (e.op === "select") for (let i = 0; i < n; i++) out[i] = selectFn(args[0]![i]!, args[1]![i]!, args[2]![i]!);
       else if (e.op === "clamp") for (let i = 0; i < n; i++) out[i] = clampFn(args[0]![i]!, args[1]![i]!, args[2]![i]!);
       else if (args.length === 1) {

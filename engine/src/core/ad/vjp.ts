@@ -6,6 +6,7 @@ import { BINARY_PRIMITIVES, UNARY_PRIMITIVES, type ParamsOf, type Primitive } fr
 import { binaryPartials, unaryDerivatives } from "../rules/derivatives.js";
 import type { CallSite } from "../source.js";
 import { scalar } from "../constants.js";
+import { resolvePadding } from "../../shape/conv.js";
 import { vjpControlRules } from "./control-rules.js";
 
 /** A cotangent, or null for a symbolic zero. */
@@ -142,6 +143,68 @@ function dotGeneralVjp([ct]: Cotangent[], [a, b]: DeviceArray[], _outs: DeviceAr
   return [isFloat(a!.dtype) ? ctA : null, isFloat(b!.dtype) ? ctB : null];
 }
 
+const dilateShape = (s: number, d: number) => (s === 0 ? 0 : 1 + d * (s - 1));
+
+/**
+ * Cotangents of conv_general_dilated's operands, as the transposed convolutions of JAX's
+ * `_conv_general_dilated_transpose_lhs/rhs`, written for the fixed NC... / OI... layouts.
+ * lhs: the cotangent convolved with the spatially reversed kernel whose in/out features are
+ * swapped (within each feature group), strides and lhs dilation exchanged.
+ * rhs: the input convolved with the cotangent, batch and feature axes exchanged; feature groups
+ * become groups over the batch-as-feature axis, folded into one grouped convolution.
+ */
+function convVjp([ct]: Cotangent[], [lhs, rhs]: DeviceArray[], _outs: DeviceArray[], p: ParamsOf<"conv_general_dilated">): Cotangent[] {
+  const g = ct!.dtype === lhs!.dtype ? ct! : l.convert(ct!, lhs!.dtype);
+  const G = p.featureGroupCount;
+  const [N, C] = lhs!.shape as [number, number];
+  const [O, Cg] = rhs!.shape as [number, number];
+  const inSp = lhs!.shape.slice(2), kSp = rhs!.shape.slice(2), outSp = g.shape.slice(2);
+  const nsp = inSp.length;
+  const sp = Array.from({ length: nsp }, (_, i) => i + 2);
+  const pads = resolvePadding(inSp, kSp, p);
+  const lhsDil = inSp.map((n, i) => dilateShape(n, p.lhsDilation[i]!));
+  const rhsDil = kSp.map((k, i) => dilateShape(k, p.rhsDilation[i]!));
+  const outDil = outSp.map((n, i) => dilateShape(n, p.strides[i]!));
+
+  let ctLhs: DeviceArray | null = null;
+  if (isFloat(lhs!.dtype)) {
+    // Kernel [O, Cg, *k] -> [G, O/G, Cg, *k] -> [G, Cg, O/G, *k] -> [C, O/G, *k], reversed in space.
+    const og = O / G;
+    let w = l.reshape(rhs!, [G, og, Cg, ...kSp]);
+    w = l.transpose(w, [0, 2, 1, ...sp.map((d) => d + 1)]);
+    w = l.rev(l.reshape(w, [G * Cg, og, ...kSp]), sp);
+    const padding = inSp.map((_, i) => {
+      const before = rhsDil[i]! - pads[i]![0] - 1;
+      return [before, lhsDil[i]! + rhsDil[i]! - 1 - outDil[i]! - before] as [number, number];
+    });
+    ctLhs = bind("conv_general_dilated", [g, w], {
+      strides: p.lhsDilation, padding, lhsDilation: p.strides, rhsDilation: p.rhsDilation, featureGroupCount: G,
+    })[0]!;
+  }
+
+  let ctRhs: DeviceArray | null = null;
+  if (isFloat(rhs!.dtype)) {
+    // Batch and feature axes exchange roles: lhs [N, G, Cg, *s] -> [Cg, G*N, *s]; ct [N, G, O/G, *o] -> [O, N, *o].
+    const og = O / G;
+    let x = l.reshape(lhs!, [N, G, Cg, ...inSp]);
+    x = l.reshape(l.transpose(x, [2, 1, 0, ...sp.map((d) => d + 1)]), [Cg, G * N, ...inSp]);
+    let y = l.reshape(g, [N, G, og, ...outSp]);
+    y = l.reshape(l.transpose(y, [1, 2, 0, ...sp.map((d) => d + 1)]), [O, N, ...outSp]);
+    const padding = inSp.map((_, i) => {
+      const lo = pads[i]![0];
+      return [lo, outDil[i]! - lhsDil[i]! + rhsDil[i]! - lo - 1] as [number, number];
+    });
+    const r = bind("conv_general_dilated", [x, y], {
+      strides: p.rhsDilation, padding, lhsDilation: p.lhsDilation, rhsDilation: p.strides, featureGroupCount: G,
+    })[0]!;
+    // r [Cg, O, *k'] may overshoot the kernel by a stride remainder; keep the kernel's extent.
+    const sliced = r.shape.slice(2).some((d, i) => d !== kSp[i]) ? l.slice(r, r.shape.map(() => 0), [Cg, O, ...kSp]) : r;
+    ctRhs = l.transpose(sliced, [1, 0, ...sp]);
+  }
+  void C;
+  return [ctLhs, ctRhs];
+}
+
 const table: { [P in Primitive]: VjpRule<P> } = {
   ...(unaryRules as any), ...(binaryRules as any),
   select: ([ct], [c, x, y]) => {
@@ -211,7 +274,7 @@ const table: { [P in Primitive]: VjpRule<P> } = {
   cummax: () => { throw new Error("cummax: differentiation is not supported"); },
   cummin: () => { throw new Error("cummin: differentiation is not supported"); },
   dot_general: dotGeneralVjp,
-  conv_general_dilated: () => { throw new Error("conv: reverse-mode differentiation is not implemented yet"); },
+  conv_general_dilated: convVjp,
   sort: (cts, primals, _outs, { dimension, numKeys }) => {
     // Recover the permutation by sorting an iota along, then send each cotangent back through it.
     const x0 = primals[0]!;
