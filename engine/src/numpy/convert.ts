@@ -2,7 +2,7 @@ import { DeviceArray, hostArray } from "../array.js";
 import { defaultFloat, dtypeOfScalar, isFloat, parseDType, promoteTypes, type DType, type TypedArray, type TypedDType } from "../dtype.js";
 import { fromHost, scalar } from "../core/constants.js";
 import * as l from "../lax/primitives.js";
-import { ShapeError } from "../shape/errors.js";
+import { ShapeError } from "./checks.js";
 
 /** Anything numpy functions accept as an array: arrays, JS numbers/booleans, nested lists, typed arrays. */
 export type ArrayLike = DeviceArray | number | boolean | NestedList | TypedArray;

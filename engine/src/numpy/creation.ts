@@ -1,3 +1,5 @@
+import { LocatedRangeError } from "./checks.js";
+import { LocatedTypeError } from "./checks.js";
 import type { DeviceArray } from "../array.js";
 import { defaultFloat, isFloat, type DType } from "../dtype.js";
 import * as l from "../lax/primitives.js";
@@ -8,7 +10,7 @@ import { asArray, dtypeArg, type ArrayLike, type DTypeLike } from "./convert.js"
 export type ShapeLike = number | readonly number[];
 const shapeOf = (s: ShapeLike) => (typeof s === "number" ? [s] : [...s]);
 const checkShape = (op: string, s: number[]) => {
-  for (const d of s) if (!Number.isInteger(d) || d < 0) throw new TypeError(`${op}: shape must be a list of non-negative integers, got [${s}]`);
+  for (const d of s) if (!Number.isInteger(d) || d < 0) throw new LocatedTypeError(`${op}: shape must be a list of non-negative integers, got [${s}]`);
   return s;
 };
 
@@ -28,7 +30,7 @@ export const emptyLike = zerosLike;
 /** np.arange(stop) / arange(start, stop, step): int32 for integer arguments, float otherwise. */
 export function arange(start: number, stop?: number, step = 1, dtype?: DTypeLike): DeviceArray {
   if (stop === undefined) { stop = start; start = 0; }
-  if (step === 0) throw new RangeError("arange: step must not be zero");
+  if (step === 0) throw new LocatedRangeError("arange: step must not be zero");
   const n = Math.max(0, Math.ceil((stop - start) / step));
   const dt = dtypeArg(dtype, [start, stop, step].every(Number.isInteger) ? "int32" : defaultFloat());
   const idx = l.iota(isFloat(dt) ? dt : "int32", [n]);
@@ -95,7 +97,7 @@ export function diag(x: ArrayLike, k = 0): DeviceArray {
     return l.select(mask, vals, l.zerosLike(vals));
   }
   if (a.ndim === 2) return diagonalOf(a, k);
-  throw new TypeError(`diag: input must be 1-D or 2-D, got shape [${a.shape}]`);
+  throw new LocatedTypeError(`diag: input must be 1-D or 2-D, got shape [${a.shape}]`);
 }
 import { diagonal as diagonalOf } from "./linalg.js";
 export const diagflat = (x: ArrayLike, k = 0) => { const a = asArray(x); return diag(l.reshape(a, [a.size]), k); };

@@ -1,3 +1,4 @@
+import { LocatedTypeError } from "./checks.js";
 import type { DeviceArray } from "../array.js";
 import { isFloat, isInt, type DType } from "../dtype.js";
 import * as l from "../lax/primitives.js";
@@ -130,7 +131,7 @@ const logical = (f: (a: DeviceArray, b: DeviceArray) => DeviceArray): Binary => 
 export const logicalAnd = logical(l.and), logicalOr = logical(l.or), logicalXor = logical(l.binary("xor"));
 const bitwise = (f: (a: DeviceArray, b: DeviceArray) => DeviceArray): Binary => (x, y) => {
   const [a, b] = promote(x, y);
-  if (isFloat(a!.dtype)) throw new TypeError(`bitwise operations need integer or bool operands, got ${a!.dtype}`);
+  if (isFloat(a!.dtype)) throw new LocatedTypeError(`bitwise operations need integer or bool operands, got ${a!.dtype}`);
   return f(a!, b!);
 };
 export const bitwiseAnd = bitwise(l.and), bitwiseOr = bitwise(l.or), bitwiseXor = bitwise(l.binary("xor"));

@@ -1,11 +1,13 @@
+import { LocatedRangeError } from "./checks.js";
+import { LocatedTypeError } from "./checks.js";
 import { DeviceArray } from "../array.js";
 import { isInt, type DType } from "../dtype.js";
 import * as l from "../lax/primitives.js";
 import { scalar } from "../core/constants.js";
 import type { ScatterMode } from "../core/primitives.js";
 import { concretize } from "../core/trace.js";
-import { broadcastShapes } from "../shape/broadcast.js";
-import { normalizeAxis, ShapeError } from "../shape/errors.js";
+import { broadcastShapes } from "./checks.js";
+import { normalizeAxis, ShapeError } from "./checks.js";
 import { array, asArray, promote, type ArrayLike } from "./convert.js";
 
 /**
@@ -35,7 +37,7 @@ function parseSlice(str: string): Slice {
 /** numpy's slice.indices: concrete start, stop, step and the resulting length. */
 function sliceIndices(sl: Slice, n: number): { start: number; step: number; len: number } {
   const step = sl.step ?? 1;
-  if (step === 0) throw new RangeError("index: slice step cannot be zero");
+  if (step === 0) throw new LocatedRangeError("index: slice step cannot be zero");
   const clamp = (v: number, lo: number, hi: number) => Math.min(Math.max(v, lo), hi);
   let start: number, stop: number;
   if (step > 0) {
@@ -63,7 +65,7 @@ function normalize(x: DeviceArray, idx: readonly IndexElement[]): Normalized[] {
     else {
       let a = e instanceof DeviceArray ? e : array(e as readonly number[], (e as readonly unknown[]).every((v) => typeof v === "boolean") ? "bool" : "int32");
       if (a.dtype === "bool") a = nonzeroFlat(a, x);
-      if (!isInt(a.dtype)) throw new TypeError(`index: arrays used as indices must be integer or bool, got ${a.aval}`);
+      if (!isInt(a.dtype)) throw new LocatedTypeError(`index: arrays used as indices must be integer or bool, got ${a.aval}`);
       out.push({ kind: "array", value: a });
     }
   }
@@ -77,7 +79,7 @@ function normalize(x: DeviceArray, idx: readonly IndexElement[]): Normalized[] {
 
 /** A boolean mask index becomes integer indices (needs concrete values: not inside jit). */
 function nonzeroFlat(mask: DeviceArray, x: DeviceArray): DeviceArray {
-  if (mask.ndim !== 1) throw new TypeError(`index: boolean masks must be 1-D here (got ${mask.aval}); use np.where for elementwise selection`);
+  if (mask.ndim !== 1) throw new LocatedTypeError(`index: boolean masks must be 1-D here (got ${mask.aval}); use np.where for elementwise selection`);
   const data = concretize(mask, "boolean mask index").dataSync();
   const idx: number[] = [];
   data.forEach((v, i) => { if (v) idx.push(i); });
@@ -179,7 +181,7 @@ export const at = (x: ArrayLike, ...idx: IndexElement[]) => new IndexUpdate(asAr
 export function take(x: ArrayLike, indices: ArrayLike, axis?: number | null): DeviceArray {
   let a = asArray(x);
   const i = asArray(indices, Array.isArray(indices) ? "int32" : undefined);
-  if (!isInt(i.dtype)) throw new TypeError(`take: indices must be integers, got ${i.aval}`);
+  if (!isInt(i.dtype)) throw new LocatedTypeError(`take: indices must be integers, got ${i.aval}`);
   if (axis === undefined || axis === null) { a = l.reshape(a, [a.size]); axis = 0; }
   const ax = normalizeAxis("take", axis, a.ndim, a.shape);
   const n = a.shape[ax]!;

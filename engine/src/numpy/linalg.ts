@@ -1,8 +1,9 @@
+import { LocatedError } from "./checks.js";
 import type { DeviceArray } from "../array.js";
 import * as l from "../lax/primitives.js";
-import { broadcastShapes } from "../shape/broadcast.js";
-import { dotShape, einsumShape, matmulShape, parseEinsum } from "../shape/linalg.js";
-import { normalizeAxis, ShapeError } from "../shape/errors.js";
+import { broadcastShapes } from "./checks.js";
+import { dotShape, einsumShape, matmulShape, parseEinsum } from "./checks.js";
+import { normalizeAxis, ShapeError } from "./checks.js";
 import { asArray, promote, promoteFloat, type ArrayLike } from "./convert.js";
 
 /** Linear algebra on dot_general, with numpy's batching and broadcasting. */
@@ -159,7 +160,7 @@ export function norm(x: ArrayLike, opts: { ord?: number | "fro" | null; axis?: n
   else if (ord === 1 && axes.length === 1) r = l.reduceSum(l.abs(a), axes);
   else if (ord === 0) r = l.reduceSum(l.convert(l.ne(a, l.scalarLike(a, 0)), a.dtype), axes);
   else if (typeof ord === "number" && axes.length === 1) r = l.pow(l.reduceSum(l.pow(l.abs(a), l.scalarLike(a, ord)), axes), l.scalarLike(a, 1 / ord));
-  else throw new Error(`norm: ord=${ord} over ${axes.length} axes is not supported (vector norms and the Frobenius norm are)`);
+  else throw new LocatedError(`norm: ord=${ord} over ${axes.length} axes is not supported (vector norms and the Frobenius norm are)`);
   return opts.keepdims ? l.reshape(r, a.shape.map((d, i) => (axes.includes(i) ? 1 : d))) : r;
 }
 

@@ -1,9 +1,9 @@
 import type { DeviceArray } from "../array.js";
 import * as l from "../lax/primitives.js";
 import { scalar } from "../core/constants.js";
-import { broadcastShapes } from "../shape/broadcast.js";
-import { normalizeAxes, normalizeAxis, ShapeError } from "../shape/errors.js";
-import { broadcastToShape, concatenateShape, expandDimsShape, reshapeShape, splitSizes, squeezeShape, stackShape, transposeShape } from "../shape/structure.js";
+import { broadcastShapes } from "./checks.js";
+import { normalizeAxes, normalizeAxis, ShapeError } from "./checks.js";
+import { broadcastToShape, concatenateShape, expandDimsShape, reshapeShape, splitSizes, squeezeShape, stackShape, transposeShape } from "./checks.js";
 import { asArray, promote, type ArrayLike } from "./convert.js";
 
 /** Shape manipulation, each checked by the shared shape rules so errors name the op and shapes. */

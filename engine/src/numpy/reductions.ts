@@ -1,8 +1,9 @@
+import { LocatedError } from "./checks.js";
 import type { DeviceArray } from "../array.js";
 import { defaultFloat, isFloat, type DType } from "../dtype.js";
 import * as l from "../lax/primitives.js";
 import { bind1 } from "../core/trace.js";
-import { normalizeAxes, normalizeAxis } from "../shape/errors.js";
+import { normalizeAxes, normalizeAxis } from "./checks.js";
 import { asArray, promoteFloat, type ArrayLike } from "./convert.js";
 
 /** Options shared by reductions, as in jax.numpy: `axis` (number, list, or all when absent) and `keepdims`. */
@@ -27,7 +28,7 @@ export const any = (x: ArrayLike, opts: ReduceOptions = {}) => reduceWith("any",
 
 function nonEmpty(op: string, x: DeviceArray, opts: ReduceOptions) {
   const axes = normalizeAxes(op, opts.axis, x.shape);
-  if (axes.some((a) => x.shape[a] === 0)) throw new Error(`${op}: zero-size array to reduction operation ${op} which has no identity (shape [${x.shape}])`);
+  if (axes.some((a) => x.shape[a] === 0)) throw new LocatedError(`${op}: zero-size array to reduction operation ${op} which has no identity (shape [${x.shape}])`);
   return x;
 }
 
@@ -58,7 +59,7 @@ export function argmin(x: ArrayLike, opts: { axis?: number | null; keepdims?: bo
 }
 function argReduce(prim: "argmax" | "argmin", x: DeviceArray, opts: { axis?: number | null; keepdims?: boolean }) {
   if (opts.axis === undefined || opts.axis === null) {
-    if (x.size === 0) throw new Error(`${prim}: attempt to get ${prim} of an empty sequence`);
+    if (x.size === 0) throw new LocatedError(`${prim}: attempt to get ${prim} of an empty sequence`);
     return bind1(prim, [l.reshape(x, [x.size])], { axis: 0, indexDtype: "int32" });
   }
   const axis = normalizeAxis(prim, opts.axis, x.ndim, x.shape);

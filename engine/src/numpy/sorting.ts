@@ -1,7 +1,9 @@
+import { LocatedRangeError } from "./checks.js";
+import { LocatedTypeError } from "./checks.js";
 import type { DeviceArray } from "../array.js";
 import * as l from "../lax/primitives.js";
 import { concretize } from "../core/trace.js";
-import { normalizeAxis } from "../shape/errors.js";
+import { normalizeAxis } from "./checks.js";
 import { array, asArray, promote, promoteFloat, type ArrayLike } from "./convert.js";
 
 /** Sorting and order statistics (stable sorts; NaN sorts last, as in numpy). */
@@ -27,7 +29,7 @@ export function argsort(x: ArrayLike, opts: { axis?: number | null; descending?:
 /** Positions where values would be inserted to keep `sorted` (1-D) ordered. */
 export function searchsorted(sorted: ArrayLike, values: ArrayLike, opts: { side?: "left" | "right" } = {}): DeviceArray {
   const [s, v] = promote(sorted, values) as [DeviceArray, DeviceArray];
-  if (s.ndim !== 1) throw new TypeError(`searchsorted: the sorted array must be 1-D, got shape [${s.shape}]`);
+  if (s.ndim !== 1) throw new LocatedTypeError(`searchsorted: the sorted array must be 1-D, got shape [${s.shape}]`);
   const vv = l.reshape(v, [...v.shape, 1]);
   const cmp = (opts.side ?? "left") === "left" ? l.lt(s, vv) : l.le(s, vv);
   return l.reduceSum(l.convert(cmp, "int32"), [v.ndim]);
@@ -42,7 +44,7 @@ export function quantile(x: ArrayLike, q: number | readonly number[], opts: { ax
   const qs = typeof q === "number" ? [q] : q;
   const take = (i: number) => l.reshape(l.slice(sorted, sorted.shape.map((_, k) => (k === axis ? i : 0)), sorted.shape.map((d, k) => (k === axis ? i + 1 : d))), sorted.shape.filter((_, k) => k !== axis));
   const results = qs.map((qq) => {
-    if (qq < 0 || qq > 1) throw new RangeError(`quantile: q must be in [0, 1], got ${qq}`);
+    if (qq < 0 || qq > 1) throw new LocatedRangeError(`quantile: q must be in [0, 1], got ${qq}`);
     const pos = qq * (n - 1), lo = Math.floor(pos), hi = Math.min(lo + 1, n - 1), frac = pos - lo;
     const vlo = take(lo);
     return frac === 0 ? vlo : l.add(vlo, l.mul(l.sub(take(hi), vlo), l.scalarLike(vlo, frac)));

@@ -5,13 +5,14 @@
  */
 import {
   broadcastShapes, matmulShape, dotShape, einsumShape, reshapeShape, transposeShape, reduceShape,
-  expandDimsShape, squeezeShape, broadcastToShape, concatenateShape, stackShape, takeShape, tileShape,
+  expandDimsShape, squeezeShape, broadcastToShape, concatenateShape, stackShape, tileShape,
   splitSizes, promoteTypes, convShape, type Dim, type DType, type Padding,
 } from "./engineShapes.js";
 import type { CallSite } from "./callContext.js";
 import { checkRule, label } from "./shapeCheck.js";
 import { broadcastFixes, matmulFixes } from "./shapeFixes.js";
 import { checkWhereNaN } from "./gradHazards.js";
+import { indexHandler, sliceValue, take, takeAlongAxis } from "./indexing.js";
 import {
   axisArg, boolOption, dimOf, dtypeArg, dtypeOf, intListOf, intOf, isFloat, isInt, isOptions, option, shapeOf,
 } from "./engineArgs.js";
@@ -317,17 +318,6 @@ function split(c: CallSite): Value {
   return { kind: "list", items: sizes.map((n) => result(c, x.shape!.map((d, i) => (i === norm ? n : d)), x.dtype, [x], { rule: "splitSizes" })) };
 }
 
-function take(c: CallSite): Value {
-  const x = asArray(c.args[0]), idx = asArray(c.args[1]);
-  if (!x || !idx) return unknown;
-  const ax = axisArg(c.args[2]);
-  if (!ax.known) return result(c, null, x.dtype, [x]);
-  const shape = ax.axis === null
-    ? idx.shape
-    : checkRule(c, [x.shape, idx.shape], ([s, i]) => takeShape(s!, i!, ax.axis as number));
-  return result(c, shape, x.dtype, [x], { rule: "takeShape" });
-}
-
 function tile(c: CallSite): Value {
   const x = asArray(c.args[0]);
   const reps = intListOf(c.args[1]);
@@ -486,7 +476,8 @@ const NP: Record<string, Handler> = {
   expandDims: withAxis((s, a) => expandDimsShape(s, a), "expandDimsShape"),
   squeeze, broadcastTo, concatenate: joinArrays("concatenate"), concat: joinArrays("concatenate"), stack: joinArrays("stack"),
   hstack: joinArrays("hstack"), vstack: joinArrays("vstack"),
-  split, take, tile, pad, astype, norm,
+  split, take, takeAlongAxis, tile, pad, astype, norm,
+  index: indexHandler, get: indexHandler, s: sliceValue,
 };
 for (const n of FLOAT_UNARY) NP[n] = unary("float");
 for (const n of SAME_UNARY) NP[n] ??= unary("same");

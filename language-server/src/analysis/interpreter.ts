@@ -10,6 +10,7 @@ import {
   arrayOf, isArray, join, mapLeaves, num, unknown, type ArrayValue, type EngineValue, type TransformedValue, type UserFunctionValue, type Value,
 } from "./values.js";
 import { arrayProperty, engineHandler } from "./engineApi.js";
+import { atUpdate } from "./indexing.js";
 import type { CallMode, CallSite } from "./callContext.js";
 import type { DiagnosticItem, FixItem, Severity } from "./results.js";
 import { rangeOf } from "./ranges.js";
@@ -808,7 +809,7 @@ export class Interpreter {
   private member(obj: Value, name: string, node: ts.PropertyAccessExpression): Value {
     switch (obj.kind) {
       case "engine":
-        if (obj.path === "array.at" || obj.path === "$at") return { kind: "engine", path: `$at.${name}`, self: obj.self };
+        if (obj.path === "array.at" || obj.path === "$at") return { kind: "engine", path: `$at.${name}`, self: obj.self, bound: obj.bound };
         return { kind: "engine", path: obj.path === "" ? name : `${obj.path}.${name}`, self: obj.self };
       case "array":
         return arrayProperty(obj, name, this.frame.jit) ?? { kind: "engine", path: `array.${name}`, self: obj };
@@ -830,6 +831,7 @@ export class Interpreter {
 
   private callEngine(fn: EngineValue, args: readonly Value[], node: ts.CallExpression): Value {
     const path = fn.path;
+    if (path.startsWith("$at.") && fn.self?.kind === "array") return atUpdate(this.callSite(node, `x.at(…).${path.slice(4)}`, args), fn.self, fn.bound ?? [], path.slice(4));
     if (path.startsWith("$")) return callBuiltin(this, path, fn.self, args, node);
     if (path.startsWith("array.")) {
       const m = path.slice(6);
@@ -837,7 +839,7 @@ export class Interpreter {
         this.concretize(node, `\`.${m}()\``, fn.self);
         return m === "item" ? num() : unknown;
       }
-      if (m === "at") return { kind: "engine", path: "$at", self: fn.self };
+      if (m === "at") return { kind: "engine", path: "$at", self: fn.self, bound: args };
       if (m === "dispose" || m === "block" || m === "blockUntilReady") return fn.self ?? unknown;
       if (m === "data") return unknown;
     }

@@ -54,7 +54,11 @@ export interface UserFunctionValue {
 }
 
 /** A function or namespace of the engine, by its public path ("np.matmul", "random"). */
-export interface EngineValue { readonly kind: "engine"; readonly path: string; readonly self?: Value }
+export interface EngineValue {
+  readonly kind: "engine"; readonly path: string; readonly self?: Value;
+  /** Arguments bound so far (the index of `x.at(...idx)`). */
+  readonly bound?: readonly Value[];
+}
 
 /** The result of grad/vmap/jit applied to a function: analyzed when it is called. */
 export interface TransformedValue {
