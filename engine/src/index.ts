@@ -11,18 +11,12 @@ import { ShapeError } from "./shape/errors.js";
 import * as lax from "./lax/index.js";
 import * as nn from "./nn/index.js";
 import { tree } from "./tree.js";
+import * as random from "./random/index.js";
 
-/**
- * The numpy namespace, with shape errors located at the user's call: a rule broken inside np.*
- * gets " at file:line:col" of the calling line.
- */
-export const np: typeof numpy = Object.freeze(Object.fromEntries(Object.entries(numpy).map(([k, v]) => [k,
-  typeof v === "function" && !/^[A-Z]/.test(k)
-    ? function (this: unknown, ...args: unknown[]) {
-      try { return (v as (...a: unknown[]) => unknown).apply(this, args); } catch (e) { throw e instanceof ShapeError ? withUserLocation(e) : e; }
-    }
-    : v]))) as typeof numpy;
-export { lax, nn, tree };
+// Shape errors raised anywhere in the engine name the user's line that caused them.
+ShapeError.decorate = (e) => { withUserLocation(e); };
+export { numpy as np };
+export { lax, nn, random, tree };
 export { DeviceArray, liveBytes } from "./array.js";
 export { config } from "./config.js";
 export { grad, valueAndGrad, jvp, vjp, linearize, jacfwd, jacrev, hessian } from "./api/grad.js";

@@ -31,8 +31,12 @@ export class EvalTrace extends Trace {
     const control = controlImpls[prim];
     if (control) return control(args, params, outAvals);
     const backend = backendOf(args);
-    const bufs = backend.execute(prim, params, args.map((a) => a._buffer), avals, outAvals);
-    return bufs.map((b, i) => wrapBuffer(backend, b, outAvals[i]!));
+    const ins = new Array(n);
+    for (let i = 0; i < n; i++) ins[i] = args[i]!._buffer;
+    const bufs = backend.execute(prim, params, ins, avals, outAvals);
+    const outs = new Array<DeviceArray>(bufs.length);
+    for (let i = 0; i < bufs.length; i++) outs[i] = wrapBuffer(backend, bufs[i]!, outAvals[i]!);
+    return outs;
   }
 }
 

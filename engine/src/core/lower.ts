@@ -178,7 +178,8 @@ export function lowerJaxpr(jaxpr: Jaxpr, numConsts: number, constData: readonly 
       env.set(out, { kind: "slot", slot, aval: out.aval });
       continue;
     }
-    const inputs = e.inputs.map((a) => materialize(read(a)).slot);
+    // An operand aliased by a free reshape is copied out under its own shape: op kernels read their input avals from the slots.
+    const inputs = e.inputs.map((a) => { const m = materialize(read(a)); return sameShape(slots[m.slot]!.shape, m.aval.shape) ? m.slot : materialize({ kind: "expr", aval: m.aval, ops: 0, label: "copy", build: (view, ctx) => loadOf(m.slot, m.aval, view, ctx) }).slot; });
     const outputs = e.outputs.map((v) => {
       const slot = newSlot(v.aval);
       env.set(v, { kind: "slot", slot, aval: v.aval });

@@ -28,6 +28,16 @@ function typedDTypeOf(x: ArrayLike): TypedDType {
 
 /** Converts operands to arrays of one dtype, by JAX's promotion rules (weak JS numbers adapt). */
 export function promote(...xs: ArrayLike[]): DeviceArray[] {
+  // Common case first: arrays that already agree (no allocation beyond the result list).
+  const first = xs[0];
+  if (first instanceof DeviceArray) {
+    let same = true;
+    for (let i = 1; i < xs.length; i++) {
+      const x = xs[i];
+      if (!(x instanceof DeviceArray) || x._aval.dtype !== first._aval.dtype || x._aval.weak !== first._aval.weak) { same = false; break; }
+    }
+    if (same) return xs as DeviceArray[];
+  }
   const t = promoteTypes(...xs.map(typedDTypeOf));
   return xs.map((x) => {
     const a = x instanceof DeviceArray ? x : typeof x === "number" || typeof x === "boolean" ? scalar(x, t.dtype, true) : asArray(x);

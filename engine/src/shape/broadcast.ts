@@ -7,6 +7,7 @@ import { ShapeError } from "./errors.js";
  */
 export function broadcastShapes(op: string, ...shapes: Shape[]): Dim[] {
   if (shapes.length === 1) return [...shapes[0]!];
+  if (shapes.length === 2 && sameDims(shapes[0]!, shapes[1]!)) return [...shapes[0]!];
   const ndim = Math.max(...shapes.map((s) => s.length));
   const out: Dim[] = new Array(ndim).fill(1);
   for (let i = 0; i < ndim; i++) {
@@ -32,4 +33,10 @@ export function broadcastedAxes(inp: Shape, out: Shape): { leading: number; expa
   const expanded: number[] = [];
   for (let i = 0; i < inp.length; i++) if (inp[i] === 1 && out[leading + i] !== 1) expanded.push(leading + i);
   return { leading, expanded };
+}
+
+function sameDims(a: Shape, b: Shape) {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }

@@ -6,6 +6,11 @@ import { formatShape, type Shape } from "./dims.js";
  */
 export class ShapeError extends Error {
   override name = "ShapeError";
+  /**
+   * Set by the engine to add the user's source location to each error as it is made; the
+   * language server leaves it unset (its diagnostics carry their own ranges).
+   */
+  static decorate: ((e: ShapeError) => void) | undefined;
   constructor(
     readonly op: string,
     readonly rule: string,
@@ -13,6 +18,7 @@ export class ShapeError extends Error {
     message?: string,
   ) {
     super(message ?? `${op}: ${rule}: ${shapes.map(formatShape).join(", ")}`);
+    ShapeError.decorate?.(this);
   }
 }
 

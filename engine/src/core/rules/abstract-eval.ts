@@ -38,6 +38,9 @@ const unary = (op: UnaryPrimitive): ShapeRule<UnaryPrimitive> => ([a]) => {
 };
 
 const binary = (op: BinaryPrimitive): ShapeRule<BinaryPrimitive> => (avals) => {
+  // Same-typed operands of one shape give that type back (the hot path of eager mode).
+  const a0 = avals[0]!, a1 = avals[1]!;
+  if (!COMPARISONS.has(op) && a0.equals(a1) && !FLOAT_ONLY.has(op) && !INT_OR_BOOL.has(op) && !INT_ONLY.has(op)) return [a0];
   const dtype = sameDTypes(op, avals);
   checkKind(op, avals[0]!);
   const shape = nums(broadcastShapes(op, ...avals.map((a) => a.shape)));
