@@ -6,6 +6,7 @@ import { spawnSync } from "node:child_process";
 const roots = ["engine/test", "language-server/test", "test"];
 const files = [];
 function walk(dir) {
+  if (/\.test\.(ts|mts|js|mjs)$/.test(dir)) { files.push(dir); return; }
   let entries;
   try { entries = readdirSync(dir); } catch { return; }
   for (const name of entries) {
@@ -18,5 +19,5 @@ function walk(dir) {
 const only = process.argv.slice(2);
 for (const root of only.length ? only : roots) walk(root);
 files.sort();
-const result = spawnSync(process.execPath, ["--import", "tsx", "--test", "--test-concurrency=2", ...files], { stdio: "inherit" });
+const result = spawnSync(process.execPath, ["--expose-gc", "--import", "tsx", "--test", "--test-concurrency=2", ...files], { stdio: "inherit" });
 process.exit(result.status ?? 1);
