@@ -1,4 +1,4 @@
-import { itemSize, typedArrayFor, type DType, type TypedArray } from "./dtype.js";
+import { itemSize, roundToFloat16, typedArrayFor, type DType, type TypedArray } from "./dtype.js";
 import { ShapedArray } from "./core/aval.js";
 import type { Backend, Buffer } from "./backend/interface.js";
 
@@ -114,6 +114,7 @@ export function takeBuffer(a: DeviceArray): Buffer {
 /** @internal Host storage of the right type for a dtype (float16 is held widened). */
 export function hostArray(dtype: DType, values: ArrayLike<number>): TypedArray {
   const out = typedArrayFor(dtype, values.length);
-  for (let i = 0; i < values.length; i++) out[i] = values[i]!;
+  if (dtype === "float16") for (let i = 0; i < values.length; i++) out[i] = roundToFloat16(values[i]!);
+  else for (let i = 0; i < values.length; i++) out[i] = values[i]!;
   return out;
 }
