@@ -60,8 +60,10 @@ export function castScalar(x: number, dtype: DType): number {
     case "float32": return Math.fround(x);
     case "float16": return roundToFloat16(x);
     case "float64": return x;
-    case "int32": return Number.isNaN(x) ? 0 : Math.trunc(Math.max(-2147483648, Math.min(2147483647, x))) | 0;
-    case "uint32": return Number.isNaN(x) ? 0 : Math.trunc(Math.max(0, Math.min(4294967295, x))) >>> 0;
+    // Integers of the other 32-bit type wrap (the bits are kept, as XLA converts); other
+    // out-of-range values saturate.
+    case "int32": return Number.isNaN(x) ? 0 : Number.isInteger(x) && x >= -2147483648 && x <= 4294967295 ? x | 0 : Math.trunc(Math.max(-2147483648, Math.min(2147483647, x))) | 0;
+    case "uint32": return Number.isNaN(x) ? 0 : Number.isInteger(x) && x >= -2147483648 && x <= 4294967295 ? x >>> 0 : Math.trunc(Math.max(0, Math.min(4294967295, x))) >>> 0;
     case "bool": return x !== 0 && !Number.isNaN(x) ? 1 : 0;
   }
 }

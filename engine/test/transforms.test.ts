@@ -191,3 +191,16 @@ test("errors name the op, the shapes and the user's line", () => {
   assert.throws(() => grad((x: DeviceArray) => x.mul(2))(np.array([1.0, 2.0])), /grad: the function must return a scalar, got f64\[2\]/);
   assert.throws(() => grad((x: DeviceArray) => x.sum())(np.array([1, 2], "int32")), /requires floating-point inputs/);
 });
+
+test("jit retraces when a flag that changes tracing changes (the PRNG scheme)", async () => {
+  const { random } = await import("../src/index.js");
+  const split = jit((k: DeviceArray) => random.split(k));
+  const partitionable = split(random.key(0)).tolist();
+  config.update("threefryPartitionable", false);
+  const legacyJit = split(random.key(0)).tolist();
+  const legacyEager = random.split(random.key(0)).tolist();
+  config.update("threefryPartitionable", true);
+  assert.deepEqual(legacyJit, legacyEager);
+  assert.notDeepEqual(partitionable, legacyJit);
+  assert.deepEqual(split(random.key(0)).tolist(), partitionable);
+});

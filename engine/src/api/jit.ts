@@ -9,6 +9,9 @@ import { bind, currentTrace, Tracer } from "../core/trace.js";
 import { getBackend } from "../backend/registry.js";
 import { unflatten, type TreeDef } from "../tree.js";
 import { flattenArrays, normalizeArgnums, type Argnums } from "./args.js";
+import { config } from "../config.js";
+
+const configKey = () => `x64=${config.read("enableX64")},tfp=${config.read("threefryPartitionable")}`;
 
 export interface JitOptions { staticArgnums?: Argnums }
 
@@ -46,7 +49,7 @@ export function jit<F extends (...args: any[]) => any>(f: F, opts: JitOptions = 
   const cache = new Map<string, Entry>();
   const compiles: CompileEvent[] = [];
   let hits = 0, misses = 0;
-  let last: ({ key: string; entry: Entry } & Shallow) | undefined;
+  let last: ({ key: string; entry: Entry; config: string } & Shallow) | undefined;
   const signatures: { def: string; avals: string[]; statics: string[] }[] = [];
   const name = f.name || "anonymous";
 
@@ -62,7 +65,8 @@ export function jit<F extends (...args: any[]) => any>(f: F, opts: JitOptions = 
     const { statics, leaves, def, staticVals } = prepare(args);
     const defStr = def.toString();
     const avalKeys = leaves.map((x) => x.aval.key);
-    const key = `${defStr}|${avalKeys.join(";")}|${staticVals.join(",")}`;
+    // Flags that change what tracing produces are part of the signature, as in JAX.
+    const key = `${defStr}|${avalKeys.join(";")}|${staticVals.join(",")}|${configKey()}`;
     let entry = cache.get(key);
     if (entry) { hits++; return { entry, leaves, key }; }
     misses++;
@@ -103,9 +107,9 @@ export function jit<F extends (...args: any[]) => any>(f: F, opts: JitOptions = 
   const wrapped = ((...args: unknown[]) => {
     // Fast path: the same shallow structure and avals as the previous call skip the keyed lookup.
     const quick = opts.staticArgnums === undefined ? shallowLeaves(args) : undefined;
-    if (quick && last && sameShallow(quick, last)) { hits++; return run(last.entry, quick.leaves); }
+    if (quick && last && last.config === configKey() && sameShallow(quick, last)) { hits++; return run(last.entry, quick.leaves); }
     const r = entryFor(args);
-    if (quick && r.entry === cache.get(r.key)) last = { key: r.key, entry: r.entry, leaves: [], avals: quick.leaves.map((x) => x._aval), shape: quick.shape };
+    if (quick && r.entry === cache.get(r.key)) last = { key: r.key, entry: r.entry, leaves: [], avals: quick.leaves.map((x) => x._aval), shape: quick.shape, config: configKey() };
     return run(r.entry, r.leaves);
   }) as unknown as Jitted<F>;
 
