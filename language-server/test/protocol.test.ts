@@ -5,7 +5,7 @@
  */
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -102,4 +102,60 @@ test("hints are limited to the requested range", async () => {
   client.open(uri, lines.join("\n"));
   const hints = await client.hints(uri, { start: { line: 10, character: 0 }, end: { line: 12, character: 100 } });
   assert.deepEqual(hints.map((h) => h.label), [": f32[10]", ": f32[11]", ": f32[12]"]);
+});
+
+test("engine names resolve through aliases, destructuring, namespace imports and re-exports from a user module", async () => {
+  writeFileSync(join(dir, "reexport.ts"), `export { np as numpy, nn } from "tensorlens";\nexport { random as rng } from "tensorlens";\n`);
+  const text = `import { np } from "tensorlens";
+import * as tl from "tensorlens";
+import { numpy, rng } from "./reexport";
+const n = np;
+const a = n.matmul(np.ones([2, 3]), np.ones([3, 4]));
+const { matmul, zeros: z } = np;
+const b = matmul(z([5, 2]), a);
+const c = tl.np.zeros([7]);
+const { np: np2, random } = tl;
+const d = np2.ones([1, 2]).get(0);
+const e = numpy.ones([6]);
+const k = rng.normal(random.key(0), [2, 2]);
+const bad = n.matmul(b, numpy.ones([3, 3]));
+`;
+  const uri = uriOf("aliases.ts");
+  client.open(uri, text);
+  const diags = await client.waitDiagnostics(uri);
+  const hints = await client.hints(uri);
+  const byName = Object.fromEntries(hints.map((h) => [h.tooltip?.split(":")[0], h.label.replace(/^: /, "")]));
+  assert.equal(byName.a, "f32[2,4]");
+  assert.equal(byName.b, "f32[5,4]");
+  assert.equal(byName.c, "f32[7]");
+  assert.equal(byName.d, "f32[2]");
+  assert.equal(byName.e, "f32[6]");
+  assert.equal(byName.k, "f32[2,2]");
+  assert.deepEqual(diags.map((x) => [x.range.start.line, x.code]), [[12, "shape/matmul"]]);
+});
+
+test("indexing, modules and jacobians over stdio: hints and an out-of-bounds diagnostic", async () => {
+  const text = `import { np, nn, random, jacrev, type DeviceArray } from "tensorlens";
+class Net extends nn.Module {
+  call(x: DeviceArray) { return nn.sigmoid(nn.Dense(1)(nn.relu(nn.Dense(4)(x)))); }
+}
+const input = np.ones([3, 2]);
+const vars = new Net().init(random.PRNGKey(0), input);
+const y = new Net().apply(vars, input);
+const J = jacrev((v: DeviceArray) => np.tanh(v))(np.ones([5]));
+const row = input.get(1, "::-1");
+const oops = input.get(3);
+`;
+  const uri = uriOf("newfeatures.ts");
+  client.open(uri, text);
+  const diags = await client.waitDiagnostics(uri);
+  const hints = await client.hints(uri);
+  const byName = Object.fromEntries(hints.map((h) => [h.tooltip?.split(":")[0], h.label.replace(/^: /, "")]));
+  assert.equal(byName.vars, "{params: {Dense_0: {kernel: f32[2,4], bias: f32[4]}, Dense_1: {kernel: f32[4,1], bias: f32[1]}}}");
+  assert.equal(byName.y, "f32[3,1]");
+  assert.equal(byName.J, "f32[5,5]");
+  assert.equal(byName.row, "f32[2]");
+  assert.equal(diags.length, 1, JSON.stringify(diags));
+  assert.equal(diags[0]!.range.start.line, 9);
+  assert.match(diags[0]!.message, /index 3 is out of bounds for axis 0 with size 3/);
 });

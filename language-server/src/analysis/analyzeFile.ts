@@ -26,7 +26,7 @@ export function analyzeFile(sf: ts.SourceFile, host: ModuleHost, focus?: Focus):
 
   const hints: HintItem[] = [];
   for (const { node, value, name } of it.hints.values()) {
-    const label = formatValue(value);
+    const label = formatValue(value, 140);
     if (!label) continue;
     hints.push({ position: positionAt(sf, node.getEnd()), label, name });
   }

@@ -7,16 +7,17 @@ import ts from "typescript";
 import { Journal, Scope, type Binding } from "./scope.js";
 import type { Dim } from "./engineShapes.js";
 import {
-  arrayOf, isArray, join, mapLeaves, num, unknown, type ArrayValue, type EngineValue, type TransformedValue, type UserFunctionValue, type Value,
+  arrayOf, isArray, join, mapLeaves, num, unknown, type ArrayValue, type EngineValue, type ModuleValue, type TransformedValue, type UserFunctionValue, type Value,
 } from "./values.js";
 import { arrayProperty, engineHandler } from "./engineApi.js";
 import { atUpdate } from "./indexing.js";
+import { applyModule, callModule, initModule, LAYERS, moduleAttribute, newModule, pool, type ModuleCtx } from "./modules.js";
 import type { CallMode, CallSite } from "./callContext.js";
 import type { DiagnosticItem, FixItem, Severity } from "./results.js";
 import { rangeOf } from "./ranges.js";
 import { matchAnnotation, readAnnotation, type ShapeAnnotation } from "./annotations.js";
 import { callBuiltin } from "./jsBuiltins.js";
-import { callControlFlow, callTransformed, isControlFlow, TRANSFORMS } from "./transforms.js";
+import { AD_CALLS, callAd, callAdResult, callControlFlow, callTransformed, isControlFlow, TRANSFORMS } from "./transforms.js";
 import { arrayConditionFixes } from "./purityFixes.js";
 import { neededStatements, type Focus } from "./focus.js";
 
@@ -68,6 +69,8 @@ export class Interpreter {
   readonly pendingTransforms = new Map<ts.Node, TransformedValue>();
   gradEvents: GradEvent[] | undefined;
   gradDepth = 0;
+  /** The module whose init/apply is running (Flax-style modules), if any. */
+  moduleCtx: ModuleCtx | undefined;
 
   private readonly journal = new Journal();
   private readonly modules = new Map<string, ModuleRecord>();
@@ -287,7 +290,9 @@ export class Interpreter {
   private hoist(statements: readonly ts.Statement[], scope: Scope): void {
     for (const st of statements) {
       if (ts.isFunctionDeclaration(st) && st.name && st.body) scope.declare(st.name.text, this.makeFunction(st, { scope, module: this.frame.module }));
-      else if (ts.isClassDeclaration(st) && st.name) scope.declare(st.name.text, unknown);
+      else if (ts.isClassDeclaration(st) && st.name) {
+        scope.declare(st.name.text, { kind: "class", id: ++this.fnIds, decl: st, closure: { scope, module: this.frame.module }, name: st.name.text });
+      }
     }
   }
 
@@ -489,6 +494,10 @@ export class Interpreter {
       const existing = scope.vars.get(name.text);
       if (existing) this.journal.assign(existing, value);
       else scope.declare(name.text, value);
+      // An alias of an engine name (`const n = np`, `const { matmul } = np`) is that name too.
+      if (value.kind === "engine" && !value.self && value.path !== "" && !value.path.startsWith("$") && scope.fnDepth === 0 && !this.frame.module.engineNames.has(name.text)) {
+        this.frame.module.engineNames.set(name.text, value.path);
+      }
       if (showHints) this.hint(typeNode ?? name, value, name.text);
       this.hover(name, value);
       return;
@@ -504,7 +513,9 @@ export class Interpreter {
     }
     for (const el of name.elements) {
       const key = el.propertyName ? propName(el.propertyName) : ts.isIdentifier(el.name) ? el.name.text : undefined;
-      let v: Value = key !== undefined && value.kind === "object" ? value.fields.get(key) ?? unknown : unknown;
+      let v: Value = key !== undefined && value.kind === "object" ? value.fields.get(key) ?? unknown
+        : key !== undefined && value.kind === "engine" && !value.self && !value.path.startsWith("$") ? { kind: "engine", path: value.path ? `${value.path}.${key}` : key }
+        : unknown;
       if (el.initializer && (v.kind === "unknown" || v.kind === "null")) v = this.eval(el.initializer, scope);
       this.bindPattern(el.name, v, scope, showHints);
     }
@@ -592,9 +603,14 @@ export class Interpreter {
       }
       case ts.SyntaxKind.CallExpression: return this.call(e as ts.CallExpression, scope);
       case ts.SyntaxKind.NewExpression: {
-        for (const a of (e as ts.NewExpression).arguments ?? []) this.eval(a, scope);
+        const ne = e as ts.NewExpression;
+        const callee = this.eval(ne.expression, scope);
+        const args = (ne.arguments ?? []).map((a) => this.eval(a, scope));
+        if (callee.kind === "class") return newModule(undefined, callee, args);
+        if (callee.kind === "engine" && callee.path.startsWith("nn.") && LAYERS.has(callee.path.slice(3))) return newModule(callee.path.slice(3), undefined, args);
         return unknown;
       }
+      case ts.SyntaxKind.ThisKeyword: return scope.lookup("this")?.value ?? unknown;
       case ts.SyntaxKind.ArrowFunction:
       case ts.SyntaxKind.FunctionExpression: {
         const f = e as ts.ArrowFunction;
@@ -802,6 +818,7 @@ export class Interpreter {
       case "function": return this.callUser(fn, args, node, mode);
       case "transformed": return callTransformed(this, fn, args, node, mode);
       case "engine": return node ? this.callEngine(fn, args, node) : unknown;
+      case "module": return callModule(this, fn, args, node);
       default: return unknown;
     }
   }
@@ -813,6 +830,9 @@ export class Interpreter {
         return { kind: "engine", path: obj.path === "" ? name : `${obj.path}.${name}`, self: obj.self };
       case "array":
         return arrayProperty(obj, name, this.frame.jit) ?? { kind: "engine", path: `array.${name}`, self: obj };
+      case "module":
+        if (name === "init" || name === "apply" || (name === "call" && !obj.cls)) return { kind: "engine", path: `$module.${name}`, self: obj };
+        return moduleAttribute(obj, name) ?? this.moduleMethod(obj, name) ?? unknown;
       case "object": {
         const f = obj.fields.get(name);
         return f ?? unknown;
@@ -832,6 +852,16 @@ export class Interpreter {
   private callEngine(fn: EngineValue, args: readonly Value[], node: ts.CallExpression): Value {
     const path = fn.path;
     if (path.startsWith("$at.") && fn.self?.kind === "array") return atUpdate(this.callSite(node, `x.at(…).${path.slice(4)}`, args), fn.self, fn.bound ?? [], path.slice(4));
+    if (path.startsWith("$ad.")) return callAdResult(this, path, fn.self);
+    if (path.startsWith("$module.") && fn.self?.kind === "module") {
+      const m = fn.self;
+      if (path === "$module.init") return initModule(this, m, args, node);
+      if (path === "$module.apply") return applyModule(this, m, args, node);
+      return callModule(this, m, args, node);
+    }
+    if (path.startsWith("nn.") && LAYERS.has(path.slice(3))) return newModule(path.slice(3), undefined, args);
+    if (path === "nn.avgPool" || path === "nn.maxPool" || path === "nn.avg_pool" || path === "nn.max_pool") return pool(this.callSite(node, path, args));
+    if (AD_CALLS.has(path)) return callAd(this, path, args, node);
     if (path.startsWith("$")) return callBuiltin(this, path, fn.self, args, node);
     if (path.startsWith("array.")) {
       const m = path.slice(6);
@@ -870,6 +900,21 @@ export class Interpreter {
       localName: (p) => self.localEngineName(p),
       text: (n) => n.getText(this.frame.module.file),
     };
+  }
+
+  consumeKeyAt(key: Value | undefined, node: ts.Node): void { this.consumeKey(key, node); }
+
+  /** A method of a user module class, with \`this\` bound to the instance. */
+  moduleMethod(m: ModuleValue, name: string): UserFunctionValue | undefined {
+    const cls = m.cls;
+    if (!cls) return undefined;
+    const decl = cls.decl as ts.ClassDeclaration;
+    const method = decl.members.find((x): x is ts.MethodDeclaration => ts.isMethodDeclaration(x) && !!x.body && propName(x.name) === name);
+    if (!method) return undefined;
+    const base = this.createdIn.get(method) ?? (cls.closure as Closure);
+    const scope = new Scope(base.scope, base.scope.fnDepth);
+    scope.declare("this", m);
+    return this.makeFunction(method, { scope, module: base.module });
   }
 
   private consumeKey(key: Value | undefined, node: ts.Node): void {
@@ -923,7 +968,7 @@ export class Interpreter {
     }
     const quiet = !!mode.quiet || this.frame.quiet;
     const jit = !!mode.jit || this.frame.jit;
-    const key = `${fn.id}|${(decl as ts.Node).pos}|${quiet}|${jit}|${this.gradDepth}|${args.map(valueKey).join(";")}`;
+    const key = `${fn.id}|${(decl as ts.Node).pos}|${quiet}|${jit}|${this.gradDepth}|${this.moduleCtx?.id ?? ""}|${args.map(valueKey).join(";")}`;
     const cached = this.memo.get(key);
     if (cached) return bound ? bindSymbols(cached, bound) : cached;
     if (closure.module.file === this.target && !quiet) this.visited.add(decl);
@@ -1101,6 +1146,8 @@ function valueKey(v: Value, depth = 0): string {
     case "function": return `F${v.id}`;
     case "engine": return `E${v.path}`;
     case "transformed": return `T${v.transform}${valueKey(v.fn, depth + 1)}`;
+    case "class": return `C${v.id}`;
+    case "module": return `M${v.id}`;
     default: return v.kind;
   }
 }

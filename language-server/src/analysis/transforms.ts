@@ -16,7 +16,11 @@ import type { Dim } from "./engineShapes.js";
 
 export const TRANSFORMS: Record<string, TransformedValue["transform"]> = {
   grad: "grad", valueAndGrad: "valueAndGrad", value_and_grad: "valueAndGrad", vmap: "vmap", jit: "jit",
+  jacfwd: "jacfwd", jacrev: "jacrev", hessian: "hessian",
 };
+
+/** Calls that differentiate at given primals (not function transformations): jvp, vjp, linearize. */
+export const AD_CALLS = new Set(["jvp", "vjp", "linearize"]);
 
 const CONTROL_FLOW = new Set(["lax.scan", "lax.cond", "lax.switch", "lax.forILoop", "lax.fori_loop", "lax.whileLoop", "lax.while_loop",
   "lax.map", "tree.map", "tree.leaves", "evalShape", "checkpoint", "remat"]);
@@ -31,6 +35,7 @@ export function callTransformed(it: Interpreter, t: TransformedValue, args: read
       return it.callValue(t.fn, tracedArgs, node, { ...mode, jit: true, via: "jit" });
     }
     case "vmap": return vmap(it, t, args, node, mode);
+    case "jacfwd": case "jacrev": case "hessian": return jacobian(it, t, args, node, mode);
     default: return grad(it, t, args, node, mode);
   }
 }
@@ -92,6 +97,53 @@ function paramNames(fn: Value): string[] {
   if (fn.kind !== "function") return [];
   const decl = fn.decl as ts.SignatureDeclaration;
   return decl.parameters.map((p) => p.name.getText());
+}
+
+// ---- jacobians, jvp, vjp, linearize -------------------------------------------------------------
+
+/** A value with the shape (tree) of `v` and fresh dependencies: a tangent or cotangent. */
+function likeOf(it: Interpreter, v: Value, op: string): Value {
+  return mapLeaves(v, (leaf) => leaf.kind === "array"
+    ? arrayOf(leaf.shape, leaf.dtype, { traced: leaf.traced || it.inJit, deps: leaf.deps, origin: { op, rule: "a tangent has its primal's shape" } })
+    : leaf.kind === "number" ? arrayOf([], "float32") : leaf);
+}
+
+/** jacfwd/jacrev of f: R^in -> R^out give out.shape + in.shape; hessian gives out + in + in. */
+function jacobian(it: Interpreter, t: TransformedValue, args: readonly Value[], node: ts.CallExpression | undefined, mode: CallMode): Value {
+  const argnum = intOf(option(t.options, "argnums")) ?? 0;
+  const out = it.callValue(t.fn, args, node, mode);
+  const x = args[argnum];
+  const xs = x?.kind === "array" ? x.shape : x?.kind === "number" ? [] : null;
+  const o = out.kind === "array" ? out : out.kind === "number" ? arrayOf([], "float32") : undefined;
+  if (!o || x === undefined) return unknown;
+  const inner = t.transform === "hessian" && xs ? [...xs, ...xs] : xs;
+  const shape = o.shape && inner ? [...o.shape, ...inner] : null;
+  return arrayOf(shape, o.dtype, {
+    traced: o.traced || it.inJit, deps: unionDeps([o, ...args]),
+    origin: { op: t.transform, rule: t.transform === "hessian" ? "hessian: out.shape + in.shape + in.shape" : `${t.transform}: out.shape + in.shape` },
+  });
+}
+
+/** jvp(f, primals, tangents) -> [out, tangentOut]; vjp(f, ...primals) -> [out, vjpFn]; linearize -> [out, fJvp]. */
+export function callAd(it: Interpreter, path: string, args: readonly Value[], node: ts.CallExpression): Value {
+  const f = args[0] ?? unknown;
+  if (path === "jvp") {
+    const primals = args[1]?.kind === "list" ? args[1].items : undefined;
+    if (!primals) { return { kind: "list", items: [unknown, unknown] }; }
+    const out = it.callValue(f, primals, node);
+    return { kind: "list", items: [out, likeOf(it, out, "jvp")] };
+  }
+  const primals = args.slice(1);
+  const out = it.callValue(f, primals, node);
+  if (path === "vjp") return { kind: "list", items: [out, { kind: "engine", path: "$ad.vjpFn", self: { kind: "list", items: primals } }] };
+  return { kind: "list", items: [out, { kind: "engine", path: "$ad.linearized", self: out }] };
+}
+
+/** Calling the function that vjp / linearize returned. */
+export function callAdResult(it: Interpreter, path: string, self: Value | undefined): Value {
+  if (!self) return unknown;
+  if (path === "$ad.vjpFn") return self.kind === "list" ? { kind: "list", items: self.items.map((p) => likeOf(it, p, "vjp")) } : unknown;
+  return likeOf(it, self, "linearize");
 }
 
 // ---- vmap -------------------------------------------------------------------------------------

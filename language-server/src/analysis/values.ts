@@ -63,18 +63,36 @@ export interface EngineValue {
 /** The result of grad/vmap/jit applied to a function: analyzed when it is called. */
 export interface TransformedValue {
   readonly kind: "transformed";
-  readonly transform: "grad" | "valueAndGrad" | "vmap" | "jit";
+  readonly transform: "grad" | "valueAndGrad" | "vmap" | "jit" | "jacfwd" | "jacrev" | "hessian";
   readonly fn: Value;
   readonly options: Value | undefined;
   /** The node of the transforming call (grad(...)), where lenses and reports attach. */
   readonly site: unknown;
 }
 
+/** A class written by the user (Flax-style modules extend nn.Module). */
+export interface ClassValue {
+  readonly kind: "class";
+  readonly id: number;
+  readonly decl: unknown;
+  readonly closure: unknown;
+  readonly name: string;
+}
+
+/** A module instance: a built-in layer (`nn.Dense(4)`) or a user class (`new Net()`), with its constructor arguments. */
+export interface ModuleValue {
+  readonly kind: "module";
+  readonly id: number;
+  readonly layer?: string;
+  readonly cls?: ClassValue;
+  readonly args: readonly Value[];
+}
+
 export interface UnknownValue { readonly kind: "unknown" }
 
 export type Value =
   | ArrayValue | NumberValue | StringValue | BoolValue | NullValue | ListValue | ObjectValue
-  | UserFunctionValue | EngineValue | TransformedValue | UnknownValue;
+  | UserFunctionValue | EngineValue | TransformedValue | ClassValue | ModuleValue | UnknownValue;
 
 export const unknown: UnknownValue = { kind: "unknown" };
 const noDeps: ReadonlySet<string> = new Set();
@@ -144,6 +162,7 @@ export function join(a: Value, b: Value): Value {
   if (a.kind === "bool" && b.kind === "bool") return a.value === b.value ? a : { kind: "bool" };
   if (a.kind === "function" && b.kind === "function" && a.decl === b.decl) return a;
   if (a.kind === "engine" && b.kind === "engine" && a.path === b.path && a.self === b.self) return a;
+  if (a.kind === "class" && b.kind === "class" && a.decl === b.decl) return a;
   return unknown;
 }
 
@@ -174,6 +193,7 @@ export function sameValue(a: Value, b: Value): boolean {
     }
     case "function": return a.decl === (b as UserFunctionValue).decl;
     case "engine": return a.path === (b as EngineValue).path;
+    case "class": return a.decl === (b as ClassValue).decl;
     default: return false;
   }
 }
