@@ -118,6 +118,12 @@ export function lowerJaxpr(jaxpr: Jaxpr, numConsts: number, constData: readonly 
     }
     return lz;
   };
+  /** Materializes an operand once: later readers of the same variable reuse the buffer. */
+  const materializeAtom = (a: Atom) => {
+    const m = materialize(read(a));
+    if (a instanceof Var) env.set(a, m);
+    return m;
+  };
   const viewOf = (lz: Lazy, view: Affine, ctx: BuildContext): Expr => (lz.kind === "slot" ? loadOf(lz.slot, lz.aval, view, ctx) : lz.build(view, ctx));
 
   for (const e of jaxpr.eqns) {
@@ -179,7 +185,7 @@ export function lowerJaxpr(jaxpr: Jaxpr, numConsts: number, constData: readonly 
       continue;
     }
     // An operand aliased by a free reshape is copied out under its own shape: op kernels read their input avals from the slots.
-    const inputs = e.inputs.map((a) => { const m = materialize(read(a)); return sameShape(slots[m.slot]!.shape, m.aval.shape) ? m.slot : materialize({ kind: "expr", aval: m.aval, ops: 0, label: "copy", build: (view, ctx) => loadOf(m.slot, m.aval, view, ctx) }).slot; });
+    const inputs = e.inputs.map((a) => { const m = materializeAtom(a); return sameShape(slots[m.slot]!.shape, m.aval.shape) ? m.slot : materialize({ kind: "expr", aval: m.aval, ops: 0, label: "copy", build: (view, ctx) => loadOf(m.slot, m.aval, view, ctx) }).slot; });
     const outputs = e.outputs.map((v) => {
       const slot = newSlot(v.aval);
       env.set(v, { kind: "slot", slot, aval: v.aval });
