@@ -1,7 +1,7 @@
 import type { DeviceArray } from "../array.js";
 import { isFloat } from "../dtype.js";
 import * as l from "../lax/primitives.js";
-import { normalizeAxes } from "../shape/errors.js";
+import { normalizeAxes } from "../numpy/checks.js";
 import { asArray, promoteFloat, type ArrayLike } from "../numpy/convert.js";
 import { logsumexp as lse } from "../numpy/reductions.js";
 import { erf } from "../lax/extra.js";

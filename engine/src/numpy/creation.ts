@@ -91,8 +91,8 @@ export function diag(x: ArrayLike, k = 0): DeviceArray {
     const n = a.shape[0]! + Math.abs(k);
     const r = l.iota("int32", [n, n], 0), c = l.iota("int32", [n, n], 1);
     const mask = l.eq(l.add(r, scalar(k, "int32")), c);
-    const padded = l.pad(a, scalar(0, a.dtype), [[Math.max(0, -k), Math.max(0, k), 0]]);
-    // Row i holds a[i - max(0,-k)] at column i + k: broadcast the padded vector along rows or columns.
+    const padded = l.pad(a, scalar(0, a.dtype), [[0, Math.abs(k), 0]]);
+    // Above the diagonal row r holds a[r]; below it column c holds a[c]: broadcast along the other axis.
     const vals = k >= 0 ? l.broadcastInDim(padded, [n, n], [0]) : l.broadcastInDim(padded, [n, n], [1]);
     return l.select(mask, vals, l.zerosLike(vals));
   }

@@ -1,4 +1,4 @@
-import type { DType, TypedArray } from "../dtype.js";
+import { roundToFloat16, type DType, type TypedArray } from "../dtype.js";
 
 /**
  * Prints arrays as numpy does (array2string with its default options): shortest digits that
@@ -9,7 +9,7 @@ const THRESHOLD = 1000, EDGE = 3, LINE_WIDTH = 75, PRECISION = 8;
 
 function shortest(v: number, dtype: DType): string {
   // The fewest significant digits that read back to the same value at the dtype's precision.
-  const same = (s: string) => (dtype === "float64" ? Number(s) === v : Math.fround(Number(s)) === Math.fround(v));
+  const same = (s: string) => (dtype === "float64" ? Number(s) === v : dtype === "float16" ? roundToFloat16(Number(s)) === roundToFloat16(v) : Math.fround(Number(s)) === Math.fround(v));
   for (let p = 1; p <= 17; p++) {
     const s = v.toPrecision(p);
     if (same(s)) return s;
@@ -56,7 +56,7 @@ function roundedFixed(v: number, dtype: DType): string {
   const n = Number(s);
   let fixed = n.toFixed(PRECISION).replace(/0+$/, "");
   if (fixed.endsWith(".")) fixed = fixed.slice(0, -1);
-  if (Object.is(n, -0) || (n < 0 && Number(fixed) === 0)) fixed = "-" + fixed.replace(/^-/, "");
+  if (Object.is(v, -0) || (n < 0 && Number(fixed) === 0)) fixed = "-" + fixed.replace(/^-/, "");
   return fixed.includes(".") ? fixed : fixed + ".";
 }
 

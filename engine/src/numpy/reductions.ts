@@ -112,8 +112,40 @@ export function nanmean(x: ArrayLike, opts: ReduceOptions = {}): DeviceArray {
 export function average(x: ArrayLike, opts: ReduceOptions & { weights?: ArrayLike } = {}): DeviceArray {
   if (opts.weights === undefined) return mean(x, opts);
   const [a, w] = promoteFloat(x, opts.weights);
-  const wb = l.broadcastTo(w!, a!.shape);
+  // 1-D weights with an axis weigh along that axis, as numpy does.
+  const wb = w!.ndim === 1 && a!.ndim > 1 && typeof opts.axis === "number"
+    ? l.broadcastInDim(w!, a!.shape, [normalizeAxis("average", opts.axis, a!.ndim, a!.shape)])
+    : l.broadcastTo(w!, a!.shape);
   return l.div(sum(l.mul(a!, wb), opts), sum(wb, opts));
 }
 
 export const defaultFloatDType = defaultFloat;
+
+/** nan-ignoring cumulative sums / products: NaNs count as 0 / 1. */
+export const nancumsum = (x: ArrayLike, opts: { axis?: number | null; dtype?: DType } = {}) => cumsum(nanReplaced(x, 0), opts);
+export const nancumprod = (x: ArrayLike, opts: { axis?: number | null; dtype?: DType } = {}) => cumprod(nanReplaced(x, 1), opts);
+/** argmax / argmin ignoring NaNs (an all-NaN slice gives -1 where JAX returns -1). */
+export function nanargmax(x: ArrayLike, opts: { axis?: number | null; keepdims?: boolean } = {}): DeviceArray {
+  const a = asArray(x);
+  if (!isFloat(a.dtype)) return argmax(a, opts);
+  const r = argmax(nanReplaced(a, -Infinity), opts);
+  return l.select(all(l.ne(a, a), opts), l.fullLike(r, -1), r);
+}
+export function nanargmin(x: ArrayLike, opts: { axis?: number | null; keepdims?: boolean } = {}): DeviceArray {
+  const a = asArray(x);
+  if (!isFloat(a.dtype)) return argmin(a, opts);
+  const r = argmin(nanReplaced(a, Infinity), opts);
+  return l.select(all(l.ne(a, a), opts), l.fullLike(r, -1), r);
+}
+/** Variance and standard deviation over the non-NaN elements. */
+export function nanvar(x: ArrayLike, opts: ReduceOptions & { ddof?: number } = {}): DeviceArray {
+  const a = promoteFloat(x)[0]!;
+  const valid = l.eq(a, a);
+  const n = sum(l.convert(valid, a.dtype), { ...opts, keepdims: true });
+  const m = l.div(sum(nanReplaced(a, 0), { ...opts, keepdims: true }), n);
+  const dev = l.select(valid, l.square(l.sub(a, l.broadcastTo(m, a.shape))), l.zerosLike(a));
+  const num = sum(dev, opts);
+  const cnt = sum(l.convert(valid, a.dtype), opts);
+  return l.div(num, l.max(l.sub(cnt, l.scalarLike(cnt, opts.ddof ?? 0)), l.scalarLike(cnt, 0)));
+}
+export const nanstd = (x: ArrayLike, opts: ReduceOptions & { ddof?: number } = {}) => l.sqrt(nanvar(x, opts));

@@ -71,3 +71,39 @@ export function lexsort(keys: readonly ArrayLike[], axis = -1): DeviceArray {
   const ax = normalizeAxis("lexsort", axis, ks[0]!.ndim, ks[0]!.shape);
   return l.sort([...ks, l.iota("int32", ks[0]!.shape, ax)], ax, ks.length)[ks.length]!;
 }
+
+/**
+ * partition / argpartition: the element at kth is where a full sort puts it, smaller ones
+ * before, larger after. A full (stable) sort satisfies that; the order within each side may
+ * differ from numpy's, which leaves it unspecified.
+ */
+export const partition = (x: ArrayLike, kth: number, axis: number | null = -1) => sort(x, { axis });
+export const argpartition = (x: ArrayLike, kth: number, axis: number | null = -1) => argsort(x, { axis });
+
+/** Quantiles ignoring NaNs: NaNs sort last, so each slice interpolates among its first count values. */
+export function nanquantile(x: ArrayLike, q: number | readonly number[], opts: { axis?: number | null; keepdims?: boolean } = {}): DeviceArray {
+  const a0 = promoteFloat(x)[0]!;
+  const { a, axis } = prepare(a0, opts.axis === undefined ? null : opts.axis);
+  const sorted = l.sort([a], axis)[0]!;
+  const keepShape = sorted.shape.map((d, k) => (k === axis ? 1 : d));
+  const count = l.reduceSum(l.convert(l.eq(a, a), a.dtype), [axis]);
+  const qs = typeof q === "number" ? [q] : q;
+  const results = qs.map((qq) => {
+    if (qq < 0 || qq > 1) throw new LocatedRangeError(`nanquantile: q must be in [0, 1], got ${qq}`);
+    const pos = l.mul(l.sub(count, l.scalarLike(count, 1)), l.scalarLike(count, qq));
+    const lo = l.max(l.floor(pos), l.scalarLike(pos, 0));
+    const hi = l.min(l.add(lo, l.scalarLike(lo, 1)), l.max(l.sub(count, l.scalarLike(count, 1)), l.scalarLike(count, 0)));
+    const frac = l.sub(pos, lo);
+    const at = (i: DeviceArray) => l.reshape(takeAlong(sorted, l.reshape(l.convert(i, "int32"), keepShape), axis), count.shape);
+    const vlo = at(lo), vhi = at(hi);
+    const r = l.add(vlo, l.mul(l.sub(vhi, vlo), frac));
+    return l.select(l.eq(count, l.scalarLike(count, 0)), l.fullLike(r, NaN), r);
+  });
+  let r = typeof q === "number" ? results[0]! : l.concatenate(results.map((v) => l.reshape(v, [1, ...v.shape])), 0);
+  if (opts.keepdims && typeof q === "number") r = l.reshape(r, keepShape);
+  return r;
+}
+export const nanpercentile = (x: ArrayLike, q: number | readonly number[], opts: { axis?: number | null; keepdims?: boolean } = {}) =>
+  nanquantile(x, typeof q === "number" ? q / 100 : q.map((v) => v / 100), opts);
+export const nanmedian = (x: ArrayLike, opts: { axis?: number | null; keepdims?: boolean } = {}) => nanquantile(x, 0.5, opts);
+import { takeAlongAxis as takeAlong } from "../core/ad/vjp.js";
