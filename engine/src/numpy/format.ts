@@ -54,13 +54,21 @@ function formatFloats(values: number[], dtype: DType): (v: number) => string {
 function roundedFixed(v: number, dtype: DType): string {
   const s = shortest(v, dtype);
   const n = Number(s);
-  let fixed = n.toFixed(PRECISION).replace(/0+$/, "");
+  // Short enough: the shortest round-trip digits. Longer: round the exact binary value to the
+  // precision, as numpy's Dragon4 does (re-rounding the shortest digits could round twice).
+  const [mantissa, exp = "0"] = s.toLowerCase().split("e") as [string, string?];
+  const digits = Math.max(0, (mantissa.split(".")[1]?.length ?? 0) - Number(exp));
+  let fixed = (digits <= PRECISION ? n : v).toFixed(PRECISION).replace(/0+$/, "");
   if (fixed.endsWith(".")) fixed = fixed.slice(0, -1);
   if (Object.is(v, -0) || (n < 0 && Number(fixed) === 0)) fixed = "-" + fixed.replace(/^-/, "");
   return fixed.includes(".") ? fixed : fixed + ".";
 }
 
-export function formatArray(data: TypedArray, shape: readonly number[], dtype: DType, prefix: string, suffix: string): string {
+/**
+ * numpy's array_repr: the body is laid out by array2string with the line width reduced by the
+ * suffix (","), then the dtype goes on the last line, or on a new one if it would not fit.
+ */
+export function formatArray(data: TypedArray, shape: readonly number[], dtype: DType, prefix: string, dtypeSuffix: string): string {
   const size = data.length;
   const summarize = size > THRESHOLD;
   const shown: number[] = [];
@@ -71,10 +79,12 @@ export function formatArray(data: TypedArray, shape: readonly number[], dtype: D
   else fmt = formatFloats(shown, dtype);
   const width = Math.max(0, ...shown.map((v) => fmt(v).length));
   const pad = (v: number) => fmt(v).padStart(width);
-  if (shape.length === 0) return `${prefix}${fmt(data[0]!)}${suffix}`;
-  const indent = " ".repeat(prefix.length);
-  const body = render(data, shape, 0, 0, pad, indent + " ", summarize, width, prefix.length + suffix.length);
-  return `${prefix}${body}${suffix}`;
+  const body = shape.length === 0 ? fmt(data[0]!)
+    : render(data, shape, 0, 0, pad, " ".repeat(prefix.length + 1), LINE_WIDTH - 1, summarize);
+  const head = `${prefix}${body},`;
+  const lastLine = head.length - (head.lastIndexOf("\n") + 1);
+  const spacer = lastLine + dtypeSuffix.length + 1 > LINE_WIDTH ? "\n" + " ".repeat(prefix.length) : " ";
+  return head + spacer + dtypeSuffix;
 }
 
 function strideOf(shape: readonly number[], axis: number) {
@@ -94,23 +104,39 @@ function collect(data: TypedArray, shape: readonly number[], axis: number, offse
   for (const i of visibleIndices(shape[axis]!, summarize)) if (i !== null) collect(data, shape, axis + 1, offset + i * st, summarize, out);
 }
 
-function render(data: TypedArray, shape: readonly number[], axis: number, offset: number, pad: (v: number) => string, indent: string, summarize: boolean, width: number, extra: number): string {
+/**
+ * numpy's _formatArray: returns the text with the hanging indent of the first line included.
+ * Elements wrap when a line would pass `width` (less room for the closing bracket).
+ */
+/**
+ * numpy's _formatArray: the text of one (sub)array starting at "[", its inner lines indented
+ * by `indent`. Elements wrap when a line would pass `width` (less room for a closing bracket).
+ */
+function render(data: TypedArray, shape: readonly number[], axis: number, offset: number, pad: (v: number) => string, indent: string, width: number, summarize: boolean): string {
   const st = strideOf(shape, axis);
   const idx = visibleIndices(shape[axis]!, summarize);
+  let s = "";
   if (axis === shape.length - 1) {
-    // Wrap long rows at the line width, as numpy does.
-    const items = idx.map((i) => (i === null ? "..." : pad(data[offset + i]!)));
-    const lines: string[] = [];
-    let line = "";
-    for (const it of items) {
-      const piece = line ? `${line}, ${it}` : it;
-      if (line && indent.length + piece.length + 2 > LINE_WIDTH) { lines.push(line + ","); line = it; }
-      else line = piece;
-    }
-    lines.push(line);
-    return `[${lines.join("\n" + indent)}]`;
+    const elemWidth = width - 1;
+    let line = indent;
+    idx.forEach((i, k) => {
+      const word = i === null ? "..." : pad(data[offset + i]!);
+      // Wrap unless the line holds nothing but its indent (wrapping would not help).
+      if (line.length + word.length > elemWidth && line.length > indent.length) {
+        s += line.trimEnd() + "\n";
+        line = indent;
+      }
+      line += word;
+      if (k < idx.length - 1) line += ", ";
+    });
+    s += line;
+  } else {
+    const nextIndent = indent + " ";
+    const lineSep = "," + "\n".repeat(shape.length - axis - 1);
+    idx.forEach((i, k) => {
+      s += indent + (i === null ? "..." : render(data, shape, axis + 1, offset + i * st, pad, nextIndent, width - 1, summarize));
+      if (k < idx.length - 1) s += lineSep;
+    });
   }
-  const sep = "," + "\n".repeat(shape.length - axis - 1) + indent;
-  const parts = idx.map((i) => (i === null ? "..." : render(data, shape, axis + 1, offset + i * st, pad, indent + " ", summarize, width, extra)));
-  return `[${parts.join(sep)}]`;
+  return "[" + s.slice(indent.length) + "]";
 }

@@ -100,9 +100,9 @@ Object.assign(P, {
   toString(this: DeviceArray) {
     if (this instanceof Tracer) return `Traced<${this.aval}> with ${this._trace.transformation}`;
     if (this.isDisposed) return `DeviceArray(<disposed>, shape=[${this.shape}], dtype=${this.dtype})`;
-    const suffix = `, dtype=${this.dtype}${this.weakType ? ", weak_type=True" : ""})`;
+    const suffix = `dtype=${this.dtype}${this.weakType ? ", weak_type=True" : ""})`;
     // numpy names the shape of empty arrays other than the 1-D one: array([], shape=(2, 0), ...).
-    if (this.size === 0 && !(this.ndim === 1)) return `DeviceArray([], shape=(${this.shape.join(", ")}${this.ndim === 1 ? "," : ""})${suffix}`;
+    if (this.size === 0 && !(this.ndim === 1)) return `DeviceArray([], shape=(${this.shape.join(", ")}${this.ndim === 1 ? "," : ""}), ${suffix}`;
     return formatArray(this.dataSync(), this.shape, this.dtype, "DeviceArray(", suffix);
   },
   [inspect.custom](this: DeviceArray) { return this.toString(); },
