@@ -49,7 +49,7 @@ export function roundToFloat16(x: number): number {
   const q = Math.pow(2, e - 10);
   const r = x / q;
   let n = Math.round(r);
-  if (Math.abs(r % 1) === 0.5 && n % 2 !== 0) n -= Math.sign(r); // ties to even
+  if (Math.abs(r % 1) === 0.5 && n % 2 !== 0) n -= 1; // ties to even (Math.round took the tie toward +inf)
   const out = n * q;
   return Math.abs(out) > 65504 ? (out > 0 ? Infinity : -Infinity) : out;
 }

@@ -3,6 +3,7 @@
  * transformations (grad, jit, vmap, jvp, vjp), PRNG keys, pytrees and lax control flow.
  */
 import "./backend/reference/register.js";
+import "./backend/native/register.js";
 import "./core/eval.js";
 import "./core/control.js";
 import * as numpy from "./numpy/index.js";
@@ -11,12 +12,16 @@ import { ShapeError } from "./shape/errors.js";
 import * as lax from "./lax/index.js";
 import * as nn from "./nn/index.js";
 import { tree } from "./tree.js";
+import * as optim from "./optim/index.js";
+import * as losses from "./losses/index.js";
+import * as checkpoint from "./checkpoint/index.js";
 import * as random from "./random/index.js";
 
 // Shape errors raised anywhere in the engine name the user's line that caused them.
 ShapeError.decorate = (e) => { withUserLocation(e); };
 export { numpy as np };
 export { lax, nn, random, tree };
+export { optim, losses, checkpoint };
 export { DeviceArray, liveBytes } from "./array.js";
 export { config } from "./config.js";
 export { grad, valueAndGrad, jvp, vjp, linearize, jacfwd, jacrev, hessian } from "./api/grad.js";

@@ -10,7 +10,7 @@ import { lowerJaxpr } from "./lower.js";
 import { cse, dce, fold } from "./passes.js";
 import { withUserLocation, formatLocation } from "./source.js";
 import { evalTrace } from "./eval.js";
-import { withTrace } from "./trace.js";
+import { bind1, withTrace } from "./trace.js";
 
 /** The optimization pipeline jit applies before lowering. */
 export function optimize(j: Jaxpr): Jaxpr {
@@ -40,7 +40,11 @@ export function runProgramGeneric(program: Program, backend: Backend, inputs: re
         const outAvals = step.outputs.map((s) => program.slots[s]!);
         if (control) {
           const args = step.inputs.map((s, i) => borrowBuffer(backend, get(s), inAvals[i]!));
-          const outs = withTrace(evalTrace, () => control(args, step.params, outAvals));
+          const outs = withTrace(evalTrace, () => {
+            const res = control(args, step.params, outAvals);
+            // A loop that ran zero times hands back its inputs, which the program does not own.
+            return res.map((r) => (args.includes(r) ? bind1("stop_gradient", [r], {}) : r));
+          });
           step.outputs.forEach((s, i) => { bufs[s] = takeBuffer(outs[i]!); });
         } else {
           const outs = backend.execute(step.prim, step.params, step.inputs.map(get), inAvals, outAvals);

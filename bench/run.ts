@@ -1,0 +1,255 @@
+// The benchmark: Tensorlens (native backend) and its peers, side by side in one run.
+// Prints a table and writes bench/results/<timestamp>.json. Each figure is the median of many
+// runs after warm-up. `npm run bench` at the repository root; BENCH_QUICK=1 for a short run.
+import { spawnSync } from "node:child_process";
+import { mkdirSync, readFileSync, writeFileSync, existsSync } from "node:fs";
+import { cpus } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const QUICK = !!process.env.BENCH_QUICK;
+const MIN_TIME = QUICK ? 0.15 : 0.6;
+const SGEMM = [512, 1024, 2048];
+const CHAIN_N = 4 * 1024 * 1024;
+const MLP = { batch: 128, sizes: [784, 512, 512, 10] };
+const TRAIN_STEPS = QUICK ? 1000 : 10000;
+
+type Row = { case: string; engine: string; seconds: number | null; note?: string };
+const rows: Row[] = [];
+const record = (c: string, engine: string, seconds: number | null, note?: string) => {
+  rows.push({ case: c, engine, seconds, note });
+  console.error(`  ${c.padEnd(26)} ${engine.padEnd(24)} ${seconds === null ? `n/a ${note ?? ""}` : fmt(seconds)}`);
+};
+const fmt = (s: number) => (s < 1e-6 ? `${(s * 1e9).toFixed(0)} ns` : s < 1e-3 ? `${(s * 1e6).toFixed(2)} µs` : `${(s * 1e3).toFixed(2)} ms`);
+
+async function median(fn: () => unknown, minRuns = 5, minTime = MIN_TIME): Promise<number> {
+  for (let i = 0; i < 3; i++) await fn();
+  const ts: number[] = [];
+  const end = performance.now() + minTime * 1000;
+  while (ts.length < minRuns || performance.now() < end) {
+    const t = performance.now();
+    await fn();
+    ts.push((performance.now() - t) / 1000);
+    if (ts.length > 200000) break;
+  }
+  ts.sort((a, b) => a - b);
+  return ts[ts.length >> 1]!;
+}
+
+/** Median per call of a tight synchronous loop of `inner` calls (for sub-microsecond cases). */
+async function medianInner(fn: () => unknown, inner: number): Promise<number> {
+  return (await median(() => { for (let i = 0; i < inner; i++) fn(); })) / inner;
+}
+
+async function attempt(c: string, engine: string, f: () => Promise<number>) {
+  try { record(c, engine, await f()); } catch (e) { record(c, engine, null, `(${String((e as Error).message ?? e).split("\n")[0]!.slice(0, 80)})`); }
+}
+
+function cpuInfo() {
+  let flags = "";
+  try { flags = readFileSync("/proc/cpuinfo", "utf8").split("\n").find((l) => l.startsWith("flags")) ?? ""; } catch { /* not Linux */ }
+  const simd = / avx512f /.test(flags + " ") ? "avx512" : / avx2 /.test(flags + " ") ? (/ fma /.test(flags + " ") ? "avx2+fma" : "avx2") : process.arch;
+  return { model: cpus()[0]?.model ?? "unknown", cores: cpus().length, simd };
+}
+
+const rand = (n: number) => { const a = new Float32Array(n); for (let i = 0; i < n; i++) a[i] = Math.random() * 2 - 1; return a; };
+
+async function main() {
+  const cpu = cpuInfo();
+  console.error(`CPU: ${cpu.model}, ${cpu.cores} cores, SIMD ${cpu.simd}; Node ${process.version}`);
+
+  // ---- Tensorlens --------------------------------------------------------------------------
+  const tl = await import("tensorlens");
+  try { await import("../engine/dist/backend/native/register.js" as string); } catch { /* already registered by the engine */ }
+  const { np, nn, grad, jit, getBackend, defaultBackendName } = tl as any;
+  const backendName = defaultBackendName();
+  const be = getBackend(backendName);
+  const nativeInfo = be.info ?? null;
+  console.error(`tensorlens backend: ${backendName}${nativeInfo ? ` (${nativeInfo.simd}, ${nativeInfo.threads} threads, micro-kernel ${nativeInfo.microKernel})` : ""}`);
+  const TL = `tensorlens-${backendName}`;
+
+  for (const n of SGEMM) {
+    const a = np.array(rand(n * n)).reshape([n, n]), b = np.array(rand(n * n)).reshape([n, n]);
+    await attempt(`sgemm ${n}`, TL, () => median(() => np.matmul(a, b).dispose()));
+  }
+  {
+    const a = np.ones([8]), b = np.ones([8]);
+    await attempt("eager add 8", TL, () => medianInner(() => a.add(b).dispose(), 1000));
+  }
+  {
+    const x = np.array(rand(CHAIN_N));
+    const f = jit((x: any) => nn.sigmoid(nn.relu(x.mul(2).add(1)).sub(0.5)));
+    await attempt("chain 4M f32 (jit)", TL, () => median(() => f(x).dispose(), 10));
+    if (be.execute) {
+      const buf = x._buffer ?? x.buffer;
+      const av = x._aval ?? x.aval;
+      await attempt("memcpy 16 MiB", `${TL} copy`, () => median(() => be.free(be.execute("reshape", { shape: av.shape }, [buf], [av], [av])[0]), 10));
+    }
+  }
+  {
+    const input = np.array([[1, 2], [3, 4], [5, 6]]), target = np.array([[1], [0], [1]]);
+    const layers = [np.array(rand(8)).reshape([2, 4]), np.array(rand(4)).reshape([4, 1])];
+    const eps = 1e-8;
+    const predict = (input: any, layers: any[]) => {
+      layers.forEach((k, i) => { input = np.matmul(input, k); input = i !== layers.length - 1 ? nn.relu(input) : nn.sigmoid(input); });
+      return input;
+    };
+    const lossFn = (input: any, target: any, layers: any[]) => {
+      const out = predict(input, layers);
+      return np.mean(target.mul(np.log(out.add(eps))).add(np.subtract(1, target).mul(np.log(np.subtract(1, out).add(eps))))).neg();
+    };
+    const updateStep = (input: any, target: any, layers: any[]) => {
+      const grads = grad(lossFn, { argnums: 2 })(input, target, layers);
+      return layers.map((w: any, i: number) => w.sub(grads[i].mul(0.1)));
+    };
+    const jitted = jit(updateStep);
+    const dispose = (xs: any[]) => xs.forEach((x) => x.dispose());
+    await attempt("update_step (jit)", TL, () => medianInner(() => dispose(jitted(input, target, layers)), 200));
+    await attempt("update_step (eager)", TL, () => median(() => dispose(updateStep(input, target, layers)), 20));
+  }
+  let tlMlp: ((p: any[]) => any[]) | null = null, tlParams: any[] = [];
+  {
+    const { batch: B, sizes } = MLP;
+    for (let i = 0; i + 1 < sizes.length; i++) {
+      tlParams.push(np.array(rand(sizes[i]! * sizes[i + 1]!).map((v) => v * Math.sqrt(6 / sizes[i]!))).reshape([sizes[i], sizes[i + 1]]), np.zeros([sizes[i + 1]]));
+    }
+    const x = np.array(rand(B * sizes[0]!)).reshape([B, sizes[0]]);
+    const labels = new Float32Array(B * 10);
+    for (let i = 0; i < B; i++) labels[i * 10 + (i % 10)] = 1;
+    const y = np.array(labels).reshape([B, 10]);
+    const loss = (params: any[], x: any, y: any) => {
+      let h = x;
+      for (let i = 0; i < params.length; i += 2) {
+        h = np.matmul(h, params[i]).add(params[i + 1]);
+        if (i + 2 < params.length) h = nn.relu(h);
+      }
+      return np.mean(np.sum(nn.logSoftmax(h).mul(y), { axis: 1 })).neg();
+    };
+    const step = jit((params: any[], x: any, y: any) => {
+      const g = grad(loss)(params, x, y);
+      return params.map((p: any, i: number) => p.sub(g[i].mul(0.01)));
+    });
+    tlMlp = (p) => step(p, x, y);
+    await attempt("mlp train step (jit)", TL, () => median(() => tlMlp!(tlParams).forEach((a: any) => a.dispose()), 10));
+  }
+
+  // ---- Memory over a long jitted training run (before the peers load: their worker threads
+  // would compete for the cores) ---------------------------------------------------------------
+  let rss: { steps: number; startMiB: number; endMiB: number; nativeStartMiB?: number; nativeEndMiB?: number } | null = null;
+  if (tlMlp) {
+    let params = tlParams;
+    const live = () => (be.liveBytes ? be.liveBytes() / 2 ** 20 : undefined);
+    for (let i = 0; i < 50; i++) { const next = tlMlp(params); params.forEach((p: any) => p.dispose()); params = next; }
+    globalThis.gc?.();
+    const start = process.memoryUsage().rss / 2 ** 20, nStart = live();
+    const t0 = performance.now();
+    for (let i = 0; i < TRAIN_STEPS; i++) { const next = tlMlp(params); params.forEach((p: any) => p.dispose()); params = next; }
+    const secs = (performance.now() - t0) / 1000;
+    globalThis.gc?.();
+    rss = { steps: TRAIN_STEPS, startMiB: start, endMiB: process.memoryUsage().rss / 2 ** 20, nativeStartMiB: nStart, nativeEndMiB: live() };
+    record(`${TRAIN_STEPS} train steps`, TL, secs, `RSS ${rss.startMiB.toFixed(0)} -> ${rss.endMiB.toFixed(0)} MiB`);
+  }
+
+  // ---- Python: numpy and PyTorch ------------------------------------------------------------
+  const py = "/usr/bin/python3";
+  if (existsSync(py)) {
+    const cfg = { sgemm: SGEMM, minTime: MIN_TIME, chainN: CHAIN_N, mlpBatch: MLP.batch, mlpSizes: MLP.sizes };
+    const r = spawnSync(py, [join(here, "peers.py"), JSON.stringify(cfg)], { encoding: "utf8", maxBuffer: 1 << 24 });
+    try {
+      const res = JSON.parse(r.stdout.trim().split("\n").pop()!);
+      const name = (e: string) => (e === "numpy" ? `numpy ${res.numpy_version ?? ""}`.trim() : `torch ${res.torch_version ?? ""} (${res.torch_threads}T)`);
+      const map: Record<string, string> = { add8: "eager add 8", chain: "chain 4M f32 (jit)", memcpy: "memcpy 16 MiB", update_step: "update_step (eager)", mlp: "mlp train step (jit)" };
+      for (const [k, v] of Object.entries(res)) {
+        const m = /^(numpy|torch)\.(.*)$/.exec(k);
+        if (!m) continue;
+        const c = m[2]!.startsWith("sgemm") ? `sgemm ${m[2]!.slice(5)}` : map[m[2]!] ?? m[2]!;
+        record(c, name(m[1]!), v as number, m[2] === "mlp" || m[2] === "update_step" ? "eager autograd" : undefined);
+      }
+      if (res.numpy_error) console.error("numpy:", res.numpy_error);
+      if (res.torch_error) console.error("torch:", res.torch_error);
+    } catch { console.error(`python peers failed: ${r.stderr.slice(-400)}`); }
+  } else console.error("python peers skipped: /usr/bin/python3 not found");
+
+  // ---- TensorFlow.js (cpu and wasm) -----------------------------------------------------------
+  try {
+    const tf: any = await import("@tensorflow/tfjs");
+    await import("@tensorflow/tfjs-backend-wasm");
+    for (const backend of ["wasm", "cpu"]) {
+      if (!(await tf.setBackend(backend))) { record("sgemm 512", `tfjs-${backend}`, null, "(backend failed)"); continue; }
+      await tf.ready();
+      const E = `tfjs-${backend}`;
+      for (const n of backend === "cpu" ? [512] : SGEMM) {
+        const a = tf.tensor2d(rand(n * n), [n, n]), b = tf.tensor2d(rand(n * n), [n, n]);
+        await attempt(`sgemm ${n}`, E, () => median(() => { const c = tf.matMul(a, b); c.dataSync(); c.dispose(); }));
+        a.dispose(); b.dispose();
+      }
+      const a8 = tf.ones([8]), b8 = tf.ones([8]);
+      await attempt("eager add 8", E, () => medianInner(() => tf.add(a8, b8).dispose(), 200));
+      const x = tf.tensor1d(rand(CHAIN_N));
+      await attempt("chain 4M f32 (jit)", E, () => median(() => { const r = tf.tidy(() => tf.sigmoid(tf.relu(x.mul(2).add(1)).sub(0.5))); r.dataSync(); r.dispose(); }, 5));
+      x.dispose();
+      const { batch: B, sizes } = MLP;
+      const params: any[] = [];
+      for (let i = 0; i + 1 < sizes.length; i++) params.push(tf.tensor2d(rand(sizes[i]! * sizes[i + 1]!), [sizes[i]!, sizes[i + 1]!]), tf.zeros([sizes[i + 1]!]));
+      const xs = tf.tensor2d(rand(B * sizes[0]!), [B, sizes[0]!]);
+      const ys = tf.oneHot(tf.tensor1d(Array.from({ length: B }, (_, i) => i % 10), "int32"), 10);
+      const gradsOf = tf.grads((...ps: any[]) => {
+        let h = xs;
+        for (let i = 0; i < ps.length; i += 2) { h = tf.add(tf.matMul(h, ps[i]), ps[i + 1]); if (i + 2 < ps.length) h = tf.relu(h); }
+        return tf.losses.softmaxCrossEntropy(ys, h);
+      });
+      let cur = params;
+      await attempt("mlp train step (jit)", E, () => median(() => {
+        const next = tf.tidy(() => { const g = gradsOf(cur); return cur.map((p: any, i: number) => p.sub(g[i].mul(0.01))); });
+        next[0].dataSync();
+        cur.forEach((p: any) => p.dispose());
+        cur = next;
+      }, 5, backend === "cpu" ? Math.min(MIN_TIME, 0.3) : MIN_TIME));
+    }
+  } catch (e) { console.error("tfjs skipped:", (e as Error).message); }
+
+  // ---- jax-js (wasm, one thread in Node) --------------------------------------------------------
+  try {
+    // jax-js reads navigator.hardwareConcurrency, which Node 20 lacks.
+    if (!(globalThis as any).navigator) (globalThis as any).navigator = { hardwareConcurrency: cpus().length, userAgent: "node" };
+    const jx: any = await import("@jax-js/jax");
+    await jx.init?.();
+    const { numpy: jnp, nn: jnn } = jx;
+    const E = `jax-js ${JSON.parse(readFileSync(join(here, "..", "node_modules", "@jax-js", "jax", "package.json"), "utf8")).version}`;
+    for (const n of SGEMM) {
+      const a = jnp.array(rand(n * n)).reshape([n, n]), b = jnp.array(rand(n * n)).reshape([n, n]);
+      await attempt(`sgemm ${n}`, E, () => median(async () => { const c = jnp.matmul(a.ref, b.ref); await c.data(); }, 3));
+    }
+    const a8 = jnp.ones([8]), b8 = jnp.ones([8]);
+    await attempt("eager add 8", E, () => median(async () => { await a8.ref.add(b8.ref).data(); }, 100));
+    const x = jnp.array(rand(CHAIN_N));
+    const f = jx.jit((x: any) => jnn.sigmoid(jnn.relu(x.mul(2).add(1)).sub(0.5)));
+    await attempt("chain 4M f32 (jit)", E, () => median(async () => { await f(x.ref).data(); }, 5));
+  } catch (e) { console.error("jax-js skipped:", (e as Error).message); }
+
+  // ---- Report -------------------------------------------------------------------------------
+  const cases = [...new Set(rows.map((r) => r.case))];
+  const lines: string[] = [];
+  lines.push(`CPU: ${cpu.model} (${cpu.cores} cores, ${cpu.simd}); tensorlens backend ${backendName}${nativeInfo ? ` ${nativeInfo.simd}/${nativeInfo.microKernel}/${nativeInfo.threads}T` : ""}`);
+  lines.push("");
+  lines.push(`| case | engine | time | vs ${TL} | note |`);
+  lines.push("|---|---|---|---|---|");
+  for (const c of cases) {
+    const mine = rows.find((r) => r.case === c && r.engine === TL)?.seconds ?? null;
+    for (const r of rows.filter((x) => x.case === c)) {
+      const n = /^sgemm (\d+)$/.exec(c);
+      const gf = n && r.seconds ? ` (${((2 * Number(n[1]) ** 3) / r.seconds / 1e9).toFixed(0)} GFLOP/s)` : "";
+      const ratio = mine && r.seconds && r.engine !== TL ? `${(r.seconds / mine).toFixed(2)}x` : "";
+      lines.push(`| ${c} | ${r.engine} | ${r.seconds === null ? "n/a" : fmt(r.seconds) + gf} | ${ratio} | ${r.note ?? ""} |`);
+    }
+  }
+  const table = lines.join("\n");
+  console.log(table);
+  mkdirSync(join(here, "results"), { recursive: true });
+  const file = join(here, "results", `${new Date().toISOString().replace(/[:.]/g, "-")}.json`);
+  writeFileSync(file, JSON.stringify({ date: new Date().toISOString(), cpu, node: process.version, backend: backendName, native: nativeInfo, rows, rss }, null, 2));
+  console.log(`\nwritten ${file}`);
+}
+
+main().then(() => process.exit(0), (e) => { console.error(e); process.exit(1); });

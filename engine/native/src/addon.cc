@@ -1,0 +1,340 @@
+// The N-API surface of the native backend (see engine/src/backend/native/addon.ts for the
+// TypeScript declaration). Pointers travel to JavaScript as numbers (exact below 2^53).
+// Hot calls (exec, runProgram) take one integer and exchange pointers through a shared
+// Float64Array ("io") so that they convert no arrays and allocate no JavaScript objects.
+#include <napi.h>
+
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "common.h"
+#include "gemm.h"
+#include "ops.h"
+#include "pool.h"
+#include "scalar.h"
+
+using namespace tl;
+
+namespace {
+
+constexpr size_t IO_SIZE = 8192;
+double* io = nullptr;
+
+std::vector<std::unique_ptr<Op>> ops;  // id -> op (null once destroyed)
+std::vector<int> freeOpIds;
+
+enum SlotKind { S_INPUT = 0, S_CONST = 1, S_ARENA = 2, S_FRESH = 3 };
+
+struct Program {
+  int numSlots = 0, numInputs = 0;
+  std::vector<int64_t> bytes, arenaOff;
+  std::vector<int> kind;
+  std::vector<void*> consts;
+  struct Step { Op* op; std::vector<int> in, out; };
+  std::vector<Step> steps;
+  std::vector<int> opIds;
+  std::vector<int> outputs;
+  void* arena = nullptr;
+  int64_t arenaBytes = 0;
+  std::vector<void*> ptr;
+  std::vector<const void*> inPtrs;
+  std::vector<void*> outPtrs;
+  ~Program() {
+    for (void* p : consts) alignedFree(p);
+    alignedFree(arena);
+  }
+};
+std::vector<std::unique_ptr<Program>> programs;
+
+inline void* toPtr(double d) { return reinterpret_cast<void*>(static_cast<uintptr_t>(d)); }
+inline double fromPtr(const void* p) { return static_cast<double>(reinterpret_cast<uintptr_t>(p)); }
+
+const double* f64Data(const Napi::Value& v, size_t& n) {
+  auto ta = v.As<Napi::TypedArray>();
+  if (ta.TypedArrayType() != napi_float64_array) { n = 0; return nullptr; }
+  auto f = v.As<Napi::Float64Array>();
+  n = f.ElementLength();
+  return f.Data();
+}
+
+Napi::Value Info(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("simd", simdName(simdLevel()));
+  o.Set("threads", numThreads());
+  o.Set("microKernel", activeMicroKernel().name);
+  Napi::Array un = Napi::Array::New(env), bin = Napi::Array::New(env);
+  uint32_t i = 0;
+#define TL_NAME(n) un.Set(i++, #n);
+  TL_UNARY_OPS(TL_NAME)
+#undef TL_NAME
+  i = 0;
+#define TL_NAME(n) bin.Set(i++, #n);
+  TL_BINARY_OPS(TL_NAME)
+#undef TL_NAME
+  o.Set("unary", un);
+  o.Set("binary", bin);
+  return o;
+}
+
+Napi::Value Io(const Napi::CallbackInfo& info) {
+  static Napi::Reference<Napi::ArrayBuffer> ref;
+  if (ref.IsEmpty()) {
+    // V8 owns this memory (external buffers are refused under Electron's memory cage); its
+    // backing store never moves, so the pointer stays valid while the reference holds it.
+    auto ab = Napi::ArrayBuffer::New(info.Env(), IO_SIZE * sizeof(double));
+    io = static_cast<double*>(ab.Data());
+    ref = Napi::Persistent(ab);
+  }
+  return Napi::Float64Array::New(info.Env(), IO_SIZE, ref.Value(), 0);
+}
+
+Napi::Value Alloc(const Napi::CallbackInfo& info) {
+  int64_t bytes = info[0].As<Napi::Number>().Int64Value();
+  void* p = alignedAlloc((size_t)bytes);
+  if (!p) { Napi::Error::New(info.Env(), "tensorlens native: out of memory allocating " + std::to_string(bytes) + " bytes").ThrowAsJavaScriptException(); return info.Env().Undefined(); }
+  return Napi::Number::New(info.Env(), fromPtr(p));
+}
+
+Napi::Value Free(const Napi::CallbackInfo& info) {
+  alignedFree(toPtr(info[0].As<Napi::Number>().DoubleValue()));
+  return info.Env().Undefined();
+}
+
+// upload(typedArray) -> pointer to a new aligned copy.
+Napi::Value Upload(const Napi::CallbackInfo& info) {
+  auto ta = info[0].As<Napi::TypedArray>();
+  size_t bytes = ta.ByteLength();
+  void* p = alignedAlloc(bytes);
+  if (!p) { Napi::Error::New(info.Env(), "tensorlens native: out of memory").ThrowAsJavaScriptException(); return info.Env().Undefined(); }
+  if (bytes) std::memcpy(p, static_cast<char*>(ta.ArrayBuffer().Data()) + ta.ByteOffset(), bytes);
+  return Napi::Number::New(info.Env(), fromPtr(p));
+}
+
+// read(ptr, bytes) -> a new ArrayBuffer holding a copy.
+Napi::Value Read(const Napi::CallbackInfo& info) {
+  void* p = toPtr(info[0].As<Napi::Number>().DoubleValue());
+  size_t bytes = (size_t)info[1].As<Napi::Number>().Int64Value();
+  auto ab = Napi::ArrayBuffer::New(info.Env(), bytes);
+  if (bytes) std::memcpy(ab.Data(), p, bytes);
+  return ab;
+}
+
+// write(ptr, typedArray): copies into existing memory.
+Napi::Value Write(const Napi::CallbackInfo& info) {
+  void* p = toPtr(info[0].As<Napi::Number>().DoubleValue());
+  auto ta = info[1].As<Napi::TypedArray>();
+  if (ta.ByteLength()) std::memcpy(p, static_cast<char*>(ta.ArrayBuffer().Data()) + ta.ByteOffset(), ta.ByteLength());
+  return info.Env().Undefined();
+}
+
+// view(ptr, bytes) -> an ArrayBuffer over native memory (no copy), or undefined where the
+// runtime forbids external buffers (Electron's memory cage). The memory stays owned by the
+// backend: a view must not outlive free(ptr).
+Napi::Value View(const Napi::CallbackInfo& info) {
+  void* p = toPtr(info[0].As<Napi::Number>().DoubleValue());
+  size_t bytes = (size_t)info[1].As<Napi::Number>().Int64Value();
+  napi_value ab;
+  napi_status s = napi_create_external_arraybuffer(info.Env(), p, bytes, nullptr, nullptr, &ab);
+  if (s != napi_ok) {
+    const napi_extended_error_info* e;
+    napi_get_last_error_info(info.Env(), &e);
+    bool pending = false;
+    napi_is_exception_pending(info.Env(), &pending);
+    if (pending) { napi_value ex; napi_get_and_clear_last_exception(info.Env(), &ex); }
+    return info.Env().Undefined();
+  }
+  return Napi::Value(info.Env(), ab);
+}
+
+Napi::Value CreateOp(const Napi::CallbackInfo& info) {
+  size_t n, nb;
+  const double* e = f64Data(info[0], n);
+  const double* ob = f64Data(info[1], nb);
+  const char* why = "expected Float64Array arguments";
+  std::unique_ptr<Op> op = e && ob ? makeOp(e, n, &why) : nullptr;
+  if (!op) { Napi::Error::New(info.Env(), std::string("tensorlens native: ") + why).ThrowAsJavaScriptException(); return info.Env().Undefined(); }
+  op->outBytes.assign(ob, ob + nb);
+  op->numOut = (int)nb;
+  int id;
+  if (!freeOpIds.empty()) { id = freeOpIds.back(); freeOpIds.pop_back(); ops[id] = std::move(op); }
+  else { id = (int)ops.size(); ops.push_back(std::move(op)); }
+  return Napi::Number::New(info.Env(), id);
+}
+
+Napi::Value DestroyOp(const Napi::CallbackInfo& info) {
+  int id = info[0].As<Napi::Number>().Int32Value();
+  if (id >= 0 && id < (int)ops.size() && ops[id]) { ops[id].reset(); freeOpIds.push_back(id); }
+  return info.Env().Undefined();
+}
+
+// exec(id): inputs in io[0..numIn); new outputs written to io[numIn..numIn+numOut).
+napi_value Exec(napi_env env, napi_callback_info cbi) {
+  size_t argc = 1;
+  napi_value argv[1];
+  napi_get_cb_info(env, cbi, &argc, argv, nullptr, nullptr);
+  int32_t id = -1;
+  napi_get_value_int32(env, argv[0], &id);
+  Op* op = (id >= 0 && id < (int32_t)ops.size()) ? ops[id].get() : nullptr;
+  if (!op) { napi_throw_error(env, nullptr, "tensorlens native: no such op"); return nullptr; }
+  const void* in[64];
+  void* out[8];
+  int ni = op->numIn, no = op->numOut;
+  for (int i = 0; i < ni; i++) in[i] = toPtr(io[i]);
+  for (int i = 0; i < no; i++) {
+    out[i] = alignedAlloc((size_t)op->outBytes[i]);
+    if (!out[i]) { for (int j = 0; j < i; j++) alignedFree(out[j]); napi_throw_error(env, nullptr, "tensorlens native: out of memory"); return nullptr; }
+  }
+  op->run(in, out);
+  for (int i = 0; i < no; i++) io[ni + i] = fromPtr(out[i]);
+  return nullptr;
+}
+
+// execInto(id): as exec, but the outputs already exist: pointers in io[numIn..].
+napi_value ExecInto(napi_env env, napi_callback_info cbi) {
+  size_t argc = 1;
+  napi_value argv[1];
+  napi_get_cb_info(env, cbi, &argc, argv, nullptr, nullptr);
+  int32_t id = -1;
+  napi_get_value_int32(env, argv[0], &id);
+  Op* op = (id >= 0 && id < (int32_t)ops.size()) ? ops[id].get() : nullptr;
+  if (!op) { napi_throw_error(env, nullptr, "tensorlens native: no such op"); return nullptr; }
+  const void* in[64];
+  void* out[8];
+  for (int i = 0; i < op->numIn; i++) in[i] = toPtr(io[i]);
+  for (int i = 0; i < op->numOut; i++) out[i] = toPtr(io[op->numIn + i]);
+  op->run(in, out);
+  return nullptr;
+}
+
+// createProgram(enc): see engine/src/backend/native/program.ts for the layout. The program
+// takes ownership of its constants' memory and of the ops its steps name.
+Napi::Value CreateProgram(const Napi::CallbackInfo& info) {
+  size_t n;
+  const double* e = f64Data(info[0], n);
+  size_t i = 0;
+  auto next = [&]() -> double { return i < n ? e[i++] : (i++, 0.0); };
+  auto p = std::make_unique<Program>();
+  p->numSlots = (int)next();
+  p->numInputs = (int)next();
+  int S = p->numSlots;
+  p->bytes.resize(S); p->kind.resize(S); p->arenaOff.resize(S); p->ptr.resize(S);
+  for (auto& v : p->bytes) v = (int64_t)next();
+  for (auto& v : p->kind) v = (int)next();
+  for (auto& v : p->arenaOff) v = (int64_t)next();
+  for (int s = 0; s < S; s++) {
+    double c = next();
+    if (p->kind[s] == S_CONST) { p->ptr[s] = toPtr(c); p->consts.push_back(toPtr(c)); }
+  }
+  p->arenaBytes = (int64_t)next();
+  int ns = (int)next();
+  bool ok = e != nullptr;
+  for (int k = 0; k < ns && ok; k++) {
+    Program::Step st;
+    int id = (int)next();
+    ok = id >= 0 && id < (int)ops.size() && ops[id];
+    if (!ok) break;
+    st.op = ops[id].get();
+    p->opIds.push_back(id);
+    int ni = (int)next(); st.in.resize(ni); for (auto& v : st.in) v = (int)next();
+    int no = (int)next(); st.out.resize(no); for (auto& v : st.out) v = (int)next();
+    ok = ni == st.op->numIn && no == st.op->numOut;
+    p->steps.push_back(std::move(st));
+  }
+  int nout = (int)next();
+  p->outputs.resize(nout);
+  for (auto& v : p->outputs) v = (int)next();
+  if (!ok || i != n || p->numInputs + nout > (int)IO_SIZE) {
+    Napi::Error::New(info.Env(), "tensorlens native: malformed program").ThrowAsJavaScriptException();
+    return info.Env().Undefined();
+  }
+  if (p->arenaBytes > 0) p->arena = alignedAlloc((size_t)p->arenaBytes);
+  for (int s = 0; s < S; s++) if (p->kind[s] == S_ARENA) p->ptr[s] = static_cast<char*>(p->arena) + p->arenaOff[s];
+  programs.push_back(std::move(p));
+  return Napi::Number::New(info.Env(), (double)(programs.size() - 1));
+}
+
+Napi::Value DestroyProgram(const Napi::CallbackInfo& info) {
+  int id = info[0].As<Napi::Number>().Int32Value();
+  if (id >= 0 && id < (int)programs.size() && programs[id]) {
+    for (int op : programs[id]->opIds) if (ops[op]) { ops[op].reset(); freeOpIds.push_back(op); }
+    programs[id].reset();
+  }
+  return info.Env().Undefined();
+}
+
+// runProgram(id): inputs in io[0..numInputs); outputs (new buffers) in io[0..numOutputs).
+napi_value RunProgram(napi_env env, napi_callback_info cbi) {
+  size_t argc = 1;
+  napi_value argv[1];
+  napi_get_cb_info(env, cbi, &argc, argv, nullptr, nullptr);
+  int32_t id = -1;
+  napi_get_value_int32(env, argv[0], &id);
+  Program* p = (id >= 0 && id < (int32_t)programs.size()) ? programs[id].get() : nullptr;
+  if (!p) { napi_throw_error(env, nullptr, "tensorlens native: no such program"); return nullptr; }
+  for (int s = 0; s < p->numInputs; s++) p->ptr[s] = toPtr(io[s]);
+  for (int s = 0; s < p->numSlots; s++) if (p->kind[s] == S_FRESH) p->ptr[s] = alignedAlloc((size_t)p->bytes[s]);
+  for (auto& st : p->steps) {
+    const void* in[64];
+    void* out[8];
+    for (size_t k = 0; k < st.in.size(); k++) in[k] = p->ptr[st.in[k]];
+    for (size_t k = 0; k < st.out.size(); k++) out[k] = p->ptr[st.out[k]];
+    st.op->run(in, out);
+  }
+  // Outputs are new buffers owned by the caller: a slot that is an input or a constant, or
+  // appears twice, is copied.
+  for (size_t k = 0; k < p->outputs.size(); k++) {
+    int s = p->outputs[k];
+    bool first = p->kind[s] == S_FRESH;
+    for (size_t j = 0; j < k && first; j++) if (p->outputs[j] == s) first = false;
+    void* o = p->ptr[s];
+    if (!first) {
+      o = alignedAlloc((size_t)p->bytes[s]);
+      std::memcpy(o, p->ptr[s], (size_t)p->bytes[s]);
+    }
+    io[k] = fromPtr(o);
+  }
+  return nullptr;
+}
+
+Napi::Value SetThreads(const Napi::CallbackInfo& info) {
+  setNumThreads(info[0].As<Napi::Number>().Int32Value());
+  return Napi::Number::New(info.Env(), numThreads());
+}
+
+Napi::Value LiveBytes(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), (double)liveBytes()); }
+
+napi_value Noop(napi_env, napi_callback_info) { return nullptr; }
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  exports.Set("info", Napi::Function::New(env, Info));
+  exports.Set("io", Napi::Function::New(env, Io));
+  exports.Set("alloc", Napi::Function::New(env, Alloc));
+  exports.Set("free", Napi::Function::New(env, Free));
+  exports.Set("upload", Napi::Function::New(env, Upload));
+  exports.Set("read", Napi::Function::New(env, Read));
+  exports.Set("write", Napi::Function::New(env, Write));
+  exports.Set("view", Napi::Function::New(env, View));
+  exports.Set("createOp", Napi::Function::New(env, CreateOp));
+  exports.Set("destroyOp", Napi::Function::New(env, DestroyOp));
+  exports.Set("createProgram", Napi::Function::New(env, CreateProgram));
+  exports.Set("destroyProgram", Napi::Function::New(env, DestroyProgram));
+  exports.Set("setThreads", Napi::Function::New(env, SetThreads));
+  exports.Set("liveBytes", Napi::Function::New(env, LiveBytes));
+  napi_value f;
+  napi_create_function(env, "exec", NAPI_AUTO_LENGTH, Exec, nullptr, &f);
+  exports.Set("exec", f);
+  napi_create_function(env, "execInto", NAPI_AUTO_LENGTH, ExecInto, nullptr, &f);
+  exports.Set("execInto", f);
+  napi_create_function(env, "runProgram", NAPI_AUTO_LENGTH, RunProgram, nullptr, &f);
+  exports.Set("runProgram", f);
+  napi_create_function(env, "noop", NAPI_AUTO_LENGTH, Noop, nullptr, &f);
+  exports.Set("noop", f);
+  return exports;
+}
+
+}  // namespace
+
+NODE_API_MODULE(tensorlens, Init)

@@ -1,0 +1,49 @@
+// Shared definitions of the native backend: dtype codes (the same numbers as the TypeScript
+// side, see engine/src/backend/native/codes.ts), aligned memory, CPU feature levels.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+
+namespace tl {
+
+using i64 = int64_t;
+
+enum DType : int { F32 = 0, F16 = 1, F64 = 2, I32 = 3, U32 = 4, BOOL = 5 };
+
+inline int itemSize(int dt) { return dt == F64 ? 8 : dt == BOOL ? 1 : 4; }  // f16 is held as f32
+
+// 64-byte aligned allocation (a cache line, and an AVX-512 vector); size 0 still returns a
+// distinct pointer so that every buffer has an identity.
+void* alignedAlloc(size_t bytes);
+void alignedFree(void* p);
+int64_t liveBytes();
+
+enum SimdLevel : int { SIMD_GENERIC = 0, SIMD_AVX2 = 1, SIMD_AVX512 = 2, SIMD_NEON = 3 };
+// The level kernels dispatch on: detected at load, lowered by env TENSORLENS_SIMD=generic|avx2.
+int simdLevel();
+const char* simdName(int level);
+
+// float <-> IEEE half rounding, as dtype.ts roundToFloat16 (round to nearest even).
+inline float roundHalf(float x) {
+  uint32_t b; std::memcpy(&b, &x, 4);
+  uint32_t sign = b & 0x80000000u, a = b & 0x7fffffffu;
+  if (a >= 0x7f800000u) return x;  // inf, nan
+  float out;
+  if (a >= 0x477ff000u) {  // rounds to >= 65520: overflow to inf
+    uint32_t r = sign | 0x7f800000u; std::memcpy(&out, &r, 4); return out;
+  }
+  if (a < 0x38800000u) {  // below the smallest normal half (2^-14): a multiple of 2^-24
+    float ax; std::memcpy(&ax, &a, 4);
+    // Adding 2^-24 * 2^23 (= 0.5) forces rounding to a multiple of 2^-24, ties to even.
+    float t = ax + 0.5f;
+    float r = t - 0.5f;
+    uint32_t rb; std::memcpy(&rb, &r, 4); rb |= sign; std::memcpy(&out, &rb, 4); return out;
+  }
+  // Normal: keep 10 mantissa bits, round to nearest even.
+  uint32_t lsb = (a >> 13) & 1u;
+  uint32_t r = (a + 0xfffu + lsb) & ~0x1fffu;
+  r |= sign; std::memcpy(&out, &r, 4); return out;
+}
+
+}  // namespace tl

@@ -1,0 +1,163 @@
+// Cache-blocked SGEMM in the GotoBLAS/BLIS layout: B is packed into kc x NR panels shared by
+// all threads, each thread packs an mc x kc block of A into MR-row panels, and the micro-kernel
+// multiplies one MR x NR tile out of registers. Strides are free: packing reads any layout.
+#include "gemm.h"
+
+#include <algorithm>
+#include <vector>
+
+#include "pool.h"
+
+namespace tl {
+
+const MicroKernel& activeMicroKernel() {
+  static MicroKernel k = [] {
+#if defined(__x86_64__) || defined(_M_X64)
+    if (simdLevel() == SIMD_AVX512) return microAvx512();
+    if (simdLevel() == SIMD_AVX2) return microAvx2();
+#endif
+    return microGeneric();
+  }();
+  return k;
+}
+
+namespace {
+
+constexpr int64_t KC = 256;
+
+// Packs rows [0, mc) x cols [0, kc) of A into panels of MR rows: panel p holds, for each k,
+// the MR values A[p*MR + i, k] side by side; rows past mc are zero.
+void packA(const float* A, int64_t rsa, int64_t csa, int64_t mc, int64_t kc, int MR, float* out) {
+  for (int64_t p = 0; p < mc; p += MR) {
+    int64_t m = std::min<int64_t>(MR, mc - p);
+    const float* src = A + p * rsa;
+    if (csa == 1 && m == MR) {
+      for (int64_t k = 0; k < kc; k++)
+        for (int i = 0; i < MR; i++) out[k * MR + i] = src[i * rsa + k];
+    } else if (rsa == 1 && m == MR) {
+      for (int64_t k = 0; k < kc; k++) {
+        const float* s = src + k * csa;
+        for (int i = 0; i < MR; i++) out[k * MR + i] = s[i];
+      }
+    } else {
+      for (int64_t k = 0; k < kc; k++)
+        for (int i = 0; i < MR; i++) out[k * MR + i] = i < m ? src[i * rsa + k * csa] : 0.f;
+    }
+    out += kc * MR;
+  }
+}
+
+// Packs B[0:kc, 0:nc] into panels of NR columns: panel q holds, for each k, B[k, q*NR + j].
+void packBPanel(const float* B, int64_t rsb, int64_t csb, int64_t kc, int64_t n, int NR, float* out) {
+  if (csb == 1 && n == NR) {
+    for (int64_t k = 0; k < kc; k++) std::memcpy(out + k * NR, B + k * rsb, NR * sizeof(float));
+  } else if (rsb == 1 && n == NR) {
+    for (int64_t k = 0; k < kc; k++)
+      for (int j = 0; j < NR; j++) out[k * NR + j] = B[k + j * csb];
+  } else {
+    for (int64_t k = 0; k < kc; k++)
+      for (int j = 0; j < NR; j++) out[k * NR + j] = j < n ? B[k * rsb + j * csb] : 0.f;
+  }
+}
+
+struct AlignedVec {
+  float* p = nullptr;
+  size_t n = 0;
+  float* get(size_t want) {
+    if (want > n) { alignedFree(p); p = static_cast<float*>(alignedAlloc(want * sizeof(float))); n = want; }
+    return p;
+  }
+  ~AlignedVec() { alignedFree(p); }
+};
+thread_local AlignedVec aBuf, bBuf;
+
+// Small products: packing would cost more than it saves.
+void sgemmSmall(int64_t M, int64_t N, int64_t K, const float* A, int64_t rsa, int64_t csa, const float* B, int64_t rsb,
+                int64_t csb, float* C, int64_t ldc, bool accumulate) {
+  for (int64_t i = 0; i < M; i++) {
+    float* c = C + i * ldc;
+    if (!accumulate) for (int64_t j = 0; j < N; j++) c[j] = 0.f;
+    for (int64_t k = 0; k < K; k++) {
+      float a = A[i * rsa + k * csa];
+      const float* b = B + k * rsb;
+      if (csb == 1) for (int64_t j = 0; j < N; j++) c[j] += a * b[j];
+      else for (int64_t j = 0; j < N; j++) c[j] += a * b[j * csb];
+    }
+  }
+}
+
+}  // namespace
+
+void sgemm(int64_t M, int64_t N, int64_t K, const float* A, int64_t rsa, int64_t csa, const float* B, int64_t rsb,
+           int64_t csb, float* C, int64_t ldc, bool accumulate, int maxThreads) {
+  if (M <= 0 || N <= 0) return;
+  if (K <= 0) {
+    if (!accumulate) for (int64_t i = 0; i < M; i++) std::memset(C + i * ldc, 0, N * sizeof(float));
+    return;
+  }
+  double flops = 2.0 * M * N * K;
+  if (flops < 64.0 * 64 * 64) { sgemmSmall(M, N, K, A, rsa, csa, B, rsb, csb, C, ldc, accumulate); return; }
+
+  const MicroKernel& mk = activeMicroKernel();
+  const int MR = mk.mr, NR = mk.nr;
+  const int64_t MC = std::max<int64_t>(MR, (144 / MR) * MR);
+  const int64_t NC = std::max<int64_t>(NR, (3072 / NR) * NR);
+  int nth = numThreads();
+  if (maxThreads > 0 && maxThreads < nth) nth = maxThreads;
+  // Below ~2 MFLOP a second thread costs more in hand-off than it saves.
+  if (flops < 2e6) nth = 1;
+
+  for (int64_t jc = 0; jc < N; jc += NC) {
+    int64_t nc = std::min(NC, N - jc);
+    int64_t nPanels = (nc + NR - 1) / NR;
+    for (int64_t pc = 0; pc < K; pc += KC) {
+      int64_t kc = std::min(KC, K - pc);
+      bool acc = accumulate || pc > 0;
+      float* pb = bBuf.get(nPanels * NR * kc);
+      const float* Bblk = B + pc * rsb + jc * csb;
+      auto packB = [&](int64_t q0, int64_t q1) {
+        for (int64_t q = q0; q < q1; q++)
+          packBPanel(Bblk + q * NR * csb, rsb, csb, kc, std::min<int64_t>(NR, nc - q * NR), NR, pb + q * NR * kc);
+      };
+      if (nth > 1) parallelFor(nPanels, std::max<int64_t>(1, nPanels / (4 * nth)), packB);
+      else packB(0, nPanels);
+
+      // Work items: (block of MC rows) x (one of jsplit column ranges), dealt out in contiguous
+      // runs so that a thread re-uses its packed A block across its items.
+      int64_t nIc = (M + MC - 1) / MC;
+      int64_t jsplit = std::min<int64_t>(nPanels, std::max<int64_t>(1, (nth + nIc - 1) / nIc));
+      int64_t items = nIc * jsplit;
+      int useThreads = (int)std::min<int64_t>(nth, items);
+      struct Ctx {
+        const MicroKernel* mk; const float *A, *pb; float* C; int64_t rsa, csa, ldc, M, MC, kc, pc, jc, nc, nPanels, jsplit, items;
+        int nth; bool acc;
+      } ctx{&mk, A, pb, C, rsa, csa, ldc, M, MC, kc, pc, jc, nc, nPanels, jsplit, items, useThreads, acc};
+      runOnThreads(useThreads, [](void* p, int tid) {
+        Ctx& c = *static_cast<Ctx*>(p);
+        const int MR = c.mk->mr, NR = c.mk->nr;
+        int64_t i0 = c.items * tid / c.nth, i1 = c.items * (tid + 1) / c.nth;
+        int64_t packedIc = -1;
+        float* pa = aBuf.get(c.MC * c.kc);
+        for (int64_t it = i0; it < i1; it++) {
+          int64_t ic = it / c.jsplit, part = it % c.jsplit;
+          int64_t row0 = ic * c.MC, mc = std::min(c.MC, c.M - row0);
+          if (ic != packedIc) {
+            packA(c.A + row0 * c.rsa + c.pc * c.csa, c.rsa, c.csa, mc, c.kc, MR, pa);
+            packedIc = ic;
+          }
+          int64_t q0 = c.nPanels * part / c.jsplit, q1 = c.nPanels * (part + 1) / c.jsplit;
+          for (int64_t q = q0; q < q1; q++) {
+            int n = (int)std::min<int64_t>(NR, c.nc - q * NR);
+            const float* bp = c.pb + q * NR * c.kc;
+            for (int64_t ir = 0; ir < mc; ir += MR) {
+              int m = (int)std::min<int64_t>(MR, mc - ir);
+              c.mk->fn(c.kc, pa + ir * c.kc, bp, c.C + (row0 + ir) * c.ldc + c.jc + q * NR, c.ldc, m, n, c.acc);
+            }
+          }
+        }
+      }, &ctx);
+    }
+  }
+}
+
+}  // namespace tl

@@ -1,0 +1,127 @@
+#include "pool.h"
+#include "common.h"
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdlib>
+#include <mutex>
+#include <thread>
+#include <vector>
+#if defined(__x86_64__) || defined(_M_X64)
+#include <immintrin.h>
+#define TL_PAUSE() _mm_pause()
+#else
+#define TL_PAUSE() std::this_thread::yield()
+#endif
+
+namespace tl {
+namespace {
+
+thread_local bool inWorker = false;
+
+struct Pool {
+  std::vector<std::thread> workers;
+  std::mutex m;
+  std::condition_variable cv;
+  std::atomic<uint64_t> generation{0};
+  std::atomic<int> pending{0};
+  void (*fn)(void*, int) = nullptr;
+  void* ctx = nullptr;
+  int active = 0;  // workers taking part in the current job (tids 1..active)
+  bool stop = false;
+
+  explicit Pool(int n) {
+    for (int i = 1; i < n; i++) workers.emplace_back([this, i] { loop(i); });
+  }
+  ~Pool() {
+    { std::lock_guard<std::mutex> g(m); stop = true; generation++; }
+    cv.notify_all();
+    for (auto& t : workers) t.join();
+  }
+  void loop(int tid) {
+    inWorker = true;
+    uint64_t seen = 0;
+    for (;;) {
+      // Spin briefly: back-to-back kernels of one program then start without a wake-up.
+      auto t0 = std::chrono::steady_clock::now();
+      int spins = 0;
+      while (generation.load(std::memory_order_acquire) == seen) {
+        TL_PAUSE();
+        if (++spins % 1024 == 0 && std::chrono::steady_clock::now() - t0 > std::chrono::microseconds(200)) {
+          std::unique_lock<std::mutex> lk(m);
+          cv.wait(lk, [&] { return generation.load() != seen; });
+          break;
+        }
+      }
+      seen = generation.load(std::memory_order_acquire);
+      if (stop) return;
+      if (tid <= active) {
+        fn(ctx, tid);
+        pending.fetch_sub(1, std::memory_order_acq_rel);
+      }
+    }
+  }
+  void run(int nth, void (*f)(void*, int), void* c) {
+    int extra = nth - 1;
+    if (extra > (int)workers.size()) extra = (int)workers.size();
+    {
+      std::lock_guard<std::mutex> g(m);
+      fn = f; ctx = c; active = extra;
+      pending.store(extra, std::memory_order_release);
+      generation.fetch_add(1, std::memory_order_acq_rel);
+    }
+    cv.notify_all();
+    inWorker = true;
+    f(c, 0);
+    inWorker = false;
+    while (pending.load(std::memory_order_acquire) != 0) TL_PAUSE();
+  }
+};
+
+int threadsFromEnv() {
+  const char* e = std::getenv("TENSORLENS_NUM_THREADS");
+  int n = e ? std::atoi(e) : 0;
+  if (n <= 0) n = (int)std::thread::hardware_concurrency();
+  return n < 1 ? 1 : n > 256 ? 256 : n;
+}
+
+int configured = 0;
+Pool* pool = nullptr;
+std::mutex poolMutex;
+
+Pool& getPool() {
+  if (!pool) {
+    std::lock_guard<std::mutex> g(poolMutex);
+    if (!configured) configured = threadsFromEnv();
+    if (!pool) pool = new Pool(configured);
+  }
+  return *pool;
+}
+
+}  // namespace
+
+int numThreads() {
+  if (!configured) configured = threadsFromEnv();
+  return configured;
+}
+
+void setNumThreads(int n) {
+  std::lock_guard<std::mutex> g(poolMutex);
+  if (n < 1) n = threadsFromEnv();
+  if (pool && n == configured) return;
+  delete pool;
+  pool = nullptr;
+  configured = n;
+}
+
+void runOnThreads(int nth, void (*fn)(void*, int), void* ctx) {
+  if (nth <= 1 || inWorker) {
+    // Nested or serial: every share runs here, in order.
+    for (int t = 0; t < (nth < 1 ? 1 : nth); t++) fn(ctx, t);
+    return;
+  }
+  getPool().run(nth, fn, ctx);
+}
+
+}  // namespace tl

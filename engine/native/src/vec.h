@@ -1,0 +1,25 @@
+// The table of per-instruction-set block loops used by the fused evaluator (see vec_impl.h).
+#pragma once
+#include <cstdint>
+
+#include "scalar.h"
+
+namespace tl {
+
+struct VecOps {
+  // Each returns false when it has no vector loop for `op` (the caller takes the double path).
+  bool (*unaryF32)(int op, float* d, const float* a, int n);
+  bool (*binaryF32)(int op, float* d, const float* a, const float* b, int n);
+  bool (*compareF32)(int op, int32_t* d, const float* a, const float* b, int n);
+  void (*selectF32)(float* d, const int32_t* c, const float* a, const float* b, int n);
+  void (*clampF32)(float* d, const float* lo, const float* x, const float* hi, int n);
+  void (*sumRowsF32)(double* acc, const float* v, int n);
+  double (*sumF32)(const float* v, int n);
+};
+
+namespace vec_generic { const VecOps& ops(); }
+namespace vec_avx2 { const VecOps& ops(); }
+namespace vec_avx512 { const VecOps& ops(); }
+const VecOps& vecOps();
+
+}  // namespace tl

@@ -1,0 +1,61 @@
+import { createRequire } from "node:module";
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+/** The functions the C++ addon exports (engine/native/src/addon.cc). Pointers are numbers. */
+export interface Addon {
+  info(): { simd: string; threads: number; microKernel: string; unary: string[]; binary: string[] };
+  /** A Float64Array shared with the addon: hot calls exchange pointers through it. */
+  io(): Float64Array;
+  alloc(bytes: number): number;
+  free(ptr: number): void;
+  upload(data: ArrayBufferView): number;
+  read(ptr: number, bytes: number): ArrayBuffer;
+  write(ptr: number, data: ArrayBufferView): void;
+  /** A zero-copy ArrayBuffer over native memory, or undefined where the runtime forbids it (Electron). */
+  view(ptr: number, bytes: number): ArrayBuffer | undefined;
+  createOp(enc: Float64Array, outBytes: Float64Array): number;
+  destroyOp(id: number): void;
+  /** Inputs in io[0..numIn); writes new output pointers to io[numIn..]. */
+  exec(id: number): void;
+  /** Inputs in io[0..numIn), existing outputs in io[numIn..]. */
+  execInto(id: number): void;
+  createProgram(enc: Float64Array): number;
+  destroyProgram(id: number): void;
+  /** Inputs in io[0..numInputs); writes new output pointers to io[0..numOutputs). */
+  runProgram(id: number): void;
+  setThreads(n: number): number;
+  liveBytes(): number;
+  noop(): void;
+}
+
+export type AddonLoad = { ok: true; addon: Addon; path: string } | { ok: false; reason: string };
+
+const engineRoot = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
+export const addonPath = join(engineRoot, "native", "build", "Release", "tensorlens.node");
+
+let loaded: AddonLoad | undefined;
+
+/** Loads the addon once; on failure says why (missing build, its log, or the loader's error). */
+export function loadAddon(): AddonLoad {
+  if (loaded) return loaded;
+  try {
+    const require = createRequire(import.meta.url);
+    const addon = require(addonPath) as Addon;
+    loaded = { ok: true, addon, path: addonPath };
+  } catch (e) {
+    const log = join(engineRoot, "native", "build", "build-error.log");
+    let reason: string;
+    if (existsSync(log)) {
+      const lines = readFileSync(log, "utf8").split("\n").filter((l) => /error/i.test(l)).slice(0, 3).join(" | ");
+      reason = `its build failed during npm install (${lines || "see log"}; full log: ${log})`;
+    } else if (!existsSync(addonPath)) {
+      reason = `it is not built (${addonPath} is missing; run \`npm rebuild tensorlens\` with a C++ toolchain and python3 installed)`;
+    } else {
+      reason = `it failed to load: ${(e as Error).message.split("\n")[0]}`;
+    }
+    loaded = { ok: false, reason };
+  }
+  return loaded;
+}

@@ -1,0 +1,207 @@
+import type { DType, TypedArray } from "../../dtype.js";
+import type { ShapedArray } from "../../core/aval.js";
+import { BINARY_PRIMITIVES, UNARY_PRIMITIVES, type Primitive } from "../../core/primitives.js";
+import type { Backend, Buffer, Executable } from "../interface.js";
+import type { FusedKernel, Program } from "../kernel.js";
+import { referenceImpls, type DataPrimitive, type Impl } from "../reference/ops.js";
+import type { Addon } from "./addon.js";
+import { storageBytes } from "./codes.js";
+import { encodeKernel } from "./encode.js";
+import { lowerPrimitive, opCodesRef, type Lowered, type Ref } from "./lower.js";
+import { compileProgram } from "./program.js";
+
+/** Native memory: a 64-byte-aligned block owned by the addon, addressed by pointer. */
+export class NativeBuffer {
+  constructor(public ptr: number, readonly bytes: number) {}
+}
+
+const ptrOf = (b: Buffer) => {
+  const p = (b as NativeBuffer).ptr;
+  if (!p) throw new Error("native backend: use of a freed buffer");
+  return p;
+};
+
+type ArrayCtor = new (buf: ArrayBuffer, offset?: number, length?: number) => TypedArray;
+const CTORS: Record<DType, ArrayCtor> = {
+  float32: Float32Array, float16: Float32Array, float64: Float64Array, int32: Int32Array, uint32: Uint32Array, bool: Uint8Array,
+};
+
+/** A lowered primitive with its addon ops created. */
+interface Prepared { lowered: Lowered; ids: number[]; numIn: number[]; fast: boolean; outBytes: number[] }
+const FALLBACK = Symbol("reference");
+interface Hit { ins: readonly ShapedArray[]; out: ShapedArray; params: unknown; prepared: Prepared | typeof FALLBACK }
+/** Primitives whose params never change their kernel. */
+const PARAMLESS = new Set<string>([...UNARY_PRIMITIVES, ...BINARY_PRIMITIVES, "select", "clamp", "stop_gradient", "threefry2x32"]);
+function sameAval(a: ShapedArray, b: ShapedArray): boolean {
+  if (a === b) return true;
+  if (a.dtype !== b.dtype) return false;
+  const x = a.shape, y = b.shape;
+  if (x.length !== y.length) return false;
+  for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;
+  return true;
+}
+
+/**
+ * The native CPU backend: buffers in native memory, kernels in the C++ addon. A primitive
+ * without a native kernel runs the reference implementation directly on zero-copy views of the
+ * native buffers, so every primitive works; jit programs run in one addon call (program.ts).
+ */
+export class NativeBackend implements Backend {
+  readonly name = "native";
+  readonly io: Float64Array;
+  readonly info: ReturnType<Addon["info"]>;
+  private readonly eager = new Map<string, Prepared | typeof FALLBACK>();
+  private readonly recent = new Map<string, Hit[]>();
+  private readonly kernels = new WeakMap<FusedKernel, number>();
+  private readonly opReaper: FinalizationRegistry<number>;
+  /** Whether zero-copy views of native memory are allowed here (not under Electron's memory cage). */
+  private viewsAllowed = true;
+
+  constructor(readonly addon: Addon) {
+    this.io = addon.io();
+    this.info = addon.info();
+    opCodesRef.current = {
+      unary: new Map(this.info.unary.map((n, i) => [n, i])),
+      binary: new Map(this.info.binary.map((n, i) => [n, i])),
+    };
+    this.opReaper = new FinalizationRegistry((id) => addon.destroyOp(id));
+  }
+
+  upload(data: TypedArray, aval: ShapedArray): Buffer {
+    const bytes = aval.size * storageBytes(aval.dtype);
+    if (data.byteLength !== bytes) throw new Error(`native backend: upload of ${data.byteLength} bytes for ${aval.toString()} (${bytes} bytes)`);
+    return new NativeBuffer(this.addon.upload(data), bytes);
+  }
+
+  downloadSync(buf: Buffer, aval: ShapedArray): TypedArray {
+    return new CTORS[aval.dtype](this.addon.read(ptrOf(buf), (buf as NativeBuffer).bytes));
+  }
+
+  async download(buf: Buffer, aval: ShapedArray): Promise<TypedArray> {
+    return this.downloadSync(buf, aval);
+  }
+
+  free(buf: Buffer): void {
+    const b = buf as NativeBuffer;
+    if (b.ptr) { this.addon.free(b.ptr); b.ptr = 0; }
+  }
+
+  /** Typed views of native buffers, for the reference kernels (a copy where views are refused). */
+  view(buf: Buffer, aval: ShapedArray): TypedArray {
+    const b = buf as NativeBuffer;
+    let ab = this.viewsAllowed ? this.addon.view(ptrOf(b), b.bytes) : undefined;
+    if (!ab) { this.viewsAllowed = false; ab = this.addon.read(ptrOf(b), b.bytes); }
+    return new CTORS[aval.dtype](ab);
+  }
+
+  execute(prim: Primitive, params: any, inputs: readonly Buffer[], inAvals: readonly ShapedArray[], outAvals: readonly ShapedArray[]): Buffer[] {
+    // Eager dispatch is the hot path: a few recent (shapes, dtypes) per primitive are matched
+    // structurally before any string key is built.
+    const hits = this.recent.get(prim);
+    let p: Prepared | typeof FALLBACK | undefined;
+    if (hits) {
+      for (let h = 0; h < hits.length; h++) {
+        const e = hits[h]!;
+        if (e.ins.length === inAvals.length && (e.params === params || PARAMLESS.has(prim)) && sameAval(e.out, outAvals[0]!)) {
+          let ok = true;
+          for (let i = 0; i < inAvals.length; i++) if (!sameAval(e.ins[i]!, inAvals[i]!)) { ok = false; break; }
+          if (ok) { p = e.prepared; break; }
+        }
+      }
+    }
+    if (p === undefined) {
+      p = this.lookup(prim, params, inAvals, outAvals);
+      let list = this.recent.get(prim);
+      if (!list) this.recent.set(prim, (list = []));
+      if (list.length >= 8) list.pop();
+      list.unshift({ ins: inAvals, out: outAvals[0]!, params, prepared: p });
+    }
+    if (p === FALLBACK) return this.runReference(prim, params, inputs, inAvals, outAvals);
+    const io = this.io;
+    if (p.fast) {
+      const n = inputs.length;
+      for (let i = 0; i < n; i++) io[i] = ptrOf(inputs[i]!);
+      this.addon.exec(p.ids[0]!);
+      const bytes = p.outBytes;
+      if (bytes.length === 1) return [new NativeBuffer(io[n]!, bytes[0]!)];
+      return bytes.map((b, j) => new NativeBuffer(io[n + j]!, b));
+    }
+    return this.runLowered(p, inputs);
+  }
+
+  private lookup(prim: Primitive, params: any, inAvals: readonly ShapedArray[], outAvals: readonly ShapedArray[]): Prepared | typeof FALLBACK {
+    let key = prim as string;
+    for (let i = 0; i < inAvals.length; i++) key += "|" + inAvals[i]!.key;
+    key += ">" + outAvals[0]!.key;
+    if (params) for (const _ in params) { key += JSON.stringify(params); break; }
+    let p = this.eager.get(key);
+    if (p === undefined) {
+      const lowered = lowerPrimitive(prim, params, inAvals, outAvals);
+      p = lowered ? this.prepare(lowered, inAvals.length) : FALLBACK;
+      if (this.eager.size > 4096) this.eager.clear();  // ops are reclaimed by opReaper
+      this.eager.set(key, p);
+    }
+    return p;
+  }
+
+  private prepare(lowered: Lowered, numInputs: number): Prepared {
+    const ids = lowered.steps.map((s) => this.addon.createOp(s.enc, new Float64Array(s.outBytes)));
+    const prepared: Prepared = {
+      lowered, ids, numIn: lowered.steps.map((s) => s.ins.length), outBytes: lowered.steps[lowered.steps.length - 1]!.outBytes,
+      fast: lowered.steps.length === 1 && lowered.steps[0]!.ins.every((r, i) => r.kind === "in" && r.index === i) && numInputs === lowered.steps[0]!.ins.length,
+    };
+    for (const id of ids) this.opReaper.register(prepared, id);
+    return prepared;
+  }
+
+  private runLowered(p: Prepared, inputs: readonly Buffer[]): Buffer[] {
+    const { steps, temps } = p.lowered;
+    const tmp = new Array<number>(temps.length).fill(0);
+    const outs: NativeBuffer[] = [];
+    const io = this.io;
+    const resolve = (r: Ref) => (r.kind === "in" ? ptrOf(inputs[r.index]!) : r.kind === "tmp" ? tmp[r.index]! : outs[r.index]!.ptr);
+    try {
+      steps.forEach((s, k) => {
+        s.ins.forEach((r, i) => { io[i] = resolve(r); });
+        this.addon.exec(p.ids[k]!);
+        s.outs.forEach((r, j) => {
+          const ptr = io[s.ins.length + j]!;
+          if (r.kind === "tmp") tmp[r.index] = ptr;
+          else outs[r.index] = new NativeBuffer(ptr, s.outBytes[j]!);
+        });
+      });
+    } finally {
+      for (const t of tmp) if (t) this.addon.free(t);
+    }
+    return outs;
+  }
+
+  private runReference(prim: Primitive, params: any, inputs: readonly Buffer[], inAvals: readonly ShapedArray[], outAvals: readonly ShapedArray[]): Buffer[] {
+    const impl = referenceImpls[prim as DataPrimitive] as Impl<DataPrimitive> | undefined;
+    if (!impl) throw new Error(`native backend: no kernel for ${prim} (control flow is run by the engine)`);
+    const views = inputs.map((b, i) => this.view(b, inAvals[i]!));
+    const results = impl(views, params, inAvals, outAvals);
+    return results.map((r, i) => this.upload(r, outAvals[i]!));
+  }
+
+  runKernel(kernel: FusedKernel, inputs: readonly Buffer[]): Buffer {
+    let id = this.kernels.get(kernel);
+    if (id === undefined) {
+      id = this.addon.createOp(encodeKernel(kernel, opCodesRef.current!), new Float64Array([kernel.output.size * storageBytes(kernel.output.dtype)]));
+      this.kernels.set(kernel, id);
+      this.opReaper.register(kernel, id);
+    }
+    const io = this.io;
+    const n = inputs.length;
+    for (let i = 0; i < n; i++) io[i] = ptrOf(inputs[i]!);
+    this.addon.exec(id);
+    return new NativeBuffer(io[n]!, kernel.output.size * storageBytes(kernel.output.dtype));
+  }
+
+  compile(program: Program): Executable {
+    return compileProgram(this, program);
+  }
+
+  /** Bytes of native memory held by live buffers, constants and program arenas. */
+  liveBytes(): number { return this.addon.liveBytes(); }
+}

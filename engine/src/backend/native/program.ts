@@ -1,0 +1,166 @@
+import { typedArrayFor } from "../../dtype.js";
+import type { ShapedArray } from "../../core/aval.js";
+import type { Buffer, Executable } from "../interface.js";
+import { runProgramGeneric } from "../../core/program.js";
+import type { Program } from "../kernel.js";
+import type { NativeBackend } from "./backend.js";
+import { NativeBuffer } from "./backend.js";
+import { storageBytes } from "./codes.js";
+import { encodeKernel } from "./encode.js";
+import { lowerPrimitive, opCodesRef, type NativeStep } from "./lower.js";
+
+const CONTROL_FLOW = new Set(["pjit", "cond", "scan", "while"]);
+const SLOT_INPUT = 0, SLOT_CONST = 1, SLOT_ARENA = 2, SLOT_FRESH = 3;
+
+const programReaper = new FinalizationRegistry<{ addon: NativeBackend["addon"]; id: number }>(({ addon, id }) => addon.destroyProgram(id));
+const bytesOf = (a: ShapedArray) => a.size * storageBytes(a.dtype);
+
+/**
+ * Compiles a program for the addon: each step becomes one native op; slots whose lifetimes do
+ * not overlap share memory in one arena (the memory plan); a call runs every step in one
+ * addon call. Programs with control flow go to the engine's executor, and programs with a
+ * primitive the addon lacks run step by step from JavaScript.
+ */
+export function compileProgram(be: NativeBackend, program: Program): Executable {
+  if (program.steps.some((s) => s.kind === "op" && CONTROL_FLOW.has(s.prim))) return withControlFlow(be, program);
+  const slots: ShapedArray[] = [...program.slots];
+  const native: { step: NativeStep; ins: number[]; outs: number[] }[] = [];
+  for (const s of program.steps) {
+    if (s.kind === "free") continue;
+    if (s.kind === "kernel") {
+      const enc = encodeKernel(s.kernel, opCodesRef.current!);
+      native.push({ step: { enc, outBytes: [bytesOf(s.kernel.output)], ins: [], outs: [] }, ins: [...s.inputs], outs: [s.output] });
+      continue;
+    }
+    const inAvals = s.inputs.map((i) => slots[i]!), outAvals = s.outputs.map((i) => slots[i]!);
+    const lowered = lowerPrimitive(s.prim, s.params, inAvals, outAvals);
+    if (!lowered) return stepwise(be, program);
+    const tmpSlots = lowered.temps.map((bytes) => { slots.push(tmpAval(bytes)); return slots.length - 1; });
+    for (const st of lowered.steps) {
+      const map = (r: { kind: string; index: number }) => (r.kind === "in" ? s.inputs[r.index]! : r.kind === "out" ? s.outputs[r.index]! : tmpSlots[r.index]!);
+      native.push({ step: st, ins: st.ins.map(map), outs: st.outs.map(map) });
+    }
+  }
+
+  const S = slots.length;
+  const bytes = slots.map((a, i) => (i < program.slots.length ? bytesOf(a) : (a as any).bytes as number));
+  const kind = new Array<number>(S).fill(SLOT_ARENA);
+  for (let i = 0; i < program.numInputs; i++) kind[i] = SLOT_INPUT;
+  const constPtr = new Array<number>(S).fill(0);
+  for (const c of program.constants) {
+    kind[c.slot] = SLOT_CONST;
+    constPtr[c.slot] = be.addon.upload(hostData(c));
+  }
+  for (const o of program.outputs) if (kind[o] === SLOT_ARENA) kind[o] = SLOT_FRESH;
+
+  // Memory plan: live interval [definition, last use] per arena slot, then greedy first-fit
+  // placement, largest first, at 64-byte-aligned offsets.
+  const def = new Array<number>(S).fill(-1), last = new Array<number>(S).fill(-1);
+  native.forEach((n, k) => {
+    for (const o of n.outs) if (def[o] === -1) def[o] = k;
+    for (const i of n.ins) last[i] = k;
+  });
+  const placed: { off: number; end: number; from: number; to: number }[] = [];
+  const arenaOff = new Array<number>(S).fill(-1);
+  let arenaBytes = 0;
+  const order = [...Array(S).keys()].filter((s) => kind[s] === SLOT_ARENA && def[s] !== -1).sort((a, b) => bytes[b]! - bytes[a]!);
+  for (const s of order) {
+    const from = def[s]!, to = Math.max(last[s]!, from);
+    const size = Math.ceil(Math.max(bytes[s]!, 1) / 64) * 64;
+    const clashes = placed.filter((p) => p.from <= to && from <= p.to).sort((a, b) => a.off - b.off);
+    let off = 0;
+    for (const p of clashes) { if (off + size <= p.off) break; off = Math.max(off, p.end); }
+    placed.push({ off, end: off + size, from, to });
+    arenaOff[s] = off;
+    arenaBytes = Math.max(arenaBytes, off + size);
+  }
+
+  const ids = native.map((n) => be.addon.createOp(n.step.enc, new Float64Array(n.step.outBytes)));
+  const enc: number[] = [S, program.numInputs, ...bytes, ...kind, ...arenaOff, ...constPtr, arenaBytes, native.length];
+  native.forEach((n, k) => enc.push(ids[k]!, n.ins.length, ...n.ins, n.outs.length, ...n.outs));
+  enc.push(program.outputs.length, ...program.outputs);
+  const id = be.addon.createProgram(new Float64Array(enc));
+  const outBytes = program.outputs.map((o) => bytes[o]!);
+  const numInputs = program.numInputs, numOutputs = outBytes.length;
+  const addon = be.addon, io = be.io;
+  const exe: Executable & { arenaBytes: number } = {
+    arenaBytes,
+    run(inputs) {
+      if (inputs.length !== numInputs) throw new Error(`native program: ${inputs.length} inputs for ${numInputs}`);
+      for (let i = 0; i < numInputs; i++) {
+        const p = (inputs[i] as NativeBuffer).ptr;
+        if (!p) throw new Error("native backend: use of a freed buffer");
+        io[i] = p;
+      }
+      addon.runProgram(id);
+      const out = new Array<Buffer>(numOutputs);
+      for (let k = 0; k < numOutputs; k++) out[k] = new NativeBuffer(io[k]!, outBytes[k]!);
+      return out;
+    },
+  };
+  programReaper.register(exe, { addon, id });
+  return exe;
+}
+
+/** Control flow (pjit, cond, scan, while) runs in the engine's generic executor. */
+function withControlFlow(be: NativeBackend, program: Program): Executable {
+  const consts = program.constants.map((c) => be.upload(hostData(c), c.aval));
+  const owned = new Set<number>([...Array(program.numInputs).keys(), ...program.constants.map((c) => c.slot)]);
+  return {
+    run(inputs) {
+      const outs = runProgramGeneric(program, be, inputs, consts);
+      // Outputs must be new buffers: copy those that are inputs, constants or repeated.
+      const seen = new Set<number>();
+      return outs.map((b, i) => {
+        const o = program.outputs[i]!;
+        if (!owned.has(o) && !seen.has(o)) { seen.add(o); return b; }
+        const a = program.slots[o]!;
+        return be.execute("reshape", { shape: a.shape }, [b], [a], [a])[0]!;
+      });
+    },
+  };
+}
+
+function hostData(c: Program["constants"][number]) {
+  const data = typedArrayFor(c.aval.dtype, c.aval.size);
+  for (let i = 0; i < data.length; i++) data[i] = c.data[i]!;
+  return data;
+}
+
+function tmpAval(bytes: number): ShapedArray {
+  return { bytes } as unknown as ShapedArray;
+}
+
+/** A program with a primitive the addon lacks: steps run one by one through the backend. */
+function stepwise(be: NativeBackend, program: Program): Executable {
+  const consts = program.constants.map((c) => ({ slot: c.slot, buf: be.upload(hostData(c), c.aval) }));
+  const owned = new Set<number>([...Array(program.numInputs).keys(), ...program.constants.map((c) => c.slot)]);
+  return {
+    run(inputs) {
+      const bufs = new Array<Buffer | undefined>(program.slots.length);
+      inputs.forEach((b, i) => { bufs[i] = b; });
+      for (const c of consts) bufs[c.slot] = c.buf;
+      const outputs = new Set(program.outputs);
+      try {
+        for (const s of program.steps) {
+          if (s.kind === "kernel") bufs[s.output] = be.runKernel(s.kernel, s.inputs.map((i) => bufs[i]!));
+          else if (s.kind === "op") {
+            const res = be.execute(s.prim, s.params, s.inputs.map((i) => bufs[i]!), s.inputs.map((i) => program.slots[i]!), s.outputs.map((i) => program.slots[i]!));
+            s.outputs.forEach((o, j) => { bufs[o] = res[j]; });
+          } else {
+            for (const f of s.slots) if (!owned.has(f) && !outputs.has(f) && bufs[f]) { be.free(bufs[f]!); bufs[f] = undefined; }
+          }
+        }
+        const seen = new Set<number>();
+        return program.outputs.map((o) => {
+          const a = program.slots[o]!;
+          if (owned.has(o) || seen.has(o)) return be.execute("reshape", { shape: a.shape }, [bufs[o]!], [a], [a])[0]!;
+          seen.add(o);
+          return bufs[o]!;
+        });
+      } finally {
+        bufs.forEach((b, i) => { if (b && !owned.has(i) && !outputs.has(i)) be.free(b); });
+      }
+    },
+  };
+}

@@ -1,0 +1,88 @@
+// Hand-built fused kernels (strided, broadcast, transposed, flipped and sliced loads, iota,
+// shared subexpressions, reductions over any axes) on the native evaluator against the
+// reference interpreter fused.ts. Sizes cross the evaluator's 512-element blocks and its
+// multi-threading threshold.
+import { describe, test } from "node:test";
+import { runFusedKernel } from "../src/backend/reference/fused.js";
+import type { Expr, FusedKernel, ReduceOp } from "../src/backend/kernel.js";
+import type { DType } from "../src/dtype.js";
+import { assertClose, aval, native, randomArray, rng, skip } from "./native-helpers.js";
+
+const load = (input: number, strides: number[], offset: number, dtype: DType = "float32"): Expr => ({ op: "load", input, strides, offset, dtype });
+const c = (value: number, dtype: DType = "float32"): Expr => ({ op: "const", value, dtype });
+const op = (o: string, dtype: DType, ...args: Expr[]): Expr => ({ op: o, args, dtype } as Expr);
+
+function check(k: FusedKernel, seed: number, tol = 0, what = "") {
+  const r = rng(seed);
+  const inputs = k.inputs.map((a) => randomArray(a.dtype, a.shape, r));
+  const want = runFusedKernel(k, inputs);
+  const be = native!;
+  const bufs = inputs.map((x, i) => be.upload(x, k.inputs[i]!));
+  const out = be.runKernel(k, bufs);
+  const got = be.downloadSync(out, k.output);
+  for (const b of [...bufs, out]) be.free(b);
+  assertClose(got, want, tol, tol, what);
+}
+
+const kernel = (shape: number[], expr: Expr, inputs: [number[], DType][], out: [number[], DType], reduce: { op: ReduceOp; axes: number[] } | null = null): FusedKernel =>
+  ({ kind: "fused", shape, expr, reduce, inputs: inputs.map(([s, d]) => aval(s, d)), output: aval(out[0], out[1]) });
+
+describe("native fused kernels", { skip }, () => {
+  test("elementwise with broadcast, transposed, flipped and sliced loads", () => {
+    for (const [R, C] of [[3, 5], [7, 513], [300, 301], [1, 1], [0, 4]] as [number, number][]) {
+      // out[i, j] = x[i, j] * 2 + b[j] - xt[j, i] + flip(v)[j] (v read backwards) + s[i+1, j+2]
+      const x = load(0, [C, 1], 0), b = load(1, [0, 1], 0), xt = load(2, [1, R], 0);
+      const v = load(3, [0, -1], Math.max(C - 1, 0)), s = load(4, [C + 3, 1], C + 3 + 2);
+      const e = op("add", "float32", op("sub", "float32", op("add", "float32", op("mul", "float32", x, c(2)), b), xt), op("add", "float32", v, s));
+      check(kernel([R, C], e, [[[R, C], "float32"], [[C], "float32"], [[C, R], "float32"], [[C], "float32"], [[R + 2, C + 3], "float32"]], [[R, C], "float32"]), R * C, 1e-6, `strided ${R}x${C}`);
+    }
+  });
+  test("iota, select, convert, comparison and float16 nodes", () => {
+    const R = 37, C = 1030;
+    const x = load(0, [C, 1], 0);
+    const i0: Expr = { op: "index", axis: 0, dtype: "int32" }, i1: Expr = { op: "index", axis: 1, dtype: "int32" };
+    const cond = op("lt", "bool", op("convert", "float32", op("add", "int32", i0, i1)), x);
+    const half = op("mul", "float16", op("convert", "float16", x), c(1.37, "float16"));
+    const e = op("select", "float32", cond, op("convert", "float32", half), op("logistic", "float32", x));
+    check(kernel([R, C], e, [[[R, C], "float32"]], [[R, C], "float32"]), 7, 1e-6, "select/convert");
+    const ie = op("convert", "int32", op("mul", "float32", x, c(100)));
+    check(kernel([R, C], op("max", "int32", ie, i1), [[[R, C], "float32"]], [[R, C], "int32"]), 8, 0, "int max");
+  });
+  test("shared subexpressions are computed once and reused", () => {
+    const x = load(0, [1], 0);
+    const t = op("exp", "float32", op("neg", "float32", x));
+    const e = op("div", "float32", op("mul", "float32", t, t), op("add", "float32", t, c(1)));
+    check(kernel([100000], e, [[[100000], "float32"]], [[100000], "float32"]), 9, 1e-5, "dag");
+  });
+  test("reductions over inner, outer, several and all axes", () => {
+    const cases: [number[], number[]][] = [[[8, 700], [1]], [[700, 9], [0]], [[5, 6, 7], [0, 2]], [[5, 6, 7], [1]], [[300, 1000], [0, 1]], [[4, 0, 3], [1]], [[64, 2000], [1]]];
+    for (const rop of ["sum", "max", "min", "prod"] as ReduceOp[]) for (const [shape, axes] of cases) {
+      const n = shape.length;
+      const strides = shape.map((_, i) => shape.slice(i + 1).reduce((p, d) => p * d, 1));
+      // value = x * y[last axis] + 0.5, y broadcast along every other axis
+      const y = load(1, shape.map((_, i) => (i === n - 1 ? 1 : 0)), 0);
+      const val = op("add", "float32", op("mul", "float32", load(0, strides, 0), y), c(0.5));
+      const e = rop === "prod" ? op("add", "float32", op("mul", "float32", op("logistic", "float32", val), c(0.2)), c(0.9)) : val;
+      const outShape = shape.filter((_, i) => !axes.includes(i));
+      check(kernel(shape, e, [[shape, "float32"], [[shape[n - 1]!], "float32"]], [outShape, "float32"], { op: rop, axes }), 11, 1e-5, `${rop} [${shape}] ${axes}`);
+    }
+  });
+  test("reduction of a transposed load, and logical reductions of comparisons", () => {
+    const x = load(0, [1, 40], 0);  // x is [50, 40], iterated as [40, 50]
+    check(kernel([40, 50], op("square", "float32", x), [[[50, 40], "float32"]], [[40], "float32"], { op: "sum", axes: [1] }), 12, 1e-6, "transposed sum");
+    for (const rop of ["and", "or"] as ReduceOp[]) {
+      const e = op("gt", "bool", load(0, [600, 1], 0), c(rop === "and" ? -2.9 : 2.9));
+      check(kernel([3, 600], e, [[[3, 600], "float32"]], [[3], "bool"], { op: rop, axes: [1] }), 13, 0, rop);
+    }
+    // int32 sum over a float comparison, as in counting.
+    const cnt = op("convert", "int32", op("gt", "bool", load(0, [1], 0), c(0)));
+    check(kernel([5000], cnt, [[[5000], "float32"]], [[], "int32"], { op: "sum", axes: [0] }), 14, 0, "count");
+  });
+  test("float64 and integer chains", () => {
+    const x = load(0, [1], 0, "float64"), y = load(1, [0], 0, "float64");
+    check(kernel([3001], op("atan2", "float64", op("sin", "float64", x), y), [[[3001], "float64"], [[], "float64"]], [[3001], "float64"]), 15, 1e-14, "f64");
+    const a = load(0, [1], 0, "int32"), b = load(1, [1], 0, "int32");
+    const e = op("xor", "int32", op("mul", "int32", a, b), op("shift_right_arithmetic", "int32", a, c(1, "int32")));
+    check(kernel([2049], e, [[[2049], "int32"], [[2049], "int32"]], [[2049], "int32"]), 16, 0, "int");
+  });
+});
