@@ -11,8 +11,12 @@ import type { SourceLocation } from "./source.js";
  * reduction absorbs the elementwise chain that feeds it. Everything else is an "op" step.
  */
 
-/** Maps the consumer's iteration index to this value's index: own[d] = offset[d] + sum_i rows[d][i] * idx[i]. */
-interface Affine { readonly rows: readonly (readonly number[])[]; readonly offset: readonly number[] }
+/**
+ * Maps the consumer's iteration index to this value's index: own[d] = offset[d] + sum_i rows[d][i] * idx[i].
+ * `cols` is the consumer's rank, kept apart from the rows: a scalar value has no rows but is
+ * still read at every index of its consumer.
+ */
+interface Affine { readonly rows: readonly (readonly number[])[]; readonly offset: readonly number[]; readonly cols: number }
 
 type Lazy =
   /** A materialized buffer, read row-major as `shape` (a reshape is free). */
@@ -22,14 +26,15 @@ type Lazy =
 
 interface BuildContext { inputs: Slot[] }
 
-const identity = (ndim: number): Affine => ({ rows: Array.from({ length: ndim }, (_, d) => Array.from({ length: ndim }, (_, i) => (i === d ? 1 : 0))), offset: Array(ndim).fill(0) });
+const identity = (ndim: number): Affine => ({ rows: Array.from({ length: ndim }, (_, d) => Array.from({ length: ndim }, (_, i) => (i === d ? 1 : 0))), offset: Array(ndim).fill(0), cols: ndim });
 
 /** Composes: inner maps a value's index from its consumer's index; outer maps the consumer's from the kernel's. */
 function compose(inner: Affine, outer: Affine): Affine {
-  const iterNd = outer.rows[0]?.length ?? 0;
+  const iterNd = outer.cols;
   return {
     rows: inner.rows.map((r) => Array.from({ length: iterNd }, (_, i) => r.reduce((s, c, j) => s + c * outer.rows[j]![i]!, 0))),
     offset: inner.rows.map((r, d) => inner.offset[d]! + r.reduce((s, c, j) => s + c * outer.offset[j]!, 0)),
+    cols: iterNd,
   };
 }
 
@@ -42,7 +47,7 @@ function contiguousStrides(shape: readonly number[]) {
 
 function loadOf(slot: Slot, aval: ShapedArray, view: Affine, ctx: BuildContext): Expr {
   const cs = contiguousStrides(aval.shape);
-  const iterNd = view.rows[0]?.length ?? 0;
+  const iterNd = view.cols;
   let input = ctx.inputs.indexOf(slot);
   if (input < 0) { input = ctx.inputs.length; ctx.inputs.push(slot); }
   const strides = Array.from({ length: iterNd }, (_, i) => view.rows.reduce((s, r, d) => s + cs[d]! * r[i]!, 0));
@@ -56,6 +61,7 @@ function broadcastView(inShape: readonly number[], outShape: readonly number[]):
   return {
     rows: inShape.map((d, j) => outShape.map((o, i) => (i === lead + j && !(d === 1 && o !== 1) ? 1 : 0))),
     offset: inShape.map(() => 0),
+    cols: outShape.length,
   };
 }
 
@@ -155,15 +161,15 @@ export function lowerJaxpr(jaxpr: Jaxpr, numConsts: number, constData: readonly 
       let map: Affine;
       const p = e.params;
       if (e.prim === "broadcast_in_dim") {
-        map = { rows: inShape.map((d, j) => outShape.map((o, i) => (i === p.broadcastDimensions[j] && !(d === 1 && o !== 1) ? 1 : 0))), offset: inShape.map(() => 0) };
+        map = { rows: inShape.map((d, j) => outShape.map((o, i) => (i === p.broadcastDimensions[j] && !(d === 1 && o !== 1) ? 1 : 0))), offset: inShape.map(() => 0), cols: outShape.length };
       } else if (e.prim === "transpose") {
         const rows = inShape.map(() => outShape.map(() => 0));
         (p.permutation as number[]).forEach((src_, i) => { rows[src_]![i] = 1; });
-        map = { rows, offset: inShape.map(() => 0) };
+        map = { rows, offset: inShape.map(() => 0), cols: outShape.length };
       } else if (e.prim === "slice") {
-        map = { rows: inShape.map((_, d) => outShape.map((_, i) => (i === d ? p.strides?.[d] ?? 1 : 0))), offset: p.start };
+        map = { rows: inShape.map((_, d) => outShape.map((_, i) => (i === d ? p.strides?.[d] ?? 1 : 0))), offset: p.start, cols: outShape.length };
       } else {
-        map = { rows: inShape.map((_, d) => outShape.map((_, i) => (i === d ? (p.dimensions.includes(d) ? -1 : 1) : 0))), offset: inShape.map((n, d) => (p.dimensions.includes(d) ? n - 1 : 0)) };
+        map = { rows: inShape.map((_, d) => outShape.map((_, i) => (i === d ? (p.dimensions.includes(d) ? -1 : 1) : 0))), offset: inShape.map((n, d) => (p.dimensions.includes(d) ? n - 1 : 0)), cols: outShape.length };
       }
       const base = src;
       env.set(out, {

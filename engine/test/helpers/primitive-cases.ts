@@ -147,6 +147,7 @@ export function checkVjp(c: Case) {
     lhs += dot(list(ct), list(ts[i]!));
   });
   outs.forEach((o, i) => { if (cts[i] && touts[i]) rhs += dot(list(cts[i]!), list(touts[i]!)); });
+  assert.ok(Number.isFinite(lhs) && Number.isFinite(rhs), `${c.name}: <vjp(ct), t> = ${lhs}, <ct, jvp(t)> = ${rhs}`);
   close([lhs], [rhs], c.tol ?? 1e-9, `${c.name}: <vjp(ct), t> vs <ct, jvp(t)>`);
 }
 

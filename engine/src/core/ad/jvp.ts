@@ -3,7 +3,7 @@ import { isFloat } from "../../dtype.js";
 import * as l from "../../lax/primitives.js";
 import { bind, inlineCall, Trace, Tracer, withTrace, leakedTracerError } from "../trace.js";
 import { BINARY_PRIMITIVES, UNARY_PRIMITIVES, type ParamsOf, type Primitive } from "../primitives.js";
-import { binaryPartials, unaryDerivatives } from "../rules/derivatives.js";
+import { binaryPartials, cumprodJacobianProduct, productOfOthers, unaryDerivatives } from "../rules/derivatives.js";
 import type { CallSite } from "../source.js";
 import { jvpControlRules } from "./control-rules.js";
 
@@ -82,7 +82,8 @@ function maskedReduce(reduce: (x: DeviceArray, axes: readonly number[]) => Devic
     // The derivative flows through the positions that attain the extremum, averaged over ties.
     const keep = x!.shape.map((_, i) => i).filter((i) => !axes.includes(i));
     const mask = l.convert(l.eq(x!, l.broadcastInDim(y, x!.shape, keep)), x!.dtype);
-    const count = l.reduceSum(mask, axes);
+    // At least 1: a reduction over a size-0 axis is a constant (-inf / inf) whose tangent is 0, not 0/0.
+    const count = l.max(l.reduceSum(mask, axes), l.scalarLike(mask, 1));
     return [[y], [l.div(l.reduceSum(l.mul(t!, mask), axes), count)]];
   };
 }
@@ -121,14 +122,13 @@ const table: { [P in Primitive]: JvpRule<P> } = {
   reduce_max: maskedReduce(l.reduceMax), reduce_min: maskedReduce(l.reduceMin),
   reduce_prod: ([x], [t], { axes }) => {
     const y = l.reduceProd(x!, axes);
-    const keep = x!.shape.map((_, i) => i).filter((i) => !axes.includes(i));
-    // d prod = sum_i t_i * prod_{j != i} x_j, computed as y / x_i (exact away from zeros).
-    return [[y], [l.reduceSum(l.mul(t!, l.div(l.broadcastInDim(y, x!.shape, keep), x!)), axes)]];
+    // d prod = sum_i t_i * prod_{j != i} x_j.
+    return [[y], [l.reduceSum(l.mul(t!, productOfOthers(x!, axes)), axes)]];
   },
   reduce_and: zeroRule, reduce_or: zeroRule, argmax: zeroRule, argmin: zeroRule,
   cumprod: ([x], [t], p) => {
     const y = bind("cumprod", [x!], p)[0]!;
-    return [[y], [l.mul(y, bind("cumsum", [l.div(t!, x!)], p)[0]!)]];
+    return [[y], [cumprodJacobianProduct(x!, t!, p.axis, p.reverse, false)]];
   },
   cummax: () => { throw new Error("cummax: differentiation is not supported"); },
   cummin: () => { throw new Error("cummin: differentiation is not supported"); },

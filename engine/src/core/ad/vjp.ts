@@ -3,7 +3,7 @@ import { isFloat } from "../../dtype.js";
 import * as l from "../../lax/primitives.js";
 import { bind, inlineCall, leakedTracerError, Trace, Tracer, withTrace } from "../trace.js";
 import { BINARY_PRIMITIVES, UNARY_PRIMITIVES, type ParamsOf, type Primitive } from "../primitives.js";
-import { binaryPartials, unaryDerivatives } from "../rules/derivatives.js";
+import { binaryPartials, cumprodJacobianProduct, productOfOthers, unaryDerivatives } from "../rules/derivatives.js";
 import type { CallSite } from "../source.js";
 import { scalar } from "../constants.js";
 import { resolvePadding } from "../../shape/conv.js";
@@ -225,7 +225,12 @@ const table: { [P in Primitive]: VjpRule<P> } = {
   reduce_and: zeroRule, reduce_or: zeroRule, argmax: zeroRule, argmin: zeroRule,
   broadcast_in_dim: ([ct], [x], _o, { shape, broadcastDimensions }) => {
     const summed = shape.map((_, i) => i).filter((i) => !broadcastDimensions.includes(i) || (x!.shape[broadcastDimensions.indexOf(i)] === 1 && shape[i] !== 1));
-    return [l.reshape(l.reduceSum(ct!, summed), x!.shape)];
+    // The kept axes come out in output order; broadcastDimensions need not be increasing, so
+    // put them back in operand order before the reshape.
+    const order = shape.map((_, i) => i).filter((i) => !summed.includes(i)).map((d) => broadcastDimensions.indexOf(d));
+    const inOperandOrder = [...order].sort((a, b) => a - b);
+    const reduced = l.transpose(l.reduceSum(ct!, summed), inOperandOrder.map((j) => order.indexOf(j)));
+    return [l.reshape(reduced, x!.shape)];
   },
   reshape: ([ct], [x]) => [l.reshape(ct!, x!.shape)],
   transpose: ([ct], _p, _o, { permutation }) => [l.transpose(ct!, inversePerm(permutation))],
@@ -257,20 +262,23 @@ const table: { [P in Primitive]: VjpRule<P> } = {
   dynamic_slice: ([ct], [x, ...starts]) => [l.dynamicUpdateSlice(zerosOf(x!), ct!, starts), ...starts.map(() => null)],
   dynamic_update_slice: ([ct], [, u, ...starts]) => [
     l.dynamicUpdateSlice(ct!, zerosOf(u!), starts), l.dynamicSlice(ct!, starts, u!.shape), ...starts.map(() => null)],
-  gather: ([ct], [x, idx], _o, { axis }) => [l.scatter(zerosOf(x!), idx!, ct!, axis, "add"), null],
-  scatter: ([ct], [, idx, u], _o, { axis, mode }) => {
-    if (mode === "add") return [ct, null, l.gather(ct!, idx!, axis)];
-    if (mode === "set") return [l.scatter(ct!, idx!, zerosOf(u!), axis, "set"), null, l.gather(ct!, idx!, axis)];
-    throw new Error(`scatter: differentiation of .at[].${mode}() is not supported (use add or set)`);
+  // gather clamps its indices but scatter drops out-of-range ones: clamp first, so the clamped reads get their cotangent.
+  gather: ([ct], [x, idx], _o, { axis }) => [l.scatter(zerosOf(x!), clampIndices(idx!, x!.shape[axis]!), ct!, axis, "add"), null],
+  scatter: ([ct], [x, idx, u], _o, { axis, mode }) => {
+    if (mode !== "add" && mode !== "set") throw new Error(`scatter: differentiation of .at[].${mode}() is not supported (use add or set)`);
+    // An update reaches the output only if its index is in range and, for set, it is the last write to that position.
+    const mask = l.broadcastInDim(scatterWinners(idx!, x!.shape[axis]!, mode), u!.shape, idx!.shape.map((_, i) => axis + i));
+    const ctU = l.select(mask, l.gather(ct!, idx!, axis), zerosOf(u!));
+    return [mode === "add" ? ct : l.scatter(ct!, idx!, zerosOf(u!), axis, "set"), null, ctU];
   },
   reduce_sum: ([ct], [x], _o, { axes }) => [l.broadcastInDim(ct!, x!.shape, x!.shape.map((_, i) => i).filter((i) => !axes.includes(i)))],
   reduce_max: maskedReduce(), reduce_min: maskedReduce(),
-  reduce_prod: ([ct], [x], [y], { axes }) => {
+  reduce_prod: ([ct], [x], _o, { axes }) => {
     const keep = x!.shape.map((_, i) => i).filter((i) => !axes.includes(i));
-    return [l.div(l.broadcastInDim(l.mul(ct!, y!), x!.shape, keep), x!)];
+    return [l.mul(l.broadcastInDim(ct!, x!.shape, keep), productOfOthers(x!, axes))];
   },
   cumsum: ([ct], _p, _o, { axis, reverse }) => [l.cumsum(ct!, axis, !reverse)],
-  cumprod: ([ct], [x], [y], { axis, reverse }) => [l.div(l.cumsum(l.mul(ct!, y!), axis, !reverse), x!)],
+  cumprod: ([ct], [x], _o, { axis, reverse }) => [cumprodJacobianProduct(x!, ct!, axis, reverse, true)],
   cummax: () => { throw new Error("cummax: differentiation is not supported"); },
   cummin: () => { throw new Error("cummin: differentiation is not supported"); },
   dot_general: dotGeneralVjp,
@@ -289,6 +297,21 @@ const table: { [P in Primitive]: VjpRule<P> } = {
 };
 
 export const vjpRules: { readonly [P in Primitive]: VjpRule<P> } = table;
+
+function clampIndices(idx: DeviceArray, n: number): DeviceArray {
+  return l.max(l.min(idx, scalar(n - 1, idx.dtype)), scalar(0, idx.dtype));
+}
+
+/** Per index: does the update at this position land in the output (in range; for set, not overwritten by a later duplicate)? */
+function scatterWinners(idx: DeviceArray, n: number, mode: "add" | "set"): DeviceArray {
+  const inRange = l.and(l.ge(idx, scalar(0, idx.dtype)), l.lt(idx, scalar(n, idx.dtype)));
+  if (mode === "add") return inRange;
+  // Scatter each update's id with the same kernel: the id left at a position is the one that won.
+  const flat = l.reshape(idx, [idx.size]);
+  const ids = l.iota("int32", [idx.size], 0);
+  const winner = l.scatter(l.fullLike(l.iota("int32", [n], 0), -1), flat, ids, 0, "set");
+  return l.and(inRange, l.reshape(l.eq(l.gather(winner, flat, 0), ids), idx.shape));
+}
 
 /** x[..., idx[..., j, ...], ...] along `axis`, per lane (np.take_along_axis), via a flat gather. */
 export function takeAlongAxis(x: DeviceArray, idx: DeviceArray, axis: number): DeviceArray {

@@ -1,6 +1,7 @@
 import type { DeviceArray } from "../../array.js";
 import * as l from "../../lax/primitives.js";
 import type { BinaryPrimitive, UnaryPrimitive } from "../primitives.js";
+import { bind1 } from "../trace.js";
 
 /**
  * Derivatives of the elementwise primitives, written once and used by both forward mode
@@ -71,7 +72,8 @@ export const binaryPartials: { readonly [P in BinaryPrimitive]: BinaryPartials }
     const d = l.add(l.square(a), l.square(b));
     return [l.div(b, d), l.neg(l.div(a, d))];
   },
-  nextafter: "zero",
+  // nextafter(a, b) is a moved by one ulp: its derivative is a's, not zero.
+  nextafter: (a) => [one(a), null],
   and: "zero", or: "zero", xor: "zero", eq: "zero", ne: "zero", lt: "zero", le: "zero", gt: "zero", ge: "zero",
   shift_left: "zero", shift_right_logical: "zero", shift_right_arithmetic: "zero",
 };
@@ -80,4 +82,48 @@ function balancedChoice(pick: DeviceArray, tie: DeviceArray, like: DeviceArray):
   const one_ = c(like, 1), half = c(like, 0.5), zero = c(like, 0);
   const da = l.select(pick, one_, l.select(tie, half, zero));
   return [da, l.sub(one_, da)];
+}
+
+/**
+ * For each element of x, the product of the other elements of its reduction group (over
+ * `axes`): the partial derivative of reduce_prod. Computed from exclusive prefix and suffix
+ * products, so it is exact where x has zeros (y / x would be 0 / 0 there).
+ */
+export function productOfOthers(x: DeviceArray, axes: readonly number[]): DeviceArray {
+  const keep = x.shape.map((_, i) => i).filter((i) => !axes.includes(i));
+  const perm = [...keep, ...axes];
+  const n = axes.reduce((p, a) => p * x.shape[a]!, 1);
+  if (n === 0) return l.zerosLike(x);
+  const moved = l.transpose(x, perm);
+  const lanes = l.reshape(moved, [...keep.map((i) => x.shape[i]!), n]);
+  const last = keep.length, one = c(x, 1);
+  const zeroPad = keep.map(() => [0, 0, 0] as const);
+  const cumprod = (v: DeviceArray, reverse: boolean) => bind1("cumprod", [v], { axis: last, reverse });
+  const start = lanes.shape.map(() => 0);
+  const before = l.pad(l.slice(cumprod(lanes, false), start, [...lanes.shape.slice(0, -1), n - 1]), one, [...zeroPad, [1, 0, 0]]);
+  const after = l.pad(l.slice(cumprod(lanes, true), [...start.slice(0, -1), 1], lanes.shape), one, [...zeroPad, [0, 1, 0]]);
+  const inverse = perm.map((_, i) => perm.indexOf(i));
+  return l.transpose(l.reshape(l.mul(before, after), moved.shape), inverse);
+}
+
+/**
+ * Forward (tangent t) or reverse (cotangent ct) product with the Jacobian of cumprod along
+ * `axis`: J[k, i] = prod_{j <= k, j != i} x_j for i <= k (>= for reverse), built per lane as an
+ * n x n matrix so that it is exact where x has zeros (the y / x form is 0 / 0 there).
+ */
+export function cumprodJacobianProduct(x: DeviceArray, v: DeviceArray, axis: number, reverse: boolean, transposed: boolean): DeviceArray {
+  const perm = [...x.shape.map((_, i) => i).filter((i) => i !== axis), axis];
+  const inverse = perm.map((_, i) => perm.indexOf(i));
+  const xt = l.transpose(x, perm), vt = l.transpose(v, perm);
+  const b = xt.ndim - 1, n = x.shape[axis]!;
+  const square = [...xt.shape.slice(0, b), n, n];
+  const batchDims = Array.from({ length: b }, (_, i) => i);
+  const k = l.iota("int32", square, b), j = l.iota("int32", square, b + 1);
+  const inLane = reverse ? l.ge(j, k) : l.le(j, k);
+  const z = l.select(inLane, l.broadcastInDim(xt, square, [...batchDims, b + 1]), l.fullLike(l.broadcastInDim(xt, square, [...batchDims, b + 1]), 1));
+  const jac = l.select(inLane, productOfOthers(z, [b + 1]), l.zerosLike(z));
+  const out = transposed
+    ? l.reduceSum(l.mul(jac, l.broadcastInDim(vt, square, [...batchDims, b])), [b])
+    : l.reduceSum(l.mul(jac, l.broadcastInDim(vt, square, [...batchDims, b + 1])), [b + 1]);
+  return l.transpose(out, inverse);
 }
