@@ -32,6 +32,8 @@ function release(held: Held) {
 export class DeviceArray {
   /** @internal */ _held: Held | undefined;
   /** @internal */ _aval: ShapedArray;
+  /** @internal A shared constant (see core/constants.ts scalar): dispose() does not release it. */
+  _pinned = false;
 
   /** @internal Use np.array / np.zeros etc. to make arrays. */
   constructor(aval: ShapedArray, backend?: Backend, buf?: Buffer) {
@@ -81,7 +83,7 @@ export class DeviceArray {
 
   /** Releases the buffer now; the array can no longer be used. */
   dispose(): void {
-    if (this._held && !this._held.freed) {
+    if (this._held && !this._held.freed && !this._pinned) {
       registry.unregister(this._held);
       release(this._held);
     }

@@ -10,9 +10,24 @@ export function fromHost(data: TypedArray, shape: readonly number[], dtype: DTyp
   return wrapBuffer(b, b.upload(data, aval), aval);
 }
 
-/** A 0-d array holding `value`; weak when it stands for a JS number. */
+/**
+ * A 0-d array holding `value`; weak when it stands for a JS number. Arrays are immutable, so
+ * the scalars that rules and JS numbers produce over and over are made once per backend and
+ * shared (pinned: dispose() leaves them alone).
+ */
 export function scalar(value: number | boolean, dtype: DType, weak = false): DeviceArray {
+  const v = castScalar(Number(value), dtype);
+  const backend = getBackend();
+  const key = `${backend.name}|${dtype}|${weak ? "w" : ""}|${Object.is(v, -0) ? "-0" : v}`;
+  let a = scalarCache.get(key);
+  if (a && !a.isDisposed) return a;
   const d = typedArrayFor(dtype, 1);
-  d[0] = castScalar(Number(value), dtype);
-  return fromHost(d, [], dtype, weak);
+  d[0] = v;
+  a = fromHost(d, [], dtype, weak);
+  a._pinned = true;
+  if (scalarCache.size >= SCALAR_CACHE_SIZE) scalarCache.delete(scalarCache.keys().next().value!);
+  scalarCache.set(key, a);
+  return a;
 }
+const SCALAR_CACHE_SIZE = 512;
+const scalarCache = new Map<string, DeviceArray>();

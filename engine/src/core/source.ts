@@ -34,7 +34,8 @@ export class CallSite {
   private loc: SourceLocation | undefined | null = null;
   constructor() {
     const limit = Error.stackTraceLimit;
-    Error.stackTraceLimit = 40;
+    // Enough frames to get past the engine's own (an eager grad call is about a dozen deep).
+    Error.stackTraceLimit = 16;
     this.err = new Error();
     Error.stackTraceLimit = limit;
   }
