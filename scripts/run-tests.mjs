@@ -19,5 +19,8 @@ function walk(dir) {
 const only = process.argv.slice(2);
 for (const root of only.length ? only : roots) walk(root);
 files.sort();
+// Tests that run examples import "tensorlens" as users do (engine/dist): build it once, first.
+const tsc = spawnSync(process.execPath, ["node_modules/typescript/bin/tsc", "-p", "engine"], { stdio: "inherit" });
+if (tsc.status !== 0) process.exit(tsc.status ?? 1);
 const result = spawnSync(process.execPath, ["--expose-gc", "--import", "tsx", "--test", "--test-concurrency=2", ...files], { stdio: "inherit" });
 process.exit(result.status ?? 1);
