@@ -2,7 +2,7 @@ import { itemSize, roundToFloat16, typedArrayFor, type DType, type TypedArray } 
 import { ShapedArray } from "./core/aval.js";
 import type { Backend, Buffer } from "./backend/interface.js";
 
-/** Bytes of device memory held by live arrays, per backend. */
+/** Bytes held by live arrays in backend memory that needs an explicit free (see Backend.needsFinalizer), per backend. */
 const liveBytesByBackend = new Map<string, number>();
 export function liveBytes(backend?: string): number {
   if (backend) return liveBytesByBackend.get(backend) ?? 0;
@@ -39,10 +39,15 @@ export class DeviceArray {
   constructor(aval: ShapedArray, backend?: Backend, buf?: Buffer) {
     this._aval = aval;
     if (backend && buf) {
-      const bytes = aval.size * itemSize(aval.dtype);
+      // Only memory that needs an explicit free is counted and finalized; the JS heap's own
+      // buffers are reclaimed by the collector (and show in process.memoryUsage().arrayBuffers).
+      const finalize = backend.needsFinalizer?.(buf) ?? true;
+      const bytes = finalize ? aval.size * itemSize(aval.dtype) : 0;
       this._held = { backend, buf, bytes, freed: false };
-      account(backend, bytes);
-      registry.register(this, this._held, this._held);
+      if (finalize) {
+        account(backend, bytes);
+        registry.register(this, this._held, this._held);
+      }
     }
   }
 
@@ -84,7 +89,7 @@ export class DeviceArray {
   /** Releases the buffer now; the array can no longer be used. */
   dispose(): void {
     if (this._held && !this._held.freed && !this._pinned) {
-      registry.unregister(this._held);
+      if (this._held.bytes) registry.unregister(this._held);
       release(this._held);
     }
   }

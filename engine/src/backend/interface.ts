@@ -24,6 +24,13 @@ export interface Backend {
   /** Synchronous read, where the backend can do it (not WebGPU). */
   downloadSync?(buf: Buffer, aval: ShapedArray): TypedArray;
   free(buf: Buffer): void;
+  /**
+   * Whether the buffer holds memory only free() releases, so its array must free it when
+   * garbage-collected (a FinalizationRegistry entry, which costs about a microsecond per array).
+   * Buffers whose memory the JS heap reclaims by itself (host ArrayBuffers) answer false.
+   * Absent: every buffer needs it.
+   */
+  needsFinalizer?(buf: Buffer): boolean;
   /** Runs one primitive on buffers (eager mode, and program steps that do not fuse). */
   execute(prim: Primitive, params: any, inputs: readonly Buffer[], inAvals: readonly ShapedArray[], outAvals: readonly ShapedArray[]): Buffer[];
   /** Runs one fused kernel, returning a new buffer of kernel.output. */
