@@ -18,16 +18,24 @@ export function fromHost(data: TypedArray, shape: readonly number[], dtype: DTyp
 export function scalar(value: number | boolean, dtype: DType, weak = false): DeviceArray {
   const v = castScalar(Number(value), dtype);
   const backend = getBackend();
-  const key = `${backend.name}|${dtype}|${weak ? "w" : ""}|${Object.is(v, -0) ? "-0" : v}`;
-  let a = scalarCache.get(key);
+  let byValue = scalarCache.get(backend)?.get(weak ? WEAK[dtype] : dtype);
+  if (!byValue) {
+    let byType = scalarCache.get(backend);
+    if (!byType) scalarCache.set(backend, (byType = new Map()));
+    byType.set(weak ? WEAK[dtype] : dtype, (byValue = new Map()));
+  }
+  const negZero = Object.is(v, -0); // Map keys equate 0 and -0
+  let a = negZero ? undefined : byValue.get(v);
   if (a && !a.isDisposed) return a;
   const d = typedArrayFor(dtype, 1);
   d[0] = v;
   a = fromHost(d, [], dtype, weak);
+  if (negZero) return a;
   a._pinned = true;
-  if (scalarCache.size >= SCALAR_CACHE_SIZE) scalarCache.delete(scalarCache.keys().next().value!);
-  scalarCache.set(key, a);
+  if (byValue.size >= SCALAR_CACHE_SIZE) byValue.delete(byValue.keys().next().value!);
+  byValue.set(v, a);
   return a;
 }
-const SCALAR_CACHE_SIZE = 512;
-const scalarCache = new Map<string, DeviceArray>();
+const SCALAR_CACHE_SIZE = 256;
+const WEAK = { float32: "wf32", float16: "wf16", float64: "wf64", int32: "wi32", uint32: "wu32", bool: "wbool" } as const;
+const scalarCache = new Map<object, Map<string, Map<number, DeviceArray>>>();

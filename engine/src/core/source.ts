@@ -35,7 +35,7 @@ export class CallSite {
   constructor() {
     const limit = Error.stackTraceLimit;
     // Enough frames to get past the engine's own (an eager grad call is about a dozen deep).
-    Error.stackTraceLimit = 16;
+    Error.stackTraceLimit = 12;
     this.err = new Error();
     Error.stackTraceLimit = limit;
   }
