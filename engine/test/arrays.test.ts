@@ -68,3 +68,14 @@ test("devicePut moves arrays between backends", () => {
   assert.throws(() => devicePut(x, "nonexistent"), /unknown backend "nonexistent"/);
   assert.ok(x instanceof DeviceArray);
 });
+
+test("TENSORLENS_BACKEND chooses the default backend; an unknown name is a clear error", async () => {
+  const { spawnSync } = await import("node:child_process");
+  const run = (env: string) => spawnSync(process.execPath, ["--import", "tsx", "-e",
+    'import("./engine/src/index.ts").then(t => console.log(t.defaultBackendName(), t.np.ones([2]).device))'],
+  { encoding: "utf8", env: { ...process.env, TENSORLENS_BACKEND: env }, cwd: new URL("../..", import.meta.url).pathname });
+  assert.equal(run("reference").stdout.trim(), "reference reference");
+  const bad = run("tpu");
+  assert.notEqual(bad.status, 0);
+  assert.match(bad.stderr, /TENSORLENS_BACKEND=tpu is not a backend; available: reference/);
+});
