@@ -1,4 +1,3 @@
-import { LocatedRangeError } from "./checks.js";
 import { LocatedTypeError } from "./checks.js";
 import { DeviceArray } from "../array.js";
 import { isInt, type DType } from "../dtype.js";
@@ -6,6 +5,7 @@ import * as l from "../lax/primitives.js";
 import { scalar } from "../core/constants.js";
 import type { ScatterMode } from "../core/primitives.js";
 import { concretize } from "../core/trace.js";
+import { sliceIndices } from "../shape/indexing.js";
 import { broadcastShapes } from "./checks.js";
 import { normalizeAxis, ShapeError } from "./checks.js";
 import { array, asArray, promote, type ArrayLike } from "./convert.js";
@@ -32,23 +32,6 @@ function parseSlice(str: string): Slice {
   const [a, b, c] = parts.map(num);
   if ([a, b, c].some((v) => v !== null && v !== undefined && !Number.isInteger(v))) throw new SyntaxError(`index: bad slice "${str}"`);
   return new Slice(a ?? null, b ?? null, c ?? null);
-}
-
-/** numpy's slice.indices: concrete start, stop, step and the resulting length. */
-function sliceIndices(sl: Slice, n: number): { start: number; step: number; len: number } {
-  const step = sl.step ?? 1;
-  if (step === 0) throw new LocatedRangeError("index: slice step cannot be zero");
-  const clamp = (v: number, lo: number, hi: number) => Math.min(Math.max(v, lo), hi);
-  let start: number, stop: number;
-  if (step > 0) {
-    start = sl.start === null ? 0 : clamp(sl.start < 0 ? sl.start + n : sl.start, 0, n);
-    stop = sl.stop === null ? n : clamp(sl.stop < 0 ? sl.stop + n : sl.stop, 0, n);
-  } else {
-    start = sl.start === null ? n - 1 : clamp(sl.start < 0 ? sl.start + n : sl.start, -1, n - 1);
-    stop = sl.stop === null ? -1 : clamp(sl.stop < 0 ? sl.stop + n : sl.stop, -1, n - 1);
-  }
-  const len = Math.max(0, Math.ceil((stop - start) / step));
-  return { start, step, len };
 }
 
 type Normalized = { kind: "int"; value: number } | { kind: "slice"; slice: Slice } | { kind: "new" } | { kind: "array"; value: DeviceArray };

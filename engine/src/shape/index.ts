@@ -8,3 +8,4 @@ export * from "./broadcast.js";
 export * from "./linalg.js";
 export * from "./structure.js";
 export * from "./conv.js";
+export * from "./indexing.js";

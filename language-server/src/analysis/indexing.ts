@@ -5,7 +5,7 @@
  * ":" as needed), null (a new axis of size 1) or an integer array (gather: the index shape
  * replaces the axis; several broadcast together and go first when they are not adjacent).
  */
-import { broadcastShapes, normalizeAxis, ShapeError, type Dim } from "./engineShapes.js";
+import { broadcastShapes, normalizeAxis, ShapeError, sliceIndices, type Dim } from "./engineShapes.js";
 import type { CallSite } from "./callContext.js";
 import { checkRule, label } from "./shapeCheck.js";
 import { intOf } from "./engineArgs.js";
@@ -61,20 +61,8 @@ function element(v: Value, operand: number): Element | undefined {
   }
 }
 
-/** numpy's slice.indices length for a concrete size. */
-function sliceLength(sl: Slice, n: number): number {
-  const step = sl.step ?? 1;
-  const clamp = (v: number, lo: number, hi: number) => Math.min(Math.max(v, lo), hi);
-  let start: number, stop: number;
-  if (step > 0) {
-    start = sl.start === null ? 0 : clamp(sl.start < 0 ? sl.start + n : sl.start, 0, n);
-    stop = sl.stop === null ? n : clamp(sl.stop < 0 ? sl.stop + n : sl.stop, 0, n);
-  } else {
-    start = sl.start === null ? n - 1 : clamp(sl.start < 0 ? sl.start + n : sl.start, -1, n - 1);
-    stop = sl.stop === null ? -1 : clamp(sl.stop < 0 ? sl.stop + n : sl.stop, -1, n - 1);
-  }
-  return Math.max(0, Math.ceil((stop - start) / step));
-}
+/** numpy's slice.indices length for a concrete size (the engine's rule). */
+const sliceLength = (sl: Slice, n: number): number => sliceIndices(sl, n).len;
 
 /**
  * The shape rule of indexing, written like the engine's `index` (same errors, same messages),
