@@ -14,6 +14,7 @@ const SGEMM = [512, 1024, 2048];
 const CHAIN_N = 4 * 1024 * 1024;
 const MLP = { batch: 128, sizes: [784, 512, 512, 10] };
 const TRAIN_STEPS = QUICK ? 1000 : 10000;
+const CNN = { batch: 64 };
 
 type Row = { case: string; engine: string; seconds: number | null; note?: string };
 const rows: Row[] = [];
@@ -151,6 +152,24 @@ async function main() {
     record(`${TRAIN_STEPS} train steps`, TL, secs, `RSS ${rss.startMiB.toFixed(0)} -> ${rss.endMiB.toFixed(0)} MiB`);
   }
 
+  // ---- CNN training step: conv(32,3x3)-relu-conv(64,3x3,stride 2)-relu-dense(10), NCHW, B=64 ----
+  // Every conv, its transposes and its kernel gradient are native convolutions.
+  {
+    const { lax, valueAndGrad } = tl as any;
+    const B = CNN.batch;
+    const xs = np.array(rand(B * 28 * 28)).reshape([B, 1, 28, 28]);
+    const ys = np.array(Float32Array.from({ length: B * 10 }, (_, i) => (i % 10 === (i / 10 | 0) % 10 ? 1 : 0))).reshape([B, 10]);
+    let ps = [np.array(rand(32 * 9)).reshape([32, 1, 3, 3]).mul(0.3), np.array(rand(64 * 32 * 9)).reshape([64, 32, 3, 3]).mul(0.05), np.array(rand(64 * 14 * 14 * 10)).reshape([64 * 14 * 14, 10]).mul(0.01)];
+    const loss = (p: any[]) => {
+      let h = nn.relu(lax.conv(xs, p[0], { strides: [1, 1], padding: "SAME" }));
+      h = nn.relu(lax.conv(h, p[1], { strides: [2, 2], padding: "SAME" }));
+      const logits = np.matmul(h.reshape([B, -1]), p[2]);
+      return np.mean(np.sum(ys.mul(nn.logSoftmax(logits)), { axis: 1 })).neg();
+    };
+    const step = jit((p: any[]) => { const [, g] = valueAndGrad(loss)(p); return p.map((w: any, i: number) => w.sub(g[i].mul(0.01))); });
+    await attempt("cnn train step (jit)", TL, () => median(() => { const next = step(ps); ps.forEach((w: any) => w.dispose()); ps = next; }, 5));
+  }
+
   // ---- Python: numpy and PyTorch ------------------------------------------------------------
   const py = "/usr/bin/python3";
   if (existsSync(py)) {
@@ -206,6 +225,27 @@ async function main() {
         cur.forEach((p: any) => p.dispose());
         cur = next;
       }, 5, backend === "cpu" ? Math.min(MIN_TIME, 0.3) : MIN_TIME));
+      // The same CNN step (NHWC, tfjs's native layout).
+      const B2 = CNN.batch;
+      const cx = tf.tensor4d(rand(B2 * 28 * 28), [B2, 28, 28, 1]);
+      const cy = tf.oneHot(tf.tensor1d(Array.from({ length: B2 }, (_, i) => i % 10), "int32"), 10);
+      let cps: any[] = [tf.tensor4d(rand(9 * 32), [3, 3, 1, 32]).mul(0.3), tf.tensor4d(rand(9 * 32 * 64), [3, 3, 32, 64]).mul(0.05), tf.tensor2d(rand(14 * 14 * 64 * 10), [14 * 14 * 64, 10]).mul(0.01)];
+      const cnnGrads = tf.grads((w1: any, w2: any, w3: any) => {
+        let h = tf.relu(tf.conv2d(cx, w1, 1, "same"));
+        h = tf.relu(tf.conv2d(h, w2, 2, "same"));
+        return tf.losses.softmaxCrossEntropy(cy, tf.matMul(h.reshape([B2, -1]), w3));
+      });
+      const cnnStep = () => {
+        const next = tf.tidy(() => { const g = cnnGrads(cps); return cps.map((p: any, i: number) => p.sub(g[i].mul(0.01))); });
+        next[0].dataSync();
+        cps.forEach((p: any) => p.dispose());
+        cps = next;
+      };
+      // tfjs-cpu takes ~40 s per step here: one timed step after one warm-up (none with BENCH_QUICK).
+      if (backend === "cpu" && QUICK) record("cnn train step (jit)", E, null, "(skipped with BENCH_QUICK: ~40 s per step)");
+      else await attempt("cnn train step (jit)", E, backend === "cpu"
+        ? async () => { cnnStep(); const t = performance.now(); cnnStep(); return (performance.now() - t) / 1000; }
+        : () => median(cnnStep, 3));
     }
   } catch (e) { console.error("tfjs skipped:", (e as Error).message); }
 
@@ -246,9 +286,26 @@ async function main() {
   }
   const table = lines.join("\n");
   console.log(table);
+
+  // ---- Language server (its own benchmark, as a child process; its table printed as it is) ----
+  let lsp: unknown = null;
+  {
+    const root = join(here, "..");
+    const script = join(root, "language-server", "bench", "lsp-bench.ts");
+    if (existsSync(script)) {
+      const r = spawnSync(process.execPath, ["--import", "tsx", script], { cwd: root, encoding: "utf8", maxBuffer: 1 << 24, timeout: 600_000 });
+      const out = (r.stdout ?? "").trim().split("\n");
+      const json = out.length && out[out.length - 1]!.startsWith("{") ? out.pop()! : null;
+      console.log("");
+      if (r.status === 0 && json) {
+        console.log(out.join("\n"));
+        try { lsp = JSON.parse(json); } catch { /* table only */ }
+      } else console.log(`language-server bench failed (exit ${r.status ?? r.error?.message}): ${(r.stderr ?? "").slice(-400)}`);
+    } else console.log("language-server bench not found");
+  }
   mkdirSync(join(here, "results"), { recursive: true });
   const file = join(here, "results", `${new Date().toISOString().replace(/[:.]/g, "-")}.json`);
-  writeFileSync(file, JSON.stringify({ date: new Date().toISOString(), cpu, node: process.version, backend: backendName, native: nativeInfo, rows, rss }, null, 2));
+  writeFileSync(file, JSON.stringify({ date: new Date().toISOString(), cpu, node: process.version, backend: backendName, native: nativeInfo, rows, rss, lsp }, null, 2));
   console.log(`\nwritten ${file}`);
 }
 

@@ -13,7 +13,7 @@
   "targets": [
     {
       "target_name": "tensorlens",
-      "sources": ["src/addon.cc", "src/common.cc", "src/pool.cc", "src/gemm.cc", "src/gemm_generic.cc", "src/fused.cc", "src/ops.cc", "src/vec_generic.cc"],
+      "sources": ["src/addon.cc", "src/common.cc", "src/pool.cc", "src/gemm.cc", "src/gemm_generic.cc", "src/fused.cc", "src/ops.cc", "src/conv.cc", "src/vec_generic.cc"],
       "conditions": [
         ["target_arch=='x64'", { "dependencies": ["tl_avx2", "tl_avx512"] }],
         ["OS=='linux'", { "libraries": ["-lpthread"] }]

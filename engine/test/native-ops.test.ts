@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { BINARY_PRIMITIVES, UNARY_PRIMITIVES, type Primitive } from "../src/core/primitives.js";
 import type { DType } from "../src/dtype.js";
 import { assertClose, aval, randomArray, rng, runBoth, skip } from "./native-helpers.js";
+import { resolvePadding } from "../src/shape/conv.js";
 
 const FLOATS: DType[] = ["float32", "float64", "float16"];
 // Ops whose float32 kernels are polynomial approximations (vectorized) rather than libm in double.
@@ -226,12 +227,122 @@ describe("native gather, scatter, threefry and fallbacks", { skip }, () => {
   });
   test("primitives without a native kernel run the reference on views of native memory", () => {
     const x = randomArray("float32", [4, 6], r);
-    let res = runBoth("cumsum", { axis: 1, reverse: false }, [x], [aval([4, 6], "float32")], [aval([4, 6], "float32")]);
-    assertClose(res.got[0]!, res.want[0]!, 0, 0, "cumsum");
-    res = runBoth("sort", { dimension: 1, numKeys: 1 }, [x], [aval([4, 6], "float32")], [aval([4, 6], "float32")]);
-    assertClose(res.got[0]!, res.want[0]!, 0, 0, "sort");
-    const v = new Float32Array([9]);
-    res = runBoth("pad", { config: [[1, 2, 0], [0, 1, 1]] }, [x, v], [aval([4, 6], "float32"), aval([], "float32")], [aval([7, 12], "float32")]);
-    assertClose(res.got[0]!, res.want[0]!, 0, 0, "pad");
+    const res = runBoth("bitcast_convert_type", { dtype: "int32" }, [x], [aval([4, 6], "float32")], [aval([4, 6], "int32")]);
+    assertClose(res.got[0]!, res.want[0]!, 0, 0, "bitcast");
+  });
+});
+
+describe("native conv_general_dilated", { skip }, () => {
+  const r = rng(6);
+  type P = { strides: number[]; padding: any; lhsDilation: number[]; rhsDilation: number[]; featureGroupCount: number };
+  const conv = (ls: number[], rs: number[], p: P) => {
+    const x = randomArray("float32", ls, r, -1, 1), w = randomArray("float32", rs, r, -1, 1);
+    const nsp = ls.length - 2;
+    const pads = resolvePadding(ls.slice(2), rs.slice(2), p);
+    const outSp = ls.slice(2).map((n, i) => {
+      const inSize = (n - 1) * p.lhsDilation[i]! + 1 + pads[i]![0] + pads[i]![1];
+      const k = (rs[2 + i]! - 1) * p.rhsDilation[i]! + 1;
+      return Math.floor((inSize - k) / p.strides[i]!) + 1;
+    });
+    if (outSp.some((d) => d <= 0)) return;
+    const os = [ls[0]!, rs[0]!, ...outSp];
+    const res = runBoth("conv_general_dilated", p, [x, w], [aval(ls, "float32"), aval(rs, "float32")], [aval(os, "float32")]);
+    const K = rs.slice(1).reduce((a, b) => a * b, 1);
+    assertClose(res.got[0]!, res.want[0]!, 1e-5, 2e-6 * K, `conv [${ls}]*[${rs}] ${JSON.stringify(p)} (${nsp}d)`);
+  };
+  const P = (nsp: number, o: Partial<P> = {}): P => ({
+    strides: Array(nsp).fill(1), padding: "VALID", lhsDilation: Array(nsp).fill(1), rhsDilation: Array(nsp).fill(1), featureGroupCount: 1, ...o,
+  });
+  test("2-d over strides, paddings, dilations", () => {
+    for (const s of [[1, 1], [2, 2], [1, 3]]) for (const pad of ["VALID", "SAME", [[1, 2], [0, 1]], [[-1, 0], [2, -1]]]) {
+      for (const ld of [[1, 1], [2, 1]]) for (const rd of [[1, 1], [1, 2]]) {
+        conv([2, 3, 9, 8], [4, 3, 3, 2], P(2, { strides: s, padding: pad, lhsDilation: ld, rhsDilation: rd }));
+      }
+    }
+  });
+  test("feature groups, 1x1 kernels, 1-d and 3-d, odd sizes", () => {
+    conv([2, 6, 7, 7], [9, 2, 3, 3], P(2, { featureGroupCount: 3 }));
+    conv([1, 4, 5, 6], [4, 1, 3, 3], P(2, { featureGroupCount: 4, padding: "SAME" }));  // depthwise
+    conv([3, 8, 5, 5], [6, 8, 1, 1], P(2));                                             // 1x1: read directly
+    conv([3, 8, 5, 5], [6, 8, 1, 1], P(2, { strides: [2, 2] }));
+    conv([2, 3, 17], [5, 3, 4], P(1, { padding: "SAME" }));
+    conv([1, 1, 40], [1, 1, 7], P(1, { padding: [[6, 6]] }));
+    conv([2, 2, 5, 4, 6], [3, 2, 2, 3, 2], P(3, { strides: [1, 2, 1], padding: "SAME", rhsDilation: [2, 1, 1] }));
+    conv([0, 3, 5, 5], [4, 3, 3, 3], P(2));
+  });
+  test("large enough to block and thread: batch-parallel, channel-split, blocked columns", () => {
+    conv([16, 3, 28, 28], [8, 3, 5, 5], P(2, { padding: "SAME" }));
+    conv([1, 64, 30, 30], [16, 64, 3, 3], P(2, { padding: "SAME" }));        // one image: channel sum split over threads
+    conv([1, 96, 40, 40], [9, 32, 3, 3], P(2, { featureGroupCount: 3 }));   // few groups
+    conv([2, 70, 64, 64], [4, 70, 3, 3], P(2, { padding: "SAME" }));        // column blocks over channels and positions
+    conv([1, 128, 20, 20], [16, 128, 1, 1], P(2));
+  });
+  test("the convolutions of a CNN's gradient (transposed and kernel-gradient convs)", () => {
+    // lhs-cotangent of a stride-2 conv: lhs dilation 2, flipped kernel; kernel cotangent: batch as features.
+    conv([4, 8, 7, 7], [3, 8, 3, 3], P(2, { lhsDilation: [2, 2], padding: [[2, 2], [2, 2]] }));
+    conv([3, 32, 14, 14], [16, 32, 14, 14], P(2, { padding: [[1, 1], [1, 1]] }));
+    conv([1, 64, 28, 28], [32, 64, 28, 28], P(2, { padding: [[1, 1], [1, 1]] }));
+  });
+});
+
+describe("native pad, concatenate, dynamic slices, cumulative ops, sort", { skip }, () => {
+  const r = rng(7);
+  test("pad: low/high/interior, negative (cropping), dtypes", () => {
+    for (const dt of ["float32", "int32", "float64", "bool"] as DType[]) {
+      const x = randomArray(dt, [4, 6], r);
+      const v = randomArray(dt, [], r);
+      for (const cfg of [[[1, 2, 0], [0, 1, 1]], [[0, 0, 0], [0, 0, 0]], [[-1, 2, 1], [2, -3, 0]], [[-2, -2, 0], [0, 0, 2]]] as [number, number, number][][]) {
+        const os = [4, 6].map((n, i) => Math.max(0, cfg[i]![0] + cfg[i]![1] + n + Math.max(0, n - 1) * cfg[i]![2]));
+        const res = runBoth("pad", { config: cfg }, [x, v], [aval([4, 6], dt), aval([], dt)], [aval(os, dt)]);
+        assertClose(res.got[0]!, res.want[0]!, 0, 0, `pad ${dt} ${JSON.stringify(cfg)}`);
+      }
+    }
+    const big = randomArray("float32", [3, 300, 400], r);
+    const res = runBoth("pad", { config: [[0, 0, 0], [2, 2, 0], [3, 1, 0]] }, [big, new Float32Array([0])], [aval([3, 300, 400], "float32"), aval([], "float32")], [aval([3, 304, 404], "float32")]);
+    assertClose(res.got[0]!, res.want[0]!, 0, 0, "pad big");
+  });
+  test("concatenate along each axis, with empty parts", () => {
+    for (const axis of [0, 1, 2]) for (const dt of ["float32", "float64", "bool"] as DType[]) {
+      const shapes = [[2, 3, 4], [2, 3, 4], [2, 3, 4]].map((s, k) => s.map((d, i) => (i === axis ? [2, 0, 5][k]! : d)));
+      const xs = shapes.map((s) => randomArray(dt, s, r));
+      const os = shapes[0]!.map((d, i) => (i === axis ? shapes.reduce((a, s) => a + s[i]!, 0) : d));
+      const res = runBoth("concatenate", { axis }, xs, shapes.map((s) => aval(s, dt)), [aval(os, dt)]);
+      assertClose(res.got[0]!, res.want[0]!, 0, 0, `concatenate axis ${axis} ${dt}`);
+    }
+  });
+  test("dynamic_slice and dynamic_update_slice with clamped starts", () => {
+    const x = randomArray("float32", [5, 7, 3], r), u = randomArray("float32", [2, 3, 3], r);
+    for (const st of [[0, 0, 0], [1, 2, 0], [4, 6, 1], [-3, 9, 0]]) {
+      const starts = st.map((v) => new Int32Array([v]));
+      const sa = st.map(() => aval([], "int32"));
+      let res = runBoth("dynamic_slice", { sizes: [2, 3, 3] }, [x, ...starts], [aval([5, 7, 3], "float32"), ...sa], [aval([2, 3, 3], "float32")]);
+      assertClose(res.got[0]!, res.want[0]!, 0, 0, `dynamic_slice ${st}`);
+      res = runBoth("dynamic_update_slice", {}, [x, u, ...starts], [aval([5, 7, 3], "float32"), aval([2, 3, 3], "float32"), ...sa], [aval([5, 7, 3], "float32")]);
+      assertClose(res.got[0]!, res.want[0]!, 0, 0, `dynamic_update_slice ${st}`);
+    }
+  });
+  test("cumsum, cumprod, cummax, cummin over axes, directions and dtypes", () => {
+    for (const prim of ["cumsum", "cumprod", "cummax", "cummin"] as Primitive[]) for (const dt of ["float32", "float64", "int32", "float16", "uint32"] as DType[]) {
+      for (const [shape, axis] of [[[4, 6], 1], [[4, 6], 0], [[3, 5, 2], 1], [[0, 3], 1], [[1000], 0]] as [number[], number][]) {
+        for (const reverse of [false, true]) {
+          const x = randomArray(dt, shape, r, prim === "cumprod" ? 0.5 : dt === "uint32" ? 0 : -3, prim === "cumprod" ? 1.5 : 3);
+          if (dt === "float32" && x.length > 8) { x[3] = NaN; x[5] = -0; }
+          const res = runBoth(prim, { axis, reverse }, [x], [aval(shape, dt)], [aval(shape, dt)]);
+          assertClose(res.got[0]!, res.want[0]!, 0, 0, `${prim} ${dt} [${shape}] axis ${axis}${reverse ? " reverse" : ""}`);
+        }
+      }
+    }
+  });
+  test("sort: several operands and keys, stable, NaN last, -0 equal to 0", () => {
+    for (const dt of ["float32", "float64", "int32", "uint32"] as DType[]) for (const [shape, dim] of [[[4, 9], 1], [[9, 4], 0], [[2, 50, 3], 1], [[0, 5], 1], [[3000], 0]] as [number[], number][]) {
+      const k = randomArray(dt, shape, r, dt === "uint32" ? 0 : -3, 3);
+      if (dt.startsWith("float") && k.length > 10) { k[0] = NaN; k[1] = -0; k[2] = 0; k[4] = NaN; }
+      const k2 = randomArray("int32", shape, r, 0, 2), v = randomArray("float32", shape, r);
+      for (const [xs, numKeys] of [[[k], 1], [[k, v], 1], [[k2, k, v], 2]] as [any[], number][]) {
+        const avs = xs.map((x: any, i: number) => aval(shape, xs === undefined ? dt : (x === k ? dt : x === k2 ? "int32" : "float32")));
+        const res = runBoth("sort", { dimension: dim, numKeys }, xs, avs, avs);
+        res.want.forEach((w, i) => assertClose(res.got[i]!, w, 0, 0, `sort ${dt} [${shape}] dim ${dim} operand ${i} of ${xs.length}`));
+      }
+    }
   });
 });

@@ -77,12 +77,23 @@ describe("native compiled programs", { skip }, () => {
   });
   test("a primitive without a native kernel runs the program step by step", () => {
     const B = 5, D = 6, H = 7;
-    const p = mlpLayer(B, D, H, [{ kind: "op", prim: "cumsum", params: { axis: 0, reverse: false }, inputs: [6], outputs: [8] }], [f32(H)], [8]);
+    const p = mlpLayer(B, D, H, [{ kind: "op", prim: "bitcast_convert_type", params: { dtype: "float32" }, inputs: [6], outputs: [8] }], [f32(H)], [8]);
     const r = rng(9);
     const inputs = [randomArray("float32", [B, D], r), randomArray("float32", [D, H], r), randomArray("float32", [H], r)] as Float32Array[];
     const want = runReference(p, inputs);
     const { res, exe } = runNative(p, inputs, 2);
     assert.equal((exe as any).arenaBytes, undefined, "this program should not be compiled natively");
+    res.forEach((g, i) => assertClose(g, want[i]!, 1e-5, 1e-5, `output ${i}`));
+  });
+  test("programs with cumsum and sort (native kernels) run in one native call", () => {
+    const B = 5, D = 6, H = 7;
+    const p = mlpLayer(B, D, H, [{ kind: "op", prim: "cumsum", params: { axis: 0, reverse: false }, inputs: [6], outputs: [8] },
+      { kind: "op", prim: "sort", params: { dimension: 0, numKeys: 1 }, inputs: [8], outputs: [9] }], [f32(H), f32(H)], [9]);
+    const r = rng(9);
+    const inputs = [randomArray("float32", [B, D], r), randomArray("float32", [D, H], r), randomArray("float32", [H], r)] as Float32Array[];
+    const want = runReference(p, inputs);
+    const { res, exe } = runNative(p, inputs, 2);
+    assert.ok((exe as any).arenaBytes !== undefined, "this program should be compiled natively");
     res.forEach((g, i) => assertClose(g, want[i]!, 1e-5, 1e-5, `output ${i}`));
   });
   test("the memory plan reuses memory of slots whose lifetimes ended", () => {

@@ -4,10 +4,17 @@
 // Float64Array ("io") so that they convert no arrays and allocate no JavaScript objects.
 #include <napi.h>
 
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <map>
 #include <memory>
 #include <string>
+#include <typeinfo>
 #include <unordered_map>
 #include <vector>
+
+#include <algorithm>
 
 #include "common.h"
 #include "gemm.h"
@@ -265,6 +272,26 @@ Napi::Value DestroyProgram(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// TENSORLENS_PROFILE=1: time every program step by op kind (and shape of work) and print a
+// table at exit, to stderr. A diagnostic for tuning; off by default (one getenv at load).
+struct StepProfile { double ms = 0; int64_t calls = 0; };
+std::map<std::string, StepProfile>* profile = nullptr;
+const bool profiling = [] {
+  const char* e = std::getenv("TENSORLENS_PROFILE");
+  if (!e || !*e || *e == '0') return false;
+  profile = new std::map<std::string, StepProfile>();
+  std::atexit([] {
+    std::vector<std::pair<std::string, StepProfile>> v(profile->begin(), profile->end());
+    std::sort(v.begin(), v.end(), [](auto& a, auto& b) { return a.second.ms > b.second.ms; });
+    double total = 0;
+    for (auto& kv : v) total += kv.second.ms;
+    std::fprintf(stderr, "tensorlens profile: %.1f ms in program steps\n", total);
+    for (size_t i = 0; i < v.size() && i < 40; i++)
+      std::fprintf(stderr, "%10.2f ms %5.1f%% %8lld calls  %s\n", v[i].second.ms, 100 * v[i].second.ms / total, (long long)v[i].second.calls, v[i].first.c_str());
+  });
+  return true;
+}();
+
 // runProgram(id): inputs in io[0..numInputs); outputs (new buffers) in io[0..numOutputs).
 napi_value RunProgram(napi_env env, napi_callback_info cbi) {
   size_t argc = 1;
@@ -281,7 +308,15 @@ napi_value RunProgram(napi_env env, napi_callback_info cbi) {
     void* out[8];
     for (size_t k = 0; k < st.in.size(); k++) in[k] = p->ptr[st.in[k]];
     for (size_t k = 0; k < st.out.size(); k++) out[k] = p->ptr[st.out[k]];
-    st.op->run(in, out);
+    if (profiling) {
+      auto t0 = std::chrono::steady_clock::now();
+      st.op->run(in, out);
+      auto& e = (*profile)[st.op->describe()];
+      e.ms += std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+      e.calls++;
+    } else {
+      st.op->run(in, out);
+    }
   }
   // Outputs are new buffers owned by the caller: a slot that is an input or a constant, or
   // appears twice, is copied.

@@ -4,6 +4,7 @@
 #include "gemm.h"
 
 #include <algorithm>
+#include <atomic>
 #include <vector>
 
 #include "pool.h"
@@ -130,15 +131,19 @@ void sgemm(int64_t M, int64_t N, int64_t K, const float* A, int64_t rsa, int64_t
       int useThreads = (int)std::min<int64_t>(nth, items);
       struct Ctx {
         const MicroKernel* mk; const float *A, *pb; float* C; int64_t rsa, csa, ldc, M, MC, kc, pc, jc, nc, nPanels, jsplit, items;
-        int nth; bool acc;
-      } ctx{&mk, A, pb, C, rsa, csa, ldc, M, MC, kc, pc, jc, nc, nPanels, jsplit, items, useThreads, acc};
+        int nth; bool acc; std::atomic<int64_t> next;
+      } ctx{&mk, A, pb, C, rsa, csa, ldc, M, MC, kc, pc, jc, nc, nPanels, jsplit, items, useThreads, acc, {0}};
       runOnThreads(useThreads, [](void* p, int tid) {
         Ctx& c = *static_cast<Ctx*>(p);
         const int MR = c.mk->mr, NR = c.mk->nr;
-        int64_t i0 = c.items * tid / c.nth, i1 = c.items * (tid + 1) / c.nth;
+        (void)tid;
         int64_t packedIc = -1;
         float* pa = aBuf.get(c.MC * c.kc);
-        for (int64_t it = i0; it < i1; it++) {
+        // Items are taken from a shared counter rather than split up front: on a busy machine a
+        // descheduled thread's share is then done by the others instead of waited for.
+        for (;;) {
+          int64_t it = c.next.fetch_add(1, std::memory_order_relaxed);
+          if (it >= c.items) break;
           int64_t ic = it / c.jsplit, part = it % c.jsplit;
           int64_t row0 = ic * c.MC, mc = std::min(c.MC, c.M - row0);
           if (ic != packedIc) {

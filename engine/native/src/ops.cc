@@ -3,6 +3,10 @@
 #include <cmath>
 #include <cstring>
 
+#include <algorithm>
+#include <numeric>
+
+#include "conv.h"
 #include "gemm.h"
 #include "pool.h"
 #include "scalar.h"
@@ -34,11 +38,17 @@ inline void writeAs(void* p, int dt, int64_t i, double v) {
 }
 
 struct FusedOp : Op {
+  std::string describe() const override {
+    std::string d = k.reduce >= 0 ? "fused reduce [" : "fused [";
+    for (size_t i = 0; i < k.shape.size(); i++) d += (i ? "," : "") + std::to_string(k.shape[i]);
+    return d + "] " + std::to_string(k.code.size()) + " instrs";
+  }
   Kernel k;
   void run(const void* const* in, void* const* out) override { runKernel(k, in, out[0]); }
 };
 
 struct CopyOp : Op {
+  std::string describe() const override { return "copy " + std::to_string(bytes); }
   int64_t bytes = 0;
   void run(const void* const* in, void* const* out) override {
     if (bytes < (1 << 20)) { std::memcpy(out[0], in[0], bytes); return; }
@@ -54,6 +64,7 @@ struct CopyOp : Op {
 
 // dot_general as a batch of strided matrix products: out[b, i, j] = sum_k A[b, i, k] B[b, k, j].
 struct DotOp : Op {
+  std::string describe() const override { return "dot b" + std::to_string(batch) + " " + std::to_string(M) + "x" + std::to_string(K) + "x" + std::to_string(N) + " s" + std::to_string(rsa) + "," + std::to_string(csa) + "," + std::to_string(rsb) + "," + std::to_string(csb); }
   int dtA, dtB, outDt;
   std::vector<int64_t> bsize, bsa, bsb;
   int64_t M, rsa, K, csa, rsb, N, csb, batch = 1;
@@ -103,6 +114,7 @@ struct DotOp : Op {
 };
 
 struct GatherOp : Op {
+  std::string describe() const override { return "gather"; }
   int dt, idxDt;
   int64_t outer, n, inner, m;
   void run(const void* const* in, void* const* out) override {
@@ -119,6 +131,7 @@ struct GatherOp : Op {
 };
 
 struct ScatterOp : Op {
+  std::string describe() const override { return "scatter"; }
   int dt, idxDt, mode;
   int64_t outer, n, inner, m;
   void run(const void* const* in, void* const* out) override {
@@ -149,6 +162,7 @@ struct ScatterOp : Op {
 inline uint32_t rotl(uint32_t x, int r) { return (x << r) | (x >> (32 - r)); }
 
 struct ThreefryOp : Op {
+  std::string describe() const override { return "threefry"; }
   std::vector<int64_t> shape;
   std::vector<int64_t> strides[4];
   int64_t size = 1;
@@ -182,6 +196,7 @@ struct ThreefryOp : Op {
 };
 
 struct ArgReduceOp : Op {
+  std::string describe() const override { return "argreduce"; }
   bool isMax;
   int dt, outDt;
   int64_t outer, n, inner;
@@ -198,6 +213,264 @@ struct ArgReduceOp : Op {
         }
         writeAs(out[0], outDt, o * inner + l, (double)bi);
       }
+  }
+};
+
+struct ConvOp : Op {
+  std::string describe() const override { return "conv N" + std::to_string(plan.N) + " C" + std::to_string(plan.C) + " O" + std::to_string(plan.O) + " G" + std::to_string(plan.G) + " P" + std::to_string(plan.P) + " kpos" + std::to_string(plan.kpos) + " in" + std::to_string(plan.inPos); }
+  ConvPlan plan;
+  void run(const void* const* in, void* const* out) override {
+    plan.run((const float*)in[0], (const float*)in[1], (float*)out[0]);
+  }
+};
+
+// Copies an nd-dimensional box of elements (es bytes each) between strided layouts (strides in
+// elements); the innermost axis becomes one memcpy where both sides are contiguous there.
+void copyBox(char* dst, const char* src, int es, int nd, const int64_t* shape, const int64_t* dstStr, const int64_t* srcStr) {
+  for (int d = 0; d < nd; d++) if (shape[d] <= 0) return;
+  if (nd == 0) { std::memcpy(dst, src, es); return; }
+  const int last = nd - 1;
+  const int64_t inner = shape[last];
+  const bool contig = dstStr[last] == 1 && srcStr[last] == 1;
+  int64_t outerCount = 1;
+  for (int d = 0; d < last; d++) outerCount *= shape[d];
+  auto rows = [&](int64_t r0, int64_t r1) {
+    int64_t idx[16] = {0};
+    int64_t t = r0;
+    for (int d = last - 1; d >= 0; d--) { idx[d] = t % shape[d]; t /= shape[d]; }
+    for (int64_t r = r0; r < r1; r++) {
+      int64_t od = 0, os = 0;
+      for (int d = 0; d < last; d++) { od += idx[d] * dstStr[d]; os += idx[d] * srcStr[d]; }
+      char* dp = dst + od * es;
+      const char* sp = src + os * es;
+      if (contig) std::memcpy(dp, sp, inner * es);
+      else if (es == 4) for (int64_t j = 0; j < inner; j++) std::memcpy(dp + j * dstStr[last] * 4, sp + j * srcStr[last] * 4, 4);
+      else for (int64_t j = 0; j < inner; j++) std::memcpy(dp + j * dstStr[last] * es, sp + j * srcStr[last] * es, es);
+      for (int d = last - 1; d >= 0; d--) { if (++idx[d] < shape[d]) break; idx[d] = 0; }
+    }
+  };
+  if (outerCount * inner * es >= (1 << 20)) parallelFor(outerCount, std::max<int64_t>(1, 65536 / std::max<int64_t>(1, inner * es)), rows);
+  else rows(0, outerCount);
+}
+
+void fillBytes(char* dst, const char* value, int es, int64_t n) {
+  if (n <= 0) return;
+  if (es == 1) { std::memset(dst, value[0], n); return; }
+  if (es == 4) { uint32_t v; std::memcpy(&v, value, 4); uint32_t* d = (uint32_t*)dst; std::fill(d, d + n, v); return; }
+  uint64_t v; std::memcpy(&v, value, 8); uint64_t* d = (uint64_t*)dst; std::fill(d, d + n, v);
+}
+
+inline std::vector<int64_t> rowMajor(const std::vector<int64_t>& shape) {
+  std::vector<int64_t> s(shape.size(), 1);
+  for (int d = (int)shape.size() - 2; d >= 0; d--) s[d] = s[d + 1] * shape[d + 1];
+  return s;
+}
+
+// pad(x, value) with (low, high, interior) per axis; low/high may be negative (cropping).
+struct PadOp : Op {
+  std::string describe() const override { return "pad"; }
+  int es = 4, nd = 0;
+  std::vector<int64_t> outShape, inShape, lo, interior;
+  void run(const void* const* in, void* const* out) override {
+    int64_t total = 1;
+    for (auto v : outShape) total *= v;
+    char* o = (char*)out[0];
+    fillBytes(o, (const char*)in[1], es, total);
+    if (total == 0) return;
+    auto oStr = rowMajor(outShape), iStr = rowMajor(inShape);
+    std::vector<int64_t> cnt(nd), dStr(nd);
+    int64_t dOff = 0, sOff = 0;
+    for (int d = 0; d < nd; d++) {
+      int64_t step = interior[d] + 1;
+      int64_t iLo = lo[d] < 0 ? (-lo[d] + step - 1) / step : 0;
+      int64_t lastPos = outShape[d] - 1 - lo[d];  // largest i*step allowed
+      int64_t iHi = lastPos < 0 ? 0 : std::min<int64_t>(inShape[d], lastPos / step + 1);
+      cnt[d] = std::max<int64_t>(0, iHi - iLo);
+      if (cnt[d] == 0) return;
+      dStr[d] = step * oStr[d];
+      dOff += (lo[d] + iLo * step) * oStr[d];
+      sOff += iLo * iStr[d];
+    }
+    copyBox(o + dOff * es, (const char*)in[0] + sOff * es, es, nd, cnt.data(), dStr.data(), iStr.data());
+  }
+};
+
+// concatenate along an axis: each input is [outer, row_k] written at column col_k of [outer, rowOut].
+struct ConcatOp : Op {
+  std::string describe() const override { return "concatenate"; }
+  int es = 4;
+  int64_t outer = 0, rowOut = 0;
+  std::vector<int64_t> rows;
+  void run(const void* const* in, void* const* out) override {
+    int64_t col = 0;
+    for (size_t k = 0; k < rows.size(); k++) {
+      int64_t shape[2] = {outer, rows[k]}, ds[2] = {rowOut, 1}, ss[2] = {rows[k], 1};
+      copyBox((char*)out[0] + col * es, (const char*)in[k], es, 2, shape, ds, ss);
+      col += rows[k];
+    }
+  }
+};
+
+// Start indices of dynamic_slice / dynamic_update_slice, clamped so the box stays inside.
+inline int64_t clampedStart(const void* p, int dt, int64_t dim, int64_t size) {
+  double v = readAs(p, dt, 0);
+  int64_t s = std::isnan(v) ? 0 : (int64_t)std::trunc(std::max(-1e18, std::min(1e18, v)));
+  return std::min<int64_t>(std::max<int64_t>(s, 0), dim - size);
+}
+
+struct DynSliceOp : Op {
+  std::string describe() const override { return "dynamic_slice"; }
+  int es = 4, nd = 0;
+  std::vector<int64_t> inShape, sizes;
+  std::vector<int> startDt;
+  void run(const void* const* in, void* const* out) override {
+    auto iStr = rowMajor(inShape), oStr = rowMajor(sizes);
+    int64_t off = 0;
+    for (int d = 0; d < nd; d++) off += clampedStart(in[1 + d], startDt[d], inShape[d], sizes[d]) * iStr[d];
+    copyBox((char*)out[0], (const char*)in[0] + off * es, es, nd, sizes.data(), oStr.data(), iStr.data());
+  }
+};
+
+struct DynUpdateSliceOp : Op {
+  std::string describe() const override { return "dynamic_update_slice"; }
+  int es = 4, nd = 0;
+  std::vector<int64_t> inShape, updShape;
+  std::vector<int> startDt;
+  void run(const void* const* in, void* const* out) override {
+    auto iStr = rowMajor(inShape), uStr = rowMajor(updShape);
+    int64_t total = 1;
+    for (auto v : inShape) total *= v;
+    if (out[0] != in[0]) {
+      int64_t one[1] = {total}, st[1] = {1};
+      copyBox((char*)out[0], (const char*)in[0], es, 1, one, st, st);
+    }
+    int64_t off = 0;
+    for (int d = 0; d < nd; d++) off += clampedStart(in[2 + d], startDt[d], inShape[d], updShape[d]) * iStr[d];
+    copyBox((char*)out[0] + off * es, (const char*)in[1], es, nd, updShape.data(), iStr.data(), uStr.data());
+  }
+};
+
+// dtype.ts roundToFloat16 on a double, step for step (its float32-exponent test included).
+inline double roundHalfRef(double x) {
+  if (!std::isfinite(x)) return x;
+  float f = (float)x;
+  uint32_t bits; std::memcpy(&bits, &f, 4);
+  int exp = (int)((bits >> 23) & 0xff);
+  if (exp < 103) return std::signbit(x) ? -0.0 : 0.0;
+  if (exp > 142) return x > 0 ? INFINITY : -INFINITY;
+  int e = std::max(exp - 127, -14);
+  double q = std::ldexp(1.0, e - 10);
+  double r = x / q;
+  double n = std::floor(r);
+  if (r - n >= 0.5) n += 1;  // Math.round
+  if (std::fabs(std::fmod(r, 1.0)) == 0.5 && std::fmod(n, 2.0) != 0) n -= 1;
+  double out = n * q;
+  return std::fabs(out) > 65504 ? (out > 0 ? INFINITY : -INFINITY) : out;
+}
+
+// cumsum / cumprod / cummax / cummin along an axis ([outer, n, inner] lanes), mirroring the
+// reference: the running value is a double (int32 sums and products wrap, float16 rounds).
+struct CumulativeOp : Op {
+  std::string describe() const override { return "cumulative"; }
+  int kind = 0, dt = F32;
+  int64_t outer = 0, n = 0, inner = 0;
+  bool reverse = false;
+  static inline double combine(int kind, int dt, double a, double b) {
+    switch (kind) {
+      case 0: return dt == I32 ? (double)(int32_t)((uint32_t)(int32_t)a + (uint32_t)(int32_t)b) : a + b;
+      case 1: return dt == I32 ? (double)(int32_t)((uint32_t)(int32_t)a * (uint32_t)(int32_t)b) : a * b;
+      case 2: return (std::isnan(a) || std::isnan(b)) ? NAN : a > b ? a : b;
+      default: return (std::isnan(a) || std::isnan(b)) ? NAN : a < b ? a : b;
+    }
+  }
+  template <class T>
+  void lanesTyped(const T* x, T* o, int64_t o0, int64_t o1) const {
+    std::vector<double> acc((size_t)inner);
+    for (int64_t ob = o0; ob < o1; ob++) {
+      const int64_t base = ob * n * inner;
+      for (int64_t t = 0; t < n; t++) {
+        int64_t j = reverse ? n - 1 - t : t;
+        const T* xr = x + base + j * inner;
+        T* orow = o + base + j * inner;
+        if (t == 0) {
+          for (int64_t l = 0; l < inner; l++) { acc[l] = (double)xr[l]; orow[l] = xr[l]; }
+          continue;
+        }
+        switch (kind) {
+          case 0: for (int64_t l = 0; l < inner; l++) { acc[l] += (double)xr[l]; orow[l] = (T)acc[l]; } break;
+          case 1: for (int64_t l = 0; l < inner; l++) { acc[l] *= (double)xr[l]; orow[l] = (T)acc[l]; } break;
+          default: for (int64_t l = 0; l < inner; l++) { acc[l] = combine(kind, F32, acc[l], (double)xr[l]); orow[l] = (T)acc[l]; } break;
+        }
+      }
+    }
+  }
+  void lanesGeneric(const void* x, void* o, int64_t o0, int64_t o1) const {
+    std::vector<double> acc((size_t)inner);
+    for (int64_t ob = o0; ob < o1; ob++) {
+      const int64_t base = ob * n * inner;
+      for (int64_t t = 0; t < n; t++) {
+        int64_t j = reverse ? n - 1 - t : t;
+        for (int64_t l = 0; l < inner; l++) {
+          int64_t i = base + j * inner + l;
+          double v = readAs(x, dt, i);
+          double a = t == 0 ? v : combine(kind, dt, acc[l], v);
+          if (dt == F16) a = roundHalfRef(a);
+          acc[l] = a;
+          writeAs(o, dt, i, a);
+        }
+      }
+    }
+  }
+  void run(const void* const* in, void* const* out) override {
+    if (outer * n * inner == 0) return;
+    int64_t grain = std::max<int64_t>(1, 32768 / std::max<int64_t>(1, n * inner));
+    parallelFor(outer, grain, [&](int64_t a, int64_t b) {
+      if (dt == F32) lanesTyped((const float*)in[0], (float*)out[0], a, b);
+      else if (dt == F64) lanesTyped((const double*)in[0], (double*)out[0], a, b);
+      else lanesGeneric(in[0], out[0], a, b);
+    });
+  }
+};
+
+// sort of k same-shaped operands along an axis by the first numKeys of them: stable, NaN last,
+// -0 equal to 0 (numpy's order), as the reference.
+struct SortOp : Op {
+  std::string describe() const override { return "sort"; }
+  int k = 1, numKeys = 1;
+  int64_t outer = 0, n = 0, inner = 0;
+  std::vector<int> dts;
+  void run(const void* const* in, void* const* out) override {
+    int64_t lanes = outer * inner;
+    if (lanes == 0 || n == 0) return;
+    int64_t grain = std::max<int64_t>(1, 16384 / std::max<int64_t>(1, n));
+    parallelFor(lanes, grain, [&](int64_t l0, int64_t l1) {
+      std::vector<int32_t> order((size_t)n);
+      std::vector<double> keys((size_t)(n * numKeys));
+      for (int64_t lane = l0; lane < l1; lane++) {
+        int64_t base = (lane / inner) * n * inner + lane % inner;
+        for (int64_t j = 0; j < n; j++)
+          for (int q = 0; q < numKeys; q++) keys[(size_t)(j * numKeys + q)] = readAs(in[q], dts[q], base + j * inner);
+        std::iota(order.begin(), order.end(), 0);
+        const int nk = numKeys;
+        const double* kp = keys.data();
+        std::stable_sort(order.begin(), order.end(), [kp, nk](int32_t a, int32_t b) {
+          for (int q = 0; q < nk; q++) {
+            double x = kp[(size_t)a * nk + q], y = kp[(size_t)b * nk + q];
+            bool xn = std::isnan(x), yn = std::isnan(y);
+            if (xn || yn) { if (xn == yn) continue; return yn; }
+            if (x < y) return true;
+            if (x > y) return false;
+          }
+          return false;
+        });
+        for (int q = 0; q < k; q++) {
+          int es = itemSize(dts[q]);
+          const char* s = (const char*)in[q];
+          char* o = (char*)out[q];
+          for (int64_t j = 0; j < n; j++) std::memcpy(o + (base + j * inner) * es, s + (base + order[j] * inner) * es, es);
+        }
+      }
+    });
   }
 };
 
@@ -265,6 +538,75 @@ std::unique_ptr<Op> makeOp(const double* e, size_t n, const char** why) {
       op->numIn = 1;
       op->isMax = next() != 0; op->dt = (int)next(); op->outDt = (int)next();
       op->outer = (int64_t)next(); op->n = (int64_t)next(); op->inner = (int64_t)next();
+      return i == n ? std::move(op) : nullptr;
+    }
+    case OP_CONV: {
+      auto op = std::make_unique<ConvOp>();
+      op->numIn = 2;
+      ConvPlan& c = op->plan;
+      int nsp = (int)next();
+      if (nsp < 1 || nsp > 8) return nullptr;
+      c.N = (int64_t)next(); c.C = (int64_t)next(); c.O = (int64_t)next(); c.I = (int64_t)next(); c.G = (int64_t)next();
+      for (auto* v : {&c.inSp, &c.kSp, &c.outSp, &c.stride, &c.padLo, &c.lhsDil, &c.rhsDil}) { v->resize(nsp); for (auto& x : *v) x = (int64_t)next(); }
+      if (i != n || c.G < 1 || c.C != c.I * c.G || c.O % c.G != 0) return nullptr;
+      for (int d = 0; d < nsp; d++) if (c.stride[d] < 1 || c.lhsDil[d] < 1 || c.rhsDil[d] < 1) return nullptr;
+      c.init();
+      return op;
+    }
+    case OP_PAD: {
+      auto op = std::make_unique<PadOp>();
+      op->numIn = 2;
+      op->es = (int)next(); op->nd = (int)next();
+      if (op->nd > 16) return nullptr;
+      for (auto* v : {&op->outShape, &op->inShape, &op->lo, &op->interior}) { v->resize(op->nd); for (auto& x : *v) x = (int64_t)next(); }
+      return i == n ? std::move(op) : nullptr;
+    }
+    case OP_CONCAT: {
+      auto op = std::make_unique<ConcatOp>();
+      op->es = (int)next();
+      int k = (int)next();
+      if (k < 1 || k > 64) return nullptr;
+      op->numIn = k;
+      op->outer = (int64_t)next(); op->rowOut = (int64_t)next();
+      op->rows.resize(k);
+      for (auto& x : op->rows) x = (int64_t)next();
+      return i == n ? std::move(op) : nullptr;
+    }
+    case OP_DSLICE: case OP_DUS: {
+      bool dus = kind == OP_DUS;
+      int es = (int)next(), nd = (int)next();
+      if (nd > 16 || nd + 2 > 64) return nullptr;
+      std::vector<int64_t> a(nd), b(nd);
+      std::vector<int> sd(nd);
+      for (auto& x : a) x = (int64_t)next();
+      for (auto& x : b) x = (int64_t)next();
+      for (auto& x : sd) x = (int)next();
+      if (i != n) return nullptr;
+      if (dus) {
+        auto op = std::make_unique<DynUpdateSliceOp>();
+        op->numIn = 2 + nd; op->es = es; op->nd = nd; op->inShape = a; op->updShape = b; op->startDt = sd;
+        return op;
+      }
+      auto op = std::make_unique<DynSliceOp>();
+      op->numIn = 1 + nd; op->es = es; op->nd = nd; op->inShape = a; op->sizes = b; op->startDt = sd;
+      return op;
+    }
+    case OP_CUMULATIVE: {
+      auto op = std::make_unique<CumulativeOp>();
+      op->numIn = 1;
+      op->kind = (int)next(); op->dt = (int)next();
+      op->outer = (int64_t)next(); op->n = (int64_t)next(); op->inner = (int64_t)next(); op->reverse = next() != 0;
+      return i == n ? std::move(op) : nullptr;
+    }
+    case OP_SORT: {
+      auto op = std::make_unique<SortOp>();
+      op->k = (int)next(); op->numKeys = (int)next();
+      if (op->k < 1 || op->k > 8 || op->numKeys < 1 || op->numKeys > op->k) return nullptr;
+      op->numIn = op->k;
+      op->outer = (int64_t)next(); op->n = (int64_t)next(); op->inner = (int64_t)next();
+      if (op->n > 2147483647) return nullptr;
+      op->dts.resize(op->k);
+      for (auto& x : op->dts) x = (int)next();
       return i == n ? std::move(op) : nullptr;
     }
   }

@@ -4,19 +4,23 @@
 #pragma once
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "fused.h"
 
 namespace tl {
 
-enum OpKind : int { OP_FUSED = 0, OP_DOT = 1, OP_COPY = 2, OP_GATHER = 3, OP_SCATTER = 4, OP_THREEFRY = 5, OP_ARGREDUCE = 6, OP_CONV = 7 };
+enum OpKind : int { OP_FUSED = 0, OP_DOT = 1, OP_COPY = 2, OP_GATHER = 3, OP_SCATTER = 4, OP_THREEFRY = 5, OP_ARGREDUCE = 6, OP_CONV = 7,
+                   OP_PAD = 8, OP_CONCAT = 9, OP_DSLICE = 10, OP_DUS = 11, OP_CUMULATIVE = 12, OP_SORT = 13 };
 
 struct Op {
   int numIn = 0, numOut = 1;
   std::vector<int64_t> outBytes;
   virtual ~Op() = default;
   virtual void run(const void* const* in, void* const* out) = 0;
+  // For TENSORLENS_PROFILE: the op's kind and sizes.
+  virtual std::string describe() const { return "op"; }
 };
 
 // Returns null (and a reason) when the description is malformed.

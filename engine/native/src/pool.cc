@@ -31,7 +31,10 @@ struct Pool {
   int active = 0;  // workers taking part in the current job (tids 1..active)
   bool stop = false;
 
-  explicit Pool(int n) {
+  std::vector<std::atomic<int>> claimed;  // per tid: 1 once someone runs that share of the current job
+
+  explicit Pool(int n) : claimed(n) {
+    for (auto& c : claimed) c.store(1);
     for (int i = 1; i < n; i++) workers.emplace_back([this, i] { loop(i); });
   }
   ~Pool() {
@@ -56,7 +59,10 @@ struct Pool {
       }
       seen = generation.load(std::memory_order_acquire);
       if (stop) return;
-      if (tid <= active) {
+      // A share is claimed before it runs: the caller claims (and runs) the shares of workers
+      // that have not started by the time it finishes its own, so a descheduled worker on a
+      // busy machine delays nobody.
+      if (tid < (int)claimed.size() && claimed[tid].exchange(1, std::memory_order_acq_rel) == 0) {
         fn(ctx, tid);
         pending.fetch_sub(1, std::memory_order_acq_rel);
       }
@@ -69,11 +75,17 @@ struct Pool {
       std::lock_guard<std::mutex> g(m);
       fn = f; ctx = c; active = extra;
       pending.store(extra, std::memory_order_release);
+      for (int t = 1; t <= extra; t++) claimed[t].store(0, std::memory_order_release);
       generation.fetch_add(1, std::memory_order_acq_rel);
     }
     cv.notify_all();
     inWorker = true;
     f(c, 0);
+    for (int t = 1; t <= extra; t++)
+      if (claimed[t].exchange(1, std::memory_order_acq_rel) == 0) {
+        f(c, t);
+        pending.fetch_sub(1, std::memory_order_acq_rel);
+      }
     inWorker = false;
     while (pending.load(std::memory_order_acquire) != 0) TL_PAUSE();
   }

@@ -12,4 +12,4 @@ export const REDUCE_CODE = { sum: 0, max: 1, min: 2, prod: 3, and: 4, or: 5 } as
 export const I = { load: 0, const: 1, index: 2, convert: 3, select: 4, clamp: 5, unary: 6, binary: 7 } as const;
 
 /** Native op kinds (engine/native/src/ops.h). */
-export const OP = { fused: 0, dot: 1, copy: 2, gather: 3, scatter: 4, threefry: 5, argreduce: 6 } as const;
+export const OP = { fused: 0, dot: 1, copy: 2, gather: 3, scatter: 4, threefry: 5, argreduce: 6, conv: 7, pad: 8, concat: 9, dslice: 10, dus: 11, cumulative: 12, sort: 13 } as const;

@@ -3,6 +3,7 @@ import { ShapedArray } from "../../core/aval.js";
 import type { DType } from "../../dtype.js";
 import type { Expr, FusedKernel, ReduceOp } from "../kernel.js";
 import { broadcastStrides, contiguousStrides, sizeOf } from "../reference/strided.js";
+import { resolvePadding } from "../../shape/conv.js";
 import { DTYPE_CODE, OP, storageBytes } from "./codes.js";
 import { encodeKernel, type OpCodes } from "./encode.js";
 
@@ -184,6 +185,51 @@ export function lowerPrimitive(prim: Primitive, params: any, inAvals: readonly S
       const shape = out.shape.length ? out.shape : [1];
       const strides = inAvals.flatMap((a) => (out.shape.length ? broadcastStrides(a.shape, out.shape) : [0]));
       return single(new Float64Array([OP.threefry, shape.length, ...shape, ...strides]), outAvals, 4);
+    }
+    case "conv_general_dilated": {
+      const [la, ra] = inAvals as [ShapedArray, ShapedArray];
+      if (la.dtype !== "float32" || ra.dtype !== "float32" || out.dtype !== "float32") return null;
+      const inSp = la.shape.slice(2), kSp = ra.shape.slice(2), outSp = out.shape.slice(2);
+      const pads = resolvePadding(inSp, kSp, params);
+      const G = params.featureGroupCount ?? 1;
+      const nsp = inSp.length;
+      const ones = inSp.map(() => 1);
+      return single(new Float64Array([
+        OP.conv, nsp, la.shape[0]!, la.shape[1]!, ra.shape[0]!, ra.shape[1]!, G, ...inSp, ...kSp, ...outSp,
+        ...params.strides, ...pads.map((p) => p[0]), ...(params.lhsDilation ?? ones), ...(params.rhsDilation ?? ones),
+      ]), outAvals, 2);
+    }
+    case "pad": {
+      const a = inAvals[0]!;
+      const cfg = params.config as [number, number, number][];
+      return single(new Float64Array([OP.pad, storageBytes(a.dtype), a.shape.length, ...out.shape, ...a.shape, ...cfg.map((c) => c[0]), ...cfg.map((c) => c[2])]), outAvals, 2);
+    }
+    case "concatenate": {
+      if (inAvals.length > 64) return null;
+      const axis = params.axis as number;
+      const rows = inAvals.map((a) => sizeOf(a.shape.slice(axis)));
+      return single(new Float64Array([OP.concat, storageBytes(out.dtype), inAvals.length, sizeOf(out.shape.slice(0, axis)), sizeOf(out.shape.slice(axis)), ...rows]), outAvals, inAvals.length);
+    }
+    case "dynamic_slice": case "dynamic_update_slice": {
+      const a = inAvals[0]!;
+      const nStart = prim === "dynamic_slice" ? 1 : 2;
+      const starts = inAvals.slice(nStart);
+      if (a.shape.length > 16 || starts.some((s) => s.dtype !== "int32" && s.dtype !== "uint32")) return null;
+      const box = prim === "dynamic_slice" ? (params.sizes as number[]) : inAvals[1]!.shape;
+      return single(new Float64Array([prim === "dynamic_slice" ? OP.dslice : OP.dus, storageBytes(a.dtype), a.shape.length, ...a.shape, ...box, ...starts.map((s) => dt(s.dtype))]), outAvals, inAvals.length);
+    }
+    case "cumsum": case "cumprod": case "cummax": case "cummin": {
+      const a = inAvals[0]!;
+      if (a.dtype !== out.dtype || a.dtype === "bool") return null;
+      const [outer, n, inner] = lanes(a.shape, params.axis);
+      const kind = ["cumsum", "cumprod", "cummax", "cummin"].indexOf(prim);
+      return single(new Float64Array([OP.cumulative, kind, dt(a.dtype), outer, n, inner, params.reverse ? 1 : 0]), outAvals, 1);
+    }
+    case "sort": {
+      if (inAvals.length > 8) return null;
+      const a = inAvals[0]!;
+      const [outer, n, inner] = lanes(a.shape, params.dimension);
+      return single(new Float64Array([OP.sort, inAvals.length, params.numKeys, outer, n, inner, ...inAvals.map((x) => dt(x.dtype))]), outAvals, inAvals.length);
     }
     case "argmax": case "argmin": {
       const a = inAvals[0]!;
