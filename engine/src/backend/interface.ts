@@ -35,6 +35,8 @@ export interface Backend {
   execute(prim: Primitive, params: any, inputs: readonly Buffer[], inAvals: readonly ShapedArray[], outAvals: readonly ShapedArray[]): Buffer[];
   /** Runs one fused kernel, returning a new buffer of kernel.output. */
   runKernel(kernel: FusedKernel, inputs: readonly Buffer[]): Buffer;
+  /** Whether programs for this backend should carry matmul/conv epilogues (see kernel.ts Epilogue). */
+  readonly fusesEpilogues?: boolean;
   /** Takes a whole program once (optional: the engine's generic executor runs it otherwise). */
   compile?(program: Program): Executable;
 }

@@ -39,9 +39,18 @@ export type Slot = number;
 
 export type Step =
   | { readonly kind: "kernel"; readonly kernel: FusedKernel; readonly inputs: readonly Slot[]; readonly output: Slot; readonly source?: SourceLocation; readonly label: string }
-  | { readonly kind: "op"; readonly prim: Primitive; readonly params: any; readonly inputs: readonly Slot[]; readonly outputs: readonly Slot[]; readonly source?: SourceLocation }
+  | { readonly kind: "op"; readonly prim: Primitive; readonly params: any; readonly inputs: readonly Slot[]; readonly outputs: readonly Slot[]; readonly source?: SourceLocation; readonly epilogue?: Epilogue }
   /** Releases slots whose last use has passed (the memory plan). */
   | { readonly kind: "free"; readonly slots: readonly Slot[] };
+
+/**
+ * An elementwise kernel applied to an op's result before it is stored (e.g. bias + relu after a
+ * matmul), made only for backends that declare `fusesEpilogues`. The kernel's input
+ * `resultInput` is the op's result, read with identity strides over the kernel's iteration
+ * shape (the op's output shape); its other inputs are `inputs[i]` (the entry at resultInput is
+ * unused, -1). The step's output slot receives the kernel's result.
+ */
+export interface Epilogue { readonly kernel: FusedKernel; readonly resultInput: number; readonly inputs: readonly Slot[] }
 
 /**
  * A lowered jit program: straight-line steps over numbered buffer slots. Slot i < numInputs

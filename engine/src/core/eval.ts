@@ -32,8 +32,16 @@ export class EvalTrace extends Trace {
     if (control) return control(args, params, outAvals);
     const backend = backendOf(args);
     const ins = new Array(n);
-    for (let i = 0; i < n; i++) ins[i] = args[i]!._buffer;
+    let copies: unknown[] | undefined;
+    for (let i = 0; i < n; i++) {
+      const a = args[i]!;
+      if (a._backend === backend) { ins[i] = a._buffer; continue; }
+      // An operand on another backend is copied over for this op (as jax.device_put would).
+      ins[i] = backend.upload(a.dataSync(), a._aval);
+      (copies ??= []).push(ins[i]);
+    }
     const bufs = backend.execute(prim, params, ins, avals, outAvals);
+    if (copies) for (const c of copies) backend.free(c as object);
     const outs = new Array<DeviceArray>(bufs.length);
     for (let i = 0; i < bufs.length; i++) outs[i] = wrapBuffer(backend, bufs[i]!, outAvals[i]!);
     return outs;

@@ -75,7 +75,12 @@ const TRANSCENDENTAL = new Set<string>(["exp", "exp2", "log", "log1p", "expm1", 
 const DUPLICATE_LIMIT = 4;
 const VIEW_OPS = new Set<Primitive>(["broadcast_in_dim", "transpose", "slice", "rev", "reshape"]);
 
-export function lowerJaxpr(jaxpr: Jaxpr, numConsts: number, constData: readonly (ArrayLike<number> | null)[]): Program {
+export interface LowerOptions {
+  /** Fold a single elementwise consumer of a dot_general/conv into it (for backends that fuse them). */
+  readonly epilogues?: boolean;
+}
+
+export function lowerJaxpr(jaxpr: Jaxpr, numConsts: number, constData: readonly (ArrayLike<number> | null)[], options: LowerOptions = {}): Program {
   const slots: ShapedArray[] = [];
   const steps: Step[] = [];
   const env = new Map<Var, Lazy>();
@@ -213,8 +218,53 @@ export function lowerJaxpr(jaxpr: Jaxpr, numConsts: number, constData: readonly 
   // An output slot may have been produced with a different shape by a free reshape: record the output's own aval.
   jaxpr.outvars.forEach((a, i) => { slots[outputs[i]!] = a.aval; });
 
+  if (options.epilogues) fuseEpilogues(steps, outputs, slots);
   planFrees(steps, outputs, pinned);
   return makeProgram(slots, args.length, constants, steps, outputs);
+}
+
+const EPILOGUE_HOSTS = new Set<string>(["dot_general", "conv_general_dilated"]);
+
+/**
+ * Folds an elementwise kernel into the matmul or conv whose result it alone reads, when it reads
+ * that result element for element (same shape, identity strides) and its other inputs exist
+ * before the op runs. The op's result then never goes to memory by itself.
+ */
+function fuseEpilogues(steps: Step[], outputs: readonly Slot[], slots: readonly ShapedArray[]) {
+  const producedAt = new Map<Slot, number>();
+  steps.forEach((s, i) => {
+    if (s.kind === "kernel") producedAt.set(s.output, i);
+    else if (s.kind === "op") s.outputs.forEach((o) => producedAt.set(o, i));
+  });
+  const readers = (slot: Slot) => steps.filter((s) => (s.kind === "kernel" || s.kind === "op") && s.inputs.includes(slot));
+  for (let i = 0; i < steps.length; i++) {
+    const op = steps[i]!;
+    if (op.kind !== "op" || !EPILOGUE_HOSTS.has(op.prim) || op.outputs.length !== 1 || op.epilogue) continue;
+    const result = op.outputs[0]!;
+    if (outputs.includes(result)) continue;
+    const rs = readers(result);
+    const k = rs[0];
+    if (rs.length !== 1 || !k || k.kind !== "kernel" || k.kernel.reduce) continue;
+    const aval = slots[result]!;
+    if (!sameShape(k.kernel.shape, aval.shape)) continue;
+    const resultInput = k.inputs.indexOf(result);
+    if (!readsIdentity(k.kernel.expr, resultInput, aval.shape)) continue;
+    if (k.inputs.some((s, j) => j !== resultInput && (producedAt.get(s) ?? -1) > i)) continue;
+    const at = steps.indexOf(k);
+    steps[i] = { ...op, outputs: [k.output], epilogue: { kernel: k.kernel, resultInput, inputs: k.inputs.map((s, j) => (j === resultInput ? -1 : s)) } };
+    steps.splice(at, 1);
+  }
+}
+
+/** Every load of input `input` in the expression walks it row-major over `shape`. */
+function readsIdentity(e: Expr, input: number, shape: readonly number[]): boolean {
+  if (e.op === "load") {
+    if (e.input !== input) return true;
+    const cs = contiguousStrides(shape);
+    return e.offset === 0 && e.strides.every((st, i) => st === cs[i] || shape[i] === 1);
+  }
+  if (e.op === "const" || e.op === "index") return true;
+  return e.args.every((a) => readsIdentity(a, input, shape));
 }
 
 function sameShape(a: readonly number[], b: readonly number[]) { return a.length === b.length && a.every((d, i) => d === b[i]); }
@@ -224,7 +274,10 @@ function planFrees(steps: Step[], outputs: readonly Slot[], pinned: ReadonlySet<
   const last = new Map<Slot, number>();
   steps.forEach((s, i) => {
     if (s.kind === "kernel") s.inputs.forEach((x) => last.set(x, i));
-    else if (s.kind === "op") s.inputs.forEach((x) => last.set(x, i));
+    else if (s.kind === "op") {
+      s.inputs.forEach((x) => last.set(x, i));
+      s.epilogue?.inputs.forEach((x) => { if (x >= 0) last.set(x, i); });
+    }
   });
   const produced = new Set<Slot>();
   for (const s of steps) {
@@ -257,7 +310,10 @@ function makeProgram(slots: ShapedArray[], numInputs: number, constants: Program
       for (const s of steps) {
         if (s.kind === "free") lines.push(`  free ${s.slots.map(name).join(" ")}`);
         else if (s.kind === "kernel") lines.push(`  ${name(s.output)}: ${s.kernel.output} = fused[${s.label}${s.kernel.reduce ? ` reduce_${s.kernel.reduce.op}(${s.kernel.reduce.axes})` : ""}] over [${s.kernel.shape}] (${s.inputs.map(name).join(", ")})`);
-        else lines.push(`  ${s.outputs.map((o) => `${name(o)}: ${slots[o]}`).join(", ")} = ${s.prim} (${s.inputs.map(name).join(", ")})`);
+        else {
+          const ep = s.epilogue ? ` then fused[${s.epilogue.kernel.shape.length ? "epilogue" : ""}] (${s.epilogue.inputs.map((x) => (x < 0 ? "result" : name(x))).join(", ")})` : "";
+          lines.push(`  ${s.outputs.map((o) => `${name(o)}: ${slots[o]}`).join(", ")} = ${s.prim} (${s.inputs.map(name).join(", ")})${ep}`);
+        }
       }
       lines.push(`  return ${outputs.map(name).join(", ")}`);
       return lines.join("\n");

@@ -46,6 +46,13 @@ export function runProgramGeneric(program: Program, backend: Backend, inputs: re
             return res.map((r) => (args.includes(r) ? bind1("stop_gradient", [r], {}) : r));
           });
           step.outputs.forEach((s, i) => { bufs[s] = takeBuffer(outs[i]!); });
+        } else if (step.epilogue) {
+          // The op's result, then its epilogue kernel (a backend that fuses them compiles programs itself).
+          const ep = step.epilogue;
+          const resultAval = ep.kernel.inputs[ep.resultInput]!;
+          const [result] = backend.execute(step.prim, step.params, step.inputs.map(get), inAvals, [resultAval]);
+          bufs[step.outputs[0]!] = backend.runKernel(ep.kernel, ep.inputs.map((s, i) => (i === ep.resultInput ? result! : get(s))));
+          backend.free(result!);
         } else {
           const outs = backend.execute(step.prim, step.params, step.inputs.map(get), inAvals, outAvals);
           step.outputs.forEach((s, i) => { bufs[s] = outs[i]; });
@@ -68,7 +75,7 @@ export class Compiled {
   private readonly exe: Executable | undefined;
   constructor(readonly jaxpr: Jaxpr, readonly backend: Backend, numConsts: number, consts: readonly DeviceArray[]) {
     const data = consts.map((c) => c.dataSync());
-    this.program = lowerJaxpr(jaxpr, numConsts, data);
+    this.program = lowerJaxpr(jaxpr, numConsts, data, { epilogues: backend.fusesEpilogues === true });
     this.constBufs = this.program.constants.map((c, i) => backend.upload(data[i]!, c.aval));
     this.exe = backend.compile?.(this.program);
   }
