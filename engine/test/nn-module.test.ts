@@ -1,5 +1,6 @@
 import { test } from "node:test";
 import { createHash } from "node:crypto";
+import { inspect } from "node:util";
 import assert from "node:assert/strict";
 import { config, grad, jit, nn, np, random, tree, vmap, type DeviceArray } from "../src/index.js";
 import { assertClose, values } from "./nn-helpers.js";
@@ -38,8 +39,10 @@ test("tutorial Net: variable shapes, names, frozen tree printing with shapes and
   assert.deepEqual(vars.params.Dense_1.bias.shape, [1]);
   assert.ok(Object.isFrozen(vars) && Object.isFrozen(vars.params) && Object.isFrozen(vars.params.Dense_0));
   assert.throws(() => { (vars.params as any).Dense_0 = null; }, TypeError);
-  const text = String(vars).replace(/\s+/g, " ");
-  assert.equal(text, "{ params: { Dense_0: { bias: f32[4], kernel: f32[2,4] }, Dense_1: { bias: f32[1], kernel: f32[4,1] } } }");
+  // As the issue's text (and Flax's FrozenDict): creation order, leaf dicts on one line.
+  assert.equal(String(vars), "{\n  params: {\n    Dense_0: { kernel: f32[2,4], bias: f32[4] },\n    Dense_1: { kernel: f32[4,1], bias: f32[1] }\n  }\n}");
+  assert.equal(inspect(vars), String(vars));
+  assert.equal(`${vars.params.Dense_1}`, "{ kernel: f32[4,1], bias: f32[1] }");
   // pytree functions see the frozen tree as a dict and keep it frozen
   const doubled = tree.map((x: DeviceArray) => np.multiply(x, 2), vars);
   assert.ok(Object.isFrozen(doubled.params));
@@ -239,8 +242,30 @@ test("apply works under jit and grad (a training step of a module)", () => {
 
 test("tabulate lists every module with shapes, parameter counts and bytes", () => {
   const t = nn.tabulate(new Net(), random.PRNGKey(0), input);
-  assert.match(t, /Net summary/);
-  assert.match(t, /\| Dense_0 +\| Dense +\| f32\[3,2\] +\| f32\[3,4\] +\| bias: f32\[4\], kernel: f32\[2,4\] \(12, 48 B\)/);
-  assert.match(t, /Dense_1 .* bias: f32\[1\], kernel: f32\[4,1\] \(5, 20 B\)/);
-  assert.match(t, /Total parameters: 17 \(68 B\)/);
+  const lines = t.split("\n");
+  assert.match(lines[0]!, /^ +Net Summary$/);
+  assert.match(t, /│ Dense_0 +│ Dense +│ f32\[3,2\] +│ f32\[3,4\] +│ bias: f32\[4\] +│\n│ +│ +│ +│ +│ kernel: f32\[2,4\] +│\n│( +│){4} +│\n│( +│){4} 12 \(48 B\) +│/);
+  assert.match(t, /Dense_1 .*bias: f32\[1\][^]*kernel: f32\[4,1\][^]*5 \(20 B\)/);
+  assert.match(t, /│ +Total │ 17 \(68 B\) +│/);
+  assert.match(lines[lines.length - 1]!, /^ +Total Parameters: 17 \(68 B\)$/);
+  // Every line of the box has the same width.
+  const box = lines.slice(1, -2);
+  assert.ok(box.every((l) => l.length === box[0]!.length), t);
+});
+
+test("tabulate: rows in the order calls began (root, then each submodule before its children), params first, other collections after", () => {
+  class Block extends nn.Module { call(x: DeviceArray) { return nn.BatchNorm({ useRunningAverage: false })(nn.Dense(3)(x)); } }
+  class Outer extends nn.Module {
+    call(x: DeviceArray) {
+      // nn.Dense(2) is made (named Dense_0) before the Block runs, but called after it.
+      return nn.Dense(2)(new Block()(x));
+    }
+  }
+  const t = nn.tabulate(new Outer(), random.PRNGKey(0), np.ones([4, 5]));
+  const paths = [...t.matchAll(/^│ (\S*) +│ (\w+) +│ f32/gm)].map((m) => `${m[1]}:${m[2]}`);
+  assert.deepEqual(paths, [":Outer", "Block_0:Block", "Block_0/Dense_0:Dense", "Block_0/BatchNorm_0:BatchNorm", "Dense_0:Dense"]);
+  assert.match(t, /┃ path +┃ module +┃ inputs +┃ outputs +┃ params +┃ batchStats +┃/);
+  assert.match(t, /│ Block_0\/BatchNorm_0 .* bias: f32\[3\] +│ mean: f32\[3\] +│/);
+  assert.match(t, /Total │ 32 \(128 B\) +│ 6 \(24 B\) +│/);
+  assert.match(t, /Total Parameters: 38 \(152 B\)/);
 });

@@ -164,11 +164,14 @@ export abstract class Module {
       ctx.scopes.set(this, scope);
     }
     ctx.frames.push({ module: this, scope });
+    // Recorded when the call begins, so that a table lists calls in the order they were made (as Flax's).
+    const record: CallRecord | undefined = ctx.record ? { path: scope.path, type: this.constructor.name, inputs: args, output: undefined, module: this } : undefined;
+    if (record) ctx.records.push(record);
     try {
       const fn = (this as any)[method];
       if (typeof fn !== "function") throw new Error(`nn: ${this.constructor.name} has no method "${method}"`);
       const out = fn.apply(this, args);
-      if (ctx.record) ctx.records.push({ path: scope.path, type: this.constructor.name, inputs: args, output: out, module: this });
+      if (record) record.output = out;
       return out;
     } finally {
       ctx.frames.pop();
@@ -258,7 +261,7 @@ export abstract class Module {
   }
 
   toString(): string {
-    const attrs = Object.entries(this).filter(([k, v]) => k !== "name" && !(v instanceof DeviceArray) && typeof v !== "function" && !(v instanceof Module));
+    const attrs = Object.entries(this).filter(([k, v]) => k !== "name" && v !== undefined && !(v instanceof DeviceArray) && typeof v !== "function" && !(v instanceof Module));
     return `${this.constructor.name}(${attrs.map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(", ")})`;
   }
   [inspect.custom](): string { return this.toString(); }
@@ -311,14 +314,24 @@ function run(module: Module, variables: Variables, rngs: RngStreams, initializin
   }
 }
 
-/** Formats a variables tree with shapes and dtypes: { params: { Dense_0: { bias: f32[4], kernel: f32[2,4] } } }. */
+/**
+ * Formats a variables tree with shapes and dtypes, as Flax users print
+ * `jax.tree_util.tree_map(jnp.shape, variables)`: keys in creation order (kernel before bias),
+ * and a dict of arrays alone on one line when it fits:
+ *   { params: { Dense_0: { kernel: f32[2,4], bias: f32[4] }, ... } } spread over lines by level.
+ */
 export function formatTree(x: unknown, indent = ""): string {
   if (x instanceof DeviceArray) return shapeText(x);
   if (x && typeof x === "object" && !Array.isArray(x)) {
-    const keys = Object.keys(x).sort();
+    const keys = Object.keys(x);
     if (!keys.length) return "{}";
+    const vals = keys.map((k) => (x as any)[k]);
+    if (vals.every((v) => v instanceof DeviceArray || v === null || typeof v !== "object")) {
+      const flat = `{ ${keys.map((k, i) => `${k}: ${formatTree(vals[i], indent)}`).join(", ")} }`;
+      if (indent.length + flat.length <= 100) return flat;
+    }
     const inner = indent + "  ";
-    return `{\n${keys.map((k) => `${inner}${k}: ${formatTree((x as any)[k], inner)}`).join(",\n")}\n${indent}}`;
+    return `{\n${keys.map((k, i) => `${inner}${k}: ${formatTree(vals[i], inner)}`).join(",\n")}\n${indent}}`;
   }
   if (Array.isArray(x)) return `[${x.map((v) => formatTree(v, indent)).join(", ")}]`;
   return String(x);

@@ -6,7 +6,8 @@ import { Module, type ModuleOptions } from "../module.js";
 import { defaultKernelInit, zeros, type Initializer } from "../initializers.js";
 import { factory } from "./factory.js";
 
-export type ConvPadding = "SAME" | "VALID" | number | readonly (number | readonly [number, number])[];
+/** SAME, VALID, explicit (low, high) pads per spatial axis, or as Flax: CIRCULAR (SAME with wrap-around) and CAUSAL (1-D, left pad only). */
+export type ConvPadding = "SAME" | "VALID" | "CIRCULAR" | "CAUSAL" | number | readonly (number | readonly [number, number])[];
 export interface ConvOptions extends ModuleOptions {
   strides?: number | readonly number[]; padding?: ConvPadding; inputDilation?: number | readonly number[];
   kernelDilation?: number | readonly number[]; featureGroupCount?: number; useBias?: boolean;
@@ -15,7 +16,7 @@ export interface ConvOptions extends ModuleOptions {
 
 const tuple = (v: number | readonly number[] | undefined, n: number, dflt = 1): number[] =>
   v === undefined ? Array(n).fill(dflt) : typeof v === "number" ? Array(n).fill(v) : [...v];
-function explicitPadding(p: ConvPadding, n: number): "SAME" | "VALID" | [number, number][] {
+function explicitPadding(p: Exclude<ConvPadding, "CIRCULAR" | "CAUSAL">, n: number): "SAME" | "VALID" | [number, number][] {
   if (p === "SAME" || p === "VALID") return p;
   if (typeof p === "number") return Array.from({ length: n }, () => [p, p]);
   return p.map((q) => (typeof q === "number" ? [q, q] : [q[0], q[1]]));
@@ -78,12 +79,31 @@ class Conv extends ConvBase {
     const inF = x.shape[x.ndim - 1]!;
     if (inF % this.featureGroupCount !== 0) throw new Error(`Conv: ${inF} input features are not divisible by featureGroupCount ${this.featureGroupCount}`);
     const kernel = this.param("kernel", this.kernelInit, [...this.kernelSize, inF / this.featureGroupCount, this.features], this.paramDtype);
+    const n = this.kernelSize.length;
+    let padding = this.padding;
+    if (padding === "CIRCULAR" || padding === "CAUSAL") {
+      // As Flax: pad the input (wrapping around, or zeros on the left), then a VALID convolution.
+      const dilated = this.kernelSize.map((k, i) => (k - 1) * this.kernelDilation[i]! + 1);
+      if (padding === "CAUSAL" && n !== 1) throw new Error(`Conv: CAUSAL padding is for 1-D convolutions; this one has kernel size [${this.kernelSize}]`);
+      const pads: [number, number][] = padding === "CAUSAL" ? [[dilated[0]! - 1, 0]] : dilated.map((k) => [Math.floor((k - 1) / 2), Math.floor(k / 2)]);
+      x = padSpatial(x, pads, padding === "CAUSAL" ? "constant" : "wrap");
+      padding = "VALID";
+    }
     return this.channelsFirst(x, (nchw) => convGeneralDilated(nchw, this.oihw(kernel), {
-      strides: [...this.strides], padding: explicitPadding(this.padding, this.kernelSize.length),
+      strides: [...this.strides], padding: explicitPadding(padding, n),
       lhsDilation: [...this.inputDilation], rhsDilation: [...this.kernelDilation], featureGroupCount: this.featureGroupCount,
     }));
   }
 }
+/** Pads the n spatial axes before the last (feature) axis: with zeros, or wrapping around (numpy's mode "wrap"). */
+function padSpatial(x: DeviceArray, pads: readonly [number, number][], mode: "constant" | "wrap"): DeviceArray {
+  const first = x.ndim - 1 - pads.length;
+  pads.forEach(([lo, hi], i) => {
+    if (mode === "wrap" && Math.max(lo, hi) > x.shape[first + i]!) throw new Error(`Conv: CIRCULAR padding of (${lo}, ${hi}) on a spatial axis of size ${x.shape[first + i]} (at most the axis size)`);
+  });
+  return np.pad(x, x.shape.map((_, i) => (i >= first && i < x.ndim - 1 ? pads[i - first]! : [0, 0])) as [number, number][], { mode });
+}
+
 const ConvF = factory(Conv);
 export { ConvF as Conv };
 
@@ -106,6 +126,7 @@ class ConvTranspose extends ConvBase {
     const inF = x.shape[x.ndim - 1]!;
     const n = this.kernelSize.length;
     const kernel = this.param("kernel", this.kernelInit, [...this.kernelSize, inF, this.features], this.paramDtype);
+    if (this.padding === "CIRCULAR" || this.padding === "CAUSAL") throw new Error(`ConvTranspose: ${this.padding} padding is not supported (SAME, VALID or explicit pads)`);
     const pad = explicitPadding(this.padding, n);
     const padding = typeof pad === "string"
       ? this.kernelSize.map((k, i) => convTransposePadding((k - 1) * this.kernelDilation[i]! + 1, this.strides[i]!, pad))
