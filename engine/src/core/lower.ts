@@ -88,6 +88,7 @@ export function lowerJaxpr(jaxpr: Jaxpr, numConsts: number, constData: readonly 
   const newSlot = (aval: ShapedArray) => { slots.push(aval); return slots.length - 1; };
   for (const e of jaxpr.eqns) for (const a of e.inputs) if (a instanceof Var) uses.set(a, (uses.get(a) ?? 0) + 1);
   for (const a of jaxpr.outvars) if (a instanceof Var) uses.set(a, (uses.get(a) ?? 0) + 1);
+  const outvarSet = new Set(jaxpr.outvars.filter((a): a is Var => a instanceof Var));
 
   // Inputs: the jaxpr's invars are [...consts, ...args]; program inputs are the args, constants follow.
   const args = jaxpr.invars.slice(numConsts), consts = jaxpr.invars.slice(0, numConsts);
@@ -122,7 +123,9 @@ export function lowerJaxpr(jaxpr: Jaxpr, numConsts: number, constData: readonly 
    */
   const fusible = (a: Atom): Lazy => {
     const lz = read(a);
-    if (lz.kind === "expr" && lz.ops > DUPLICATE_LIMIT && a instanceof Var && (uses.get(a) ?? 0) > 1) {
+    // A program output is stored anyway: its other readers load it rather than recompute it.
+    const stored = a instanceof Var && outvarSet.has(a);
+    if (lz.kind === "expr" && lz.ops > 0 && a instanceof Var && (uses.get(a) ?? 0) > 1 && (lz.ops > DUPLICATE_LIMIT || stored)) {
       const m = materialize(lz);
       env.set(a, m);
       return m;
@@ -134,6 +137,17 @@ export function lowerJaxpr(jaxpr: Jaxpr, numConsts: number, constData: readonly 
     const m = materialize(read(a));
     if (a instanceof Var) env.set(a, m);
     return m;
+  };
+  /**
+   * An op reads its operands' shapes from their slots, so a reshaped view of another slot (a
+   * free reshape for fused kernels) is copied into a slot of its own shape, once per variable.
+   */
+  const opInput = (a: Atom): Slot => {
+    const m = materializeAtom(a);
+    if (sameShape(slots[m.slot]!.shape, m.aval.shape)) return m.slot;
+    const copy = materialize({ kind: "expr", aval: m.aval, ops: 0, label: "copy", build: (view, ctx) => loadOf(m.slot, m.aval, view, ctx) });
+    if (a instanceof Var) env.set(a, copy);
+    return copy.slot;
   };
   const viewOf = (lz: Lazy, view: Affine, ctx: BuildContext): Expr => (lz.kind === "slot" ? loadOf(lz.slot, lz.aval, view, ctx) : lz.build(view, ctx));
 
@@ -196,7 +210,7 @@ export function lowerJaxpr(jaxpr: Jaxpr, numConsts: number, constData: readonly 
       continue;
     }
     // An operand aliased by a free reshape is copied out under its own shape: op kernels read their input avals from the slots.
-    const inputs = e.inputs.map((a) => { const m = materializeAtom(a); return sameShape(slots[m.slot]!.shape, m.aval.shape) ? m.slot : materialize({ kind: "expr", aval: m.aval, ops: 0, label: "copy", build: (view, ctx) => loadOf(m.slot, m.aval, view, ctx) }).slot; });
+    const inputs = e.inputs.map((a) => opInput(a));
     const outputs = e.outputs.map((v) => {
       const slot = newSlot(v.aval);
       env.set(v, { kind: "slot", slot, aval: v.aval });
