@@ -63,6 +63,13 @@ const isPlainObject = (x: object) => {
 
 export type IsLeaf = (x: unknown) => boolean;
 
+/**
+ * How a frozen object is rebuilt by unflatten/map: Object.freeze by default; the nn module
+ * sets its own (frozen variables that print with shapes, like Flax's FrozenDict).
+ */
+let freezeDict: (o: Record<string, unknown>) => Record<string, unknown> = Object.freeze;
+export function setFrozenDictFactory(f: (o: Record<string, unknown>) => Record<string, unknown>) { freezeDict = f; }
+
 export function flatten(tree: PyTree, isLeaf?: IsLeaf): [unknown[], TreeDef] {
   const leaves: unknown[] = [];
   const walk = (x: unknown): Node => {
@@ -97,7 +104,7 @@ export function unflatten(def: TreeDef, leaves: readonly unknown[]): any {
       case "dict": {
         const o: Record<string, unknown> = {};
         n.keys.forEach((k, j) => { o[k] = build(n.children[j]!); });
-        return n.frozen ? Object.freeze(o) : o;
+        return n.frozen ? freezeDict(o) : o;
       }
       case "custom": return n.reg.unflatten(n.aux, n.children.map(build));
     }

@@ -3,6 +3,7 @@ import { inspect } from "node:util";
 import { DeviceArray } from "../array.js";
 import * as random from "../random/index.js";
 import type { PRNGKey } from "../typing.js";
+import { setFrozenDictFactory } from "../tree.js";
 
 /**
  * Modules in the style of Flax linen. A module is a callable object whose `call` method
@@ -355,5 +356,8 @@ export function freeze<T>(x: T): T {
   }
   return x;
 }
+// Trees rebuilt by tree.map & co. keep the frozen variables' printing.
+setFrozenDictFactory((o) => freeze(o));
+
 /** A mutable deep copy of a frozen tree (leaves shared). */
 export const unfreeze = <T>(x: T): T => thaw(x);
