@@ -34,14 +34,15 @@ export function promote(...xs: ArrayLike[]): DeviceArray[] {
     let same = true;
     for (let i = 1; i < xs.length; i++) {
       const x = xs[i];
-      if (!(x instanceof DeviceArray) || x._aval.dtype !== first._aval.dtype || x._aval.weak !== first._aval.weak) { same = false; break; }
+      if (!(x instanceof DeviceArray) || x._aval.dtype !== first._aval.dtype) { same = false; break; }
     }
     if (same) return xs as DeviceArray[];
   }
   const t = promoteTypes(...xs.map(typedDTypeOf));
   return xs.map((x) => {
     const a = x instanceof DeviceArray ? x : typeof x === "number" || typeof x === "boolean" ? scalar(x, t.dtype, true) : asArray(x);
-    return a.dtype === t.dtype && a.weakType === t.weak ? a : l.convert(a, t.dtype, t.weak);
+    // Only the dtype needs converting: a weak operand next to a strong one gives a strong result.
+    return a.dtype === t.dtype ? a : l.convert(a, t.dtype, a.weakType && t.weak);
   });
 }
 

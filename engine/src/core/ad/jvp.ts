@@ -3,7 +3,7 @@ import { isFloat } from "../../dtype.js";
 import * as l from "../../lax/primitives.js";
 import { bind, inlineCall, Trace, Tracer, withTrace, leakedTracerError } from "../trace.js";
 import { BINARY_PRIMITIVES, UNARY_PRIMITIVES, type ParamsOf, type Primitive } from "../primitives.js";
-import { binaryPartials, cumprodJacobianProduct, productOfOthers, unaryDerivatives } from "../rules/derivatives.js";
+import { binaryPartials, scaleBy, cumprodJacobianProduct, productOfOthers, unaryDerivatives } from "../rules/derivatives.js";
 import type { CallSite } from "../source.js";
 import { jvpControlRules } from "./control-rules.js";
 
@@ -69,7 +69,7 @@ const binaryRules = Object.fromEntries(BINARY_PRIMITIVES.map((p) => {
   const rule: JvpRule<any> = d === "zero" ? zeroRule : ([a, b], [ta, tb]) => {
     const y = l.binary(p)(a!, b!);
     const [da, db] = d(a!, b!, y);
-    let t = sumTangents(ta && da ? l.mul(ta, da) : null, tb && db ? l.mul(tb, db) : null);
+    let t = sumTangents(ta && da ? scaleBy(ta, da) : null, tb && db ? scaleBy(tb, db) : null);
     if (t && !l.sameShape(t.shape, y.shape)) t = l.broadcastTo(t, y.shape);
     return [[y], [t]];
   };

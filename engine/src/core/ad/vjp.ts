@@ -3,7 +3,7 @@ import { isFloat } from "../../dtype.js";
 import * as l from "../../lax/primitives.js";
 import { bind, inlineCall, leakedTracerError, Trace, Tracer, withTrace } from "../trace.js";
 import { BINARY_PRIMITIVES, UNARY_PRIMITIVES, type ParamsOf, type Primitive } from "../primitives.js";
-import { binaryPartials, cumprodJacobianProduct, productOfOthers, unaryDerivatives } from "../rules/derivatives.js";
+import { binaryPartials, scaleBy, cumprodJacobianProduct, productOfOthers, unaryDerivatives } from "../rules/derivatives.js";
 import type { CallSite } from "../source.js";
 import { scalar } from "../constants.js";
 import { resolvePadding } from "../../shape/conv.js";
@@ -105,8 +105,8 @@ const binaryRules = Object.fromEntries(BINARY_PRIMITIVES.map((p) => {
   const rule: VjpRule<any> = d === "zero" ? zeroRule : ([ct], [a, b], [y]) => {
     const [da, db] = d(a!, b!, y!);
     return [
-      da && isFloat(a!.dtype) ? l.unbroadcast(l.mul(ct!, da), a!.shape) : null,
-      db && isFloat(b!.dtype) ? l.unbroadcast(l.mul(ct!, db), b!.shape) : null,
+      da && isFloat(a!.dtype) ? l.unbroadcast(scaleBy(ct!, da), a!.shape) : null,
+      db && isFloat(b!.dtype) ? l.unbroadcast(scaleBy(ct!, db), b!.shape) : null,
     ];
   };
   return [p, rule];

@@ -11,7 +11,14 @@ import { bind1 } from "../trace.js";
  *  - a function: the derivative dy/dx as an array.
  */
 export type UnaryDerivative = "linear" | "zero" | ((x: DeviceArray, y: DeviceArray) => DeviceArray);
-export type BinaryPartials = "zero" | ((a: DeviceArray, b: DeviceArray, y: DeviceArray) => [DeviceArray | null, DeviceArray | null]);
+/** A partial derivative: an array, the constants 1 and -1 (no multiplication needed), or none. */
+export type Partial = DeviceArray | 1 | -1 | null;
+export type BinaryPartials = "zero" | ((a: DeviceArray, b: DeviceArray, y: DeviceArray) => [Partial, Partial]);
+
+/** t * d, without an op when d is 1 or -1. */
+export function scaleBy(t: DeviceArray, d: Exclude<Partial, null>): DeviceArray {
+  return d === 1 ? t : d === -1 ? l.neg(t) : l.mul(t, d);
+}
 
 const c = l.scalarLike;
 const one = (x: DeviceArray) => c(x, 1);
@@ -52,12 +59,12 @@ export const unaryDerivatives: { readonly [P in UnaryPrimitive]: UnaryDerivative
 };
 
 export const binaryPartials: { readonly [P in BinaryPrimitive]: BinaryPartials } = {
-  add: (a, b) => [one(a), one(b)],
-  sub: (a, b) => [one(a), c(b, -1)],
+  add: () => [1, 1],
+  sub: () => [1, -1],
   mul: (a, b) => [b, a],
   div: (_, b, y) => [l.reciprocal(b), l.neg(l.div(y, b))],
   // rem(a, b) = a - trunc(a / b) * b, and trunc(a / b) = (a - rem(a, b)) / b.
-  rem: (a, b) => [one(a), l.neg(l.div(l.sub(a, l.binary("rem")(a, b)), b))],
+  rem: (a, b) => [1, l.neg(l.div(l.sub(a, l.binary("rem")(a, b)), b))],
   pow: (a, b, y) => {
     // d/da a^b = b a^(b-1) (0 where b == 0); d/db = log(a) a^b (0 where a == 0, as JAX defines it).
     const zero = c(a, 0);
@@ -73,7 +80,7 @@ export const binaryPartials: { readonly [P in BinaryPrimitive]: BinaryPartials }
     return [l.div(b, d), l.neg(l.div(a, d))];
   },
   // nextafter(a, b) is a moved by one ulp: its derivative is a's, not zero.
-  nextafter: (a) => [one(a), null],
+  nextafter: () => [1, null],
   and: "zero", or: "zero", xor: "zero", eq: "zero", ne: "zero", lt: "zero", le: "zero", gt: "zero", ge: "zero",
   shift_left: "zero", shift_right_logical: "zero", shift_right_arithmetic: "zero",
 };
