@@ -12,7 +12,11 @@ import { vjpControlRules } from "./control-rules.js";
 /** A cotangent, or null for a symbolic zero. */
 export type Cotangent = DeviceArray | null;
 /** Cotangents of the inputs from cotangents of the outputs (null: no gradient flows there). */
-export type VjpRule<P extends Primitive> = (cts: Cotangent[], primals: DeviceArray[], outs: DeviceArray[], params: ParamsOf<P>, prim: P) => Cotangent[];
+/**
+ * Cotangents of the inputs from cotangents of the outputs (null: no gradient flows there).
+ * `wanted[i]` says whether input i is being differentiated; rules may skip the others.
+ */
+export type VjpRule<P extends Primitive> = (cts: Cotangent[], primals: DeviceArray[], outs: DeviceArray[], params: ParamsOf<P>, prim: P, wanted: readonly boolean[]) => Cotangent[];
 
 interface Node {
   readonly prim: Primitive;
@@ -79,7 +83,8 @@ export class VJPTrace extends Trace {
           return ct;
         });
         if (!anyCt) continue;
-        const inCts = (vjpRules[node.prim] as VjpRule<Primitive>)(outCtsNode, node.primals, node.outs, node.params, node.prim);
+        const wanted = node.inputs.map((t) => t !== null);
+        const inCts = (vjpRules[node.prim] as VjpRule<Primitive>)(outCtsNode, node.primals, node.outs, node.params, node.prim, wanted);
         node.inputs.forEach((t, i) => {
           const ct = inCts[i];
           if (t && ct) accumulate(t, ct.dtype === t.dtype ? ct : l.convert(ct, t.dtype, t.weakType));
@@ -102,11 +107,11 @@ const unaryRules = Object.fromEntries(UNARY_PRIMITIVES.map((p) => {
 }));
 const binaryRules = Object.fromEntries(BINARY_PRIMITIVES.map((p) => {
   const d = binaryPartials[p];
-  const rule: VjpRule<any> = d === "zero" ? zeroRule : ([ct], [a, b], [y]) => {
+  const rule: VjpRule<any> = d === "zero" ? zeroRule : ([ct], [a, b], [y], _p, _prim, wanted) => {
     const [da, db] = d(a!, b!, y!);
     return [
-      da && isFloat(a!.dtype) ? l.unbroadcast(scaleBy(ct!, da), a!.shape) : null,
-      db && isFloat(b!.dtype) ? l.unbroadcast(scaleBy(ct!, db), b!.shape) : null,
+      wanted[0] && da && isFloat(a!.dtype) ? l.unbroadcast(scaleBy(ct!, da), a!.shape) : null,
+      wanted[1] && db && isFloat(b!.dtype) ? l.unbroadcast(scaleBy(ct!, db), b!.shape) : null,
     ];
   };
   return [p, rule];
@@ -207,9 +212,9 @@ function convVjp([ct]: Cotangent[], [lhs, rhs]: DeviceArray[], _outs: DeviceArra
 
 const table: { [P in Primitive]: VjpRule<P> } = {
   ...(unaryRules as any), ...(binaryRules as any),
-  select: ([ct], [c, x, y]) => {
+  select: ([ct], [c, x, y], _o, _p, _prim, wanted) => {
     const z = l.zerosLike(ct!);
-    return [null, l.unbroadcast(l.select(c!, ct!, z), x!.shape), l.unbroadcast(l.select(c!, z, ct!), y!.shape)];
+    return [null, wanted[1] ? l.unbroadcast(l.select(c!, ct!, z), x!.shape) : null, wanted[2] ? l.unbroadcast(l.select(c!, z, ct!), y!.shape) : null];
   },
   clamp: ([ct], [lo, x, hi]) => {
     const z = l.zerosLike(ct!);
