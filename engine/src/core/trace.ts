@@ -60,6 +60,13 @@ export function enterTrace(t: Trace): Disposable {
   return { [Symbol.dispose]: () => { current = saved; } };
 }
 
+/** Makes `t` current and returns the trace that was (hot paths restore it in a finally). */
+export function swapTrace(t: Trace): Trace {
+  const saved = current;
+  current = t;
+  return saved;
+}
+
 /** Runs fn with `t` current. */
 export function withTrace<T>(t: Trace, fn: () => T): T {
   const saved = current;

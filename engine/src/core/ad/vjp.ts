@@ -1,7 +1,7 @@
 import type { DeviceArray } from "../../array.js";
 import { isFloat } from "../../dtype.js";
 import * as l from "../../lax/primitives.js";
-import { bind, inlineCall, leakedTracerError, Trace, Tracer, withTrace } from "../trace.js";
+import { bind, inlineCall, swapTrace, leakedTracerError, Trace, Tracer, withTrace } from "../trace.js";
 import { BINARY_PRIMITIVES, UNARY_PRIMITIVES, type ParamsOf, type Primitive } from "../primitives.js";
 import { binaryPartials, scaleBy, cumprodJacobianProduct, productOfOthers, unaryDerivatives } from "../rules/derivatives.js";
 import type { CallSite } from "../source.js";
@@ -58,7 +58,9 @@ export class VJPTrace extends Trace {
         primals.push(a); inputs.push(null);
       }
     }
-    const outs = withTrace(this.parent!, () => bind(prim, primals, params));
+    const saved = swapTrace(this.parent!);
+    let outs: DeviceArray[];
+    try { outs = bind(prim, primals, params); } finally { swapTrace(saved); }
     if (!any) return outs;
     const outTracers = outs.map((o) => (isFloat(o.dtype) ? new VJPTracer(this, o) : null));
     this.tape.push({ prim, params, inputs, primals, outs, outTracers });
