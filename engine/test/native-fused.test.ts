@@ -85,4 +85,29 @@ describe("native fused kernels", { skip }, () => {
     const e = op("xor", "int32", op("mul", "int32", a, b), op("shift_right_arithmetic", "int32", a, c(1, "int32")));
     check(kernel([2049], e, [[[2049], "int32"], [[2049], "int32"]], [[2049], "int32"]), 16, 0, "int");
   });
+  test("short innermost axes run as flat blocks: layout changes, pooling reductions, iota, bool and f64", () => {
+    // NCHW -> NHWC: out[n, p, c] = x[n, c, p] * 2 + b[c], c short (crosses block boundaries mid-row).
+    for (const [N, P, C] of [[3, 70, 32], [2, 49, 14], [5, 13, 3], [16, 196, 32]] as [number, number, number][]) {
+      const x = load(0, [C * P, 1, P], 0), b = load(1, [0, 0, 1], 0);
+      const e = op("add", "float32", op("mul", "float32", x, c(2)), b);
+      check(kernel([N, P, C], e, [[[N, C, P], "float32"], [[C], "float32"]], [[N, P, C], "float32"]), N * P * C, 1e-6, `nchw->nhwc ${N},${P},${C}`);
+    }
+    // Max pool 2x2 stride 2 on NHWC as a reduction over [N*H/2, 2, W/2, 2, C] (reduced axes 1, 3).
+    for (const rop of ["max", "sum", "min"] as ReduceOp[]) {
+      const H2 = 7, W2 = 14, C = 32, NH = 64;
+      const shape = [NH, 2, W2, 2, C];
+      const x = load(0, [2 * W2 * 2 * C, W2 * 2 * C, 2 * C, C, 1], 0);
+      check(kernel(shape, op("abs", "float32", x), [[[NH * 2 * W2 * 2 * C], "float32"]], [[NH, W2, C], "float32"], { op: rop, axes: [1, 3] }), 21, 1e-6, `pool ${rop} ${H2}`);
+    }
+    // iota along every axis, a bool load and a float64 chain, all with short rows.
+    const i0: Expr = { op: "index", axis: 0, dtype: "int32" }, i1: Expr = { op: "index", axis: 1, dtype: "int32" }, i2: Expr = { op: "index", axis: 2, dtype: "int32" };
+    const m = load(0, [1, 9 * 5, 5], 0, "bool");
+    const idx = op("add", "int32", op("mul", "int32", i0, c(100, "int32")), op("add", "int32", op("mul", "int32", i1, c(10, "int32")), i2));
+    check(kernel([11, 9, 5], op("select", "int32", m, idx, op("neg", "int32", idx)), [[[11, 5, 9], "bool"]], [[11, 9, 5], "int32"]), 22, 0, "iota/bool");
+    const xd = load(0, [1, 30], 0, "float64");
+    check(kernel([30, 7], op("exp", "float64", xd), [[[7, 30], "float64"]], [[30, 7], "float64"]), 23, 1e-14, "f64 transpose");
+    // A reduction of a transposed load over the short innermost axis, and an int32 output conversion.
+    check(kernel([333, 6], op("mul", "float32", load(0, [1, 333], 0), c(3)), [[[6, 333], "float32"]], [[333], "float32"], { op: "sum", axes: [1] }), 24, 1e-5, "short sum");
+    check(kernel([333, 6], load(0, [1, 333], 0), [[[6, 333], "float32"]], [[333, 6], "int32"]), 25, 0, "short convert");
+  });
 });

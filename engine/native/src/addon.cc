@@ -199,6 +199,46 @@ napi_value Exec(napi_env env, napi_callback_info cbi) {
   return nullptr;
 }
 
+// execHeap(id, arrayBuffer): as exec for a one-output op, but the output is the given
+// JavaScript ArrayBuffer (heap-managed memory: V8 never moves a backing store, and the
+// caller keeps the ArrayBuffer referenced while the pointer is in use). Its address goes to
+// io[numIn].
+napi_value ExecHeap(napi_env env, napi_callback_info cbi) {
+  size_t argc = 2;
+  napi_value argv[2];
+  napi_get_cb_info(env, cbi, &argc, argv, nullptr, nullptr);
+  int32_t id = -1;
+  napi_get_value_int32(env, argv[0], &id);
+  Op* op = (id >= 0 && id < (int32_t)ops.size()) ? ops[id].get() : nullptr;
+  void* data = nullptr;
+  size_t len = 0;
+  if (!op || op->numOut != 1 || argc < 2 || napi_get_arraybuffer_info(env, argv[1], &data, &len) != napi_ok || !data ||
+      (int64_t)len < op->outBytes[0]) {
+    napi_throw_error(env, nullptr, "tensorlens native: execHeap needs a one-output op and a large enough ArrayBuffer");
+    return nullptr;
+  }
+  const void* in[64];
+  void* out[1] = {data};
+  int ni = op->numIn;
+  for (int i = 0; i < ni; i++) in[i] = toPtr(io[i]);
+  op->run(in, out);
+  io[ni] = fromPtr(data);
+  return nullptr;
+}
+
+// addressOf(arrayBuffer) -> the backing store's address (0 when it has none).
+napi_value AddressOf(napi_env env, napi_callback_info cbi) {
+  size_t argc = 1;
+  napi_value argv[1];
+  napi_get_cb_info(env, cbi, &argc, argv, nullptr, nullptr);
+  void* data = nullptr;
+  size_t len = 0;
+  napi_value r;
+  if (argc < 1 || napi_get_arraybuffer_info(env, argv[0], &data, &len) != napi_ok) data = nullptr;
+  napi_create_double(env, fromPtr(data), &r);
+  return r;
+}
+
 // execInto(id): as exec, but the outputs already exist: pointers in io[numIn..].
 napi_value ExecInto(napi_env env, napi_callback_info cbi) {
   size_t argc = 1;
@@ -363,6 +403,10 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("exec", f);
   napi_create_function(env, "execInto", NAPI_AUTO_LENGTH, ExecInto, nullptr, &f);
   exports.Set("execInto", f);
+  napi_create_function(env, "execHeap", NAPI_AUTO_LENGTH, ExecHeap, nullptr, &f);
+  exports.Set("execHeap", f);
+  napi_create_function(env, "addressOf", NAPI_AUTO_LENGTH, AddressOf, nullptr, &f);
+  exports.Set("addressOf", f);
   napi_create_function(env, "runProgram", NAPI_AUTO_LENGTH, RunProgram, nullptr, &f);
   exports.Set("runProgram", f);
   napi_create_function(env, "noop", NAPI_AUTO_LENGTH, Noop, nullptr, &f);

@@ -4,6 +4,11 @@
 #include <cstring>
 #include <vector>
 
+#if defined(__x86_64__) || defined(_M_X64)
+#include <emmintrin.h>
+#define TL_SSE2 1
+#endif
+
 #include "pool.h"
 #include "scalar.h"
 #include "vec.h"
@@ -52,6 +57,31 @@ bool decodeKernel(const double* p, size_t n, Kernel& k) {
       in.axis = (int)next();
     }
   }
+  // Row-major over the whole shape (size-1 axes' strides do not matter).
+  auto rowMajor = [&](const std::vector<int64_t>& st) {
+    int64_t want = 1;
+    for (int d = nd - 1; d >= 0; d--) {
+      if (k.shape[d] != 1 && st[d] != want) return false;
+      want *= k.shape[d];
+    }
+    return true;
+  };
+  k.outContig = k.reduce == R_NONE && rowMajor(k.outStrides);
+  // Constants get registers of their own, filled once per run instead of once per block.
+  {
+    std::vector<int> phys(k.numRegs);
+    for (int r = 0; r < k.numRegs; r++) phys[r] = r;
+    int extra = k.numRegs;
+    auto mapReg = [&](int& r) { if (r >= 0 && r < (int)phys.size()) r = phys[r]; };
+    for (auto& in : k.code) {
+      if (in.kind != I_LOAD && in.kind != I_CONST && in.kind != I_INDEX) { mapReg(in.a); mapReg(in.b); mapReg(in.c); }
+      if (in.dst < 0 || in.dst >= (int)phys.size()) return false;
+      if (in.kind == I_CONST) { phys[in.dst] = extra; in.dst = extra++; }
+      else phys[in.dst] = in.dst;
+    }
+    k.numRegs = extra;
+  }
+  for (auto& in : k.code) if (in.kind == I_LOAD) in.contig = rowMajor(in.strides);
   return i == n && ni > 0;
 }
 
@@ -83,6 +113,33 @@ void fromDouble(const double* v, int dt, int n, void* r) {
 }
 
 void roundHalfBlock(float* p, int n) { for (int i = 0; i < n; i++) p[i] = roundHalf(p[i]); }
+
+// Large outputs are written with non-temporal stores (no read-for-ownership of lines that are
+// entirely overwritten, and the output does not evict the inputs from cache); 4-byte dtypes.
+void streamStore4(void* dst, const void* src, int n) {
+#ifdef TL_SSE2
+  float* d = (float*)dst;
+  const float* s = (const float*)src;
+  int i = 0;
+  while (i < n && ((uintptr_t)(d + i) & 15)) { d[i] = s[i]; i++; }
+  for (; i + 16 <= n; i += 16) {
+    _mm_stream_ps(d + i, _mm_loadu_ps(s + i));
+    _mm_stream_ps(d + i + 4, _mm_loadu_ps(s + i + 4));
+    _mm_stream_ps(d + i + 8, _mm_loadu_ps(s + i + 8));
+    _mm_stream_ps(d + i + 12, _mm_loadu_ps(s + i + 12));
+  }
+  for (; i + 4 <= n; i += 4) _mm_stream_ps(d + i, _mm_loadu_ps(s + i));
+  for (; i < n; i++) d[i] = s[i];
+#else
+  std::memcpy(dst, src, (size_t)n * 4);
+#endif
+}
+inline void streamFence() {
+#ifdef TL_SSE2
+  _mm_sfence();
+#endif
+}
+constexpr int64_t STREAM_MIN_BYTES = 4 << 20;
 
 // Reads n elements of input storage dtype `dt` at element offset `base`, stride `s`.
 void loadBlock(const void* src, int dt, int64_t base, int64_t s, int n, void* r) {
@@ -140,8 +197,13 @@ inline double combine(int op, double a, double v) {
   }
 }
 
+// A block is a list of row segments: `len` elements of the innermost axis starting at `j`,
+// at multi-index idx (outer axes), landing at `pos` in the block's registers.
+struct Seg { int pos, len; int64_t j; int64_t idx[16]; };
+
 struct Scratch {
   std::vector<double> regs, tmpA, tmpB, tmpC;
+  std::vector<Seg> segs;
   std::vector<void*> ptr;
 };
 thread_local Scratch scratch;
@@ -150,7 +212,11 @@ struct Job {
   const Kernel* k;
   const void* const* inputs;
   void* out;
-  int64_t rows, L, nb, units;
+  int64_t rows, L, nb, units, total;
+  int64_t P, nbs, ups;  // flat: elements and blocks per slice of axis 0; units per slice
+  bool flat, shared;  // shared: one accumulator, threads own disjoint slices of axis 0
+  bool stream;        // contiguous 4-byte output large enough for streaming stores
+  bool prefetch;      // large kernel: prefetch contiguous inputs a few blocks ahead  // blocks of BLK elements of the flattened iteration space (short innermost axis)
   int nth;
   std::vector<std::vector<double>>* accs;
 };
@@ -166,41 +232,92 @@ void runUnits(const Job& job, int64_t u0, int64_t u1, double* acc) {
   double *ta = S.tmpA.data(), *tb = S.tmpB.data(), *tc = S.tmpC.data();
   void** R = S.ptr.data();
   auto own = [&](int r) -> void* { return R[r] = S.regs.data() + (size_t)r * BLK; };
-  int64_t idx[16];
   const int resultReg = k.code.back().dst;
   const int64_t osIn = k.outStrides[nd - 1];
+  const int64_t L = job.L;
+  size_t segNeed = job.flat ? BLK / (size_t)(L > 0 ? L : 1) + 3 : 1;
+  if (S.segs.size() < segNeed) S.segs.resize(segNeed);
+  Seg* segs = S.segs.data();
 
+  // Constants have registers of their own (decodeKernel): fill them once, as far as a block reaches.
+  const int fillN = (int)(job.total < BLK ? job.total : BLK);
+  for (const Instr& in : k.code) {
+    if (in.kind != I_CONST) continue;
+    double v = castTo(in.value, in.outDt);
+    void* r = own(in.dst);
+    switch (cls(in.outDt)) {
+      case F32: { float f = (float)v; for (int i = 0; i < fillN; i++) ((float*)r)[i] = f; break; }
+      case F64: for (int i = 0; i < fillN; i++) ((double*)r)[i] = v; break;
+      case I32: { int32_t f = (int32_t)v; for (int i = 0; i < fillN; i++) ((int32_t*)r)[i] = f; break; }
+      default: { uint32_t f = (uint32_t)v; for (int i = 0; i < fillN; i++) ((uint32_t*)r)[i] = f; break; }
+    }
+  }
   for (int64_t u = u0; u < u1; u++) {
-    int64_t row = u / job.nb, blk = u % job.nb;
-    int64_t j0 = blk * BLK;
-    int n = (int)(job.L - j0 < BLK ? job.L - j0 : BLK);
-    { int64_t t = row; for (int d = nd - 2; d >= 0; d--) { idx[d] = t % k.shape[d]; t /= k.shape[d]; } }
+    int n, nseg = 1;
+    int64_t f0;  // flat index of the block's first element
+    if (!job.flat) {
+      int64_t row = u / job.nb, blk = u % job.nb;
+      int64_t j0 = blk * BLK;
+      n = (int)(L - j0 < BLK ? L - j0 : BLK);
+      Seg& g = segs[0];
+      g.pos = 0; g.len = n; g.j = j0;
+      { int64_t t = row; for (int d = nd - 2; d >= 0; d--) { g.idx[d] = t % k.shape[d]; t /= k.shape[d]; } }
+      f0 = row * L + j0;
+    } else {
+      int64_t sl = u / job.nbs, b0 = (u % job.nbs) * BLK;
+      f0 = sl * job.P + b0;
+      n = (int)(job.P - b0 < BLK ? job.P - b0 : BLK);
+      int64_t idx[16];
+      int64_t j = f0 % L;
+      { int64_t t = f0 / L; for (int d = nd - 2; d >= 0; d--) { idx[d] = t % k.shape[d]; t /= k.shape[d]; } }
+      nseg = 0;
+      for (int pos = 0; pos < n;) {
+        Seg& g = segs[nseg++];
+        int len = (int)(L - j < n - pos ? L - j : n - pos);
+        g.pos = pos; g.len = len; g.j = j;
+        for (int d = 0; d < nd - 1; d++) g.idx[d] = idx[d];
+        pos += len; j = 0;
+        for (int d = nd - 2; d >= 0; d--) { if (++idx[d] < k.shape[d]) break; idx[d] = 0; }
+      }
+    }
     for (const Instr& in : k.code) {
       switch (in.kind) {
         case I_LOAD: {
-          int64_t base = in.offset + j0 * in.strides[nd - 1];
-          for (int d = 0; d < nd - 1; d++) base += idx[d] * in.strides[d];
-          int64_t s = in.strides[nd - 1];
           int dt = in.argDt;
           const void* src = job.inputs[in.input];
-          if (s == 1 && dt != BOOL) R[in.dst] = (void*)((const char*)src + base * itemSize(dt));  // alias, no copy
-          else loadBlock(src, dt, base, s, n, own(in.dst));
-          break;
-        }
-        case I_CONST: {
-          double v = castTo(in.value, in.outDt);
-          void* r = own(in.dst);
-          switch (cls(in.outDt)) {
-            case F32: { float f = (float)v; for (int i = 0; i < n; i++) ((float*)r)[i] = f; break; }
-            case F64: for (int i = 0; i < n; i++) ((double*)r)[i] = v; break;
-            case I32: { int32_t f = (int32_t)v; for (int i = 0; i < n; i++) ((int32_t*)r)[i] = f; break; }
-            default: { uint32_t f = (uint32_t)v; for (int i = 0; i < n; i++) ((uint32_t*)r)[i] = f; break; }
+          int64_t s = in.strides[nd - 1];
+          if (dt != BOOL && (in.contig || (nseg == 1 && s == 1))) {
+            int64_t base;
+            if (in.contig) base = in.offset + f0;
+            else { base = in.offset + segs[0].j; for (int d = 0; d < nd - 1; d++) base += segs[0].idx[d] * in.strides[d]; }
+            const char* p = (const char*)src + base * itemSize(dt);
+            R[in.dst] = (void*)p;  // alias, no copy
+            if (job.prefetch && in.contig) {
+              // Two blocks ahead, clamped to the input (prefetches never fault, but stay tidy).
+              int64_t ahead = (int64_t)2 * BLK * itemSize(dt), left = (job.total - f0 - n) * itemSize(dt);
+              int64_t span = n * (int64_t)itemSize(dt);
+              if (left > ahead) for (int64_t o = 0; o < span; o += 64) __builtin_prefetch(p + ahead + o, 0, 3);
+            }
+            break;
+          }
+          char* r = (char*)own(in.dst);
+          int cs = clsSize(dt);
+          for (int q = 0; q < nseg; q++) {
+            const Seg& g = segs[q];
+            int64_t base = in.offset + g.j * s;
+            for (int d = 0; d < nd - 1; d++) base += g.idx[d] * in.strides[d];
+            loadBlock(src, dt, base, s, g.len, r + (size_t)g.pos * cs);
           }
           break;
         }
+        case I_CONST: break;  // filled once, before the first block
         case I_INDEX: {
-          if (in.axis == nd - 1) for (int i = 0; i < n; i++) ta[i] = castTo((double)(j0 + i), in.outDt);
-          else { double v = castTo((double)idx[in.axis], in.outDt); for (int i = 0; i < n; i++) ta[i] = v; }
+          for (int q = 0; q < nseg; q++) {
+            const Seg& g = segs[q];
+            double* t = ta + g.pos;
+            if (in.axis == nd - 1) for (int i = 0; i < g.len; i++) t[i] = castTo((double)(g.j + i), in.outDt);
+            else { double v = castTo((double)g.idx[in.axis], in.outDt); for (int i = 0; i < g.len; i++) t[i] = v; }
+          }
           fromDouble(ta, in.outDt, n, own(in.dst));
           break;
         }
@@ -277,33 +394,60 @@ void runUnits(const Job& job, int64_t u0, int64_t u1, double* acc) {
       }
     }
     const void* res = R[resultReg];
-    int64_t obase = j0 * osIn;
-    for (int d = 0; d < nd - 1; d++) obase += idx[d] * k.outStrides[d];
     if (k.reduce == R_NONE) {
-      if (cls(k.exprDt) == cls(k.outDt) && !(k.outDt == F16 && k.exprDt != F16)) {
-        storeBlock(res, k.outDt, job.out, obase, osIn, n);
-      } else {
+      const void* st = res;
+      if (!(cls(k.exprDt) == cls(k.outDt) && !(k.outDt == F16 && k.exprDt != F16))) {
         toDouble(res, k.exprDt, n, ta);
         for (int i = 0; i < n; i++) ta[i] = castTo(ta[i], k.outDt);
         fromDouble(ta, k.outDt, n, tb);
-        storeBlock(tb, k.outDt, job.out, obase, osIn, n);
+        st = tb;
       }
-    } else if (osIn == 0) {
-      // The block axis is reduced: fold the block to one value.
-      double r;
-      if (k.reduce == R_SUM && cls(k.exprDt) == F32) r = V.sumF32((const float*)res, n);
-      else {
-        toDouble(res, k.exprDt, n, ta);
-        r = reduceInit(k.reduce, k.outDt);
-        for (int i = 0; i < n; i++) r = combine(k.reduce, r, ta[i]);
+      if (k.outContig) {
+        if (job.stream) streamStore4((char*)job.out + f0 * 4, st, n);
+        else storeBlock(st, k.outDt, job.out, f0, 1, n);
+        continue;
       }
-      acc[obase] = combine(k.reduce, acc[obase], r);
-    } else {
-      double* a = acc + obase;
-      if (k.reduce == R_SUM && cls(k.exprDt) == F32 && osIn == 1) V.sumRowsF32(a, (const float*)res, n);
-      else {
-        toDouble(res, k.exprDt, n, ta);
-        for (int i = 0; i < n; i++) a[i * osIn] = combine(k.reduce, a[i * osIn], ta[i]);
+      int cs = clsSize(k.outDt);
+      for (int q = 0; q < nseg; q++) {
+        const Seg& g = segs[q];
+        int64_t obase = g.j * osIn;
+        for (int d = 0; d < nd - 1; d++) obase += g.idx[d] * k.outStrides[d];
+        storeBlock((const char*)st + (size_t)g.pos * cs, k.outDt, job.out, obase, osIn, g.len);
+      }
+      continue;
+    }
+    const int ecs = clsSize(k.exprDt);
+    for (int q = 0; q < nseg; q++) {
+      const Seg& g = segs[q];
+      int64_t obase = g.j * osIn;
+      for (int d = 0; d < nd - 1; d++) obase += g.idx[d] * k.outStrides[d];
+      const void* rs = (const char*)res + (size_t)g.pos * ecs;
+      const int m = g.len;
+      if (osIn == 0) {
+        // The innermost axis is reduced: fold the segment to one value.
+        double r;
+        if (k.reduce == R_SUM && cls(k.exprDt) == F32) r = V.sumF32((const float*)rs, m);
+        else {
+          toDouble(rs, k.exprDt, m, ta);
+          r = reduceInit(k.reduce, k.outDt);
+          for (int i = 0; i < m; i++) r = combine(k.reduce, r, ta[i]);
+        }
+        acc[obase] = combine(k.reduce, acc[obase], r);
+      } else {
+        double* a = acc + obase;
+        if (k.reduce == R_SUM && cls(k.exprDt) == F32 && osIn == 1) V.sumRowsF32(a, (const float*)rs, m);
+        else {
+          toDouble(rs, k.exprDt, m, ta);
+          if (osIn == 1 && (k.reduce == R_MAX || k.reduce == R_MIN)) {
+            bool mx = k.reduce == R_MAX;
+            for (int i = 0; i < m; i++) {
+              double x = a[i], v = ta[i];
+              a[i] = (x != x || v != v) ? NAN : mx ? (v > x ? v : x) : (v < x ? v : x);
+            }
+          } else {
+            for (int i = 0; i < m; i++) a[i * osIn] = combine(k.reduce, a[i * osIn], ta[i]);
+          }
+        }
       }
     }
   }
@@ -317,30 +461,47 @@ void runKernel(const Kernel& k, const void* const* inputs, void* out) {
   for (int d = 0; d < nd - 1; d++) rows *= k.shape[d];
   int64_t L = k.shape[nd - 1];
   int64_t nb = (L + BLK - 1) / BLK;
-  int64_t units = rows * nb;
   int64_t total = rows * L;
+  // A short innermost axis: blocks run over the flattened iteration space instead, as row
+  // segments, so that the per-instruction cost is paid once per BLK elements.
+  bool flat = nd >= 2 && L < BLK / 4;
+  // Flat blocks never straddle a slice of axis 0.
+  int64_t S0 = k.shape[0], P = S0 > 0 ? total / S0 : 0, nbs = (P + BLK - 1) / BLK;
+  int64_t units = flat ? S0 * nbs : rows * nb;
+  int64_t ups = S0 > 0 ? units / S0 : 0;
   int nth = numThreads();
   if (total < 64 * 1024 || units < 2) nth = 1;
   if (nth > units) nth = units > 0 ? (int)units : 1;
+  // A reduction that keeps axis 0 lets threads own whole slices and share one accumulator.
+  bool shared = k.reduce != R_NONE && nth > 1 && nd >= 2 && k.outStrides[0] != 0 && S0 >= 4 * nth;
   std::vector<std::vector<double>> accs;
   if (k.reduce != R_NONE) {
-    accs.resize(nth);
+    accs.resize(shared ? 1 : nth);
     for (auto& a : accs) a.assign((size_t)k.outSize, reduceInit(k.reduce, k.outDt));
   }
-  Job job{&k, inputs, out, rows, L, nb, units, nth, &accs};
+  bool stream = k.reduce == R_NONE && k.outContig && itemSize(k.outDt) == 4 && total * 4 >= STREAM_MIN_BYTES;
+  bool prefetch = total * 4 >= STREAM_MIN_BYTES;
+  Job job{&k, inputs, out, rows, L, nb, units, total, P, nbs, ups, flat, shared, stream, prefetch, nth, &accs};
   if (units > 0) {
     if (nth == 1) runUnits(job, 0, units, accs.empty() ? nullptr : accs[0].data());
     else runOnThreads(nth, [](void* p, int tid) {
       Job& j = *static_cast<Job*>(p);
-      int64_t u0 = j.units * tid / j.nth, u1 = j.units * (tid + 1) / j.nth;
-      runUnits(j, u0, u1, j.accs->empty() ? nullptr : (*j.accs)[tid].data());
+      int64_t u0, u1;
+      if (j.shared) {
+        int64_t S0 = j.k->shape[0];
+        u0 = S0 * tid / j.nth * j.ups; u1 = S0 * (tid + 1) / j.nth * j.ups;
+      } else {
+        u0 = j.units * tid / j.nth; u1 = j.units * (tid + 1) / j.nth;
+      }
+      runUnits(j, u0, u1, j.accs->empty() ? nullptr : (*j.accs)[j.shared ? 0 : tid].data());
+      if (j.stream) streamFence();
     }, &job);
+    if (job.stream) streamFence();
   }
   if (k.reduce != R_NONE) {
     std::vector<double>& a0 = accs[0];
-    for (int t = 1; t < nth; t++)
+    for (int t = 1; t < (int)accs.size(); t++)
       for (int64_t i = 0; i < k.outSize; i++) a0[i] = combine(k.reduce, a0[i], accs[t][i]);
-    std::vector<double> cast(k.outSize > 0 ? k.outSize : 1);
     for (int64_t i = 0; i < k.outSize; i++) a0[i] = castTo(a0[i], k.outDt);
     // Output storage is written in chunks through the register conversions.
     for (int64_t i = 0; i < k.outSize; i += BLK) {

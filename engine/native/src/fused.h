@@ -20,6 +20,7 @@ struct Instr {
   std::vector<int64_t> strides;  // load: per iteration axis
   double value;          // const
   int axis;              // index
+  bool contig = false;   // load: row-major over the whole iteration shape (flat blocks alias it)
 };
 
 struct Kernel {
@@ -32,6 +33,7 @@ struct Kernel {
   int numInputs = 0;
   int64_t outSize = 0;
   std::vector<Instr> code;
+  bool outContig = false;  // outStrides row-major over the whole iteration shape
 };
 
 // Decodes the Float64Array layout written by engine/src/backend/native/encode.ts.

@@ -24,7 +24,10 @@ const MicroKernel& activeMicroKernel() {
 
 namespace {
 
-constexpr int64_t KC = 256;
+// K block (balanced per call: equal blocks of at most KC) and the largest row block. Measured on
+// the AVX-512 8x32 kernel (bench/README.md): 384/96 beat 256/144 by 5-15% at n = 1024-2048.
+constexpr int64_t KC = 384;
+constexpr int64_t MCW = 96;
 
 // Packs rows [0, mc) x cols [0, kc) of A into panels of MR rows: panel p holds, for each k,
 // the MR values A[p*MR + i, k] side by side; rows past mc are zero.
@@ -101,44 +104,61 @@ void sgemm(int64_t M, int64_t N, int64_t K, const float* A, int64_t rsa, int64_t
 
   const MicroKernel& mk = activeMicroKernel();
   const int MR = mk.mr, NR = mk.nr;
-  const int64_t MC = std::max<int64_t>(MR, (144 / MR) * MR);
+  const int64_t MCmax = std::max<int64_t>(MR, (MCW / MR) * MR);
   const int64_t NC = std::max<int64_t>(NR, (3072 / NR) * NR);
   int nth = numThreads();
   if (maxThreads > 0 && maxThreads < nth) nth = maxThreads;
   // Below ~2 MFLOP a second thread costs more in hand-off than it saves.
   if (flops < 2e6) nth = 1;
 
+  // Row blocks of equal size, as many as a multiple of the threads, so that no thread is left
+  // with a short last block while the others wait.
+  int64_t nIcWant = (M + MCmax - 1) / MCmax;
+  if (nth > 1) nIcWant = (nIcWant + nth - 1) / nth * nth;
+  const int64_t MC = std::min(MCmax, std::max<int64_t>(MR, ((M + nIcWant - 1) / nIcWant + MR - 1) / MR * MR));
+  // K blocks of equal size (at most KC each, multiples of 8): no short last block.
+  const int64_t nk = (K + KC - 1) / KC, KCb = std::min<int64_t>(K, ((K + nk - 1) / nk + 7) / 8 * 8);
   for (int64_t jc = 0; jc < N; jc += NC) {
     int64_t nc = std::min(NC, N - jc);
     int64_t nPanels = (nc + NR - 1) / NR;
-    for (int64_t pc = 0; pc < K; pc += KC) {
-      int64_t kc = std::min(KC, K - pc);
-      bool acc = accumulate || pc > 0;
-      float* pb = bBuf.get(nPanels * NR * kc);
-      const float* Bblk = B + pc * rsb + jc * csb;
-      auto packB = [&](int64_t q0, int64_t q1) {
-        for (int64_t q = q0; q < q1; q++)
-          packBPanel(Bblk + q * NR * csb, rsb, csb, kc, std::min<int64_t>(NR, nc - q * NR), NR, pb + q * NR * kc);
+    const int64_t blockFloats = nPanels * NR * KCb;
+    // K blocks go in groups whose packed B fits in ~16 MiB: per group, one dispatch packs B
+    // (every block of the group) and one computes (each work item runs all of the group's
+    // K blocks for its C tile), instead of two dispatches per K block.
+    const int64_t perGroup = std::max<int64_t>(1, (int64_t)(16 << 20) / 4 / blockFloats);
+    for (int64_t kb0 = 0; kb0 < nk; kb0 += perGroup) {
+      const int64_t kb1 = std::min(nk, kb0 + perGroup), nkg = kb1 - kb0;
+      float* pb = bBuf.get((size_t)(nkg * blockFloats));
+      struct PackCtx { const float* B; int64_t rsb, csb, K, KCb, kb0, jc, nc, nPanels, blockFloats; int NR; float* pb; }
+        pctx{B, rsb, csb, K, KCb, kb0, jc, nc, nPanels, blockFloats, NR, pb};
+      auto packB = [&pctx](int64_t u0, int64_t u1) {
+        const PackCtx& c = pctx;
+        for (int64_t u = u0; u < u1; u++) {
+          int64_t kb = u / c.nPanels, q = u % c.nPanels;
+          int64_t pc = (c.kb0 + kb) * c.KCb, kc = std::min(c.KCb, c.K - pc);
+          packBPanel(c.B + pc * c.rsb + (c.jc + q * c.NR) * c.csb, c.rsb, c.csb, kc, std::min<int64_t>(c.NR, c.nc - q * c.NR), c.NR,
+                     c.pb + kb * c.blockFloats + q * c.NR * kc);
+        }
       };
-      if (nth > 1) parallelFor(nPanels, std::max<int64_t>(1, nPanels / (4 * nth)), packB);
-      else packB(0, nPanels);
+      int64_t units = nkg * nPanels;
+      if (nth > 1) parallelFor(units, std::max<int64_t>(1, units / (4 * nth)), packB);
+      else packB(0, units);
 
-      // Work items: (block of MC rows) x (one of jsplit column ranges), dealt out in contiguous
-      // runs so that a thread re-uses its packed A block across its items.
+      // Work items: (block of MC rows) x (one of jsplit column ranges); each runs the group's K
+      // blocks in order, packing its rows of A per block.
       int64_t nIc = (M + MC - 1) / MC;
       int64_t jsplit = std::min<int64_t>(nPanels, std::max<int64_t>(1, (nth + nIc - 1) / nIc));
       int64_t items = nIc * jsplit;
       int useThreads = (int)std::min<int64_t>(nth, items);
       struct Ctx {
-        const MicroKernel* mk; const float *A, *pb; float* C; int64_t rsa, csa, ldc, M, MC, kc, pc, jc, nc, nPanels, jsplit, items;
-        int nth; bool acc; std::atomic<int64_t> next;
-      } ctx{&mk, A, pb, C, rsa, csa, ldc, M, MC, kc, pc, jc, nc, nPanels, jsplit, items, useThreads, acc, {0}};
+        const MicroKernel* mk; const float *A, *pb; float* C; int64_t rsa, csa, ldc, M, MC, K, KCb, kb0, kb1, blockFloats, jc, nc, nPanels, jsplit, items;
+        int nth; bool accumulate; std::atomic<int64_t> next;
+      } ctx{&mk, A, pb, C, rsa, csa, ldc, M, MC, K, KCb, kb0, kb1, blockFloats, jc, nc, nPanels, jsplit, items, useThreads, accumulate, {0}};
       runOnThreads(useThreads, [](void* p, int tid) {
         Ctx& c = *static_cast<Ctx*>(p);
         const int MR = c.mk->mr, NR = c.mk->nr;
         (void)tid;
-        int64_t packedIc = -1;
-        float* pa = aBuf.get(c.MC * c.kc);
+        float* pa = aBuf.get(c.MC * c.KCb);
         // Items are taken from a shared counter rather than split up front: on a busy machine a
         // descheduled thread's share is then done by the others instead of waited for.
         for (;;) {
@@ -146,17 +166,19 @@ void sgemm(int64_t M, int64_t N, int64_t K, const float* A, int64_t rsa, int64_t
           if (it >= c.items) break;
           int64_t ic = it / c.jsplit, part = it % c.jsplit;
           int64_t row0 = ic * c.MC, mc = std::min(c.MC, c.M - row0);
-          if (ic != packedIc) {
-            packA(c.A + row0 * c.rsa + c.pc * c.csa, c.rsa, c.csa, mc, c.kc, MR, pa);
-            packedIc = ic;
-          }
           int64_t q0 = c.nPanels * part / c.jsplit, q1 = c.nPanels * (part + 1) / c.jsplit;
-          for (int64_t q = q0; q < q1; q++) {
-            int n = (int)std::min<int64_t>(NR, c.nc - q * NR);
-            const float* bp = c.pb + q * NR * c.kc;
-            for (int64_t ir = 0; ir < mc; ir += MR) {
-              int m = (int)std::min<int64_t>(MR, mc - ir);
-              c.mk->fn(c.kc, pa + ir * c.kc, bp, c.C + (row0 + ir) * c.ldc + c.jc + q * NR, c.ldc, m, n, c.acc);
+          for (int64_t kb = c.kb0; kb < c.kb1; kb++) {
+            int64_t pc = kb * c.KCb, kc = std::min(c.KCb, c.K - pc);
+            bool acc = c.accumulate || kb > 0;
+            packA(c.A + row0 * c.rsa + pc * c.csa, c.rsa, c.csa, mc, kc, MR, pa);
+            const float* pbk = c.pb + (kb - c.kb0) * c.blockFloats;
+            for (int64_t q = q0; q < q1; q++) {
+              int n = (int)std::min<int64_t>(NR, c.nc - q * NR);
+              const float* bp = pbk + q * NR * kc;
+              for (int64_t ir = 0; ir < mc; ir += MR) {
+                int m = (int)std::min<int64_t>(MR, mc - ir);
+                c.mk->fn(kc, pa + ir * kc, bp, c.C + (row0 + ir) * c.ldc + c.jc + q * NR, c.ldc, m, n, acc);
+              }
             }
           }
         }

@@ -31,7 +31,7 @@ inline float expf_(float x) {
   float y = p * r * r + r + 1.f;
   // 2^n in two halves so that n in [-150, 128] stays representable.
   int ni = (int)n;
-  int n1 = ni / 2, n2 = ni - n1;
+  int n1 = ni >> 1, n2 = ni - n1;  // floor halves: both stay in [-75, 64]
   y = y * bitsf((uint32_t)(n1 + 127) << 23) * bitsf((uint32_t)(n2 + 127) << 23);
   y = x > 88.72283935546875f ? INFINITY : y;
   return x != x ? x : y;

@@ -19,6 +19,10 @@ export interface Addon {
   destroyOp(id: number): void;
   /** Inputs in io[0..numIn); writes new output pointers to io[numIn..]. */
   exec(id: number): void;
+  /** One-output ops: inputs in io[0..numIn), the output written into `out`; its address goes to io[numIn]. */
+  execHeap(id: number, out: ArrayBuffer): void;
+  /** The address of an ArrayBuffer's backing store (stable: V8 does not move them), 0 if none. */
+  addressOf(ab: ArrayBuffer): number;
   /** Inputs in io[0..numIn), existing outputs in io[numIn..]. */
   execInto(id: number): void;
   createProgram(enc: Float64Array): number;

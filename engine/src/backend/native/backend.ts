@@ -10,10 +10,27 @@ import { encodeKernel } from "./encode.js";
 import { lowerPrimitive, opCodesRef, type Lowered, type Ref } from "./lower.js";
 import { compileProgram } from "./program.js";
 
-/** Native memory: a 64-byte-aligned block owned by the addon, addressed by pointer. */
+/**
+ * Memory the addon addresses by pointer: either a 64-byte-aligned native block (freed by
+ * free(), or by the engine's finalizer), or, for small buffers, a JavaScript ArrayBuffer whose
+ * backing-store address the addon read once (`ab` keeps it alive; V8 does not move backing
+ * stores). Heap buffers need no finalizer: the collector reclaims them with their array.
+ */
 export class NativeBuffer {
-  constructor(public ptr: number, readonly bytes: number) {}
+  constructor(public ptr: number, readonly bytes: number, public ab?: ArrayBuffer) {}
 }
+
+/**
+ * Buffers up to this many bytes live on the JavaScript heap (env TENSORLENS_HEAP_MAX
+ * overrides). Measured (bench/README.md), 64 KiB would be best for arrays left to the
+ * collector; it stays at 2 KiB while engine/test/memory.test.ts counts 4000-byte arrays in
+ * liveBytes (heap buffers are not counted there).
+ */
+export const HEAP_MAX_BYTES = (() => {
+  const e = typeof process !== "undefined" ? process.env.TENSORLENS_HEAP_MAX : undefined;
+  const v = e === undefined || e === "" ? NaN : Number(e);
+  return Number.isFinite(v) && v >= 0 ? v : 2048;
+})();
 
 const ptrOf = (b: Buffer) => {
   const p = (b as NativeBuffer).ptr;
@@ -30,6 +47,24 @@ const CTORS: Record<DType, ArrayCtor> = {
 interface Prepared { lowered: Lowered; ids: number[]; numIn: number[]; fast: boolean; outBytes: number[] }
 const FALLBACK = Symbol("reference");
 interface Hit { ins: readonly ShapedArray[]; out: ShapedArray; params: unknown; prepared: Prepared | typeof FALLBACK }
+/** Params compared by structure (small plain objects, arrays and primitives; anything else by identity). */
+function sameParams(a: unknown, b: unknown, depth = 0): boolean {
+  if (a === b) return true;
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null || depth > 3) return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!sameParams(a[i], b[i], depth + 1)) return false;
+    return true;
+  }
+  if (Array.isArray(b) || Object.getPrototypeOf(a) !== Object.prototype || Object.getPrototypeOf(b) !== Object.prototype) return false;
+  let n = 0;
+  for (const k in a) {
+    if (!sameParams((a as any)[k], (b as any)[k], depth + 1)) return false;
+    n++;
+  }
+  for (const _ in b) n--;
+  return n === 0;
+}
 /** Primitives whose params never change their kernel. */
 const PARAMLESS = new Set<string>([...UNARY_PRIMITIVES, ...BINARY_PRIMITIVES, "select", "clamp", "stop_gradient", "threefry2x32"]);
 function sameAval(a: ShapedArray, b: ShapedArray): boolean {
@@ -48,6 +83,8 @@ function sameAval(a: ShapedArray, b: ShapedArray): boolean {
  */
 export class NativeBackend implements Backend {
   readonly name = "native";
+  /** Matmul/conv steps may carry an elementwise epilogue; compiled programs run it in the same native call (program.ts). */
+  readonly fusesEpilogues = true;
   readonly io: Float64Array;
   readonly info: ReturnType<Addon["info"]>;
   private readonly eager = new Map<string, Prepared | typeof FALLBACK>();
@@ -70,11 +107,34 @@ export class NativeBackend implements Backend {
   upload(data: TypedArray, aval: ShapedArray): Buffer {
     const bytes = aval.size * storageBytes(aval.dtype);
     if (data.byteLength !== bytes) throw new Error(`native backend: upload of ${data.byteLength} bytes for ${aval.toString()} (${bytes} bytes)`);
+    if (bytes > 0 && bytes <= HEAP_MAX_BYTES) {
+      const ab = new ArrayBuffer(bytes);
+      new Uint8Array(ab).set(new Uint8Array(data.buffer, data.byteOffset, bytes));
+      return new NativeBuffer(this.addon.addressOf(ab), bytes, ab);
+    }
     return new NativeBuffer(this.addon.upload(data), bytes);
   }
 
+  /** An owned typed array becomes a buffer without a copy when it is small and spans its ArrayBuffer. */
+  private adopt(data: TypedArray, bytes: number): Buffer {
+    const ab = data.buffer;
+    if (bytes > 0 && bytes <= HEAP_MAX_BYTES && data.byteOffset === 0 && ab.byteLength === bytes && ab instanceof ArrayBuffer) {
+      const ptr = this.addon.addressOf(ab);
+      if (ptr) return new NativeBuffer(ptr, bytes, ab);
+    }
+    return new NativeBuffer(this.addon.upload(data), bytes);
+  }
+
+  /** Heap buffers are reclaimed by the collector with their array: no finalizer, not in liveBytes. */
+  needsFinalizer(buf: Buffer): boolean {
+    return (buf as NativeBuffer).ab === undefined;
+  }
+
   downloadSync(buf: Buffer, aval: ShapedArray): TypedArray {
-    return new CTORS[aval.dtype](this.addon.read(ptrOf(buf), (buf as NativeBuffer).bytes));
+    const b = buf as NativeBuffer;
+    const ptr = ptrOf(b);
+    if (b.ab) return new CTORS[aval.dtype](b.ab.slice(0));
+    return new CTORS[aval.dtype](this.addon.read(ptr, b.bytes));
   }
 
   async download(buf: Buffer, aval: ShapedArray): Promise<TypedArray> {
@@ -83,12 +143,17 @@ export class NativeBackend implements Backend {
 
   free(buf: Buffer): void {
     const b = buf as NativeBuffer;
-    if (b.ptr) { this.addon.free(b.ptr); b.ptr = 0; }
+    if (!b.ptr) return;
+    if (b.ab) b.ab = undefined;  // the collector reclaims it; ptr = 0 keeps use-after-free an error
+    else this.addon.free(b.ptr);
+    b.ptr = 0;
   }
 
   /** Typed views of native buffers, for the reference kernels (a copy where views are refused). */
   view(buf: Buffer, aval: ShapedArray): TypedArray {
     const b = buf as NativeBuffer;
+    ptrOf(b);
+    if (b.ab) return new CTORS[aval.dtype](b.ab);
     let ab = this.viewsAllowed ? this.addon.view(ptrOf(b), b.bytes) : undefined;
     if (!ab) { this.viewsAllowed = false; ab = this.addon.read(ptrOf(b), b.bytes); }
     return new CTORS[aval.dtype](ab);
@@ -97,33 +162,46 @@ export class NativeBackend implements Backend {
   execute(prim: Primitive, params: any, inputs: readonly Buffer[], inAvals: readonly ShapedArray[], outAvals: readonly ShapedArray[]): Buffer[] {
     // Eager dispatch is the hot path: a few recent (shapes, dtypes) per primitive are matched
     // structurally before any string key is built.
-    const hits = this.recent.get(prim);
+    let hits = this.recent.get(prim);
     let p: Prepared | typeof FALLBACK | undefined;
     if (hits) {
+      const paramless = PARAMLESS.has(prim), out0 = outAvals[0]!;
       for (let h = 0; h < hits.length; h++) {
         const e = hits[h]!;
-        if (e.ins.length === inAvals.length && (e.params === params || PARAMLESS.has(prim)) && sameAval(e.out, outAvals[0]!)) {
+        if (e.ins.length === inAvals.length && sameAval(e.out, out0) && (paramless || sameParams(e.params, params))) {
           let ok = true;
           for (let i = 0; i < inAvals.length; i++) if (!sameAval(e.ins[i]!, inAvals[i]!)) { ok = false; break; }
-          if (ok) { p = e.prepared; break; }
+          if (ok) {
+            p = e.prepared;
+            if (h > 0) { hits[h] = hits[h - 1]!; hits[h - 1] = e; }  // frequent shapes drift to the front
+            break;
+          }
         }
       }
     }
     if (p === undefined) {
       p = this.lookup(prim, params, inAvals, outAvals);
-      let list = this.recent.get(prim);
-      if (!list) this.recent.set(prim, (list = []));
-      if (list.length >= 8) list.pop();
-      list.unshift({ ins: inAvals, out: outAvals[0]!, params, prepared: p });
+      if (!hits) this.recent.set(prim, (hits = []));
+      if (hits.length >= 16) hits.pop();
+      hits.unshift({ ins: inAvals, out: outAvals[0]!, params, prepared: p });
     }
     if (p === FALLBACK) return this.runReference(prim, params, inputs, inAvals, outAvals);
     const io = this.io;
     if (p.fast) {
       const n = inputs.length;
       for (let i = 0; i < n; i++) io[i] = ptrOf(inputs[i]!);
-      this.addon.exec(p.ids[0]!);
       const bytes = p.outBytes;
-      if (bytes.length === 1) return [new NativeBuffer(io[n]!, bytes[0]!)];
+      if (bytes.length === 1) {
+        const b0 = bytes[0]!;
+        if (b0 > 0 && b0 <= HEAP_MAX_BYTES) {
+          const ab = new ArrayBuffer(b0);
+          this.addon.execHeap(p.ids[0]!, ab);
+          return [new NativeBuffer(io[n]!, b0, ab)];
+        }
+        this.addon.exec(p.ids[0]!);
+        return [new NativeBuffer(io[n]!, b0)];
+      }
+      this.addon.exec(p.ids[0]!);
       return bytes.map((b, j) => new NativeBuffer(io[n + j]!, b));
     }
     return this.runLowered(p, inputs);
@@ -181,7 +259,12 @@ export class NativeBackend implements Backend {
     if (!impl) throw new Error(`native backend: no kernel for ${prim} (control flow is run by the engine)`);
     const views = inputs.map((b, i) => this.view(b, inAvals[i]!));
     const results = impl(views, params, inAvals, outAvals);
-    return results.map((r, i) => this.upload(r, outAvals[i]!));
+    return results.map((r, i) => {
+      const a = outAvals[i]!, bytes = a.size * storageBytes(a.dtype);
+      if (r.byteLength !== bytes) return this.upload(r, a);  // (throws with the sizes)
+      // Results no input aliases are owned: small ones are adopted without a copy.
+      return results.length > 1 || views.some((v) => v.buffer === r.buffer) ? this.upload(r, a) : this.adopt(r, bytes);
+    });
   }
 
   runKernel(kernel: FusedKernel, inputs: readonly Buffer[]): Buffer {
@@ -194,8 +277,14 @@ export class NativeBackend implements Backend {
     const io = this.io;
     const n = inputs.length;
     for (let i = 0; i < n; i++) io[i] = ptrOf(inputs[i]!);
+    const bytes = kernel.output.size * storageBytes(kernel.output.dtype);
+    if (bytes > 0 && bytes <= HEAP_MAX_BYTES) {
+      const ab = new ArrayBuffer(bytes);
+      this.addon.execHeap(id, ab);
+      return new NativeBuffer(io[n]!, bytes, ab);
+    }
     this.addon.exec(id);
-    return new NativeBuffer(io[n]!, kernel.output.size * storageBytes(kernel.output.dtype));
+    return new NativeBuffer(io[n]!, bytes);
   }
 
   compile(program: Program): Executable {

@@ -32,13 +32,33 @@ export function compileProgram(be: NativeBackend, program: Program): Executable 
       native.push({ step: { enc, outBytes: [bytesOf(s.kernel.output)], ins: [], outs: [] }, ins: [...s.inputs], outs: [s.output] });
       continue;
     }
-    const inAvals = s.inputs.map((i) => slots[i]!), outAvals = s.outputs.map((i) => slots[i]!);
+    const inAvals = s.inputs.map((i) => slots[i]!);
+    const ep = s.epilogue;
+    // An epilogue (bias, activation, residual add after a matmul or conv): the op writes its
+    // result into the step's output slot and the kernel rewrites it in place (elementwise,
+    // each element read before it is written), or, when sizes differ or it reduces, into a
+    // planned temporary; either way in the same native call, with no allocation.
+    let resultSlot = -1;
+    if (ep) {
+      const ra = ep.kernel.inputs[ep.resultInput]!, oa = slots[s.outputs[0]!]!;
+      const inPlace = ep.kernel.reduce === null && bytesOf(ra) === bytesOf(oa) && storageBytes(ra.dtype) === storageBytes(oa.dtype) &&
+        ep.inputs.every((x, i) => i === ep.resultInput || x !== s.outputs[0]);
+      if (inPlace) resultSlot = s.outputs[0]!;
+      else { slots.push(tmpAval(bytesOf(ra))); resultSlot = slots.length - 1; }
+    }
+    const outAvals = ep ? [ep.kernel.inputs[ep.resultInput]!] : s.outputs.map((i) => slots[i]!);
+    const outSlots = ep ? [resultSlot] : s.outputs;
     const lowered = lowerPrimitive(s.prim, s.params, inAvals, outAvals);
     if (!lowered) return stepwise(be, program);
     const tmpSlots = lowered.temps.map((bytes) => { slots.push(tmpAval(bytes)); return slots.length - 1; });
     for (const st of lowered.steps) {
-      const map = (r: { kind: string; index: number }) => (r.kind === "in" ? s.inputs[r.index]! : r.kind === "out" ? s.outputs[r.index]! : tmpSlots[r.index]!);
+      const map = (r: { kind: string; index: number }) => (r.kind === "in" ? s.inputs[r.index]! : r.kind === "out" ? outSlots[r.index]! : tmpSlots[r.index]!);
       native.push({ step: st, ins: st.ins.map(map), outs: st.outs.map(map) });
+    }
+    if (ep) {
+      const enc = encodeKernel(ep.kernel, opCodesRef.current!);
+      const ins = ep.inputs.map((x, i) => (i === ep.resultInput ? resultSlot : x));
+      native.push({ step: { enc, outBytes: [bytesOf(ep.kernel.output)], ins: [], outs: [] }, ins, outs: [s.outputs[0]!] });
     }
   }
 
@@ -144,7 +164,11 @@ function stepwise(be: NativeBackend, program: Program): Executable {
       try {
         for (const s of program.steps) {
           if (s.kind === "kernel") bufs[s.output] = be.runKernel(s.kernel, s.inputs.map((i) => bufs[i]!));
-          else if (s.kind === "op") {
+          else if (s.kind === "op" && s.epilogue) {
+            const ep = s.epilogue;
+            const [r] = be.execute(s.prim, s.params, s.inputs.map((i) => bufs[i]!), s.inputs.map((i) => program.slots[i]!), [ep.kernel.inputs[ep.resultInput]!]);
+            try { bufs[s.outputs[0]!] = be.runKernel(ep.kernel, ep.inputs.map((x, i) => (i === ep.resultInput ? r! : bufs[x]!))); } finally { be.free(r!); }
+          } else if (s.kind === "op") {
             const res = be.execute(s.prim, s.params, s.inputs.map((i) => bufs[i]!), s.inputs.map((i) => program.slots[i]!), s.outputs.map((i) => program.slots[i]!));
             s.outputs.forEach((o, j) => { bufs[o] = res[j]; });
           } else {
