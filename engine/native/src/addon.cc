@@ -110,6 +110,13 @@ Napi::Value Free(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// adjustExternal(deltaBytes): tells V8 how much native memory JS objects hold, so that the
+// collector runs (and finalizers free buffers) under native-memory pressure too.
+Napi::Value AdjustExternal(const Napi::CallbackInfo& info) {
+  Napi::MemoryManagement::AdjustExternalMemory(info.Env(), (int64_t)info[0].As<Napi::Number>().DoubleValue());
+  return info.Env().Undefined();
+}
+
 // upload(typedArray) -> pointer to a new aligned copy.
 Napi::Value Upload(const Napi::CallbackInfo& info) {
   auto ta = info[0].As<Napi::TypedArray>();
@@ -388,6 +395,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("io", Napi::Function::New(env, Io));
   exports.Set("alloc", Napi::Function::New(env, Alloc));
   exports.Set("free", Napi::Function::New(env, Free));
+  exports.Set("adjustExternal", Napi::Function::New(env, AdjustExternal));
   exports.Set("upload", Napi::Function::New(env, Upload));
   exports.Set("read", Napi::Function::New(env, Read));
   exports.Set("write", Napi::Function::New(env, Write));

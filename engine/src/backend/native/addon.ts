@@ -10,6 +10,7 @@ export interface Addon {
   io(): Float64Array;
   alloc(bytes: number): number;
   free(ptr: number): void;
+  adjustExternal(deltaBytes: number): void;
   upload(data: ArrayBufferView): number;
   read(ptr: number, bytes: number): ArrayBuffer;
   write(ptr: number, data: ArrayBufferView): void;

@@ -17,7 +17,24 @@ import { compileProgram } from "./program.js";
  * stores). Heap buffers need no finalizer: the collector reclaims them with their array.
  */
 export class NativeBuffer {
-  constructor(public ptr: number, readonly bytes: number, public ab?: ArrayBuffer) {}
+  constructor(public ptr: number, readonly bytes: number, public ab?: ArrayBuffer) {
+    if (!ab) trackExternal(bytes);
+  }
+}
+
+/**
+ * Native blocks are reported to V8 as external memory, so that garbage collection (and with it
+ * the finalizers that free them) keeps up with native allocation in loops that never call
+ * dispose(). Reports are batched: one N-API call per MiB of change.
+ */
+let pendingExternal = 0;
+let reportExternal: ((delta: number) => void) | undefined;
+function trackExternal(delta: number) {
+  pendingExternal += delta;
+  if (reportExternal && Math.abs(pendingExternal) >= 1 << 20) {
+    reportExternal(pendingExternal);
+    pendingExternal = 0;
+  }
 }
 
 /**
@@ -94,6 +111,7 @@ export class NativeBackend implements Backend {
   private viewsAllowed = true;
 
   constructor(readonly addon: Addon) {
+    reportExternal = (delta) => addon.adjustExternal(delta);
     this.io = addon.io();
     this.info = addon.info();
     opCodesRef.current = {
@@ -144,7 +162,7 @@ export class NativeBackend implements Backend {
     const b = buf as NativeBuffer;
     if (!b.ptr) return;
     if (b.ab) b.ab = undefined;  // the collector reclaims it; ptr = 0 keeps use-after-free an error
-    else this.addon.free(b.ptr);
+    else { this.addon.free(b.ptr); trackExternal(-b.bytes); }
     b.ptr = 0;
   }
 
