@@ -1,7 +1,7 @@
 import type { DeviceArray } from "../array.js";
 import * as l from "../lax/primitives.js";
 import { Tracer } from "../core/trace.js";
-import { CallSite } from "../core/source.js";
+import { eagerSite } from "../core/source.js";
 import { jvpFlat, vjpFlat, vmapFlat } from "../core/transforms.js";
 import { isFloat } from "../dtype.js";
 import { flatten, unflatten, type TreeDef } from "../tree.js";
@@ -53,7 +53,7 @@ export function valueAndGrad(f: Fn, opts: GradOptions = {}) {
   return (...args: any[]): [any, any] => {
     const argnums = normalizeArgnums("grad", argnumsOpt, args.length);
     const call = differentiableCall("grad", f, args, argnums, hasAux);
-    const [outs, pullback] = vjpFlat(call.flatFn, call.flatIn, new CallSite());
+    const [outs, pullback] = vjpFlat(call.flatFn, call.flatIn, eagerSite());
     const value = outs[0]!;
     if (call.nOut !== 1 || value.ndim !== 0) {
       throw new TypeError(`grad: the function must return a scalar, got ${call.nOut === 1 ? value.aval : `a tree of ${call.nOut} arrays`}; use vjp or jacrev for non-scalar outputs`);
@@ -79,7 +79,7 @@ export function grad(f: Fn, opts: GradOptions = {}) {
 export function vjp(f: Fn, ...primals: any[]): [any, (ct: any) => any[]] {
   const argnums = primals.map((_, i) => i);
   const call = differentiableCall("vjp", f, primals, argnums, false);
-  const [outs, pullback] = vjpFlat(call.flatFn, call.flatIn, new CallSite());
+  const [outs, pullback] = vjpFlat(call.flatFn, call.flatIn, eagerSite());
   const outTree = unflatten(call.outDef, outs);
   let used = false;
   const vjpFn = (ct: any) => {
@@ -115,7 +115,7 @@ export function jvp(f: Fn, primals: readonly any[], tangents: readonly any[]): [
     const [o, od] = flattenArrays(f(...args), "jvp");
     outDef = od;
     return o;
-  }, flatP, flatT, new CallSite());
+  }, flatP, flatT, eagerSite());
   return [unflatten(outDef!, outs), unflatten(outDef!, touts.map((t, i) => t ?? l.zerosLike(outs[i]!)))];
 }
 

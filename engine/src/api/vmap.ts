@@ -1,5 +1,5 @@
 import type { DeviceArray } from "../array.js";
-import { CallSite } from "../core/source.js";
+import { eagerSite } from "../core/source.js";
 import { vmapFlat } from "../core/transforms.js";
 import { flatten, unflatten, type TreeDef } from "../tree.js";
 import { flattenArrays } from "./args.js";
@@ -37,7 +37,7 @@ export function vmap(f: (...args: any[]) => any, opts: VmapOptions = {}) {
       return outs;
     };
     // Out axes need the output structure: resolve them lazily per leaf index.
-    const outs = vmapFlat(run, flat, dims, resolvedOutAxes(outAxes, () => outDef!), new CallSite());
+    const outs = vmapFlat(run, flat, dims, resolvedOutAxes(outAxes, () => outDef!), eagerSite());
     return unflatten(outDef!, outs);
   };
 }

@@ -69,3 +69,13 @@ export function withUserLocation<E extends Error>(err: E, loc = userLocation()):
   }
   return err;
 }
+
+/**
+ * The call site of an eager transformation (grad, vmap, ...): recorded only with the env
+ * TENSORLENS_TRACE_SITES=1, since capturing a stack costs microseconds per call (more than the
+ * rest of a small grad). jit and control flow always record theirs (once per trace).
+ */
+const traceSites = process.env.TENSORLENS_TRACE_SITES === "1";
+export function eagerSite(): CallSite | undefined {
+  return traceSites ? new CallSite() : undefined;
+}

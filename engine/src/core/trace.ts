@@ -42,7 +42,8 @@ export class ConcretizationError extends Error {
 }
 
 export function leakedTracerError(t: Tracer, usedIn: string): LeakedTracerError {
-  const where = t._trace.origin ? ` (entered at ${formatLocation(t._trace.origin)})` : "";
+  const where = t._trace.origin ? ` (entered at ${formatLocation(t._trace.origin)})`
+    : t._trace.transformation === "jit" ? "" : " (run with TENSORLENS_TRACE_SITES=1 to see where it was entered)";
   return new LeakedTracerError(
     `${usedIn}: a traced array ${t._aval} from ${t._trace.transformation}${where} was used after that transformation ended. ` +
     `Values computed inside grad/jit/vmap must be returned from the function, not stored outside it (leaked tracer).`);
