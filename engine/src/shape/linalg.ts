@@ -3,30 +3,32 @@ import { broadcastShapes } from "./broadcast.js";
 import { normalizeAxis, ShapeError } from "./errors.js";
 
 /** How each operand is labelled in messages, e.g. "f32[3,2]". Defaults to the bare shape. */
-export type Labels = readonly [string, string];
-const labelsOf = (a: Shape, b: Shape, labels?: Labels): Labels => labels ?? [formatShape(a), formatShape(b)];
+/** Operand labels for messages; a function is called only when a message is made. */
+export type Labels = readonly [string, string] | (() => readonly [string, string]);
+const labelsOf = (a: Shape, b: Shape, labels?: Labels): readonly [string, string] =>
+  typeof labels === "function" ? labels() : labels ?? [formatShape(a), formatShape(b)];
 
 /**
  * numpy.matmul: 1-D operands are promoted (and the added axis removed), the last axis of `a`
  * contracts with the second-to-last of `b`, leading (batch) axes broadcast.
  */
 export function matmulShape(a: Shape, b: Shape, labels?: Labels, op = "matmul"): Dim[] {
-  const [la, lb] = labelsOf(a, b, labels);
+  const names = () => labelsOf(a, b, labels);
   if (a.length === 0 || b.length === 0) {
-    throw new ShapeError(op, "operands must have rank >= 1", [a, b], `${op}: operands must have rank >= 1: ${la} @ ${lb}`);
+    throw new ShapeError(op, "operands must have rank >= 1", [a, b], `${op}: operands must have rank >= 1: ${names()[0]} @ ${names()[1]}`);
   }
   const a2 = a.length === 1 ? [1, a[0]!] : a;
   const b2 = b.length === 1 ? [b[0]!, 1] : b;
   const k1 = a2[a2.length - 1]!;
   const k2 = b2[b2.length - 2]!;
   if (k1 !== k2) {
-    throw new ShapeError(op, "contraction dims differ", [a, b], `${op}: contraction dims differ: ${la} @ ${lb} (${k1} != ${k2})`);
+    throw new ShapeError(op, "contraction dims differ", [a, b], `${op}: contraction dims differ: ${names()[0]} @ ${names()[1]} (${k1} != ${k2})`);
   }
   let batch: Dim[];
   try {
     batch = broadcastShapes(op, a2.slice(0, -2), b2.slice(0, -2));
   } catch {
-    throw new ShapeError(op, "batch dims do not broadcast", [a, b], `${op}: batch dims do not broadcast: ${la} @ ${lb}`);
+    throw new ShapeError(op, "batch dims do not broadcast", [a, b], `${op}: batch dims do not broadcast: ${names()[0]} @ ${names()[1]}`);
   }
   const out: Dim[] = [...batch];
   if (a.length > 1) out.push(a2[a2.length - 2]!);
@@ -38,10 +40,10 @@ export function matmulShape(a: Shape, b: Shape, labels?: Labels, op = "matmul"):
 export function dotShape(a: Shape, b: Shape, labels?: Labels): Dim[] {
   if (a.length === 0 || b.length === 0) return [...(a.length === 0 ? b : a)];
   if (a.length <= 2 && b.length <= 2) return matmulShape(a, b, labels, "dot");
-  const [la, lb] = labelsOf(a, b, labels);
+  const names = () => labelsOf(a, b, labels);
   const ka = a[a.length - 1]!;
   const kb = b.length === 1 ? b[0]! : b[b.length - 2]!;
-  if (ka !== kb) throw new ShapeError("dot", "contraction dims differ", [a, b], `dot: contraction dims differ: ${la} · ${lb} (${ka} != ${kb})`);
+  if (ka !== kb) throw new ShapeError("dot", "contraction dims differ", [a, b], `dot: contraction dims differ: ${names()[0]} · ${names()[1]} (${ka} != ${kb})`);
   const bRest = b.length === 1 ? [] : [...b.slice(0, -2), b[b.length - 1]!];
   return [...a.slice(0, -1), ...bRest];
 }
@@ -55,7 +57,7 @@ export interface DotDimensionNumbers {
 
 /** lax.dot_general: output is batch dims, then lhs free dims, then rhs free dims. */
 export function dotGeneralShape(a: Shape, b: Shape, dims: DotDimensionNumbers, labels?: Labels): Dim[] {
-  const [la, lb] = labelsOf(a, b, labels);
+  const names = () => labelsOf(a, b, labels);
   const [ca, cb] = dims.contract;
   const [ba, bb] = dims.batch;
   if (ca.length !== cb.length || ba.length !== bb.length) {
@@ -64,10 +66,10 @@ export function dotGeneralShape(a: Shape, b: Shape, dims: DotDimensionNumbers, l
   ca.forEach((x, i) => {
     const da = a[normalizeAxis("dot_general", x, a.length, a)]!;
     const db = b[normalizeAxis("dot_general", cb[i]!, b.length, b)]!;
-    if (da !== db) throw new ShapeError("dot_general", "contraction dims differ", [a, b], `dot_general: contraction dims differ: ${la} · ${lb} (${da} != ${db})`);
+    if (da !== db) throw new ShapeError("dot_general", "contraction dims differ", [a, b], `dot_general: contraction dims differ: ${names()[0]} · ${names()[1]} (${da} != ${db})`);
   });
   ba.forEach((x, i) => {
-    if (a[x] !== b[bb[i]!]) throw new ShapeError("dot_general", "batch dims differ", [a, b], `dot_general: batch dims differ: ${la} · ${lb} (${a[x]} != ${b[bb[i]!]})`);
+    if (a[x] !== b[bb[i]!]) throw new ShapeError("dot_general", "batch dims differ", [a, b], `dot_general: batch dims differ: ${names()[0]} · ${names()[1]} (${a[x]} != ${b[bb[i]!]})`);
   });
   const freeA = a.filter((_, i) => !ca.includes(i) && !ba.includes(i));
   const freeB = b.filter((_, i) => !cb.includes(i) && !bb.includes(i));

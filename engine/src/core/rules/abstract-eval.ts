@@ -127,7 +127,7 @@ const table = {
 
   dot_general: ([a, b], { dimensionNumbers, preferredElementType }) => {
     const dtype = sameDTypes("dot_general", [a!, b!]);
-    return [new ShapedArray(nums(dotGeneralShape(a!.shape, b!.shape, dimensionNumbers, [String(a), String(b)])), preferredElementType ?? dtype, a!.weak && b!.weak)];
+    return [new ShapedArray(nums(dotGeneralShape(a!.shape, b!.shape, dimensionNumbers, () => [String(a), String(b)])), preferredElementType ?? dtype, a!.weak && b!.weak)];
   },
   conv_general_dilated: ([l, r], p) => {
     const dtype = sameDTypes("conv", [l!, r!]);
