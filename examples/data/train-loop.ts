@@ -1,5 +1,8 @@
 import { DeviceArray, jit, lax, losses, np, optim, random, tree, valueAndGrad, type nn } from "tensorlens";
-import type { Split } from "./idx.js";
+import { DEFAULT_FASHION_MNIST, loadSplit, type Split } from "./idx.js";
+import { defaultBackendName } from "tensorlens";
+import { cpus } from "node:os";
+import { parseArgs } from "node:util";
 
 /**
  * The training loop the two Fashion-MNIST examples share: shuffle with PRNG keys each epoch,
@@ -138,4 +141,29 @@ function accuracy(predict: (p: any, x: DeviceArray) => DeviceArray, params: any,
     release([x, predicted], []);
   }
   return correct / test.count;
+}
+
+const USAGE = `usage: npx tsx examples/<name>.ts [dataDir] [--epochs N] [--train N] [--test N] [--steps N] [--batch N] [--lr X] [--lower [--print]]
+dataDir defaults to ${DEFAULT_FASHION_MNIST} (Debian's dataset-fashion-mnist).`;
+
+/** The examples' command line: parse options, load Fashion-MNIST, train the model, print the result. */
+export function runFromCommandLine(model: nn.Module, shape: (n: number) => number[]) {
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: {
+      epochs: { type: "string", default: "3" }, train: { type: "string" }, test: { type: "string" }, steps: { type: "string" },
+      batch: { type: "string", default: "128" }, lr: { type: "string", default: "0.001" }, lower: { type: "boolean" }, print: { type: "boolean" },
+      help: { type: "boolean", short: "h" },
+    },
+  });
+  if (values.help) { console.log(USAGE); return; }
+  const dir = positionals[0] ?? DEFAULT_FASHION_MNIST;
+  const trainSet = loadSplit(dir, "train", values.train ? Number(values.train) : undefined);
+  const testSet = loadSplit(dir, "t10k", values.test ? Number(values.test) : undefined);
+  console.log(`backend: ${defaultBackendName()}; CPU: ${cpus()[0]?.model ?? "unknown"} x${cpus().length}`);
+  const r = train({
+    model, train: trainSet, test: testSet, epochs: Number(values.epochs), batchSize: Number(values.batch), learningRate: Number(values.lr),
+    maxSteps: values.steps ? Number(values.steps) : undefined, lower: values.lower ? (values.print ? "print" : true) : false, shape,
+  });
+  if (!values.lower) printResult(r);
 }
