@@ -1,7 +1,7 @@
 // Short runs of examples/mlp.ts and examples/fashion-mnist.ts on slices of Fashion-MNIST, run as a
 // user would: the loss must fall and test accuracy must beat chance (10%) by a wide margin. And
 // the CNN's train step, lowered, must hold one program with exactly the work the model needs.
-import { before, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { spawnSync } from "node:child_process";
@@ -11,12 +11,7 @@ const root = fileURLToPath(new URL("../..", import.meta.url));
 const data = "/usr/share/datasets/fashion-mnist";
 const skip = existsSync(`${data}/train-images-idx3-ubyte.gz`) ? false : `no dataset at ${data} (Debian package dataset-fashion-mnist)`;
 
-before(() => {
-  if (skip) return;
-  // The examples import "tensorlens" (engine/dist): build it first so it matches the sources.
-  const build = spawnSync(process.execPath, [`${root}/node_modules/typescript/bin/tsc`, "-p", `${root}/engine`], { encoding: "utf8" });
-  assert.equal(build.status, 0, build.stdout + build.stderr);
-});
+// The examples import "tensorlens" (engine/dist); scripts/run-tests.mjs builds it before any test runs.
 
 function example(file: string, args: string[]): string {
   const r = spawnSync(process.execPath, ["--import", "tsx", `${root}/examples/${file}`, data, ...args], { encoding: "utf8", cwd: root, timeout: 110_000 });
