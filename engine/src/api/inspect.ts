@@ -1,3 +1,4 @@
+import { inspect } from "node:util";
 import { ShapedArray } from "../core/aval.js";
 import { traceToJaxpr } from "../core/jaxpr-trace.js";
 import type { Jaxpr } from "../core/jaxpr.js";
@@ -11,6 +12,7 @@ import { flattenArrays, normalizeArgnums, type Argnums } from "./args.js";
 export class ShapeDtypeStruct {
   constructor(readonly shape: readonly number[], readonly dtype: DType) {}
   toString() { return `ShapeDtypeStruct(shape=[${this.shape}], dtype=${this.dtype})`; }
+  [inspect.custom]() { return this.toString(); }
 }
 
 function abstractLeaves(args: unknown[], statics: number[]) {
