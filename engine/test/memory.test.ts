@@ -1,5 +1,7 @@
-// Memory: live bytes rise and fall with arrays; dispose() and `using` release at once; a
-// disposed array says so when used; jit programs free their intermediates.
+// Memory: backend memory that needs an explicit free (native blocks above the heap threshold,
+// 64 MiB) rises and falls with arrays; dispose() and `using` release it at once; a disposed
+// array says so when used; jit programs free their intermediates. Smaller buffers are
+// JavaScript ArrayBuffers: the collector frees them, also inside a synchronous loop.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { np, jit, liveBytes, defaultBackendName, DeviceArray } from "../src/index.js";
@@ -12,45 +14,72 @@ async function settled(): Promise<number> {
   for (let i = 0; i < 3; i++) { gc(); await new Promise((r) => setTimeout(r, 5)); }
   return liveBytes(backend);
 }
+/** Above the native backend's heap threshold (64 MiB): memory that needs an explicit free. */
+const BIG = 17_000_000, BIG_BYTES = BIG * 4;
 
 test("dispose releases the buffer and later use is a clear error", async () => {
   np.zeros([1], "float32"); // the shared constant 0.0 that zeros() broadcasts is made once, here
   const before = await settled();
-  // Large enough for backend memory (small buffers may live on the JS heap, not counted here).
-  const x = np.zeros([100_000], "float32");
-  assert.equal(await settled() - before, 400_000);
+  const x = np.zeros([BIG], "float32");
+  assert.equal(await settled() - before, BIG_BYTES);
   x.dispose();
   assert.equal(await settled(), before);
   assert.throws(() => x.add(1), /was disposed and can no longer be used/);
   x.dispose(); // twice is harmless
 });
 
+test("a heap-managed array: dispose makes later use an error, the collector returns its memory", async () => {
+  await settled();
+  const ab0 = process.memoryUsage().arrayBuffers;
+  let x: DeviceArray | undefined = np.ones([1_000_000], "float32"); // 4 MB, below the threshold
+  assert.equal(x.sum().item(), 1_000_000);
+  if (backend === "native") assert.ok(process.memoryUsage().arrayBuffers - ab0 >= 4e6, "lives in an ArrayBuffer");
+  const y = x;
+  x.dispose();
+  assert.throws(() => y.add(1), /was disposed and can no longer be used/);
+  x = undefined;
+  await settled();
+  assert.ok(process.memoryUsage().arrayBuffers - ab0 < 1e6, "returned at the next collection");
+});
+
 test("`using` releases at the end of the scope", async () => {
   const before = await settled();
   let after = 0;
   {
-    using y = np.ones([256, 400], "float32");
+    using y = np.ones([BIG / 1000, 1000], "float32");
     after = liveBytes(backend);
-    assert.equal(y.shape[0], 256);
+    assert.equal(y.shape[0], BIG / 1000);
   }
-  assert.ok(after - before >= 409_600);
-  assert.equal(liveBytes(backend), after - 409_600, "the scope's end released the array at once");
+  assert.ok(after - before >= BIG_BYTES);
+  assert.equal(liveBytes(backend), after - BIG_BYTES, "the scope's end released the array at once");
 });
 
 test("a jitted program leaves only its outputs alive", async () => {
-  const f = jit((x: DeviceArray) => np.tanh(x.mul(2)).sum({ axis: 0 }).add(np.exp(x).max()));
-  const x = np.ones([64, 100_000], "float32");
+  const f = jit((x: DeviceArray) => np.tanh(x.mul(2)).add(np.exp(x).max()));
+  const x = np.ones([BIG], "float32");
   f(x).dispose();
   const before = await settled();
   const out = f(x);
-  assert.equal(liveBytes(backend) - before, 100_000 * 4);
+  assert.equal(liveBytes(backend) - before, BIG_BYTES);
   out.dispose();
   assert.equal(await settled(), before);
+  x.dispose();
 });
 
 test("garbage-collected arrays give their memory back", async () => {
   const before = await settled();
-  (() => { for (let i = 0; i < 20; i++) np.ones([100_000]); })();
-  assert.ok(liveBytes(backend) - before >= 20 * 400_000, "the arrays were counted while alive");
+  (() => { for (let i = 0; i < 3; i++) np.ones([BIG]); })();
+  assert.ok(liveBytes(backend) - before >= 3 * BIG_BYTES, "the arrays were counted while alive");
   assert.equal(await settled(), before);
+});
+
+test("a loop that never disposes stays bounded: the collector reclaims step outputs", () => {
+  const step = jit((x: DeviceArray) => x.mul(1.0001).add(1));
+  let x = np.zeros([1000, 1000], "float32"); // 4 MB per step's output
+  const rss0 = process.memoryUsage().rss;
+  for (let i = 0; i < 300; i++) x = step(x); // 1.2 GB in all if nothing were freed
+  const grown = process.memoryUsage().rss - rss0;
+  assert.ok(grown < 400e6, `RSS grew by ${(grown / 1e6).toFixed(0)} MB over 300 steps of 4 MB outputs`);
+  const want = (1.0001 ** 300 - 1) / 0.0001; // x_n = sum of 1.0001^k for k < n: 304.53
+  assert.ok(Math.abs(x.get(0, 0).item() - want) < 0.1);
 });

@@ -339,17 +339,49 @@ const bool profiling = [] {
   return true;
 }();
 
-// runProgram(id): inputs in io[0..numInputs); outputs (new buffers) in io[0..numOutputs).
+// runProgram(id, outs?): inputs in io[0..numInputs); outputs (new buffers) in
+// io[0..numOutputs). `outs`, when given, is an array with one entry per output: an
+// ArrayBuffer (a JavaScript-heap buffer the caller created, large enough) to write that output
+// into, or undefined for a new native block. The caller keeps the ArrayBuffers referenced.
 napi_value RunProgram(napi_env env, napi_callback_info cbi) {
-  size_t argc = 1;
-  napi_value argv[1];
+  size_t argc = 2;
+  napi_value argv[2];
   napi_get_cb_info(env, cbi, &argc, argv, nullptr, nullptr);
   int32_t id = -1;
   napi_get_value_int32(env, argv[0], &id);
   Program* p = (id >= 0 && id < (int32_t)programs.size()) ? programs[id].get() : nullptr;
   if (!p) { napi_throw_error(env, nullptr, "tensorlens native: no such program"); return nullptr; }
+  size_t nout = p->outputs.size();
+  // Where each output goes: a caller's ArrayBuffer, or null (a native block).
+  void* given[IO_SIZE];
+  bool haveOuts = false;
+  if (argc >= 2) {
+    bool isArray = false;
+    napi_is_array(env, argv[1], &isArray);
+    haveOuts = isArray;
+  }
+  for (size_t k = 0; k < nout; k++) {
+    given[k] = nullptr;
+    if (!haveOuts) continue;
+    napi_value v;
+    bool isAb = false;
+    if (napi_get_element(env, argv[1], (uint32_t)k, &v) != napi_ok || napi_is_arraybuffer(env, v, &isAb) != napi_ok || !isAb) continue;
+    void* data = nullptr;
+    size_t len = 0;
+    napi_get_arraybuffer_info(env, v, &data, &len);
+    if (!data || (int64_t)len < p->bytes[p->outputs[k]]) {
+      napi_throw_error(env, nullptr, "tensorlens native: runProgram output ArrayBuffer too small");
+      return nullptr;
+    }
+    given[k] = data;
+  }
   for (int s = 0; s < p->numInputs; s++) p->ptr[s] = toPtr(io[s]);
-  for (int s = 0; s < p->numSlots; s++) if (p->kind[s] == S_FRESH) p->ptr[s] = alignedAlloc((size_t)p->bytes[s]);
+  // A fresh slot is written in place into its first output's memory.
+  for (int s = 0; s < p->numSlots; s++) if (p->kind[s] == S_FRESH) p->ptr[s] = nullptr;
+  for (size_t k = 0; k < nout; k++) {
+    int s = p->outputs[k];
+    if (p->kind[s] == S_FRESH && !p->ptr[s]) p->ptr[s] = given[k] ? given[k] : alignedAlloc((size_t)p->bytes[s]);
+  }
   for (auto& st : p->steps) {
     const void* in[64];
     void* out[8];
@@ -367,13 +399,13 @@ napi_value RunProgram(napi_env env, napi_callback_info cbi) {
   }
   // Outputs are new buffers owned by the caller: a slot that is an input or a constant, or
   // appears twice, is copied.
-  for (size_t k = 0; k < p->outputs.size(); k++) {
+  for (size_t k = 0; k < nout; k++) {
     int s = p->outputs[k];
     bool first = p->kind[s] == S_FRESH;
     for (size_t j = 0; j < k && first; j++) if (p->outputs[j] == s) first = false;
     void* o = p->ptr[s];
     if (!first) {
-      o = alignedAlloc((size_t)p->bytes[s]);
+      o = given[k] ? given[k] : alignedAlloc((size_t)p->bytes[s]);
       std::memcpy(o, p->ptr[s], (size_t)p->bytes[s]);
     }
     io[k] = fromPtr(o);

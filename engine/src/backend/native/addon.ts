@@ -28,8 +28,11 @@ export interface Addon {
   execInto(id: number): void;
   createProgram(enc: Float64Array): number;
   destroyProgram(id: number): void;
-  /** Inputs in io[0..numInputs); writes new output pointers to io[0..numOutputs). */
-  runProgram(id: number): void;
+  /**
+   * Inputs in io[0..numInputs); writes output pointers to io[0..numOutputs). `outs[k]`, when an
+   * ArrayBuffer, receives output k (heap-managed); otherwise output k is a new native block.
+   */
+  runProgram(id: number, outs?: (ArrayBuffer | undefined)[]): void;
   setThreads(n: number): number;
   liveBytes(): number;
   noop(): void;

@@ -39,14 +39,20 @@ function trackExternal(delta: number) {
 
 /**
  * Buffers up to this many bytes live on the JavaScript heap (env TENSORLENS_HEAP_MAX
- * overrides): 64 KiB measured best for arrays left to the collector (bench/README.md). Heap
- * buffers need no finalizer and are not counted in liveBytes.
+ * overrides): eager outputs, uploads and jit program outputs. V8 frees ArrayBuffers during
+ * garbage collection, also inside a synchronous loop, and counts them as external memory, so
+ * a loop that never calls dispose() stays bounded; finalizers, by contrast, run only after
+ * the current job. 64 MiB covers the arrays of ordinary models; larger buffers are native
+ * blocks freed by dispose() or the finalizer. Heap buffers need no finalizer and are not
+ * counted in liveBytes.
  */
 export const HEAP_MAX_BYTES = (() => {
   const e = typeof process !== "undefined" ? process.env.TENSORLENS_HEAP_MAX : undefined;
   const v = e === undefined || e === "" ? NaN : Number(e);
-  return Number.isFinite(v) && v >= 0 ? v : 65536;
+  return Number.isFinite(v) && v >= 0 ? v : 64 << 20;
 })();
+/** Whether a buffer of this many bytes lives on the JavaScript heap. */
+export const onHeap = (bytes: number) => bytes > 0 && bytes <= HEAP_MAX_BYTES;
 
 const ptrOf = (b: Buffer) => {
   const p = (b as NativeBuffer).ptr;
@@ -124,7 +130,7 @@ export class NativeBackend implements Backend {
   upload(data: TypedArray, aval: ShapedArray): Buffer {
     const bytes = aval.size * storageBytes(aval.dtype);
     if (data.byteLength !== bytes) throw new Error(`native backend: upload of ${data.byteLength} bytes for ${aval.toString()} (${bytes} bytes)`);
-    if (bytes > 0 && bytes <= HEAP_MAX_BYTES) {
+    if (onHeap(bytes)) {
       const ab = new ArrayBuffer(bytes);
       new Uint8Array(ab).set(new Uint8Array(data.buffer, data.byteOffset, bytes));
       return new NativeBuffer(this.addon.addressOf(ab), bytes, ab);
@@ -135,7 +141,7 @@ export class NativeBackend implements Backend {
   /** An owned typed array becomes a buffer without a copy when it is small and spans its ArrayBuffer. */
   private adopt(data: TypedArray, bytes: number): Buffer {
     const ab = data.buffer;
-    if (bytes > 0 && bytes <= HEAP_MAX_BYTES && data.byteOffset === 0 && ab.byteLength === bytes && ab instanceof ArrayBuffer) {
+    if (onHeap(bytes) && data.byteOffset === 0 && ab.byteLength === bytes && ab instanceof ArrayBuffer) {
       const ptr = this.addon.addressOf(ab);
       if (ptr) return new NativeBuffer(ptr, bytes, ab);
     }
@@ -210,7 +216,7 @@ export class NativeBackend implements Backend {
       const bytes = p.outBytes;
       if (bytes.length === 1) {
         const b0 = bytes[0]!;
-        if (b0 > 0 && b0 <= HEAP_MAX_BYTES) {
+        if (onHeap(b0)) {
           const ab = new ArrayBuffer(b0);
           this.addon.execHeap(p.ids[0]!, ab);
           return [new NativeBuffer(io[n]!, b0, ab)];
@@ -218,8 +224,6 @@ export class NativeBackend implements Backend {
         this.addon.exec(p.ids[0]!);
         return [new NativeBuffer(io[n]!, b0)];
       }
-      this.addon.exec(p.ids[0]!);
-      return bytes.map((b, j) => new NativeBuffer(io[n + j]!, b));
     }
     return this.runLowered(p, inputs);
   }
@@ -249,24 +253,33 @@ export class NativeBackend implements Backend {
     return prepared;
   }
 
+  /** Ops of several steps or outputs: outputs are made here (heap or native), temporaries are native blocks. */
   private runLowered(p: Prepared, inputs: readonly Buffer[]): Buffer[] {
     const { steps, temps } = p.lowered;
     const tmp = new Array<number>(temps.length).fill(0);
     const outs: NativeBuffer[] = [];
-    const io = this.io;
+    const io = this.io, addon = this.addon;
     const resolve = (r: Ref) => (r.kind === "in" ? ptrOf(inputs[r.index]!) : r.kind === "tmp" ? tmp[r.index]! : outs[r.index]!.ptr);
     try {
       steps.forEach((s, k) => {
+        const ni = s.ins.length;
         s.ins.forEach((r, i) => { io[i] = resolve(r); });
-        this.addon.exec(p.ids[k]!);
         s.outs.forEach((r, j) => {
-          const ptr = io[s.ins.length + j]!;
-          if (r.kind === "tmp") tmp[r.index] = ptr;
-          else outs[r.index] = new NativeBuffer(ptr, s.outBytes[j]!);
+          const b = s.outBytes[j]!;
+          if (r.kind === "tmp") { io[ni + j] = tmp[r.index] = addon.alloc(b); return; }
+          if (!outs[r.index]) {
+            if (onHeap(b)) { const ab = new ArrayBuffer(b); outs[r.index] = new NativeBuffer(addon.addressOf(ab), b, ab); }
+            else outs[r.index] = new NativeBuffer(addon.alloc(b), b);
+          }
+          io[ni + j] = outs[r.index]!.ptr;
         });
+        addon.execInto(p.ids[k]!);
       });
+    } catch (e) {
+      for (const o of outs) if (o) this.free(o);
+      throw e;
     } finally {
-      for (const t of tmp) if (t) this.addon.free(t);
+      for (const t of tmp) if (t) addon.free(t);
     }
     return outs;
   }
@@ -295,7 +308,7 @@ export class NativeBackend implements Backend {
     const n = inputs.length;
     for (let i = 0; i < n; i++) io[i] = ptrOf(inputs[i]!);
     const bytes = kernel.output.size * storageBytes(kernel.output.dtype);
-    if (bytes > 0 && bytes <= HEAP_MAX_BYTES) {
+    if (onHeap(bytes)) {
       const ab = new ArrayBuffer(bytes);
       this.addon.execHeap(id, ab);
       return new NativeBuffer(io[n]!, bytes, ab);
