@@ -117,6 +117,14 @@ Napi::Value AdjustExternal(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// detach(arrayBuffer): releases a heap buffer's memory now (dispose()), instead of at the next
+// collection. Only for ArrayBuffers the backend made itself: views of it become empty.
+Napi::Value Detach(const Napi::CallbackInfo& info) {
+  auto ab = info[0].As<Napi::ArrayBuffer>();
+  if (!ab.IsDetached()) ab.Detach();
+  return info.Env().Undefined();
+}
+
 // upload(typedArray) -> pointer to a new aligned copy.
 Napi::Value Upload(const Napi::CallbackInfo& info) {
   auto ta = info[0].As<Napi::TypedArray>();
@@ -428,6 +436,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("alloc", Napi::Function::New(env, Alloc));
   exports.Set("free", Napi::Function::New(env, Free));
   exports.Set("adjustExternal", Napi::Function::New(env, AdjustExternal));
+  exports.Set("detach", Napi::Function::New(env, Detach));
   exports.Set("upload", Napi::Function::New(env, Upload));
   exports.Set("read", Napi::Function::New(env, Read));
   exports.Set("write", Napi::Function::New(env, Write));

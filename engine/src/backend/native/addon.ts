@@ -11,6 +11,7 @@ export interface Addon {
   alloc(bytes: number): number;
   free(ptr: number): void;
   adjustExternal(deltaBytes: number): void;
+  detach(buffer: ArrayBuffer): void;
   upload(data: ArrayBufferView): number;
   read(ptr: number, bytes: number): ArrayBuffer;
   write(ptr: number, data: ArrayBufferView): void;

@@ -167,7 +167,9 @@ export class NativeBackend implements Backend {
   free(buf: Buffer): void {
     const b = buf as NativeBuffer;
     if (!b.ptr) return;
-    if (b.ab) b.ab = undefined;  // the collector reclaims it; ptr = 0 keeps use-after-free an error
+    // A heap buffer is detached: its memory is released now, not at the next collection (every
+    // heap buffer is one this backend allocated or adopted, so no user view shares it).
+    if (b.ab) { this.addon.detach(b.ab); b.ab = undefined; }
     else { this.addon.free(b.ptr); trackExternal(-b.bytes); }
     b.ptr = 0;
   }
