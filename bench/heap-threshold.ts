@@ -1,17 +1,7 @@
 // Heap-vs-native buffer threshold probe: `TENSORLENS_HEAP_MAX=<bytes> npx tsx bench/heap-threshold.ts`
 // prints the median eager add (results left to the collector) per size.
 import { np } from "../engine/src/index.js";
-function median(fn: () => void, inner: number, runs = 41): number {
-  for (let j = 0; j < inner * 3; j++) fn();
-  const ts: number[] = [];
-  for (let r = 0; r < runs; r++) {
-    const t = performance.now();
-    for (let j = 0; j < inner; j++) fn();
-    ts.push((performance.now() - t) / inner);
-  }
-  ts.sort((a, b) => a - b);
-  return ts[ts.length >> 1]! * 1000;
-}
+import { medianMicros as median } from "./probe.js";
 const out: string[] = [];
 const disp = !!process.env.DISPOSE;
 for (const kib of (process.env.SIZES ?? "0.03125,1,4,16,32,64,128,256").split(",").map(Number)) {

@@ -1,6 +1,6 @@
 // The bench's MLP training step alone (784-512-512-10, B=128, grad + SGD, jit): median ms.
 import { np, nn, jit, grad } from "../engine/src/index.js";
-const rand = (n: number) => Float32Array.from({ length: n }, () => Math.random() * 2 - 1);
+import { rand } from "./probe.js";
 const B = 128, sizes = [784, 512, 512, 10];
 const params: any[] = [];
 for (let i = 0; i + 1 < sizes.length; i++) params.push(np.array(rand(sizes[i]! * sizes[i + 1]!).map((v) => v * Math.sqrt(6 / sizes[i]!))).reshape([sizes[i]!, sizes[i + 1]!]), np.zeros([sizes[i + 1]!]));

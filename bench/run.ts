@@ -6,6 +6,7 @@ import { mkdirSync, readFileSync, writeFileSync, existsSync } from "node:fs";
 import { cpus } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { rand, tutorialModel } from "./probe.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const QUICK = !!process.env.BENCH_QUICK;
@@ -54,7 +55,6 @@ function cpuInfo() {
   return { model: cpus()[0]?.model ?? "unknown", cores: cpus().length, simd };
 }
 
-const rand = (n: number) => { const a = new Float32Array(n); for (let i = 0; i < n; i++) a[i] = Math.random() * 2 - 1; return a; };
 
 async function main() {
   const cpu = cpuInfo();
@@ -89,21 +89,7 @@ async function main() {
     }
   }
   {
-    const input = np.array([[1, 2], [3, 4], [5, 6]]), target = np.array([[1], [0], [1]]);
-    const layers = [np.array(rand(8)).reshape([2, 4]), np.array(rand(4)).reshape([4, 1])];
-    const eps = 1e-8;
-    const predict = (input: any, layers: any[]) => {
-      layers.forEach((k, i) => { input = np.matmul(input, k); input = i !== layers.length - 1 ? nn.relu(input) : nn.sigmoid(input); });
-      return input;
-    };
-    const lossFn = (input: any, target: any, layers: any[]) => {
-      const out = predict(input, layers);
-      return np.mean(target.mul(np.log(out.add(eps))).add(np.subtract(1, target).mul(np.log(np.subtract(1, out).add(eps))))).neg();
-    };
-    const updateStep = (input: any, target: any, layers: any[]) => {
-      const grads = grad(lossFn, { argnums: 2 })(input, target, layers);
-      return layers.map((w: any, i: number) => w.sub(grads[i].mul(0.1)));
-    };
+    const { input, target, layers, updateStep } = tutorialModel(tl as any);
     const jitted = jit(updateStep);
     const dispose = (xs: any[]) => xs.forEach((x) => x.dispose());
     await attempt("update_step (jit)", TL, () => medianInner(() => dispose(jitted(input, target, layers)), 200));

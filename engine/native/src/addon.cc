@@ -192,14 +192,21 @@ Napi::Value DestroyOp(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-// exec(id): inputs in io[0..numIn); new outputs written to io[numIn..numIn+numOut).
-napi_value Exec(napi_env env, napi_callback_info cbi) {
-  size_t argc = 1;
-  napi_value argv[1];
-  napi_get_cb_info(env, cbi, &argc, argv, nullptr, nullptr);
+// The op named by a call's first argument (nullptr when there is none); argv receives up to
+// `want` arguments and argc how many were passed.
+static Op* opOfCall(napi_env env, napi_callback_info cbi, napi_value* argv, size_t want, size_t* argc) {
+  *argc = want;
+  napi_get_cb_info(env, cbi, argc, argv, nullptr, nullptr);
   int32_t id = -1;
   napi_get_value_int32(env, argv[0], &id);
-  Op* op = (id >= 0 && id < (int32_t)ops.size()) ? ops[id].get() : nullptr;
+  return (id >= 0 && id < (int32_t)ops.size()) ? ops[id].get() : nullptr;
+}
+
+// exec(id): inputs in io[0..numIn); new outputs written to io[numIn..numIn+numOut).
+napi_value Exec(napi_env env, napi_callback_info cbi) {
+  size_t argc;
+  napi_value argv[1];
+  Op* op = opOfCall(env, cbi, argv, 1, &argc);
   if (!op) { napi_throw_error(env, nullptr, "tensorlens native: no such op"); return nullptr; }
   const void* in[64];
   void* out[8];
@@ -219,12 +226,9 @@ napi_value Exec(napi_env env, napi_callback_info cbi) {
 // caller keeps the ArrayBuffer referenced while the pointer is in use). Its address goes to
 // io[numIn].
 napi_value ExecHeap(napi_env env, napi_callback_info cbi) {
-  size_t argc = 2;
+  size_t argc;
   napi_value argv[2];
-  napi_get_cb_info(env, cbi, &argc, argv, nullptr, nullptr);
-  int32_t id = -1;
-  napi_get_value_int32(env, argv[0], &id);
-  Op* op = (id >= 0 && id < (int32_t)ops.size()) ? ops[id].get() : nullptr;
+  Op* op = opOfCall(env, cbi, argv, 2, &argc);
   void* data = nullptr;
   size_t len = 0;
   if (!op || op->numOut != 1 || argc < 2 || napi_get_arraybuffer_info(env, argv[1], &data, &len) != napi_ok || !data ||
@@ -256,12 +260,9 @@ napi_value AddressOf(napi_env env, napi_callback_info cbi) {
 
 // execInto(id): as exec, but the outputs already exist: pointers in io[numIn..].
 napi_value ExecInto(napi_env env, napi_callback_info cbi) {
-  size_t argc = 1;
+  size_t argc;
   napi_value argv[1];
-  napi_get_cb_info(env, cbi, &argc, argv, nullptr, nullptr);
-  int32_t id = -1;
-  napi_get_value_int32(env, argv[0], &id);
-  Op* op = (id >= 0 && id < (int32_t)ops.size()) ? ops[id].get() : nullptr;
+  Op* op = opOfCall(env, cbi, argv, 1, &argc);
   if (!op) { napi_throw_error(env, nullptr, "tensorlens native: no such op"); return nullptr; }
   const void* in[64];
   void* out[8];
