@@ -141,4 +141,33 @@ describe("native fused kernels", { skip }, () => {
       }
     }
   });
+  test("binaries with a constant operand: every operand order, signed zeros and NaN, bit for bit", () => {
+    // The evaluator reads such constants as scalars (max/min through maxps/minps with fixes for
+    // NaN and ties of zeros); the reference is fused.ts. Lengths cover vector bodies and tails.
+    const specials = [0, -0, NaN, Infinity, -Infinity, 1, -1, 3, -2.5, 1e-40, -1e-40];
+    const consts = [0, -0, 2, -0.5, NaN, Infinity];
+    const be = native!;
+    for (const n of [37, 1030]) {
+      const xs = new Float32Array(n);
+      for (let i = 0; i < n; i++) xs[i] = i < specials.length * 2 ? specials[i % specials.length]! : (i % 7) - 3 + i / 1000;
+      const bits = (a: Float32Array) => Array.from(new Uint32Array(a.buffer, a.byteOffset, a.length));
+      for (const o of ["add", "sub", "mul", "div", "max", "min"])
+        for (const v of consts)
+          for (const first of [false, true]) {
+            const x = load(0, [1], 0);
+            const e = first ? op(o, "float32", c(v), x) : op(o, "float32", x, c(v));
+            const k = kernel([n], e, [[[n], "float32"]], [[n], "float32"]);
+            const want = runFusedKernel(k, [xs]) as Float32Array;
+            const buf = be.upload(xs, k.inputs[0]!);
+            const out = be.runKernel(k, [buf]);
+            const got = be.downloadSync(out, k.output) as Float32Array;
+            be.free(buf); be.free(out);
+            const gb = bits(got), wb = bits(want);
+            for (let i = 0; i < n; i++) {
+              if (Number.isNaN(want[i]!) && Number.isNaN(got[i]!)) continue;
+              if (gb[i] !== wb[i]) throw new Error(`${first ? `${o}(${v}, x)` : `${o}(x, ${v})`} at x = ${Object.is(xs[i], -0) ? "-0" : xs[i]}: got ${Object.is(got[i], -0) ? "-0" : got[i]}, want ${Object.is(want[i], -0) ? "-0" : want[i]} (n = ${n})`);
+            }
+          }
+    }
+  });
 });

@@ -1,5 +1,6 @@
 #include "fused.h"
 
+#include <atomic>
 #include <cmath>
 #include <cstring>
 #include <vector>
@@ -82,6 +83,20 @@ bool decodeKernel(const double* p, size_t n, Kernel& k) {
     k.numRegs = extra;
   }
   for (auto& in : k.code) if (in.kind == I_LOAD) in.contig = rowMajor(in.strides);
+  // Float32 binaries with a constant operand read it as a scalar (binaryScalarF32).
+  {
+    std::vector<int> constOf(k.numRegs, -1);
+    for (int q = 0; q < (int)k.code.size(); q++) {
+      const Instr& in = k.code[q];
+      if (in.kind == I_CONST && (in.outDt == F32 || in.outDt == F16)) constOf[in.dst] = q;
+    }
+    auto isConst = [&](int r) { return r >= 0 && r < k.numRegs && constOf[r] >= 0; };
+    for (auto& in : k.code) {
+      if (in.kind != I_BINARY || (in.argDt != F32 && in.argDt != F16) || (in.outDt != F32 && in.outDt != F16)) continue;
+      if (isConst(in.b)) { in.scalar = 1; in.sval = (float)castTo(k.code[constOf[in.b]].value, k.code[constOf[in.b]].outDt); }
+      else if (isConst(in.a)) { in.scalar = 2; in.sval = (float)castTo(k.code[constOf[in.a]].value, k.code[constOf[in.a]].outDt); }
+    }
+  }
   return i == n && ni > 0;
 }
 
@@ -139,7 +154,9 @@ inline void streamFence() {
   _mm_sfence();
 #endif
 }
-constexpr int64_t STREAM_MIN_BYTES = 4 << 20;
+// Only above the size of the heap buffers (64 MiB): smaller outputs usually land in memory the
+// allocator just freed, still in cache, where ordinary stores are faster.
+constexpr int64_t STREAM_MIN_BYTES = int64_t(64) << 20;
 
 // Reads n elements of input storage dtype `dt` at element offset `base`, stride `s`.
 void loadBlock(const void* src, int dt, int64_t base, int64_t s, int n, void* r) {
@@ -216,9 +233,11 @@ struct Job {
   int64_t P, nbs, ups;  // flat: elements and blocks per slice of axis 0; units per slice
   bool flat, shared;  // shared: one accumulator, threads own disjoint slices of axis 0
   bool stream;        // contiguous 4-byte output large enough for streaming stores
-  bool prefetch;      // large kernel: prefetch contiguous inputs a few blocks ahead  // blocks of BLK elements of the flattened iteration space (short innermost axis)
+  bool prefetch;      // large kernel: prefetch contiguous inputs a few blocks ahead
   int nth;
   std::vector<std::vector<double>>* accs;
+  int64_t chunk;                   // units per claim (a multiple of ups when shared)
+  std::atomic<int64_t> next{0};    // the first unclaimed unit
 };
 
 void runUnits(const Job& job, int64_t u0, int64_t u1, double* acc) {
@@ -377,7 +396,8 @@ void runUnits(const Job& job, int64_t u0, int64_t u1, double* acc) {
           bool done = false;
           if (cls(in.argDt) == F32) {
             if (cls(in.outDt) == F32) {
-              done = V.binaryF32(in.op, (float*)d, (const float*)a, (const float*)b, n);
+              if (in.scalar) done = V.binaryScalarF32(in.op, (float*)d, (const float*)(in.scalar == 1 ? a : b), in.sval, in.scalar == 2, n);
+              if (!done) done = V.binaryF32(in.op, (float*)d, (const float*)a, (const float*)b, n);
               if (done && in.outDt == F16) roundHalfBlock((float*)d, n);
             } else if (in.outDt == BOOL) {
               done = V.compareF32(in.op, (int32_t*)d, (const float*)a, (const float*)b, n);
@@ -482,18 +502,24 @@ void runKernel(const Kernel& k, const void* const* inputs, void* out) {
   bool stream = k.reduce == R_NONE && k.outContig && itemSize(k.outDt) == 4 && total * 4 >= STREAM_MIN_BYTES;
   bool prefetch = total * 4 >= STREAM_MIN_BYTES;
   Job job{&k, inputs, out, rows, L, nb, units, total, P, nbs, ups, flat, shared, stream, prefetch, nth, &accs};
+  // About eight claims per thread: enough to absorb a late start, few enough to keep each
+  // thread's stretch of memory long.
+  job.chunk = (units + nth * 8 - 1) / (nth * 8);
+  if (shared) job.chunk = (job.chunk + ups - 1) / ups * ups;
+  if (job.chunk < 1) job.chunk = 1;
   if (units > 0) {
     if (nth == 1) runUnits(job, 0, units, accs.empty() ? nullptr : accs[0].data());
     else runOnThreads(nth, [](void* p, int tid) {
+      // Chunks are handed out from a counter, so a worker that starts late (a busy core, a
+      // wake-up) takes less instead of delaying the whole kernel. Shared accumulators hand out
+      // whole slices of axis 0, which threads then own.
       Job& j = *static_cast<Job*>(p);
-      int64_t u0, u1;
-      if (j.shared) {
-        int64_t S0 = j.k->shape[0];
-        u0 = S0 * tid / j.nth * j.ups; u1 = S0 * (tid + 1) / j.nth * j.ups;
-      } else {
-        u0 = j.units * tid / j.nth; u1 = j.units * (tid + 1) / j.nth;
+      double* acc = j.accs->empty() ? nullptr : (*j.accs)[j.shared ? 0 : tid].data();
+      for (;;) {
+        int64_t u0 = j.next.fetch_add(j.chunk, std::memory_order_relaxed);
+        if (u0 >= j.units) break;
+        runUnits(j, u0, u0 + j.chunk < j.units ? u0 + j.chunk : j.units, acc);
       }
-      runUnits(j, u0, u1, j.accs->empty() ? nullptr : (*j.accs)[j.shared ? 0 : tid].data());
       if (j.stream) streamFence();
     }, &job);
     if (job.stream) streamFence();

@@ -21,6 +21,8 @@ struct Instr {
   double value;          // const
   int axis;              // index
   bool contig = false;   // load: row-major over the whole iteration shape (flat blocks alias it)
+  int scalar = 0;        // float32 binary: 1 when b is a kernel constant, 2 when a is (value in sval)
+  float sval = 0;
 };
 
 struct Kernel {

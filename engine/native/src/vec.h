@@ -10,6 +10,7 @@ struct VecOps {
   // Each returns false when it has no vector loop for `op` (the caller takes the double path).
   bool (*unaryF32)(int op, float* d, const float* a, int n);
   bool (*binaryF32)(int op, float* d, const float* a, const float* b, int n);
+  bool (*binaryScalarF32)(int op, float* d, const float* a, float s, bool first, int n);
   bool (*compareF32)(int op, int32_t* d, const float* a, const float* b, int n);
   void (*selectF32)(float* d, const int32_t* c, const float* a, const float* b, int n);
   void (*clampF32)(float* d, const float* lo, const float* x, const float* hi, int n);

@@ -128,6 +128,10 @@ inline vf vsel_lt(vf a, vf b, vf t, vf f) { return _mm512_mask_blend_ps(_mm512_c
 #define VMUL _mm512_mul_ps
 #define VDIV _mm512_div_ps
 #define VFMA _mm512_fmadd_ps
+#define VMAX _mm512_max_ps
+#define VMIN _mm512_min_ps
+// x where x is NaN, else r.
+inline vf vkeepnan(vf x, vf r) { return _mm512_mask_blend_ps(_mm512_cmp_ps_mask(x, x, _CMP_UNORD_Q), r, x); }
 #elif defined(__AVX2__) && defined(__FMA__)
 #define TL_SIMD_W 8
 typedef __m256 vf;
@@ -177,6 +181,9 @@ inline vf vsel_lt(vf a, vf b, vf t, vf f) { return _mm256_blendv_ps(f, t, _mm256
 #define VMUL _mm256_mul_ps
 #define VDIV _mm256_div_ps
 #define VFMA _mm256_fmadd_ps
+#define VMAX _mm256_max_ps
+#define VMIN _mm256_min_ps
+inline vf vkeepnan(vf x, vf r) { return _mm256_blendv_ps(r, x, _mm256_cmp_ps(x, x, _CMP_UNORD_Q)); }
 #endif
 
 #ifdef TL_SIMD_W
@@ -302,6 +309,44 @@ bool binaryF32(int op, float* __restrict d, const float* __restrict a, const flo
   return false;
 }
 
+// One operand is a constant of the kernel (x * 2, x + 1, relu's max(x, 0)): no second stream
+// to read. `first`: the constant is the left operand (2 - x). Same results as binaryF32.
+bool binaryScalarF32(int op, float* __restrict d, const float* __restrict a, float s, bool first, int n) {
+  switch (op) {
+    case B_add: for (int i = 0; i < n; i++) d[i] = a[i] + s; return true;
+    case B_mul: for (int i = 0; i < n; i++) d[i] = a[i] * s; return true;
+    case B_sub:
+      if (first) for (int i = 0; i < n; i++) d[i] = s - a[i];
+      else for (int i = 0; i < n; i++) d[i] = a[i] - s;
+      return true;
+    case B_div:
+      if (first) for (int i = 0; i < n; i++) d[i] = s / a[i];
+      else for (int i = 0; i < n; i++) d[i] = a[i] / s;
+      return true;
+    case B_max: case B_min: {
+      if (s != s) { for (int i = 0; i < n; i++) d[i] = s; return true; }  // NaN wins
+      const bool mx = op == B_max;
+      int i = 0;
+#ifdef TL_SIMD_W
+      // maxps/minps return their second operand when either is NaN or both are zeros. With the
+      // variable second, NaN passes through, and a zero constant of the losing sign (-0 for max,
+      // +0 for min) rightly lets the variable win ties of zeros. A zero of the winning sign
+      // (relu's +0) goes second, to win ties, and NaN is put back afterwards.
+      const vf vs = vset(s);
+      const bool tieToConst = s == 0.f && (std::signbit(s) ? !mx : mx);
+      for (; i + TL_SIMD_W <= n; i += TL_SIMD_W) {
+        vf x = VLOAD(a + i);
+        if (!tieToConst) VSTORE(d + i, mx ? VMAX(vs, x) : VMIN(vs, x));
+        else VSTORE(d + i, vkeepnan(x, mx ? VMAX(x, vs) : VMIN(x, vs)));
+      }
+#endif
+      for (; i < n; i++) d[i] = mx ? maxf_(a[i], s) : minf_(a[i], s);
+      return true;
+    }
+  }
+  return false;
+}
+
 bool compareF32(int op, int32_t* __restrict d, const float* __restrict a, const float* __restrict b, int n) {
   switch (op) {
     case B_eq: for (int i = 0; i < n; i++) d[i] = a[i] == b[i]; return true;
@@ -337,7 +382,7 @@ double sumF32(const float* __restrict v, int n) {
 }
 
 const VecOps& ops() {
-  static const VecOps o{unaryF32, binaryF32, compareF32, selectF32, clampF32, sumRowsF32, sumF32};
+  static const VecOps o{unaryF32, binaryF32, binaryScalarF32, compareF32, selectF32, clampF32, sumRowsF32, sumF32};
   return o;
 }
 

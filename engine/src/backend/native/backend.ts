@@ -54,6 +54,23 @@ export const HEAP_MAX_BYTES = (() => {
 /** Whether a buffer of this many bytes lives on the JavaScript heap. */
 export const onHeap = (bytes: number) => bytes > 0 && bytes <= HEAP_MAX_BYTES;
 
+/**
+ * A fresh ArrayBuffer for an op's output, not zero-filled. Every native op writes all of its
+ * output (native blocks and program arenas are never zeroed either), and zeroing a large
+ * buffer costs about as much as a memory-bound op itself and evicts the inputs from cache.
+ * Node's Buffer.allocUnsafe hands out such memory; below its pool threshold, or when a pool
+ * slice comes back, a zeroed ArrayBuffer it is.
+ */
+const allocUnsafe = (globalThis as { Buffer?: { allocUnsafe?(n: number): Uint8Array } }).Buffer?.allocUnsafe;
+const UNZEROED_MIN_BYTES = 64 << 10;
+export function outputArrayBuffer(bytes: number): ArrayBuffer {
+  if (allocUnsafe && bytes >= UNZEROED_MIN_BYTES) {
+    const u = allocUnsafe(bytes);
+    if (u.byteOffset === 0 && u.buffer.byteLength === bytes && u.buffer instanceof ArrayBuffer) return u.buffer;
+  }
+  return new ArrayBuffer(bytes);
+}
+
 const ptrOf = (b: Buffer) => {
   const p = (b as NativeBuffer).ptr;
   if (!p) throw new Error("native backend: use of a freed buffer");
@@ -131,7 +148,7 @@ export class NativeBackend implements Backend {
     const bytes = aval.size * storageBytes(aval.dtype);
     if (data.byteLength !== bytes) throw new Error(`native backend: upload of ${data.byteLength} bytes for ${aval.toString()} (${bytes} bytes)`);
     if (onHeap(bytes)) {
-      const ab = new ArrayBuffer(bytes);
+      const ab = outputArrayBuffer(bytes);
       new Uint8Array(ab).set(new Uint8Array(data.buffer, data.byteOffset, bytes));
       return new NativeBuffer(this.addon.addressOf(ab), bytes, ab);
     }
@@ -219,7 +236,7 @@ export class NativeBackend implements Backend {
       if (bytes.length === 1) {
         const b0 = bytes[0]!;
         if (onHeap(b0)) {
-          const ab = new ArrayBuffer(b0);
+          const ab = outputArrayBuffer(b0);
           this.addon.execHeap(p.ids[0]!, ab);
           return [new NativeBuffer(io[n]!, b0, ab)];
         }
@@ -270,7 +287,7 @@ export class NativeBackend implements Backend {
           const b = s.outBytes[j]!;
           if (r.kind === "tmp") { io[ni + j] = tmp[r.index] = addon.alloc(b); return; }
           if (!outs[r.index]) {
-            if (onHeap(b)) { const ab = new ArrayBuffer(b); outs[r.index] = new NativeBuffer(addon.addressOf(ab), b, ab); }
+            if (onHeap(b)) { const ab = outputArrayBuffer(b); outs[r.index] = new NativeBuffer(addon.addressOf(ab), b, ab); }
             else outs[r.index] = new NativeBuffer(addon.alloc(b), b);
           }
           io[ni + j] = outs[r.index]!.ptr;
@@ -311,7 +328,7 @@ export class NativeBackend implements Backend {
     for (let i = 0; i < n; i++) io[i] = ptrOf(inputs[i]!);
     const bytes = kernel.output.size * storageBytes(kernel.output.dtype);
     if (onHeap(bytes)) {
-      const ab = new ArrayBuffer(bytes);
+      const ab = outputArrayBuffer(bytes);
       this.addon.execHeap(id, ab);
       return new NativeBuffer(io[n]!, bytes, ab);
     }

@@ -4,7 +4,7 @@ import type { Buffer, Executable } from "../interface.js";
 import { runProgramGeneric } from "../../core/program.js";
 import type { Program } from "../kernel.js";
 import type { NativeBackend } from "./backend.js";
-import { NativeBuffer, onHeap } from "./backend.js";
+import { NativeBuffer, onHeap, outputArrayBuffer } from "./backend.js";
 import { storageBytes } from "./codes.js";
 import { encodeKernel } from "./encode.js";
 import { lowerPrimitive, opCodesRef, type NativeStep } from "./lower.js";
@@ -116,7 +116,7 @@ export function compileProgram(be: NativeBackend, program: Program): Executable 
       // Outputs up to HEAP_MAX_BYTES are JavaScript ArrayBuffers the program writes into (the
       // collector frees them, also inside a synchronous loop); larger ones are native blocks.
       const abs = new Array<ArrayBuffer | undefined>(numOutputs);
-      for (let k = 0; k < numOutputs; k++) if (heap[k]) abs[k] = new ArrayBuffer(outBytes[k]!);
+      for (let k = 0; k < numOutputs; k++) if (heap[k]) abs[k] = outputArrayBuffer(outBytes[k]!);
       addon.runProgram(id, abs);
       const out = new Array<Buffer>(numOutputs);
       for (let k = 0; k < numOutputs; k++) out[k] = new NativeBuffer(io[k]!, outBytes[k]!, abs[k]);
