@@ -82,3 +82,20 @@ test("a loop that never disposes stays bounded: the collector reclaims step outp
   const want = (1.0001 ** 300 - 1) / 0.0001; // x_n = sum of 1.0001^k for k < n: 304.53
   assert.ok(Math.abs(x.get(0, 0).item() - want) < 0.1);
 });
+
+test("freed large blocks are reused for the next arrays of their size: every step's values are its own", async () => {
+  // Native blocks from 1 MiB are kept when freed and handed to the next allocation of the same
+  // size (fresh ones fault in page by page); a stale or shared block would show old values here.
+  const step = jit((x: DeviceArray) => x.mul(2).add(1));
+  const before = await settled();
+  let x = np.ones([BIG], "float32");
+  for (let k = 0; k < 6; k++) {
+    const y = step(x);
+    x.dispose();
+    x = y;
+    const want = 2 ** (k + 2) - 1;
+    assert.deepEqual([x.get(0).item(), x.get(BIG >> 1).item(), x.get(BIG - 1).item()], [want, want, want], `step ${k}`);
+  }
+  x.dispose();
+  assert.equal(await settled(), before);
+});
