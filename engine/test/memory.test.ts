@@ -99,3 +99,15 @@ test("freed large blocks are reused for the next arrays of their size: every ste
   x.dispose();
   assert.equal(await settled(), before);
 });
+
+test("blocks kept for reuse go back to the system a second after the last free, once the event loop runs", { skip: backend !== "native" }, async () => {
+  const { getBackend } = await import("../src/index.js");
+  const addon = (getBackend("native") as unknown as { addon: { releaseReusable(): number } }).addon;
+  addon.releaseReusable();
+  np.ones([BIG], "float32").dispose();
+  np.ones([BIG], "float32").dispose();  // reuses the first block, which is kept again
+  await new Promise((r) => setTimeout(r, 1300));
+  assert.equal(addon.releaseReusable(), 0, "the idle release already gave the kept block back");
+  np.ones([BIG], "float32").dispose();
+  assert.ok(addon.releaseReusable() >= BIG_BYTES, "a freed block is kept until then");
+});

@@ -105,6 +105,11 @@ Napi::Value Alloc(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), fromPtr(p));
 }
 
+// releaseReusable(): the freed large blocks kept for reuse go back to the system (idle time).
+Napi::Value ReleaseReusable(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), (double)releaseReusable());
+}
+
 Napi::Value Free(const Napi::CallbackInfo& info) {
   alignedFree(toPtr(info[0].As<Napi::Number>().DoubleValue()));
   return info.Env().Undefined();
@@ -436,6 +441,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("io", Napi::Function::New(env, Io));
   exports.Set("alloc", Napi::Function::New(env, Alloc));
   exports.Set("free", Napi::Function::New(env, Free));
+  exports.Set("releaseReusable", Napi::Function::New(env, ReleaseReusable));
   exports.Set("adjustExternal", Napi::Function::New(env, AdjustExternal));
   exports.Set("detach", Napi::Function::New(env, Detach));
   exports.Set("upload", Napi::Function::New(env, Upload));

@@ -103,6 +103,19 @@ void alignedFree(void* p) {
   rawFree(raw);
 }
 
+int64_t releaseReusable() {
+  std::vector<std::pair<size_t, void*>> all;
+  {
+    Reusable& R = reuse();
+    std::lock_guard<std::mutex> g(R.m);
+    all.swap(R.blocks);
+    R.bytes = 0;
+  }
+  int64_t n = 0;
+  for (auto& b : all) { n += (int64_t)b.first; rawFree(b.second); }
+  return n;
+}
+
 int64_t liveBytes() { return live.load(std::memory_order_relaxed); }
 
 static int detect() {

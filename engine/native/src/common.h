@@ -18,6 +18,8 @@ inline int itemSize(int dt) { return dt == F64 ? 8 : dt == BOOL ? 1 : 4; }  // f
 void* alignedAlloc(size_t bytes);
 void alignedFree(void* p);
 int64_t liveBytes();
+// Gives the freed blocks kept for reuse back to the system; returns their bytes.
+int64_t releaseReusable();
 
 enum SimdLevel : int { SIMD_GENERIC = 0, SIMD_AVX2 = 1, SIMD_AVX512 = 2, SIMD_NEON = 3 };
 // The level kernels dispatch on: detected at load, lowered by env TENSORLENS_SIMD=generic|avx2.

@@ -10,6 +10,8 @@ export interface Addon {
   io(): Float64Array;
   alloc(bytes: number): number;
   free(ptr: number): void;
+  /** Gives freed blocks kept for reuse (from 1 MiB, up to 256 MiB in all) back to the system; returns their bytes. */
+  releaseReusable(): number;
   adjustExternal(deltaBytes: number): void;
   detach(buffer: ArrayBuffer): void;
   upload(data: ArrayBufferView): number;

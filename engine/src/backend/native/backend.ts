@@ -187,8 +187,20 @@ export class NativeBackend implements Backend {
     // A heap buffer is detached: its memory is released now, not at the next collection (every
     // heap buffer is one this backend allocated or adopted, so no user view shares it).
     if (b.ab) { this.addon.detach(b.ab); b.ab = undefined; }
-    else { this.addon.free(b.ptr); trackExternal(-b.bytes); }
+    else { this.addon.free(b.ptr); trackExternal(-b.bytes); this.releaseWhenIdle(); }
     b.ptr = 0;
+  }
+
+  private idleTimer: ReturnType<typeof setTimeout> | undefined;
+  /**
+   * The addon keeps freed large blocks for the next allocation of their size (a loop's next
+   * step). A second after a free, once the event loop runs, they go back to the system, so
+   * that a long-lived process (the editor's runner) does not hold them while it waits.
+   */
+  private releaseWhenIdle(): void {
+    if (this.idleTimer !== undefined || typeof setTimeout === "undefined") return;
+    this.idleTimer = setTimeout(() => { this.idleTimer = undefined; this.addon.releaseReusable(); }, 1000);
+    (this.idleTimer as { unref?: () => void }).unref?.();
   }
 
   /** Typed views of native buffers, for the reference kernels (a copy where views are refused). */
@@ -298,7 +310,7 @@ export class NativeBackend implements Backend {
       for (const o of outs) if (o) this.free(o);
       throw e;
     } finally {
-      for (const t of tmp) if (t) addon.free(t);
+      for (const t of tmp) if (t) { addon.free(t); this.releaseWhenIdle(); }
     }
     return outs;
   }
