@@ -157,6 +157,7 @@ inline void streamFence() {
 // Only above the size of the heap buffers (64 MiB): smaller outputs usually land in memory the
 // allocator just freed, still in cache, where ordinary stores are faster.
 constexpr int64_t STREAM_MIN_BYTES = int64_t(64) << 20;
+constexpr int64_t PREFETCH_MIN_BYTES = int64_t(4) << 20;
 
 // Reads n elements of input storage dtype `dt` at element offset `base`, stride `s`.
 void loadBlock(const void* src, int dt, int64_t base, int64_t s, int n, void* r) {
@@ -500,7 +501,7 @@ void runKernel(const Kernel& k, const void* const* inputs, void* out) {
     for (auto& a : accs) a.assign((size_t)k.outSize, reduceInit(k.reduce, k.outDt));
   }
   bool stream = k.reduce == R_NONE && k.outContig && itemSize(k.outDt) == 4 && total * 4 >= STREAM_MIN_BYTES;
-  bool prefetch = total * 4 >= STREAM_MIN_BYTES;
+  bool prefetch = total * 4 >= PREFETCH_MIN_BYTES;
   Job job{&k, inputs, out, rows, L, nb, units, total, P, nbs, ups, flat, shared, stream, prefetch, nth, &accs};
   // About eight claims per thread: enough to absorb a late start, few enough to keep each
   // thread's stretch of memory long.
