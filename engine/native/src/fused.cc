@@ -91,10 +91,11 @@ bool decodeKernel(const double* p, size_t n, Kernel& k) {
       if (in.kind == I_CONST && (in.outDt == F32 || in.outDt == F16)) constOf[in.dst] = q;
     }
     auto isConst = [&](int r) { return r >= 0 && r < k.numRegs && constOf[r] >= 0; };
+    auto valueOf = [&](int r) { const Instr& c = k.code[constOf[r]]; return (float)castTo(c.value, c.outDt); };
     for (auto& in : k.code) {
       if (in.kind != I_BINARY || (in.argDt != F32 && in.argDt != F16) || (in.outDt != F32 && in.outDt != F16)) continue;
-      if (isConst(in.b)) { in.scalar = 1; in.sval = (float)castTo(k.code[constOf[in.b]].value, k.code[constOf[in.b]].outDt); }
-      else if (isConst(in.a)) { in.scalar = 2; in.sval = (float)castTo(k.code[constOf[in.a]].value, k.code[constOf[in.a]].outDt); }
+      if (isConst(in.b)) { in.scalar = 1; in.sval = valueOf(in.b); }
+      else if (isConst(in.a)) { in.scalar = 2; in.sval = valueOf(in.a); }
     }
   }
   return i == n && ni > 0;
