@@ -378,8 +378,17 @@ napi_value RunProgram(napi_env env, napi_callback_info cbi) {
     given[k] = nullptr;
     if (!haveOuts) continue;
     napi_value v;
+    napi_valuetype type;
+    if (napi_get_element(env, argv[1], (uint32_t)k, &v) != napi_ok || napi_typeof(env, v, &type) != napi_ok) continue;
+    if (type == napi_number) {
+      // An address the caller owns (a slice of a heap slab, at least the output's size).
+      double addr = 0;
+      napi_get_value_double(env, v, &addr);
+      given[k] = toPtr(addr);
+      continue;
+    }
     bool isAb = false;
-    if (napi_get_element(env, argv[1], (uint32_t)k, &v) != napi_ok || napi_is_arraybuffer(env, v, &isAb) != napi_ok || !isAb) continue;
+    if (napi_is_arraybuffer(env, v, &isAb) != napi_ok || !isAb) continue;
     void* data = nullptr;
     size_t len = 0;
     napi_get_arraybuffer_info(env, v, &data, &len);

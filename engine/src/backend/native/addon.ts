@@ -33,9 +33,10 @@ export interface Addon {
   destroyProgram(id: number): void;
   /**
    * Inputs in io[0..numInputs); writes output pointers to io[0..numOutputs). `outs[k]`, when an
-   * ArrayBuffer, receives output k (heap-managed); otherwise output k is a new native block.
+   * ArrayBuffer, receives output k (heap-managed); when a number, it is the address output k is
+   * written to (a slab slice); otherwise output k is a new native block.
    */
-  runProgram(id: number, outs?: (ArrayBuffer | undefined)[]): void;
+  runProgram(id: number, outs?: (ArrayBuffer | number | undefined)[]): void;
   setThreads(n: number): number;
   liveBytes(): number;
   noop(): void;

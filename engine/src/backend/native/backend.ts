@@ -9,15 +9,17 @@ import { storageBytes } from "./codes.js";
 import { encodeKernel } from "./encode.js";
 import { lowerPrimitive, opCodesRef, type Lowered, type Ref } from "./lower.js";
 import { compileProgram } from "./program.js";
+import { SlabAllocator, SMALL_MAX_BYTES } from "./slab.js";
 
 /**
  * Memory the addon addresses by pointer: either a 64-byte-aligned native block (freed by
- * free(), or by the engine's finalizer), or, for small buffers, a JavaScript ArrayBuffer whose
- * backing-store address the addon read once (`ab` keeps it alive; V8 does not move backing
- * stores). Heap buffers need no finalizer: the collector reclaims them with their array.
+ * free(), or by the engine's finalizer), or, for buffers up to HEAP_MAX_BYTES, a JavaScript
+ * ArrayBuffer whose backing-store address the addon read once (`ab` keeps it alive; V8 does
+ * not move backing stores): the whole of it, or a slice at `offset` of a shared slab
+ * (`inSlab`, slab.ts). Heap buffers need no finalizer: the collector reclaims them with their array.
  */
 export class NativeBuffer {
-  constructor(public ptr: number, readonly bytes: number, public ab?: ArrayBuffer) {
+  constructor(public ptr: number, readonly bytes: number, public ab?: ArrayBuffer, readonly offset = 0, readonly inSlab = false) {
     if (!ab) trackExternal(bytes);
   }
 }
@@ -132,6 +134,7 @@ export class NativeBackend implements Backend {
   private readonly opReaper: FinalizationRegistry<number>;
   /** Whether zero-copy views of native memory are allowed here (not under Electron's memory cage). */
   private viewsAllowed = true;
+  private readonly slabs: SlabAllocator;
 
   constructor(readonly addon: Addon) {
     reportExternal = (delta) => addon.adjustExternal(delta);
@@ -142,15 +145,26 @@ export class NativeBackend implements Backend {
       binary: new Map(this.info.binary.map((n, i) => [n, i])),
     };
     this.opReaper = new FinalizationRegistry((id) => addon.destroyOp(id));
+    this.slabs = new SlabAllocator((ab) => addon.addressOf(ab));
+  }
+
+  /** A new heap buffer for an output (caller checked onHeap): a slab slice when small, else its own ArrayBuffer. */
+  heapBuffer(bytes: number): NativeBuffer {
+    if (bytes <= SMALL_MAX_BYTES) {
+      const s = this.slabs, ptr = s.alloc(bytes);
+      return new NativeBuffer(ptr, bytes, s.slab, s.offset, true);
+    }
+    const ab = outputArrayBuffer(bytes);
+    return new NativeBuffer(this.addon.addressOf(ab), bytes, ab);
   }
 
   upload(data: TypedArray, aval: ShapedArray): Buffer {
     const bytes = aval.size * storageBytes(aval.dtype);
     if (data.byteLength !== bytes) throw new Error(`native backend: upload of ${data.byteLength} bytes for ${aval.toString()} (${bytes} bytes)`);
     if (onHeap(bytes)) {
-      const ab = outputArrayBuffer(bytes);
-      new Uint8Array(ab).set(new Uint8Array(data.buffer, data.byteOffset, bytes));
-      return new NativeBuffer(this.addon.addressOf(ab), bytes, ab);
+      const b = this.heapBuffer(bytes);
+      new Uint8Array(b.ab!, b.offset, bytes).set(new Uint8Array(data.buffer, data.byteOffset, bytes));
+      return b;
     }
     return new NativeBuffer(this.addon.upload(data), bytes);
   }
@@ -173,7 +187,7 @@ export class NativeBackend implements Backend {
   downloadSync(buf: Buffer, aval: ShapedArray): TypedArray {
     const b = buf as NativeBuffer;
     const ptr = ptrOf(b);
-    if (b.ab) return new CTORS[aval.dtype](b.ab.slice(0));
+    if (b.ab) return new CTORS[aval.dtype](b.ab.slice(b.offset, b.offset + b.bytes));
     return new CTORS[aval.dtype](this.addon.read(ptr, b.bytes));
   }
 
@@ -185,8 +199,9 @@ export class NativeBackend implements Backend {
     const b = buf as NativeBuffer;
     if (!b.ptr) return;
     // A heap buffer is detached: its memory is released now, not at the next collection (every
-    // heap buffer is one this backend allocated or adopted, so no user view shares it).
-    if (b.ab) { this.addon.detach(b.ab); b.ab = undefined; }
+    // heap buffer is one this backend allocated or adopted, so no user view shares it). A slab
+    // slice only lets go of its slab, which the collector frees with its last slice.
+    if (b.ab) { if (!b.inSlab) this.addon.detach(b.ab); b.ab = undefined; }
     else { this.addon.free(b.ptr); trackExternal(-b.bytes); this.releaseWhenIdle(); }
     b.ptr = 0;
   }
@@ -207,7 +222,7 @@ export class NativeBackend implements Backend {
   view(buf: Buffer, aval: ShapedArray): TypedArray {
     const b = buf as NativeBuffer;
     ptrOf(b);
-    if (b.ab) return new CTORS[aval.dtype](b.ab);
+    if (b.ab) return new CTORS[aval.dtype](b.ab, b.offset, aval.size);
     let ab = this.viewsAllowed ? this.addon.view(ptrOf(b), b.bytes) : undefined;
     if (!ab) { this.viewsAllowed = false; ab = this.addon.read(ptrOf(b), b.bytes); }
     return new CTORS[aval.dtype](ab);
@@ -248,6 +263,12 @@ export class NativeBackend implements Backend {
       if (bytes.length === 1) {
         const b0 = bytes[0]!;
         if (onHeap(b0)) {
+          if (b0 <= SMALL_MAX_BYTES) {
+            const out = this.heapBuffer(b0);
+            io[n] = out.ptr;
+            this.addon.execInto(p.ids[0]!);
+            return [out];
+          }
           const ab = outputArrayBuffer(b0);
           this.addon.execHeap(p.ids[0]!, ab);
           return [new NativeBuffer(io[n]!, b0, ab)];
@@ -299,7 +320,7 @@ export class NativeBackend implements Backend {
           const b = s.outBytes[j]!;
           if (r.kind === "tmp") { io[ni + j] = tmp[r.index] = addon.alloc(b); return; }
           if (!outs[r.index]) {
-            if (onHeap(b)) { const ab = outputArrayBuffer(b); outs[r.index] = new NativeBuffer(addon.addressOf(ab), b, ab); }
+            if (onHeap(b)) outs[r.index] = this.heapBuffer(b);
             else outs[r.index] = new NativeBuffer(addon.alloc(b), b);
           }
           io[ni + j] = outs[r.index]!.ptr;
@@ -339,6 +360,12 @@ export class NativeBackend implements Backend {
     const n = inputs.length;
     for (let i = 0; i < n; i++) io[i] = ptrOf(inputs[i]!);
     const bytes = kernel.output.size * storageBytes(kernel.output.dtype);
+    if (onHeap(bytes) && bytes <= SMALL_MAX_BYTES) {
+      const out = this.heapBuffer(bytes);
+      io[n] = out.ptr;
+      this.addon.execInto(id);
+      return out;
+    }
     if (onHeap(bytes)) {
       const ab = outputArrayBuffer(bytes);
       this.addon.execHeap(id, ab);

@@ -5,6 +5,7 @@ import { runProgramGeneric } from "../../core/program.js";
 import type { Program } from "../kernel.js";
 import type { NativeBackend } from "./backend.js";
 import { NativeBuffer, onHeap, outputArrayBuffer } from "./backend.js";
+import { SMALL_MAX_BYTES } from "./slab.js";
 import { storageBytes } from "./codes.js";
 import { encodeKernel } from "./encode.js";
 import { lowerPrimitive, opCodesRef, type NativeStep } from "./lower.js";
@@ -115,11 +116,18 @@ export function compileProgram(be: NativeBackend, program: Program): Executable 
       }
       // Outputs up to HEAP_MAX_BYTES are JavaScript ArrayBuffers the program writes into (the
       // collector frees them, also inside a synchronous loop); larger ones are native blocks.
-      const abs = new Array<ArrayBuffer | undefined>(numOutputs);
-      for (let k = 0; k < numOutputs; k++) if (heap[k]) abs[k] = outputArrayBuffer(outBytes[k]!);
-      addon.runProgram(id, abs);
+      // Small ones are slices of a shared slab, passed by address (slab.ts).
+      const dest = new Array<ArrayBuffer | number | undefined>(numOutputs);
       const out = new Array<Buffer>(numOutputs);
-      for (let k = 0; k < numOutputs; k++) out[k] = new NativeBuffer(io[k]!, outBytes[k]!, abs[k]);
+      for (let k = 0; k < numOutputs; k++) {
+        if (!heap[k]) continue;
+        if (outBytes[k]! <= SMALL_MAX_BYTES) { const b = be.heapBuffer(outBytes[k]!); out[k] = b; dest[k] = b.ptr; }
+        else dest[k] = outputArrayBuffer(outBytes[k]!);
+      }
+      addon.runProgram(id, dest);
+      for (let k = 0; k < numOutputs; k++) {
+        if (out[k] === undefined) out[k] = new NativeBuffer(io[k]!, outBytes[k]!, dest[k] as ArrayBuffer | undefined);
+      }
       return out;
     },
   };
