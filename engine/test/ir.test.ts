@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import { np, nn, lax, grad, jit, vmap, makeJaxpr, evalShape, ShapeDtypeStruct, DeviceArray } from "../src/index.js";
 import { checkJaxpr } from "../src/core/check.js";
 import { optimize } from "../src/core/program.js";
+import { assertClose } from "./helpers/allclose.js";
 
 const predict = (x: DeviceArray, w1: DeviceArray, w2: DeviceArray) => nn.sigmoid(nn.relu(x.matmul(w1)).matmul(w2));
 
@@ -57,4 +58,37 @@ test("constant folding and identities leave no work on literals", () => {
   assert.equal(j.eqns.length, 0, String(j));
   const f = jit((x: DeviceArray) => x.mul(np.add(1, 1).sub(1)).add(0));
   assert.deepEqual(f(np.array([1, 2, 3])).tolist(), [1, 2, 3]);
+});
+
+test("reverse mode builds only the cotangents asked for, with no transposes for a matmul", () => {
+  const x = np.ones([3, 2]), w = np.ones([2, 4]), c = np.full([3, 4], 2);
+  const count = (j: { eqns: { prim: string }[] }, prim: string) => j.eqns.filter((e) => e.prim === prim).length;
+  // w is differentiated, x and c are not: one dot_general forward, one backward (x^T ct), no transposes.
+  const loss = (w_: DeviceArray, x_: DeviceArray, c_: DeviceArray) => np.log(x_.matmul(w_).div(c_).add(3)).sum();
+  const j = makeJaxpr(grad(loss))(w, x, c);
+  assert.equal(count(j, "dot_general"), 2, String(j));
+  assert.equal(count(j, "transpose"), 0, String(j));
+  // d/d(numerator) of a / c is ct / c; log's derivative divides too: no reciprocal, no neg.
+  assert.equal(count(j, "reciprocal"), 0, String(j));
+  assert.equal(count(j, "neg"), 0, String(j));
+  // Both operands wanted: each cotangent still comes out in its operand's layout.
+  const both = makeJaxpr(grad(loss, { argnums: [0, 1] }))(w, x, c);
+  assert.equal(count(both, "dot_general"), 3, String(both));
+  assert.equal(count(both, "transpose"), 0, String(both));
+  // And the values agree with the dense formula: d/dw sum(log(xw/c + 3)) = x^T (1 / (c (xw/c + 3))).
+  const [gw, gx] = grad(loss, { argnums: [0, 1] })(w, x, c) as DeviceArray[];
+  const inner = np.divide(1, c.mul(x.matmul(w).div(c).add(3)));
+  assertClose(gw!.dataSync(), np.matmul(x.T, inner).dataSync(), { rtol: 1e-6, atol: 1e-7 }, "d/dw");
+  assertClose(gx!.dataSync(), np.matmul(inner, w.T).dataSync(), { rtol: 1e-6, atol: 1e-7 }, "d/dx");
+});
+
+test("shape rules remembered for repeated questions still tell weak types and params apart", () => {
+  const strong = np.ones([], "float32");
+  for (let i = 0; i < 3; i++) {
+    assert.equal(np.add(1.5, 2.5).weakType, true, "weak + weak is weak");
+    assert.equal(np.add(strong, 2.5).weakType, false, "strong + weak is strong");
+    assert.deepEqual(np.ones([2, 3]).sum({ axis: 0 }).shape, [3]);
+    assert.deepEqual(np.ones([2, 3]).sum({ axis: 1 }).shape, [2]);
+  }
+  assert.throws(() => np.ones([2, 3]).add(np.ones([4])), /add/, "a bad shape still fails after good ones");
 });

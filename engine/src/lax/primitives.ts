@@ -25,8 +25,14 @@ export const convert = (x: DeviceArray, dtype: DType, weak = false) =>
   x.dtype === dtype && x.weakType === weak ? x : bind1("convert_element_type", [x], { dtype, weak });
 export const stopGradient = (x: DeviceArray) => bind1("stop_gradient", [x], {});
 
+/** A broadcast to the operand's own shape is the operand (arrays are immutable): no op. */
 export const broadcastInDim = (x: DeviceArray, shape: readonly number[], broadcastDimensions: readonly number[]) =>
-  bind1("broadcast_in_dim", [x], { shape, broadcastDimensions });
+  isIdentityBroadcast(x._aval.shape, shape, broadcastDimensions) ? x : bind1("broadcast_in_dim", [x], { shape, broadcastDimensions });
+function isIdentityBroadcast(from: readonly number[], to: readonly number[], dims: readonly number[]): boolean {
+  if (from.length !== to.length || dims.length !== to.length) return false;
+  for (let i = 0; i < to.length; i++) if (from[i] !== to[i] || dims[i] !== i) return false;
+  return true;
+}
 export const reshape = (x: DeviceArray, shape: readonly number[]) =>
   sameShape(x.shape, shape) ? x : bind1("reshape", [x], { shape });
 export const transpose = (x: DeviceArray, permutation: readonly number[]) =>

@@ -1,5 +1,6 @@
 import type { DType, TypedArray } from "../../dtype.js";
 import type { ShapedArray } from "../../core/aval.js";
+import { sameParams, sameShapeAndDType } from "../../core/structural.js";
 import { BINARY_PRIMITIVES, UNARY_PRIMITIVES, type Primitive } from "../../core/primitives.js";
 import type { Backend, Buffer, Executable } from "../interface.js";
 import type { FusedKernel, Program } from "../kernel.js";
@@ -88,34 +89,8 @@ const CTORS: Record<DType, ArrayCtor> = {
 interface Prepared { lowered: Lowered; ids: number[]; numIn: number[]; fast: boolean; outBytes: number[] }
 const FALLBACK = Symbol("reference");
 interface Hit { ins: readonly ShapedArray[]; out: ShapedArray; params: unknown; prepared: Prepared | typeof FALLBACK }
-/** Params compared by structure (small plain objects, arrays and primitives; anything else by identity). */
-function sameParams(a: unknown, b: unknown, depth = 0): boolean {
-  if (a === b) return true;
-  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null || depth > 3) return false;
-  if (Array.isArray(a)) {
-    if (!Array.isArray(b) || a.length !== b.length) return false;
-    for (let i = 0; i < a.length; i++) if (!sameParams(a[i], b[i], depth + 1)) return false;
-    return true;
-  }
-  if (Array.isArray(b) || Object.getPrototypeOf(a) !== Object.prototype || Object.getPrototypeOf(b) !== Object.prototype) return false;
-  let n = 0;
-  for (const k in a) {
-    if (!sameParams((a as any)[k], (b as any)[k], depth + 1)) return false;
-    n++;
-  }
-  for (const _ in b) n--;
-  return n === 0;
-}
 /** Primitives whose params never change their kernel. */
 const PARAMLESS = new Set<string>([...UNARY_PRIMITIVES, ...BINARY_PRIMITIVES, "select", "clamp", "stop_gradient", "threefry2x32"]);
-function sameAval(a: ShapedArray, b: ShapedArray): boolean {
-  if (a === b) return true;
-  if (a.dtype !== b.dtype) return false;
-  const x = a.shape, y = b.shape;
-  if (x.length !== y.length) return false;
-  for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;
-  return true;
-}
 
 /**
  * The native CPU backend: buffers in native memory, kernels in the C++ addon. A primitive
@@ -237,9 +212,9 @@ export class NativeBackend implements Backend {
       const paramless = PARAMLESS.has(prim), out0 = outAvals[0]!;
       for (let h = 0; h < hits.length; h++) {
         const e = hits[h]!;
-        if (e.ins.length === inAvals.length && sameAval(e.out, out0) && (paramless || sameParams(e.params, params))) {
+        if (e.ins.length === inAvals.length && sameShapeAndDType(e.out, out0) && (paramless || sameParams(e.params, params))) {
           let ok = true;
-          for (let i = 0; i < inAvals.length; i++) if (!sameAval(e.ins[i]!, inAvals[i]!)) { ok = false; break; }
+          for (let i = 0; i < inAvals.length; i++) if (!sameShapeAndDType(e.ins[i]!, inAvals[i]!)) { ok = false; break; }
           if (ok) {
             p = e.prepared;
             if (h > 0) { hits[h] = hits[h - 1]!; hits[h - 1] = e; }  // frequent shapes drift to the front

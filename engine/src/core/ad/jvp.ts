@@ -61,14 +61,14 @@ const zeroRule: JvpRule<any> = (primals, _t, params, prim) => [bind(prim, primal
 const unaryRules = Object.fromEntries(UNARY_PRIMITIVES.map((p) => {
   const d = unaryDerivatives[p];
   const rule: JvpRule<any> = d === "zero" ? zeroRule : d === "linear" ? linearIn(0)
-    : ([x], [t]) => { const y = l.unary(p)(x!); return [[y], [l.mul(t!, d(x!, y))]]; };
+    : ([x], [t]) => { const y = l.unary(p)(x!); return [[y], [scaleBy(t!, d(x!, y))]]; };
   return [p, rule];
 }));
 const binaryRules = Object.fromEntries(BINARY_PRIMITIVES.map((p) => {
   const d = binaryPartials[p];
   const rule: JvpRule<any> = d === "zero" ? zeroRule : ([a, b], [ta, tb]) => {
     const y = l.binary(p)(a!, b!);
-    const [da, db] = d(a!, b!, y);
+    const [da, db] = d(a!, b!, y, !!ta, !!tb);
     let t = sumTangents(ta && da ? scaleBy(ta, da) : null, tb && db ? scaleBy(tb, db) : null);
     if (t && !l.sameShape(t.shape, y.shape)) t = l.broadcastTo(t, y.shape);
     return [[y], [t]];

@@ -104,16 +104,17 @@ const inversePerm = (p: readonly number[]) => { const inv = new Array<number>(p.
 const unaryRules = Object.fromEntries(UNARY_PRIMITIVES.map((p) => {
   const d = unaryDerivatives[p];
   const rule: VjpRule<any> = d === "zero" ? zeroRule : d === "linear" ? ([ct]) => [l.unary(p)(ct!)]
-    : ([ct], [x], [y]) => [l.mul(ct!, d(x!, y!))];
+    : ([ct], [x], [y]) => [scaleBy(ct!, d(x!, y!))];
   return [p, rule];
 }));
 const binaryRules = Object.fromEntries(BINARY_PRIMITIVES.map((p) => {
   const d = binaryPartials[p];
   const rule: VjpRule<any> = d === "zero" ? zeroRule : ([ct], [a, b], [y], _p, _prim, wanted) => {
-    const [da, db] = d(a!, b!, y!);
+    const wantA = wanted[0]! && isFloat(a!.dtype), wantB = wanted[1]! && isFloat(b!.dtype);
+    const [da, db] = d(a!, b!, y!, wantA, wantB);
     return [
-      wanted[0] && da && isFloat(a!.dtype) ? l.unbroadcast(scaleBy(ct!, da), a!.shape) : null,
-      wanted[1] && db && isFloat(b!.dtype) ? l.unbroadcast(scaleBy(ct!, db), b!.shape) : null,
+      wantA && da ? l.unbroadcast(scaleBy(ct!, da), a!.shape) : null,
+      wantB && db ? l.unbroadcast(scaleBy(ct!, db), b!.shape) : null,
     ];
   };
   return [p, rule];
@@ -128,26 +129,39 @@ function maskedReduce(): VjpRule<"reduce_max"> {
   };
 }
 
-/** Cotangents of dot_general's operands (the transposes of a bilinear map). */
-function dotGeneralVjp([ct]: Cotangent[], [a, b]: DeviceArray[], _outs: DeviceArray[], { dimensionNumbers: dn, preferredElementType }: ParamsOf<"dot_general">): Cotangent[] {
+/**
+ * Cotangents of dot_general's operands (the transposes of a bilinear map), only for the wanted
+ * ones. Each is one dot_general of the cotangent with the other operand, in whichever operand
+ * order lays the result out as the operand already is (for a matmul, both are: no transpose).
+ */
+function dotGeneralVjp([ct]: Cotangent[], [a, b]: DeviceArray[], _outs: DeviceArray[], { dimensionNumbers: dn, preferredElementType }: ParamsOf<"dot_general">,
+  _prim: Primitive, wanted: readonly boolean[]): Cotangent[] {
   const [ca, cb] = dn.contract, [ba, bb] = dn.batch;
   const freeA = a!.shape.map((_, i) => i).filter((i) => !ca.includes(i) && !ba.includes(i));
   const freeB = b!.shape.map((_, i) => i).filter((i) => !cb.includes(i) && !bb.includes(i));
   const nb = ba.length, nfa = freeA.length, nfb = freeB.length;
   const range = (s: number, n: number) => Array.from({ length: n }, (_, i) => s + i);
-  const batchCt = range(0, nb);
   const c = ct!.dtype === a!.dtype ? ct! : l.convert(ct!, a!.dtype);
-  // ct_a = ct . b contracting ct's b-free dims with b's free dims; result: batch, a-free, b-contract (ascending).
-  const ra = l.dotGeneral(c, b!, { contract: [range(nb + nfa, nfb), freeB], batch: [batchCt, [...bb]] }, preferredElementType ? a!.dtype : null);
-  const bContractSorted = [...cb].sort((x, y) => x - y);
-  const resultToA = [...ba, ...freeA, ...bContractSorted.map((ax) => ca[cb.indexOf(ax)]!)];
-  const ctA = l.transpose(ra, inversePerm(resultToA));
-  // ct_b = ct . a contracting ct's a-free dims with a's free dims; result: batch, b-free, a-contract (ascending).
-  const rb = l.dotGeneral(c, a!, { contract: [range(nb, nfa), freeA], batch: [batchCt, [...ba]] }, preferredElementType ? b!.dtype : null);
-  const aContractSorted = [...ca].sort((x, y) => x - y);
-  const resultToB = [...bb, ...freeB, ...aContractSorted.map((ax) => cb[ca.indexOf(ax)]!)];
-  const ctB = l.transpose(rb, inversePerm(resultToB));
-  return [isFloat(a!.dtype) ? ctA : null, isFloat(b!.dtype) ? ctB : null];
+  // ct's axes: batch, a-free, b-free. The cotangent of x (a or b) contracts ct's axes of the
+  // other operand's free dims with those dims; its result axes are batch, then x's free dims
+  // and x's contracted dims (ascending) in one order or the other.
+  const cotangentOf = (x: DeviceArray, xBatch: readonly number[], xFree: number[], xContract: readonly number[],
+    other: DeviceArray, otherBatch: readonly number[], otherFree: number[], otherContract: readonly number[], ctOtherFree: number[]) => {
+    const contractSorted = [...otherContract].sort((p, q) => p - q);
+    const xContractInOrder = contractSorted.map((ax) => xContract[otherContract.indexOf(ax)]!);
+    const type = preferredElementType ? x.dtype : null;
+    const ctFirst = [...xBatch, ...xFree, ...xContractInOrder];
+    const otherFirst = [...xBatch, ...xContractInOrder, ...xFree];
+    const identity = (order: number[]) => order.every((ax, i) => ax === i);
+    if (identity(otherFirst) && !identity(ctFirst)) {
+      return l.dotGeneral(other, c, { contract: [otherFree, ctOtherFree], batch: [[...otherBatch], range(0, nb)] }, type);
+    }
+    const r = l.dotGeneral(c, other, { contract: [ctOtherFree, otherFree], batch: [range(0, nb), [...otherBatch]] }, type);
+    return l.transpose(r, inversePerm(ctFirst));
+  };
+  const ctA = wanted[0] && isFloat(a!.dtype) ? cotangentOf(a!, ba, freeA, ca, b!, bb, freeB, cb, range(nb + nfa, nfb)) : null;
+  const ctB = wanted[1] && isFloat(b!.dtype) ? cotangentOf(b!, bb, freeB, cb, a!, ba, freeA, ca, range(nb, nfa)) : null;
+  return [ctA, ctB];
 }
 
 const dilateShape = (s: number, d: number) => (s === 0 ? 0 : 1 + d * (s - 1));

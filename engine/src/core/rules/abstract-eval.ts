@@ -5,6 +5,7 @@ import { convShape } from "../../shape/conv.js";
 import { concatenateShape, padShape, reduceShape, reshapeShape, sliceShape, takeShape, transposeShape } from "../../shape/structure.js";
 import { normalizeAxis, ShapeError } from "../../shape/errors.js";
 import { ShapedArray } from "../aval.js";
+import { sameAval, sameParams } from "../structural.js";
 import { BINARY_PRIMITIVES, COMPARISONS, UNARY_PRIMITIVES, type BinaryPrimitive, type ParamsOf, type Primitive, type UnaryPrimitive } from "../primitives.js";
 
 /** Shape rule of a primitive: output avals from input avals, or a ShapeError naming the op. */
@@ -160,6 +161,43 @@ const table = {
 
 export const shapeRules: { readonly [P in Primitive]: ShapeRule<P> } = table;
 
+/**
+ * The last few results of each primitive's shape rule, matched by value. Eager code asks the
+ * same questions over and over (a training step's ops have the same shapes every step), and a
+ * rule that broadcasts or normalizes axes costs several times more than the match. Results are
+ * immutable and shared; rules that throw are not remembered.
+ */
+interface Memo { avals: readonly ShapedArray[]; params: unknown; out: ShapedArray[] }
+const MEMO_PER_PRIMITIVE = 8;
+const memo = new Map<Primitive, Memo[]>();
+
+function remembered(list: Memo[], avals: readonly ShapedArray[], params: unknown): ShapedArray[] | undefined {
+  const n = avals.length;
+  for (let h = 0; h < list.length; h++) {
+    const e = list[h]!;
+    if (e.avals.length !== n) continue;
+    let ok = true;
+    for (let i = 0; i < n; i++) if (!sameAval(e.avals[i]!, avals[i]!)) { ok = false; break; }
+    if (ok && sameParams(e.params, params)) {
+      if (h > 0) { list[h] = list[h - 1]!; list[h - 1] = e; }  // frequent questions drift to the front
+      return e.out;
+    }
+  }
+  return undefined;
+}
+
+/** Their params hold whole programs: not worth keeping alive for a cheap rule. */
+const UNREMEMBERED = new Set<Primitive>(["pjit", "cond", "scan", "while"]);
+
 export function abstractEval(prim: Primitive, avals: readonly ShapedArray[], params: any): ShapedArray[] {
-  return (shapeRules[prim] as ShapeRule<Primitive>)(avals, params);
+  if (UNREMEMBERED.has(prim)) return (shapeRules[prim] as ShapeRule<Primitive>)(avals, params);
+  let list = memo.get(prim);
+  if (list) {
+    const hit = remembered(list, avals, params);
+    if (hit) return hit;
+  } else memo.set(prim, (list = []));
+  const out = (shapeRules[prim] as ShapeRule<Primitive>)(avals, params);
+  if (list.length >= MEMO_PER_PRIMITIVE) list.pop();
+  list.unshift({ avals: avals.slice(), params, out });
+  return out;
 }

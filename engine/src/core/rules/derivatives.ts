@@ -10,14 +10,20 @@ import { bind1 } from "../trace.js";
  *  - "zero": piecewise constant or integer-valued (floor, sign, comparisons): zero derivative;
  *  - a function: the derivative dy/dx as an array.
  */
-export type UnaryDerivative = "linear" | "zero" | ((x: DeviceArray, y: DeviceArray) => DeviceArray);
-/** A partial derivative: an array, the constants 1 and -1 (no multiplication needed), or none. */
-export type Partial = DeviceArray | 1 | -1 | null;
-export type BinaryPartials = "zero" | ((a: DeviceArray, b: DeviceArray, y: DeviceArray) => [Partial, Partial]);
+export type UnaryDerivative = "linear" | "zero" | ((x: DeviceArray, y: DeviceArray) => Factor);
+/** A derivative to multiply by: an array, or the reciprocal of one (`{ over: x }`: divide by x, one op instead of two, as JAX writes log's and div's). */
+export type Factor = DeviceArray | { readonly over: DeviceArray };
+/** A partial derivative: a factor, the constants 1 and -1 (no multiplication needed), or none. */
+export type Partial = Factor | 1 | -1 | null;
+/**
+ * The partials of a binary op. Only the wanted ones are built (an operand that is a constant
+ * of the differentiation, or has no tangent, needs none): in eager mode every op here runs.
+ */
+export type BinaryPartials = "zero" | ((a: DeviceArray, b: DeviceArray, y: DeviceArray, wantA: boolean, wantB: boolean) => [Partial, Partial]);
 
 /** t * d, without an op when d is 1 or -1. */
 export function scaleBy(t: DeviceArray, d: Exclude<Partial, null>): DeviceArray {
-  return d === 1 ? t : d === -1 ? l.neg(t) : l.mul(t, d);
+  return d === 1 ? t : d === -1 ? l.neg(t) : "over" in d ? l.div(t, d.over) : l.mul(t, d);
 }
 
 const c = l.scalarLike;
@@ -29,8 +35,8 @@ export const unaryDerivatives: { readonly [P in UnaryPrimitive]: UnaryDerivative
   abs: (x) => l.sign(x),
   exp: (_, y) => y,
   exp2: (_, y) => l.mul(y, c(y, Math.LN2)),
-  log: (x) => l.reciprocal(x),
-  log1p: (x) => l.reciprocal(l.add(x, one(x))),
+  log: (x) => ({ over: x }),
+  log1p: (x) => ({ over: l.add(x, one(x)) }),
   expm1: (_, y) => l.add(y, one(y)),
   sqrt: (_, y) => l.div(c(y, 0.5), y),
   rsqrt: (x, y) => l.mul(l.div(y, x), c(x, -0.5)),
@@ -62,22 +68,22 @@ export const binaryPartials: { readonly [P in BinaryPrimitive]: BinaryPartials }
   add: () => [1, 1],
   sub: () => [1, -1],
   mul: (a, b) => [b, a],
-  div: (_, b, y) => [l.reciprocal(b), l.neg(l.div(y, b))],
+  div: (_, b, y, wantA, wantB) => [wantA ? { over: b } : null, wantB ? l.neg(l.div(y, b)) : null],
   // rem(a, b) = a - trunc(a / b) * b, and trunc(a / b) = (a - rem(a, b)) / b.
-  rem: (a, b) => [1, l.neg(l.div(l.sub(a, l.binary("rem")(a, b)), b))],
-  pow: (a, b, y) => {
+  rem: (a, b, _y, _wantA, wantB) => [1, wantB ? l.neg(l.div(l.sub(a, l.binary("rem")(a, b)), b)) : null],
+  pow: (a, b, y, wantA, wantB) => {
     // d/da a^b = b a^(b-1) (0 where b == 0); d/db = log(a) a^b (0 where a == 0, as JAX defines it).
     const zero = c(a, 0);
-    const da = l.select(l.eq(b, zero), zero, l.mul(b, l.pow(a, l.sub(b, one(b)))));
-    const db = l.select(l.eq(a, zero), zero, l.mul(l.log(a), y));
+    const da = wantA ? l.select(l.eq(b, zero), zero, l.mul(b, l.pow(a, l.sub(b, one(b))))) : null;
+    const db = wantB ? l.select(l.eq(a, zero), zero, l.mul(l.log(a), y)) : null;
     return [da, db];
   },
   // Ties split the derivative evenly, as JAX does.
-  max: (a, b) => balancedChoice(l.gt(a, b), l.eq(a, b), a),
-  min: (a, b) => balancedChoice(l.lt(a, b), l.eq(a, b), a),
-  atan2: (a, b) => {
+  max: (a, b, _y, wantA, wantB) => balancedChoice(l.gt(a, b), l.eq(a, b), a, wantA, wantB),
+  min: (a, b, _y, wantA, wantB) => balancedChoice(l.lt(a, b), l.eq(a, b), a, wantA, wantB),
+  atan2: (a, b, _y, wantA, wantB) => {
     const d = l.add(l.square(a), l.square(b));
-    return [l.div(b, d), l.neg(l.div(a, d))];
+    return [wantA ? l.div(b, d) : null, wantB ? l.neg(l.div(a, d)) : null];
   },
   // nextafter(a, b) is a moved by one ulp: its derivative is a's, not zero.
   nextafter: () => [1, null],
@@ -85,10 +91,10 @@ export const binaryPartials: { readonly [P in BinaryPrimitive]: BinaryPartials }
   shift_left: "zero", shift_right_logical: "zero", shift_right_arithmetic: "zero",
 };
 
-function balancedChoice(pick: DeviceArray, tie: DeviceArray, like: DeviceArray): [DeviceArray, DeviceArray] {
+function balancedChoice(pick: DeviceArray, tie: DeviceArray, like: DeviceArray, wantA: boolean, wantB: boolean): [Partial, Partial] {
   const one_ = c(like, 1), half = c(like, 0.5), zero = c(like, 0);
-  const da = l.select(pick, one_, l.select(tie, half, zero));
-  return [da, l.sub(one_, da)];
+  const tieOrZero = l.select(tie, half, zero);
+  return [wantA ? l.select(pick, one_, tieOrZero) : null, wantB ? l.select(pick, zero, l.select(tie, half, one_)) : null];
 }
 
 /**
