@@ -10,8 +10,10 @@ import { scalar } from "../core/constants.js";
  * dtype; elementwise operands broadcast by numpy rules. Transformation rules are written with
  * these, so they trace under any outer transformation.
  */
-export const unary = (p: UnaryPrimitive) => (x: DeviceArray) => bind1(p, [x], {});
-export const binary = (p: BinaryPrimitive) => (x: DeviceArray, y: DeviceArray) => bind1(p, [x, y], {});
+/** The params of primitives that take none: one shared object, so caches match it by identity. */
+const NO_PARAMS = Object.freeze({});
+export const unary = (p: UnaryPrimitive) => (x: DeviceArray) => bind1(p, [x], NO_PARAMS);
+export const binary = (p: BinaryPrimitive) => (x: DeviceArray, y: DeviceArray) => bind1(p, [x, y], NO_PARAMS);
 
 export const neg = unary("neg"), exp = unary("exp"), log = unary("log"), sin = unary("sin"), cos = unary("cos");
 export const sqrt = unary("sqrt"), rsqrt = unary("rsqrt"), tanh = unary("tanh"), logistic = unary("logistic"), sign = unary("sign");
@@ -20,10 +22,10 @@ export const add = binary("add"), sub = binary("sub"), mul = binary("mul"), div 
 export const pow = binary("pow"), eq = binary("eq"), ne = binary("ne"), lt = binary("lt"), le = binary("le"), gt = binary("gt"), ge = binary("ge");
 export const and = binary("and"), or = binary("or");
 
-export const select = (c: DeviceArray, x: DeviceArray, y: DeviceArray) => bind1("select", [c, x, y], {});
+export const select = (c: DeviceArray, x: DeviceArray, y: DeviceArray) => bind1("select", [c, x, y], NO_PARAMS);
 export const convert = (x: DeviceArray, dtype: DType, weak = false) =>
   x.dtype === dtype && x.weakType === weak ? x : bind1("convert_element_type", [x], { dtype, weak });
-export const stopGradient = (x: DeviceArray) => bind1("stop_gradient", [x], {});
+export const stopGradient = (x: DeviceArray) => bind1("stop_gradient", [x], NO_PARAMS);
 
 /** A broadcast to the operand's own shape is the operand (arrays are immutable): no op. */
 export const broadcastInDim = (x: DeviceArray, shape: readonly number[], broadcastDimensions: readonly number[]) =>
@@ -43,7 +45,7 @@ export const slice = (x: DeviceArray, start: readonly number[], limit: readonly 
 export const pad = (x: DeviceArray, value: DeviceArray, config: readonly (readonly [number, number, number])[]) => bind1("pad", [x, value], { config });
 export const concatenate = (xs: readonly DeviceArray[], axis: number) => (xs.length === 1 ? xs[0]! : bind1("concatenate", xs, { axis }));
 export const dynamicSlice = (x: DeviceArray, starts: readonly DeviceArray[], sizes: readonly number[]) => bind1("dynamic_slice", [x, ...starts], { sizes });
-export const dynamicUpdateSlice = (x: DeviceArray, update: DeviceArray, starts: readonly DeviceArray[]) => bind1("dynamic_update_slice", [x, update, ...starts], {});
+export const dynamicUpdateSlice = (x: DeviceArray, update: DeviceArray, starts: readonly DeviceArray[]) => bind1("dynamic_update_slice", [x, update, ...starts], NO_PARAMS);
 export const gather = (x: DeviceArray, indices: DeviceArray, axis: number) => bind1("gather", [x, indices], { axis });
 export const scatter = (x: DeviceArray, indices: DeviceArray, updates: DeviceArray, axis: number, mode: ScatterMode) =>
   bind1("scatter", [x, indices, updates], { axis, mode });

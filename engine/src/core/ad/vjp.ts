@@ -140,7 +140,6 @@ function dotGeneralVjp([ct]: Cotangent[], [a, b]: DeviceArray[], _outs: DeviceAr
   const freeA = a!.shape.map((_, i) => i).filter((i) => !ca.includes(i) && !ba.includes(i));
   const freeB = b!.shape.map((_, i) => i).filter((i) => !cb.includes(i) && !bb.includes(i));
   const nb = ba.length, nfa = freeA.length, nfb = freeB.length;
-  const range = (s: number, n: number) => Array.from({ length: n }, (_, i) => s + i);
   const c = ct!.dtype === a!.dtype ? ct! : l.convert(ct!, a!.dtype);
   // ct's axes: batch, a-free, b-free. The cotangent of x (a or b) contracts ct's axes of the
   // other operand's free dims with those dims; its result axes are batch, then x's free dims
@@ -162,6 +161,13 @@ function dotGeneralVjp([ct]: Cotangent[], [a, b]: DeviceArray[], _outs: DeviceAr
   const ctA = wanted[0] && isFloat(a!.dtype) ? cotangentOf(a!, ba, freeA, ca, b!, bb, freeB, cb, range(nb + nfa, nfb)) : null;
   const ctB = wanted[1] && isFloat(b!.dtype) ? cotangentOf(b!, bb, freeB, cb, a!, ba, freeA, ca, range(nb, nfa)) : null;
   return [ctA, ctB];
+}
+
+/** [s, s+1, ..., s+n-1] */
+function range(s: number, n: number): number[] {
+  const r = new Array<number>(n);
+  for (let i = 0; i < n; i++) r[i] = s + i;
+  return r;
 }
 
 const dilateShape = (s: number, d: number) => (s === 0 ? 0 : 1 + d * (s - 1));
