@@ -12,7 +12,7 @@ const label = (a: DeviceArray) => String(a.aval);
 
 export function matmul(x: ArrayLike, y: ArrayLike): DeviceArray {
   const [a, b] = promote(x, y) as [DeviceArray, DeviceArray];
-  matmulShape(a.shape, b.shape, [label(a), label(b)]);
+  matmulShape(a.shape, b.shape, () => [label(a), label(b)]);
   const a2 = a.ndim === 1 ? l.reshape(a, [1, a.shape[0]!]) : a;
   const b2 = b.ndim === 1 ? l.reshape(b, [b.shape[0]!, 1]) : b;
   let out: DeviceArray;
@@ -37,10 +37,10 @@ export function dot(x: ArrayLike, y: ArrayLike): DeviceArray {
   const [a, b] = promote(x, y) as [DeviceArray, DeviceArray];
   if (a.ndim === 0 || b.ndim === 0) return l.mul(a, b);
   if (a.ndim <= 2 && b.ndim <= 2) {
-    dotShape(a.shape, b.shape, [label(a), label(b)]);
+    dotShape(a.shape, b.shape, () => [label(a), label(b)]);
     return matmul(a, b);
   }
-  dotShape(a.shape, b.shape, [label(a), label(b)]);
+  dotShape(a.shape, b.shape, () => [label(a), label(b)]);
   return l.dotGeneral(a, b, { contract: [[a.ndim - 1], [b.ndim === 1 ? 0 : b.ndim - 2]], batch: [[], []] });
 }
 
