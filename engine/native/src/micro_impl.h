@@ -12,6 +12,9 @@ constexpr int MR = TL_MR, NV = TL_NV, W = TL_W, NR = TL_NV * TL_W;
 
 inline vf loadv(const float* p) { vf v; __builtin_memcpy(&v, p, sizeof v); return v; }
 inline void storev(float* p, vf v) { __builtin_memcpy(p, &v, sizeof v); }
+// x - (+0) is x for every x (-0 and NaN included), so the compiler makes this one broadcast
+// load; `vf{} + x` kept an add per broadcast (0 + -0 is +0) and a register shuffle after it.
+inline vf splat(float x) { return x - vf{}; }
 
 void micro(int64_t kc, const float* __restrict a, const float* __restrict b, float* __restrict c, int64_t ldc, int m, int n, bool acc) {
   vf r[MR][NV];
@@ -25,7 +28,7 @@ void micro(int64_t kc, const float* __restrict a, const float* __restrict b, flo
     for (int j = 0; j < NV; j++) bv[j] = loadv(b + j * W);
 #pragma GCC unroll 32
     for (int i = 0; i < MR; i++) {
-      vf av = vf{} + a[i];
+      vf av = splat(a[i]);
 #pragma GCC unroll 4
       for (int j = 0; j < NV; j++) r[i][j] += av * bv[j];
     }
