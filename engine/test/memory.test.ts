@@ -111,3 +111,23 @@ test("blocks kept for reuse go back to the system a second after the last free, 
   np.ones([BIG], "float32").dispose();
   assert.ok(addon.releaseReusable() >= BIG_BYTES, "a freed block is kept until then");
 });
+
+test("allocating and disposing a large native block per step does not set off a collection per step", { skip: backend !== "native" }, async () => {
+  // Native blocks are reported to V8 as external memory; reporting each free at once made every
+  // step look like fresh pressure, and V8 ran a full collection per step.
+  const { PerformanceObserver, constants } = await import("node:perf_hooks");
+  let major = 0;
+  const obs = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) if ((e as { detail?: { kind?: number } }).detail?.kind === constants.NODE_PERFORMANCE_GC_MAJOR) major++;
+  });
+  const step = jit((x: DeviceArray) => x.mul(2));
+  const x = np.ones([BIG], "float32");
+  step(x).dispose();
+  await settled();
+  obs.observe({ entryTypes: ["gc"] });
+  for (let k = 0; k < 40; k++) step(x).dispose();
+  await new Promise((r) => setTimeout(r, 50));
+  obs.disconnect();
+  x.dispose();
+  assert.ok(major <= 1, `${major} full collections over 40 steps`);
+});
