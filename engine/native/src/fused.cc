@@ -273,6 +273,12 @@ void runUnits(const Job& job, int64_t u0, int64_t u1, double* acc) {
       default: { uint32_t f = (uint32_t)v; for (int i = 0; i < fillN; i++) ((uint32_t*)r)[i] = f; break; }
     }
   }
+  // A contiguous output of the expression's own type takes the last instruction's result
+  // directly: no block copy after it (a store pass per op is what simple ops cost here).
+  const Instr* lastIn = &k.code.back();
+  const bool direct = k.reduce == R_NONE && k.outContig && !job.stream && k.outDt != BOOL && cls(k.exprDt) == cls(k.outDt) &&
+                      !(k.outDt == F16 && k.exprDt != F16) && (lastIn->kind == I_UNARY || lastIn->kind == I_BINARY);
+  const int outItem = clsSize(k.outDt);
   for (int64_t u = u0; u < u1; u++) {
     int n, nseg = 1;
     int64_t f0;  // flat index of the block's first element
@@ -382,7 +388,7 @@ void runUnits(const Job& job, int64_t u0, int64_t u1, double* acc) {
         }
         case I_UNARY: {
           const void* a = R[in.a];
-          void* d = own(in.dst);
+          void* d = direct && &in == lastIn ? (R[in.dst] = (char*)job.out + f0 * outItem) : own(in.dst);
           if (cls(in.argDt) == F32 && cls(in.outDt) == F32 && V.unaryF32(in.op, (float*)d, (const float*)a, n)) {
             if (in.outDt == F16) roundHalfBlock((float*)d, n);
           } else {
@@ -394,7 +400,7 @@ void runUnits(const Job& job, int64_t u0, int64_t u1, double* acc) {
         }
         case I_BINARY: {
           const void *a = R[in.a], *b = R[in.b];
-          void* d = own(in.dst);
+          void* d = direct && &in == lastIn ? (R[in.dst] = (char*)job.out + f0 * outItem) : own(in.dst);
           bool done = false;
           if (cls(in.argDt) == F32) {
             if (cls(in.outDt) == F32) {
@@ -425,6 +431,7 @@ void runUnits(const Job& job, int64_t u0, int64_t u1, double* acc) {
         st = tb;
       }
       if (k.outContig) {
+        if (direct) continue;  // already written
         if (job.stream) streamStore4((char*)job.out + f0 * 4, st, n);
         else storeBlock(st, k.outDt, job.out, f0, 1, n);
         continue;
