@@ -93,8 +93,10 @@ inline float tanhf_(float x) {
 #define TL_SIMD_W 16
 typedef __m512 vf;
 inline vf vset(float c) { return _mm512_set1_ps(c); }
+// NonPositive: the caller guarantees x <= 0 or NaN (logistic), so no upper clamp.
+template <bool NonPositive = false>
 inline vf vexp(vf x) {
-  vf xc = _mm512_max_ps(vset(-104.f), _mm512_min_ps(vset(89.f), x));
+  vf xc = _mm512_max_ps(vset(-104.f), NonPositive ? x : _mm512_min_ps(vset(89.f), x));
   vf n = _mm512_roundscale_ps(_mm512_mul_ps(xc, vset(1.44269504088896341f)), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
   vf r = _mm512_fnmadd_ps(n, vset(0.693359375f), xc);
   r = _mm512_fnmadd_ps(n, vset(-2.12194440e-4f), r);
@@ -118,6 +120,7 @@ inline vf vlogfix(vf x, vf r) {
   return _mm512_mask_blend_ps(_mm512_cmp_ps_mask(x, _mm512_setzero_ps(), _CMP_NGE_UQ), r, _mm512_set1_ps(NAN));
 }
 inline vf vabs(vf x) { return _mm512_abs_ps(x); }
+inline vf vnegabs(vf x) { return _mm512_castsi512_ps(_mm512_or_si512(_mm512_castps_si512(x), _mm512_set1_epi32((int)0x80000000u))); }
 inline vf vsignof(vf x) { return _mm512_castsi512_ps(_mm512_and_si512(_mm512_castps_si512(x), _mm512_set1_epi32((int)0x80000000u))); }
 inline vf vor(vf a, vf b) { return _mm512_castsi512_ps(_mm512_or_si512(_mm512_castps_si512(a), _mm512_castps_si512(b))); }
 inline vf vsel_lt(vf a, vf b, vf t, vf f) { return _mm512_mask_blend_ps(_mm512_cmp_ps_mask(a, b, _CMP_LT_OQ), f, t); }
@@ -136,8 +139,9 @@ inline vf vkeepnan(vf x, vf r) { return _mm512_mask_blend_ps(_mm512_cmp_ps_mask(
 #define TL_SIMD_W 8
 typedef __m256 vf;
 inline vf vset(float c) { return _mm256_set1_ps(c); }
+template <bool NonPositive = false>
 inline vf vexp(vf x) {
-  vf xc = _mm256_max_ps(vset(-104.f), _mm256_min_ps(vset(89.f), x));
+  vf xc = _mm256_max_ps(vset(-104.f), NonPositive ? x : _mm256_min_ps(vset(89.f), x));
   vf n = _mm256_round_ps(_mm256_mul_ps(xc, vset(1.44269504088896341f)), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
   vf r = _mm256_fnmadd_ps(n, vset(0.693359375f), xc);
   r = _mm256_fnmadd_ps(n, vset(-2.12194440e-4f), r);
@@ -171,6 +175,7 @@ inline vf vlogfix(vf x, vf r) {
   return _mm256_blendv_ps(r, vset(NAN), _mm256_cmp_ps(x, _mm256_setzero_ps(), _CMP_NGE_UQ));
 }
 inline vf vabs(vf x) { return _mm256_andnot_ps(vset(-0.f), x); }
+inline vf vnegabs(vf x) { return _mm256_or_ps(x, vset(-0.f)); }
 inline vf vsignof(vf x) { return _mm256_and_ps(vset(-0.f), x); }
 inline vf vor(vf a, vf b) { return _mm256_or_ps(a, b); }
 inline vf vsel_lt(vf a, vf b, vf t, vf f) { return _mm256_blendv_ps(f, t, _mm256_cmp_ps(a, b, _CMP_LT_OQ)); }
@@ -188,7 +193,7 @@ inline vf vkeepnan(vf x, vf r) { return _mm256_blendv_ps(r, x, _mm256_cmp_ps(x, 
 
 #ifdef TL_SIMD_W
 inline vf vlogistic(vf x) {
-  vf e = vexp(VSUB(vset(0.f), vabs(x)));
+  vf e = vexp<true>(vnegabs(x));
   // x >= 0: 1/(1+e); x < 0: e/(1+e) (one division either way, no extra rounding).
   vf num = vsel_lt(x, vset(0.f), e, vset(1.f)), den = VADD(vset(1.f), e);
   return VDIV(num, den);
