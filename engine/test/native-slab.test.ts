@@ -1,7 +1,7 @@
 // Small native-backend buffers are slices of shared slab ArrayBuffers (backend/native/slab.ts):
 // slices are aligned and independent, freeing one leaves its neighbours intact, reads and the
 // reference fallback see only their slice, jit outputs of one call survive the next, and slabs
-// go back to memory with their last slice.
+// go back to memory with their last slice; larger heap buffers start on a cache line.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { ShapedArray } from "../src/core/aval.js";
@@ -87,4 +87,22 @@ test("slabs go back to memory once no array holds a slice of them", async () => 
   // The kept arrays pin at most one slab each; everything else must be gone.
   assert.ok(grown < keep.length * (SLAB_BYTES + 64) + (2 << 20), `arrayBuffers grew by ${grown} bytes`);
   keep.forEach((y, k) => assert.equal(y.dataSync()[0], 1 + k * 40_000));
+});
+
+test("larger heap buffers start on a cache line and read back exactly their bytes", { skip }, () => {
+  const be = native!, r = rng(5);
+  for (const n of [300, 1000, 4097, 100_000]) {
+    const aval = new ShapedArray([n], "float32");
+    const data = randomArray("float32", [n], r);
+    const up = be.upload(data, aval) as NativeBuffer;
+    const out = be.execute("neg", {}, [up], [aval], [aval])[0] as NativeBuffer;
+    for (const b of [up, out]) {
+      assert.equal(b.ptr % 64, 0, `${n} floats: aligned`);
+      assert.equal(b.inSlab, false);
+    }
+    assert.deepEqual(Array.from(be.downloadSync(out, aval)), Array.from(negated(data)));
+    const ab = out.ab!;
+    be.free(out);
+    assert.equal(ab.byteLength, 0, "dispose detaches a buffer's own ArrayBuffer at once");
+  }
 });

@@ -226,30 +226,6 @@ napi_value Exec(napi_env env, napi_callback_info cbi) {
   return nullptr;
 }
 
-// execHeap(id, arrayBuffer): as exec for a one-output op, but the output is the given
-// JavaScript ArrayBuffer (heap-managed memory: V8 never moves a backing store, and the
-// caller keeps the ArrayBuffer referenced while the pointer is in use). Its address goes to
-// io[numIn].
-napi_value ExecHeap(napi_env env, napi_callback_info cbi) {
-  size_t argc;
-  napi_value argv[2];
-  Op* op = opOfCall(env, cbi, argv, 2, &argc);
-  void* data = nullptr;
-  size_t len = 0;
-  if (!op || op->numOut != 1 || argc < 2 || napi_get_arraybuffer_info(env, argv[1], &data, &len) != napi_ok || !data ||
-      (int64_t)len < op->outBytes[0]) {
-    napi_throw_error(env, nullptr, "tensorlens native: execHeap needs a one-output op and a large enough ArrayBuffer");
-    return nullptr;
-  }
-  const void* in[64];
-  void* out[1] = {data};
-  int ni = op->numIn;
-  for (int i = 0; i < ni; i++) in[i] = toPtr(io[i]);
-  op->run(in, out);
-  io[ni] = fromPtr(data);
-  return nullptr;
-}
-
 // addressOf(arrayBuffer) -> the backing store's address (0 when it has none).
 napi_value AddressOf(napi_env env, napi_callback_info cbi) {
   size_t argc = 1;
@@ -366,7 +342,7 @@ napi_value RunProgram(napi_env env, napi_callback_info cbi) {
   Program* p = (id >= 0 && id < (int32_t)programs.size()) ? programs[id].get() : nullptr;
   if (!p) { napi_throw_error(env, nullptr, "tensorlens native: no such program"); return nullptr; }
   size_t nout = p->outputs.size();
-  // Where each output goes: a caller's ArrayBuffer, or null (a native block).
+  // Where each output goes: an address the caller made (a heap buffer), or a new native block.
   void* given[IO_SIZE];
   bool haveOuts = false;
   if (argc >= 2) {
@@ -379,24 +355,10 @@ napi_value RunProgram(napi_env env, napi_callback_info cbi) {
     if (!haveOuts) continue;
     napi_value v;
     napi_valuetype type;
-    if (napi_get_element(env, argv[1], (uint32_t)k, &v) != napi_ok || napi_typeof(env, v, &type) != napi_ok) continue;
-    if (type == napi_number) {
-      // An address the caller owns (a slice of a heap slab, at least the output's size).
-      double addr = 0;
-      napi_get_value_double(env, v, &addr);
-      given[k] = toPtr(addr);
-      continue;
-    }
-    bool isAb = false;
-    if (napi_is_arraybuffer(env, v, &isAb) != napi_ok || !isAb) continue;
-    void* data = nullptr;
-    size_t len = 0;
-    napi_get_arraybuffer_info(env, v, &data, &len);
-    if (!data || (int64_t)len < p->bytes[p->outputs[k]]) {
-      napi_throw_error(env, nullptr, "tensorlens native: runProgram output ArrayBuffer too small");
-      return nullptr;
-    }
-    given[k] = data;
+    if (napi_get_element(env, argv[1], (uint32_t)k, &v) != napi_ok || napi_typeof(env, v, &type) != napi_ok || type != napi_number) continue;
+    double addr = 0;
+    napi_get_value_double(env, v, &addr);
+    given[k] = toPtr(addr);
   }
   for (int s = 0; s < p->numInputs; s++) p->ptr[s] = toPtr(io[s]);
   // A fresh slot is written in place into its first output's memory.
@@ -468,8 +430,6 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("exec", f);
   napi_create_function(env, "execInto", NAPI_AUTO_LENGTH, ExecInto, nullptr, &f);
   exports.Set("execInto", f);
-  napi_create_function(env, "execHeap", NAPI_AUTO_LENGTH, ExecHeap, nullptr, &f);
-  exports.Set("execHeap", f);
   napi_create_function(env, "addressOf", NAPI_AUTO_LENGTH, AddressOf, nullptr, &f);
   exports.Set("addressOf", f);
   napi_create_function(env, "runProgram", NAPI_AUTO_LENGTH, RunProgram, nullptr, &f);

@@ -23,8 +23,6 @@ export interface Addon {
   destroyOp(id: number): void;
   /** Inputs in io[0..numIn); writes new output pointers to io[numIn..]. */
   exec(id: number): void;
-  /** One-output ops: inputs in io[0..numIn), the output written into `out`; its address goes to io[numIn]. */
-  execHeap(id: number, out: ArrayBuffer): void;
   /** The address of an ArrayBuffer's backing store (stable: V8 does not move them), 0 if none. */
   addressOf(ab: ArrayBuffer): number;
   /** Inputs in io[0..numIn), existing outputs in io[numIn..]. */
@@ -32,11 +30,11 @@ export interface Addon {
   createProgram(enc: Float64Array): number;
   destroyProgram(id: number): void;
   /**
-   * Inputs in io[0..numInputs); writes output pointers to io[0..numOutputs). `outs[k]`, when an
-   * ArrayBuffer, receives output k (heap-managed); when a number, it is the address output k is
-   * written to (a slab slice); otherwise output k is a new native block.
+   * Inputs in io[0..numInputs); writes output pointers to io[0..numOutputs). `outs[k]`, when a
+   * number, is the address output k is written to (a heap buffer the caller made); otherwise
+   * output k is a new native block.
    */
-  runProgram(id: number, outs?: (ArrayBuffer | number | undefined)[]): void;
+  runProgram(id: number, outs?: (number | undefined)[]): void;
   setThreads(n: number): number;
   liveBytes(): number;
   noop(): void;

@@ -4,8 +4,7 @@ import type { Buffer, Executable } from "../interface.js";
 import { runProgramGeneric } from "../../core/program.js";
 import type { Program } from "../kernel.js";
 import type { NativeBackend } from "./backend.js";
-import { NativeBuffer, onHeap, outputArrayBuffer } from "./backend.js";
-import { SMALL_MAX_BYTES } from "./slab.js";
+import { NativeBuffer, onHeap } from "./backend.js";
 import { storageBytes } from "./codes.js";
 import { encodeKernel } from "./encode.js";
 import { lowerPrimitive, opCodesRef, type NativeStep } from "./lower.js";
@@ -116,18 +115,17 @@ export function compileProgram(be: NativeBackend, program: Program): Executable 
       }
       // Outputs up to HEAP_MAX_BYTES are JavaScript ArrayBuffers the program writes into (the
       // collector frees them, also inside a synchronous loop); larger ones are native blocks.
-      // Small ones are slices of a shared slab, passed by address (slab.ts).
-      const dest = new Array<ArrayBuffer | number | undefined>(numOutputs);
+      // They are made here (backend.heapBuffer: slab slices when small) and passed by address.
+      const dest = new Array<number | undefined>(numOutputs);
       const out = new Array<Buffer>(numOutputs);
       for (let k = 0; k < numOutputs; k++) {
         if (!heap[k]) continue;
-        if (outBytes[k]! <= SMALL_MAX_BYTES) { const b = be.heapBuffer(outBytes[k]!); out[k] = b; dest[k] = b.ptr; }
-        else dest[k] = outputArrayBuffer(outBytes[k]!);
+        const b = be.heapBuffer(outBytes[k]!);
+        out[k] = b;
+        dest[k] = b.ptr;
       }
       addon.runProgram(id, dest);
-      for (let k = 0; k < numOutputs; k++) {
-        if (out[k] === undefined) out[k] = new NativeBuffer(io[k]!, outBytes[k]!, dest[k] as ArrayBuffer | undefined);
-      }
+      for (let k = 0; k < numOutputs; k++) if (out[k] === undefined) out[k] = new NativeBuffer(io[k]!, outBytes[k]!);
       return out;
     },
   };
