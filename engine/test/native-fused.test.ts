@@ -141,6 +141,46 @@ describe("native fused kernels", { skip }, () => {
       }
     }
   });
+  test("elementwise chains run in registers with the same bits as op by op", () => {
+    // A contiguous load followed by unary ops and binaries with a constant, each on the previous
+    // result, is evaluated in registers; the same expression over a broadcast load is not, and
+    // must give the same bits. Lengths cover the 4-vector body, single vectors and tails.
+    const specials = [0, -0, NaN, Infinity, -Infinity, 1, -1, 0.5, -0.5, 88, -104, 1e-40, -1e-40];
+    const chains: [string, (x: Expr) => Expr][] = [
+      ["sigmoid(relu(2x+1)-0.5)", (x) => op("logistic", "float32", op("sub", "float32", op("max", "float32", op("add", "float32", op("mul", "float32", x, c(2)), c(1)), c(0)), c(0.5)))],
+      ["tanh(-sqrt(x^2+1))", (x) => op("tanh", "float32", op("neg", "float32", op("sqrt", "float32", op("add", "float32", op("square", "float32", x), c(1)))))],
+      ["1 - 3/exp(min(x, 5))", (x) => op("sub", "float32", c(1), op("div", "float32", c(3), op("exp", "float32", op("min", "float32", x, c(5)))))],
+      ["log|1/x| then max(-0, .)", (x) => op("max", "float32", c(-0), op("log", "float32", op("abs", "float32", op("reciprocal", "float32", x))))],
+      ["min(max(x, NaN), 2) / 4", (x) => op("div", "float32", op("min", "float32", op("max", "float32", x, c(NaN)), c(2)), c(4))],
+      ["relu then min(+0, .)", (x) => op("min", "float32", c(0), op("max", "float32", x, c(0)))],
+    ];
+    const be = native!;
+    const bits = (a: Float32Array) => Array.from(new Uint32Array(a.buffer, a.byteOffset, a.length));
+    const run = (k: FusedKernel, xs: Float32Array) => {
+      const buf = be.upload(xs, k.inputs[0]!);
+      const out = be.runKernel(k, [buf]);
+      const got = be.downloadSync(out, k.output) as Float32Array;
+      be.free(buf); be.free(out);
+      return got;
+    };
+    for (const n of [37, 1030, 5000]) {
+      const r = rng(n);
+      const xs = new Float32Array(n);
+      for (let i = 0; i < n; i++) xs[i] = i < specials.length * 2 ? specials[i % specials.length]! : (r() - 0.5) * 20;
+      for (const [name, f] of chains) {
+        const chained = run(kernel([n], f(load(0, [1], 0)), [[[n], "float32"]], [[n], "float32"]), xs);
+        const rows = run(kernel([2, n], f(load(0, [0, 1], 0)), [[[n], "float32"]], [[2, n], "float32"]), xs);
+        const cb = bits(chained), rb = bits(rows);
+        for (let i = 0; i < 2 * n; i++) {
+          const g = chained[i % n]!, w = rows[i]!;
+          if (Number.isNaN(g) && Number.isNaN(w)) continue;
+          if (cb[i % n] !== rb[i]) throw new Error(`${name} at x = ${Object.is(xs[i % n], -0) ? "-0" : xs[i % n]}: chained ${Object.is(g, -0) ? "-0" : g}, op by op ${Object.is(w, -0) ? "-0" : w} (n = ${n})`);
+        }
+        const want = runFusedKernel(kernel([n], f(load(0, [1], 0)), [[[n], "float32"]], [[n], "float32"]), [xs]);
+        assertClose(chained, want, 3e-6, 1e-6, `${name} vs the reference (n = ${n})`);
+      }
+    }
+  });
   test("binaries with a constant operand: every operand order, signed zeros and NaN, bit for bit", () => {
     // The evaluator reads such constants as scalars (max/min through maxps/minps with fixes for
     // NaN and ties of zeros); the reference is fused.ts. Lengths cover vector bodies and tails.

@@ -98,6 +98,27 @@ bool decodeKernel(const double* p, size_t n, Kernel& k) {
       else if (isConst(in.a)) { in.scalar = 2; in.sval = valueOf(in.a); }
     }
   }
+  // An elementwise chain (x * 2 + 1, relu, sigmoid...): one contiguous float32 load, then unary
+  // ops and binaries with a constant operand, each taking the previous result. Evaluating each
+  // op over a block costs a store and a load per vector per op; a chain keeps them in registers.
+  if (k.reduce == R_NONE && k.outContig && k.outDt == F32 && k.exprDt == F32) {
+    std::vector<ChainStep> steps;
+    int prev = -1, load = -1;
+    bool ok = true;
+    for (int q = 0; q < (int)k.code.size() && ok; q++) {
+      const Instr& in = k.code[q];
+      if (in.kind == I_CONST) continue;
+      bool f32 = in.argDt == F32 && in.outDt == F32;
+      if (in.kind == I_LOAD) { ok = load < 0 && in.argDt == F32 && in.contig; load = prev = q; continue; }
+      if (prev < 0 || !f32) { ok = false; break; }
+      int from = k.code[prev].dst;
+      if (in.kind == I_UNARY && in.a == from) steps.push_back({true, false, in.op, 0.f});
+      else if (in.kind == I_BINARY && in.scalar && (in.scalar == 1 ? in.a : in.b) == from) steps.push_back({false, in.scalar == 2, in.op, in.sval});
+      else ok = false;
+      prev = q;
+    }
+    if (ok && !steps.empty() && prev == (int)k.code.size() - 1) { k.chain = std::move(steps); k.chainLoad = load; }
+  }
   return i == n && ni > 0;
 }
 
@@ -279,6 +300,7 @@ void runUnits(const Job& job, int64_t u0, int64_t u1, double* acc) {
   const bool direct = k.reduce == R_NONE && k.outContig && !job.stream && k.outDt != BOOL && cls(k.exprDt) == cls(k.outDt) &&
                       !(k.outDt == F16 && k.exprDt != F16) && (lastIn->kind == I_UNARY || lastIn->kind == I_BINARY);
   const int outItem = clsSize(k.outDt);
+  const bool chain = !k.chain.empty() && V.chainF32(k.chain.data(), (int)k.chain.size(), nullptr, nullptr, 0);
   for (int64_t u = u0; u < u1; u++) {
     int n, nseg = 1;
     int64_t f0;  // flat index of the block's first element
@@ -307,7 +329,18 @@ void runUnits(const Job& job, int64_t u0, int64_t u1, double* acc) {
         for (int d = nd - 2; d >= 0; d--) { if (++idx[d] < k.shape[d]) break; idx[d] = 0; }
       }
     }
-    for (const Instr& in : k.code) {
+    if (chain) {
+      const Instr& ld = k.code[k.chainLoad];
+      const float* a = (const float*)job.inputs[ld.input] + ld.offset + f0;
+      if (job.prefetch) {
+        int64_t ahead = (int64_t)2 * BLK, left = job.total - f0 - n;
+        if (left > ahead) for (int64_t o = 0; o < n; o += 16) __builtin_prefetch(a + ahead + o, 0, 3);
+      }
+      float* d = direct ? (float*)job.out + f0 : (float*)own(resultReg);
+      V.chainF32(k.chain.data(), (int)k.chain.size(), d, a, n);
+      R[resultReg] = d;
+    }
+    if (!chain) for (const Instr& in : k.code) {
       switch (in.kind) {
         case I_LOAD: {
           int dt = in.argDt;

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "common.h"
+#include "vec.h"
 
 namespace tl {
 
@@ -36,6 +37,10 @@ struct Kernel {
   int64_t outSize = 0;
   std::vector<Instr> code;
   bool outContig = false;  // outStrides row-major over the whole iteration shape
+  // Set when the kernel is one contiguous float32 load followed by unary ops and binaries with
+  // a constant operand, each on the previous result: evaluated in registers (VecOps::chainF32).
+  std::vector<ChainStep> chain;
+  int chainLoad = -1;  // index of its load in code
 };
 
 // Decodes the Float64Array layout written by engine/src/backend/native/encode.ts.

@@ -6,6 +6,15 @@
 
 namespace tl {
 
+// One step of an elementwise chain on float32 (fused.cc finds them): a unary op, or a binary op
+// with a constant operand (`first`: the constant is the left operand, as in 1 - x).
+struct ChainStep {
+  bool unary;
+  bool first;
+  int op;
+  float s;
+};
+
 struct VecOps {
   // Each returns false when it has no vector loop for `op` (the caller takes the double path).
   bool (*unaryF32)(int op, float* d, const float* a, int n);
@@ -16,6 +25,9 @@ struct VecOps {
   void (*clampF32)(float* d, const float* lo, const float* x, const float* hi, int n);
   void (*sumRowsF32)(double* acc, const float* v, int n);
   double (*sumF32)(const float* v, int n);
+  // d = the steps applied in order to a, values kept in registers; false when this instruction
+  // set has no vector form for one of the steps (the caller then runs them one by one).
+  bool (*chainF32)(const ChainStep* steps, int nsteps, float* d, const float* a, int n);
 };
 
 namespace vec_generic { const VecOps& ops(); }

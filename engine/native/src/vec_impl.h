@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <utility>
 #if defined(__AVX512F__) || defined(__AVX2__)
 #include <immintrin.h>
 #endif
@@ -121,6 +122,8 @@ inline vf vlogfix(vf x, vf r) {
 }
 inline vf vabs(vf x) { return _mm512_abs_ps(x); }
 inline vf vnegabs(vf x) { return _mm512_castsi512_ps(_mm512_or_si512(_mm512_castps_si512(x), _mm512_set1_epi32((int)0x80000000u))); }
+inline vf vnegate(vf x) { return _mm512_castsi512_ps(_mm512_xor_si512(_mm512_castps_si512(x), _mm512_set1_epi32((int)0x80000000u))); }
+inline vf vsqrt(vf x) { return _mm512_sqrt_ps(x); }
 inline vf vsignof(vf x) { return _mm512_castsi512_ps(_mm512_and_si512(_mm512_castps_si512(x), _mm512_set1_epi32((int)0x80000000u))); }
 inline vf vor(vf a, vf b) { return _mm512_castsi512_ps(_mm512_or_si512(_mm512_castps_si512(a), _mm512_castps_si512(b))); }
 inline vf vsel_lt(vf a, vf b, vf t, vf f) { return _mm512_mask_blend_ps(_mm512_cmp_ps_mask(a, b, _CMP_LT_OQ), f, t); }
@@ -176,6 +179,8 @@ inline vf vlogfix(vf x, vf r) {
 }
 inline vf vabs(vf x) { return _mm256_andnot_ps(vset(-0.f), x); }
 inline vf vnegabs(vf x) { return _mm256_or_ps(x, vset(-0.f)); }
+inline vf vnegate(vf x) { return _mm256_xor_ps(x, vset(-0.f)); }
+inline vf vsqrt(vf x) { return _mm256_sqrt_ps(x); }
 inline vf vsignof(vf x) { return _mm256_and_ps(vset(-0.f), x); }
 inline vf vor(vf a, vf b) { return _mm256_or_ps(a, b); }
 inline vf vsel_lt(vf a, vf b, vf t, vf f) { return _mm256_blendv_ps(f, t, _mm256_cmp_ps(a, b, _CMP_LT_OQ)); }
@@ -386,8 +391,92 @@ double sumF32(const float* __restrict v, int n) {
   return r;
 }
 
+#ifdef TL_SIMD_W
+namespace {
+// The steps chainF32 runs in registers, each with the same results as its block loop above.
+bool chainable(const ChainStep& st) {
+  if (st.unary) {
+    switch (st.op) {
+      case U_neg: case U_abs: case U_sqrt: case U_square: case U_reciprocal: case U_exp: case U_log: case U_tanh: case U_logistic: return true;
+      default: return false;
+    }
+  }
+  switch (st.op) {
+    case B_add: case B_sub: case B_mul: case B_div: case B_max: case B_min: return true;
+    default: return false;
+  }
+}
+
+constexpr int CHAIN_U = 4;  // vectors per step dispatch
+
+inline void chainStep(const ChainStep& st, vf (&x)[CHAIN_U]) {
+  const vf s = vset(st.s);
+  if (st.unary) {
+    switch (st.op) {
+#define TL_EACH(expr) for (int u = 0; u < CHAIN_U; u++) { vf v = x[u]; x[u] = (expr); } break
+      case U_neg: TL_EACH(vnegate(v));
+      case U_abs: TL_EACH(vabs(v));
+      case U_sqrt: TL_EACH(vsqrt(v));
+      case U_square: TL_EACH(VMUL(v, v));
+      case U_reciprocal: TL_EACH(VDIV(vset(1.f), v));
+      case U_exp: TL_EACH(vexp(v));
+      case U_log: TL_EACH(vlog(v));
+      case U_tanh: TL_EACH(vtanh(v));
+      case U_logistic: TL_EACH(vlogistic(v));
+    }
+    return;
+  }
+  switch (st.op) {
+    case B_add: TL_EACH(VADD(v, s));
+    case B_mul: TL_EACH(VMUL(v, s));
+    case B_sub: if (st.first) { TL_EACH(VSUB(s, v)); } else { TL_EACH(VSUB(v, s)); } break;
+    case B_div: if (st.first) { TL_EACH(VDIV(s, v)); } else { TL_EACH(VDIV(v, s)); } break;
+    case B_max: case B_min: {
+      // As binaryScalarF32: a NaN constant wins; a zero constant of the winning sign goes second.
+      const bool mx = st.op == B_max;
+      if (st.s != st.s) { TL_EACH(s); }
+      else if (st.s == 0.f && (std::signbit(st.s) ? !mx : mx)) { TL_EACH(vkeepnan(v, mx ? VMAX(v, s) : VMIN(v, s))); }
+      else { TL_EACH(mx ? VMAX(s, v) : VMIN(s, v)); }
+      break;
+    }
+#undef TL_EACH
+  }
+}
+}  // namespace
+
+bool chainF32(const ChainStep* steps, int nsteps, float* __restrict d, const float* __restrict a, int n) {
+  for (int k = 0; k < nsteps; k++) if (!chainable(steps[k])) return false;
+  if (!d) return true;  // a probe
+  int i = 0;
+  for (; i + CHAIN_U * TL_SIMD_W <= n; i += CHAIN_U * TL_SIMD_W) {
+    vf x[CHAIN_U];
+    for (int u = 0; u < CHAIN_U; u++) x[u] = VLOAD(a + i + u * TL_SIMD_W);
+    for (int k = 0; k < nsteps; k++) chainStep(steps[k], x);
+    for (int u = 0; u < CHAIN_U; u++) VSTORE(d + i + u * TL_SIMD_W, x[u]);
+  }
+  // The rest step by step through the block loops (their scalar tails included), in two
+  // small buffers.
+  if (i < n) {
+    float t0[CHAIN_U * TL_SIMD_W], t1[CHAIN_U * TL_SIMD_W];
+    const int m = n - i;
+    std::memcpy(t0, a + i, m * sizeof(float));
+    float *src = t0, *dst = t1;
+    for (int k = 0; k < nsteps; k++) {
+      const ChainStep& st = steps[k];
+      if (st.unary) unaryF32(st.op, dst, src, m);
+      else binaryScalarF32(st.op, dst, src, st.s, st.first, m);
+      std::swap(src, dst);
+    }
+    std::memcpy(d + i, src, m * sizeof(float));
+  }
+  return true;
+}
+#else
+bool chainF32(const ChainStep*, int, float*, const float*, int) { return false; }
+#endif
+
 const VecOps& ops() {
-  static const VecOps o{unaryF32, binaryF32, binaryScalarF32, compareF32, selectF32, clampF32, sumRowsF32, sumF32};
+  static const VecOps o{unaryF32, binaryF32, binaryScalarF32, compareF32, selectF32, clampF32, sumRowsF32, sumF32, chainF32};
   return o;
 }
 
