@@ -31,8 +31,13 @@ export interface Backend {
    * Absent: every buffer needs it.
    */
   needsFinalizer?(buf: Buffer): boolean;
-  /** Runs one primitive on buffers (eager mode, and program steps that do not fuse). */
-  execute(prim: Primitive, params: any, inputs: readonly Buffer[], inAvals: readonly ShapedArray[], outAvals: readonly ShapedArray[]): Buffer[];
+  /**
+   * Runs one primitive on buffers (eager mode, and program steps that do not fuse). `question`,
+   * when given, is an object that stands for (prim, inAvals, params) by value: the same object
+   * means the same question, so a backend may key what it prepared on it instead of comparing
+   * shapes and params (eager mode passes the shape rule's remembered answer, core/rules).
+   */
+  execute(prim: Primitive, params: any, inputs: readonly Buffer[], inAvals: readonly ShapedArray[], outAvals: readonly ShapedArray[], question?: object): Buffer[];
   /** Runs one fused kernel, returning a new buffer of kernel.output. */
   runKernel(kernel: FusedKernel, inputs: readonly Buffer[]): Buffer;
   /** Whether programs for this backend should carry matmul/conv epilogues (see kernel.ts Epilogue). */

@@ -40,7 +40,8 @@ export class EvalTrace extends Trace {
       ins[i] = backend.upload(a.dataSync(), a._aval);
       (copies ??= []).push(ins[i]);
     }
-    const bufs = backend.execute(prim, params, ins, avals, outAvals);
+    // outAvals is the shape rule's remembered answer: the same array for the same question.
+    const bufs = backend.execute(prim, params, ins, avals, outAvals, outAvals);
     if (copies) for (const c of copies) backend.free(c as object);
     const outs = new Array<DeviceArray>(bufs.length);
     for (let i = 0; i < bufs.length; i++) outs[i] = wrapBuffer(backend, bufs[i]!, outAvals[i]!);

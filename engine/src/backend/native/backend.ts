@@ -114,6 +114,8 @@ export class NativeBackend implements Backend {
   readonly io: Float64Array;
   readonly info: ReturnType<Addon["info"]>;
   private readonly eager = new Map<string, Prepared | typeof FALLBACK>();
+  /** Prepared ops by the question object eager mode passes (see Backend.execute). */
+  private readonly byQuestion = new WeakMap<object, Prepared | typeof FALLBACK>();
   private readonly recent = new Map<string, Hit[]>();
   private readonly kernels = new WeakMap<FusedKernel, number>();
   private readonly opReaper: FinalizationRegistry<number>;
@@ -219,9 +221,16 @@ export class NativeBackend implements Backend {
     return new CTORS[aval.dtype](ab);
   }
 
-  execute(prim: Primitive, params: any, inputs: readonly Buffer[], inAvals: readonly ShapedArray[], outAvals: readonly ShapedArray[]): Buffer[] {
-    // Eager dispatch is the hot path: a few recent (shapes, dtypes) per primitive are matched
-    // structurally before any string key is built.
+  execute(prim: Primitive, params: any, inputs: readonly Buffer[], inAvals: readonly ShapedArray[], outAvals: readonly ShapedArray[], question?: object): Buffer[] {
+    // Eager dispatch is the hot path: the question's identity first (eager mode's remembered
+    // shape-rule answer), then a few recent (shapes, dtypes) per primitive matched structurally
+    // before any string key is built.
+    let p: Prepared | typeof FALLBACK | undefined = question ? this.byQuestion.get(question) : undefined;
+    if (p === undefined) p = this.prepared(prim, params, inAvals, outAvals, question);
+    return this.dispatch(p, prim, params, inputs, inAvals, outAvals);
+  }
+
+  private prepared(prim: Primitive, params: any, inAvals: readonly ShapedArray[], outAvals: readonly ShapedArray[], question?: object): Prepared | typeof FALLBACK {
     let hits = this.recent.get(prim);
     let p: Prepared | typeof FALLBACK | undefined;
     if (hits) {
@@ -245,6 +254,11 @@ export class NativeBackend implements Backend {
       if (hits.length >= 16) hits.pop();
       hits.unshift({ ins: inAvals, out: outAvals[0]!, params, prepared: p });
     }
+    if (question) this.byQuestion.set(question, p);
+    return p;
+  }
+
+  private dispatch(p: Prepared | typeof FALLBACK, prim: Primitive, params: any, inputs: readonly Buffer[], inAvals: readonly ShapedArray[], outAvals: readonly ShapedArray[]): Buffer[] {
     if (p === FALLBACK) return this.runReference(prim, params, inputs, inAvals, outAvals);
     const io = this.io;
     if (p.fast) {

@@ -186,7 +186,7 @@ function remembered(list: Memo[], avals: readonly ShapedArray[], params: unknown
   return undefined;
 }
 
-/** Their params hold whole programs: not worth keeping alive for a cheap rule. */
+/** Their params hold whole programs: not worth keeping alive for a cheap rule. (They never reach Backend.execute.) */
 const UNREMEMBERED = new Set<Primitive>(["pjit", "cond", "scan", "while"]);
 
 export function abstractEval(prim: Primitive, avals: readonly ShapedArray[], params: any): ShapedArray[] {
@@ -196,7 +196,9 @@ export function abstractEval(prim: Primitive, avals: readonly ShapedArray[], par
     const hit = remembered(list, avals, params);
     if (hit) return hit;
   } else memo.set(prim, (list = []));
-  const out = (shapeRules[prim] as ShapeRule<Primitive>)(avals, params);
+  // A copy: each remembered answer is an array of its own, which eager mode hands the backend as
+  // the question's identity (Backend.execute).
+  const out = (shapeRules[prim] as ShapeRule<Primitive>)(avals, params).slice();
   if (list.length >= MEMO_PER_PRIMITIVE) list.pop();
   list.unshift({ avals: avals.slice(), params, out });
   return out;
