@@ -91,4 +91,14 @@ test("shape rules remembered for repeated questions still tell weak types and pa
     assert.deepEqual(np.ones([2, 3]).sum({ axis: 1 }).shape, [2]);
   }
   assert.throws(() => np.ones([2, 3]).add(np.ones([4])), /add/, "a bad shape still fails after good ones");
+  // Same operand and result shapes, different params: each question keeps its own kernel.
+  const x = np.arange(27).reshape([3, 3, 3]);
+  const at = (v: number[][][], p: number[], i: number, j: number, k: number) => { const idx = [i, j, k]; const src = [0, 0, 0]; p.forEach((ax, d) => { src[ax] = idx[d]!; }); return v[src[0]!]![src[1]!]![src[2]!]!; };
+  const xv = x.tolist() as number[][][];
+  for (let round = 0; round < 3; round++) {
+    for (const perm of [[1, 0, 2], [0, 2, 1], [2, 1, 0]]) {
+      const got = np.transpose(x, perm).tolist() as number[][][];
+      for (let i = 0; i < 3; i++) for (let j = 0; j < 3; j++) for (let k = 0; k < 3; k++) assert.equal(got[i]![j]![k], at(xv, perm, i, j, k), `perm ${perm}`);
+    }
+  }
 });
