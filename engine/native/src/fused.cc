@@ -300,9 +300,16 @@ void runUnits(const Job& job, int64_t u0, int64_t u1, double* acc) {
   const bool direct = k.reduce == R_NONE && k.outContig && !job.stream && k.outDt != BOOL && cls(k.exprDt) == cls(k.outDt) &&
                       !(k.outDt == F16 && k.exprDt != F16) && (lastIn->kind == I_UNARY || lastIn->kind == I_BINARY);
   const int outItem = clsSize(k.outDt);
+  // Whether an operand's block [p, p + bytes) overlaps the output block at f0 (an in-place
+  // epilogue reads its op's result from the output's memory): then no direct write.
+  auto overlapsOut = [&](const void* p, int64_t bytes, int64_t f0, int n) {
+    const char *c = (const char*)p, *o = (const char*)job.out + f0 * outItem;
+    return c < o + (int64_t)n * outItem && o < c + bytes;
+  };
   const bool chain = !k.chain.empty() && V.chainF32(k.chain.data(), (int)k.chain.size(), nullptr, nullptr, 0);
   for (int64_t u = u0; u < u1; u++) {
     int n, nseg = 1;
+    bool wrote = false;  // the output block was written directly
     int64_t f0;  // flat index of the block's first element
     if (!job.flat) {
       int64_t row = u / job.nb, blk = u % job.nb;
@@ -336,9 +343,11 @@ void runUnits(const Job& job, int64_t u0, int64_t u1, double* acc) {
         int64_t ahead = (int64_t)2 * BLK, left = job.total - f0 - n;
         if (left > ahead) for (int64_t o = 0; o < n; o += 16) __builtin_prefetch(a + ahead + o, 0, 3);
       }
-      float* d = direct ? (float*)job.out + f0 : (float*)own(resultReg);
+      // In place (an epilogue rewriting its op's result) goes through a block register.
+      float* d = direct && !overlapsOut(a, n * 4, f0, n) ? (float*)job.out + f0 : (float*)own(resultReg);
       V.chainF32(k.chain.data(), (int)k.chain.size(), d, a, n);
       R[resultReg] = d;
+      wrote = d == (float*)job.out + f0;
     }
     if (!chain) for (const Instr& in : k.code) {
       switch (in.kind) {
@@ -421,7 +430,7 @@ void runUnits(const Job& job, int64_t u0, int64_t u1, double* acc) {
         }
         case I_UNARY: {
           const void* a = R[in.a];
-          void* d = direct && &in == lastIn ? (R[in.dst] = (char*)job.out + f0 * outItem) : own(in.dst);
+          void* d = direct && &in == lastIn && !overlapsOut(a, n * clsSize(in.argDt), f0, n) ? (wrote = true, R[in.dst] = (char*)job.out + f0 * outItem) : own(in.dst);
           if (cls(in.argDt) == F32 && cls(in.outDt) == F32 && V.unaryF32(in.op, (float*)d, (const float*)a, n)) {
             if (in.outDt == F16) roundHalfBlock((float*)d, n);
           } else {
@@ -433,7 +442,8 @@ void runUnits(const Job& job, int64_t u0, int64_t u1, double* acc) {
         }
         case I_BINARY: {
           const void *a = R[in.a], *b = R[in.b];
-          void* d = direct && &in == lastIn ? (R[in.dst] = (char*)job.out + f0 * outItem) : own(in.dst);
+          void* d = direct && &in == lastIn && !overlapsOut(a, n * clsSize(in.argDt), f0, n) && !overlapsOut(b, n * clsSize(in.argDt), f0, n)
+                        ? (wrote = true, R[in.dst] = (char*)job.out + f0 * outItem) : own(in.dst);
           bool done = false;
           if (cls(in.argDt) == F32) {
             if (cls(in.outDt) == F32) {
@@ -464,7 +474,7 @@ void runUnits(const Job& job, int64_t u0, int64_t u1, double* acc) {
         st = tb;
       }
       if (k.outContig) {
-        if (direct) continue;  // already written
+        if (wrote) continue;  // already written
         if (job.stream) streamStore4((char*)job.out + f0 * 4, st, n);
         else storeBlock(st, k.outDt, job.out, f0, 1, n);
         continue;
