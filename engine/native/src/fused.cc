@@ -306,7 +306,7 @@ void runUnits(const Job& job, int64_t u0, int64_t u1, double* acc) {
     const char *c = (const char*)p, *o = (const char*)job.out + f0 * outItem;
     return c < o + (int64_t)n * outItem && o < c + bytes;
   };
-  const bool chain = !k.chain.empty() && V.chainF32(k.chain.data(), (int)k.chain.size(), nullptr, nullptr, 0);
+  const bool chain = !k.chain.empty() && V.chainF32(k.chain.data(), (int)k.chain.size(), nullptr, nullptr, 0, false);
   for (int64_t u = u0; u < u1; u++) {
     int n, nseg = 1;
     bool wrote = false;  // the output block was written directly
@@ -343,9 +343,10 @@ void runUnits(const Job& job, int64_t u0, int64_t u1, double* acc) {
         int64_t ahead = (int64_t)2 * BLK, left = job.total - f0 - n;
         if (left > ahead) for (int64_t o = 0; o < n; o += 16) __builtin_prefetch(a + ahead + o, 0, 3);
       }
-      // In place (an epilogue rewriting its op's result) goes through a block register.
-      float* d = direct && !overlapsOut(a, n * 4, f0, n) ? (float*)job.out + f0 : (float*)own(resultReg);
-      V.chainF32(k.chain.data(), (int)k.chain.size(), d, a, n);
+      // Into the output (with streaming stores when it is that large), except in place (an
+      // epilogue rewriting its op's result), which goes through a block register.
+      float* d = (direct || job.stream) && !overlapsOut(a, n * 4, f0, n) ? (float*)job.out + f0 : (float*)own(resultReg);
+      V.chainF32(k.chain.data(), (int)k.chain.size(), d, a, n, job.stream);
       R[resultReg] = d;
       wrote = d == (float*)job.out + f0;
     }

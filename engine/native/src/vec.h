@@ -27,7 +27,8 @@ struct VecOps {
   double (*sumF32)(const float* v, int n);
   // d = the steps applied in order to a, values kept in registers; false when this instruction
   // set has no vector form for one of the steps (the caller then runs them one by one).
-  bool (*chainF32)(const ChainStep* steps, int nsteps, float* d, const float* a, int n);
+  // `stream`: streaming stores where d is aligned (the caller fences).
+  bool (*chainF32)(const ChainStep* steps, int nsteps, float* d, const float* a, int n, bool stream);
 };
 
 namespace vec_generic { const VecOps& ops(); }

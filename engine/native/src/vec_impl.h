@@ -129,6 +129,7 @@ inline vf vor(vf a, vf b) { return _mm512_castsi512_ps(_mm512_or_si512(_mm512_ca
 inline vf vsel_lt(vf a, vf b, vf t, vf f) { return _mm512_mask_blend_ps(_mm512_cmp_ps_mask(a, b, _CMP_LT_OQ), f, t); }
 #define VLOAD _mm512_loadu_ps
 #define VSTORE _mm512_storeu_ps
+#define VSTREAM _mm512_stream_ps
 #define VADD _mm512_add_ps
 #define VSUB _mm512_sub_ps
 #define VMUL _mm512_mul_ps
@@ -186,6 +187,7 @@ inline vf vor(vf a, vf b) { return _mm256_or_ps(a, b); }
 inline vf vsel_lt(vf a, vf b, vf t, vf f) { return _mm256_blendv_ps(f, t, _mm256_cmp_ps(a, b, _CMP_LT_OQ)); }
 #define VLOAD _mm256_loadu_ps
 #define VSTORE _mm256_storeu_ps
+#define VSTREAM _mm256_stream_ps
 #define VADD _mm256_add_ps
 #define VSUB _mm256_sub_ps
 #define VMUL _mm256_mul_ps
@@ -444,15 +446,18 @@ inline void chainStep(const ChainStep& st, vf (&x)[CHAIN_U]) {
 }
 }  // namespace
 
-bool chainF32(const ChainStep* steps, int nsteps, float* __restrict d, const float* __restrict a, int n) {
+bool chainF32(const ChainStep* steps, int nsteps, float* __restrict d, const float* __restrict a, int n, bool stream) {
   for (int k = 0; k < nsteps; k++) if (!chainable(steps[k])) return false;
   if (!d) return true;  // a probe
   int i = 0;
+  // Streaming stores need aligned vectors; the caller fences them.
+  stream = stream && ((uintptr_t)d % (TL_SIMD_W * 4)) == 0;
   for (; i + CHAIN_U * TL_SIMD_W <= n; i += CHAIN_U * TL_SIMD_W) {
     vf x[CHAIN_U];
     for (int u = 0; u < CHAIN_U; u++) x[u] = VLOAD(a + i + u * TL_SIMD_W);
     for (int k = 0; k < nsteps; k++) chainStep(steps[k], x);
-    for (int u = 0; u < CHAIN_U; u++) VSTORE(d + i + u * TL_SIMD_W, x[u]);
+    if (stream) for (int u = 0; u < CHAIN_U; u++) VSTREAM(d + i + u * TL_SIMD_W, x[u]);
+    else for (int u = 0; u < CHAIN_U; u++) VSTORE(d + i + u * TL_SIMD_W, x[u]);
   }
   // The rest step by step through the block loops (their scalar tails included), in two
   // small buffers.
@@ -472,7 +477,7 @@ bool chainF32(const ChainStep* steps, int nsteps, float* __restrict d, const flo
   return true;
 }
 #else
-bool chainF32(const ChainStep*, int, float*, const float*, int) { return false; }
+bool chainF32(const ChainStep*, int, float*, const float*, int, bool) { return false; }
 #endif
 
 const VecOps& ops() {
