@@ -205,6 +205,18 @@ inline vf vlogistic(vf x) {
   vf num = vsel_lt(x, vset(0.f), e, vset(1.f)), den = VADD(vset(1.f), e);
   return VDIV(num, den);
 }
+// max/min of x with a constant, with the results of maxf_/minf_ (binaryF32). maxps/minps return
+// their second operand when either is NaN or both are zeros: with x second, NaN passes through,
+// and a zero constant of the losing sign (-0 for max, +0 for min) rightly lets x win ties of
+// zeros. A zero of the winning sign (relu's +0) goes second, to win ties, and NaN is put back
+// afterwards. A NaN constant wins everywhere.
+struct MaxMinConst { vf s; bool mx, nan, tieToConst; };
+inline MaxMinConst maxMinConst(float s, bool mx) { return {vset(s), mx, s != s, s == 0.f && (std::signbit(s) ? !mx : mx)}; }
+inline vf vmaxmin(vf x, const MaxMinConst& c) {
+  if (c.nan) return c.s;
+  if (c.tieToConst) return vkeepnan(x, c.mx ? VMAX(x, c.s) : VMIN(x, c.s));
+  return c.mx ? VMAX(c.s, x) : VMIN(c.s, x);
+}
 inline vf vlog(vf x) {
   vf m, fe;
   vfrexp(x, m, fe);
@@ -340,17 +352,8 @@ bool binaryScalarF32(int op, float* __restrict d, const float* __restrict a, flo
       const bool mx = op == B_max;
       int i = 0;
 #ifdef TL_SIMD_W
-      // maxps/minps return their second operand when either is NaN or both are zeros. With the
-      // variable second, NaN passes through, and a zero constant of the losing sign (-0 for max,
-      // +0 for min) rightly lets the variable win ties of zeros. A zero of the winning sign
-      // (relu's +0) goes second, to win ties, and NaN is put back afterwards.
-      const vf vs = vset(s);
-      const bool tieToConst = s == 0.f && (std::signbit(s) ? !mx : mx);
-      for (; i + TL_SIMD_W <= n; i += TL_SIMD_W) {
-        vf x = VLOAD(a + i);
-        if (!tieToConst) VSTORE(d + i, mx ? VMAX(vs, x) : VMIN(vs, x));
-        else VSTORE(d + i, vkeepnan(x, mx ? VMAX(x, vs) : VMIN(x, vs)));
-      }
+      const MaxMinConst c = maxMinConst(s, mx);
+      for (; i + TL_SIMD_W <= n; i += TL_SIMD_W) VSTORE(d + i, vmaxmin(VLOAD(a + i), c));
 #endif
       for (; i < n; i++) d[i] = mx ? maxf_(a[i], s) : minf_(a[i], s);
       return true;
@@ -434,12 +437,8 @@ inline void chainStep(const ChainStep& st, vf (&x)[CHAIN_U]) {
     case B_sub: if (st.first) { TL_EACH(VSUB(s, v)); } else { TL_EACH(VSUB(v, s)); } break;
     case B_div: if (st.first) { TL_EACH(VDIV(s, v)); } else { TL_EACH(VDIV(v, s)); } break;
     case B_max: case B_min: {
-      // As binaryScalarF32: a NaN constant wins; a zero constant of the winning sign goes second.
-      const bool mx = st.op == B_max;
-      if (st.s != st.s) { TL_EACH(s); }
-      else if (st.s == 0.f && (std::signbit(st.s) ? !mx : mx)) { TL_EACH(vkeepnan(v, mx ? VMAX(v, s) : VMIN(v, s))); }
-      else { TL_EACH(mx ? VMAX(s, v) : VMIN(s, v)); }
-      break;
+      const MaxMinConst c = maxMinConst(st.s, st.op == B_max);
+      TL_EACH(vmaxmin(v, c));
     }
 #undef TL_EACH
   }

@@ -11,10 +11,10 @@ export const SLAB_BYTES = 16 << 10;
 const ALIGN = 64;
 
 export class SlabAllocator {
-  /** The slab the last alloc() carved from, its backing store's address, and the slice's offset in it. */
+  /** The slab the last alloc() carved from, and the slice's offset in it. */
   slab!: ArrayBuffer;
-  base = 0;
   offset = 0;
+  private base = 0;  // the slab's backing-store address
   private next = 0;
   private limit = 0;
 

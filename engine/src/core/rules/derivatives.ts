@@ -93,8 +93,7 @@ export const binaryPartials: { readonly [P in BinaryPrimitive]: BinaryPartials }
 
 function balancedChoice(pick: DeviceArray, tie: DeviceArray, like: DeviceArray, wantA: boolean, wantB: boolean): [Partial, Partial] {
   const one_ = c(like, 1), half = c(like, 0.5), zero = c(like, 0);
-  const tieOrZero = l.select(tie, half, zero);
-  return [wantA ? l.select(pick, one_, tieOrZero) : null, wantB ? l.select(pick, zero, l.select(tie, half, one_)) : null];
+  return [wantA ? l.select(pick, one_, l.select(tie, half, zero)) : null, wantB ? l.select(pick, zero, l.select(tie, half, one_)) : null];
 }
 
 /**
