@@ -307,3 +307,32 @@ export function decodeArrayData(d: ArrayData): Float32Array | Float64Array | Int
     case "uint8": return u8;
   }
 }
+
+// ---- messages between the extension and its panels (webviews) --------------------------------
+// The extension validates every message a panel posts with PanelMessage before acting on it.
+
+/** Extension -> panel. */
+export const HostMessage = z.discriminatedUnion("type", [
+  z.object({
+    type: z.literal("showResult"),
+    /** What ran: "file.ts › fn" (or the file, for a program). */
+    label: z.string(),
+    backend: z.string(),
+    tree: TreeNode,
+    /** The previous run's result of the same function, to compare with. */
+    previous: TreeNode.optional(),
+  }),
+  z.object({ type: z.literal("clear"), reason: z.string() }),
+]);
+export type HostMessage = z.infer<typeof HostMessage>;
+
+/** Panel -> extension. Paths are key paths from the root of the result tree. */
+export const PanelMessage = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("ready") }),
+  /** After a showResult is on screen: how long it took and how many rows exist. */
+  z.object({ type: z.literal("rendered"), ms: z.number(), rows: z.number().int(), leaves: z.number().int() }),
+  z.object({ type: z.literal("reveal"), path: z.array(z.string()) }),
+  z.object({ type: z.literal("copyPath"), path: z.array(z.string()), text: z.string() }),
+  z.object({ type: z.literal("openArray"), path: z.array(z.string()), handle: z.string().optional() }),
+]);
+export type PanelMessage = z.infer<typeof PanelMessage>;
