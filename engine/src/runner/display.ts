@@ -1,0 +1,63 @@
+/**
+ * Text renderings of protocol results, shared by the CLI and the editor: a leaf's one-line
+ * summary (`f32[3,1] μ=0.52 σ=0.03`) and a pytree as an indented tree with shapes.
+ * Pure: depends only on the protocol's types.
+ */
+import { shapeLabel, type ArrayLeaf, type TreeNode } from "./protocol.js";
+
+const num = (v: number | null) => (v === null ? "-" : Math.abs(v) >= 1e4 || (Math.abs(v) < 1e-3 && v !== 0) ? v.toExponential(2) : String(Number(v.toPrecision(3))));
+
+/** `f32[3,1] μ=0.52 σ=0.03`, with NaN/Inf counts when there are any. */
+export function summaryLabel(leaf: ArrayLeaf): string {
+  const s = leaf.stats;
+  let text = shapeLabel(leaf);
+  if (leaf.size === 1 && s.min !== null) text += ` ${num(s.min)}`;
+  else if (leaf.size > 0) text += ` μ=${num(s.mean)} σ=${num(s.std)}`;
+  if (s.nan) text += ` NaN×${s.nan}`;
+  if (s.inf) text += ` Inf×${s.inf}`;
+  return text;
+}
+
+/** A result tree as indented text, one leaf per line, with the array summaries. */
+export function formatTree(node: TreeNode, maxLines = 400): string {
+  const lines: string[] = [];
+  const walk = (n: TreeNode, indent: string, key: string | null) => {
+    if (lines.length > maxLines) return;
+    const head = indent + (key === null ? "" : `${key}: `);
+    switch (n.kind) {
+      case "array": lines.push(head + summaryLabel(n) + (n.stats.min !== null && n.size > 1 ? ` min=${num(n.stats.min)} max=${num(n.stats.max)}` : "")); return;
+      case "value": lines.push(head + n.text); return;
+      case "ref": lines.push(head + `<ref ${n.path.join("/") || "(root)"}>`); return;
+      case "list": {
+        if (n.items.length === 0 && !n.omitted) { lines.push(head + "[]"); return; }
+        lines.push(head + "[");
+        n.items.forEach((c, i) => walk(c, indent + "  ", String(i)));
+        if (n.omitted) lines.push(indent + `  ... ${n.omitted} more`);
+        lines.push(indent + "]");
+        return;
+      }
+      case "dict": {
+        const open = n.className ? `${n.className} {` : "{";
+        if (n.entries.length === 0 && !n.omitted) { lines.push(head + open + "}"); return; }
+        lines.push(head + open);
+        for (const e of n.entries) walk(e.value, indent + "  ", e.key);
+        if (n.omitted) lines.push(indent + `  ... ${n.omitted} more`);
+        lines.push(indent + "}");
+        return;
+      }
+    }
+  };
+  walk(node, "", null);
+  if (lines.length > maxLines) lines.splice(maxLines, lines.length - maxLines, "...");
+  return lines.join("\n");
+}
+
+/** Every array leaf with its key path. */
+export function arrayLeaves(node: TreeNode, path: string[] = []): { path: string[]; leaf: ArrayLeaf }[] {
+  switch (node.kind) {
+    case "array": return [{ path, leaf: node }];
+    case "list": return node.items.flatMap((c, i) => arrayLeaves(c, [...path, String(i)]));
+    case "dict": return node.entries.flatMap((e) => arrayLeaves(e.value, [...path, e.key]));
+    default: return [];
+  }
+}
