@@ -60,7 +60,7 @@ export class Controller {
     this.closed = true;
     for (const q of this.queue.splice(0)) this.emit({ type: "exit", id: q.id, code: EXIT_CODE.cancelled, status: "cancelled", elapsedMs: 0 });
     this.active?.finish("cancelled");
-    this.killChild();
+    void this.killChild();
     rmSync(this.workDir, { recursive: true, force: true });
   }
 
@@ -89,8 +89,8 @@ export class Controller {
     const a = this.active;
     if (!a) return;
     this.emit({ type: "error", id: a.req.id, kind: status, message });
-    this.killChild();
-    a.finish(status);
+    // The exit message says the process is gone: it is sent once the kill has taken effect.
+    void this.killChild().then(() => a.finish(status));
   }
 
   private pump() {
@@ -210,11 +210,14 @@ export class Controller {
     a.finish("crashed");
   }
 
-  private killChild() {
+  private killChild(): Promise<void> {
     const c = this.child;
     this.child = undefined;
     this.childReady = undefined;
-    if (c && c.exitCode === null && c.signalCode === null) c.kill("SIGKILL");
+    if (!c || c.exitCode !== null || c.signalCode !== null) return Promise.resolve();
+    const gone = new Promise<void>((res) => c.once("exit", () => res()));
+    c.kill("SIGKILL");
+    return gone;
   }
 }
 

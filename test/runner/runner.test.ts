@@ -1,0 +1,209 @@
+/**
+ * The runner end to end, as users and the editor drive it: the CLI on the examples and on
+ * fixtures, JSON lines checked against the protocol's schema, errors at the user's .ts lines,
+ * timeouts and cancels that leave no process behind, and a session serving several requests.
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawn, spawnSync } from "node:child_process";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
+import { dirname, join } from "node:path";
+import { parseMessage, LIMITS, decodeArrayData, type RunnerMessage } from "../../engine/src/runner/protocol.ts";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+const CLI = join(root, "engine", "dist", "runner", "cli.js");
+const MODEL = join(root, "test", "runner", "fixtures", "model.ts");
+const line = (name: string) => {
+  // The fixture's own line numbers, read from its text (the oracle for mapped locations).
+  const text = spawnSync("grep", ["-n", name, MODEL], { encoding: "utf8" }).stdout.split("\n")[0]!;
+  return Number(text.split(":")[0]);
+};
+
+function cli(args: string[], timeout = 60_000) {
+  const r = spawnSync(process.execPath, [CLI, ...args], { cwd: root, encoding: "utf8", timeout, maxBuffer: 64 << 20 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+function jsonRun(args: string[]) {
+  const r = cli([...args, "--json"]);
+  const lines = r.stdout.split("\n").filter(Boolean);
+  return { ...r, lines, messages: lines.map(parseMessage) };
+}
+const only = <T extends RunnerMessage["type"]>(ms: RunnerMessage[], type: T) => ms.filter((m): m is Extract<RunnerMessage, { type: T }> => m.type === type);
+const alive = (pid: number) => { try { process.kill(pid, 0); return true; } catch { return false; } };
+
+test("run walks the tutorial file as a program", () => {
+  const r = cli(["run", "examples/what-is-jax.ts"]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /Net\(\)\.apply\(vars, input\) = DeviceArray\(\[\[/);
+});
+
+test("--json: every line is a valid protocol message; a Flax-style param tree comes back with statistics from the data", () => {
+  const r = jsonRun(["run", MODEL, "--fn", "params"]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual([r.messages[0]!.type, r.messages.at(-1)!.type], ["started", "exit"]);
+  const [result] = only(r.messages, "result");
+  assert.ok(result && result.tree.kind === "dict");
+  const params = result.tree.entries.find((e) => e.key === "params")!.value;
+  assert.ok(params.kind === "dict");
+  const kernel = params.entries.find((e) => e.key === "kernel")!.value;
+  assert.ok(kernel.kind === "array" && kernel.data);
+  assert.deepEqual(kernel.shape, [2, 4]);
+  const values = [...decodeArrayData(kernel.data)];
+  const mean = values.reduce((a, b) => a + b, 0) / values.length;
+  assert.ok(Math.abs(kernel.stats.mean! - mean) < 1e-6);
+  assert.equal(kernel.stats.min, Math.min(...values));
+  assert.equal(kernel.stats.max, Math.max(...values));
+  assert.ok(r.lines.every((l) => Buffer.byteLength(l) <= LIMITS.maxMessageBytes));
+});
+
+test("annotated parameters get inputs of their shapes; an unbound dim is named", () => {
+  const ok = jsonRun(["run", MODEL, "--fn", "scaled", "--dim", "B=5"]);
+  assert.equal(ok.code, 0, ok.stderr);
+  assert.deepEqual(only(ok.messages, "started")[0]!.inputs, [{ name: "x", shape: [5, 3], dtype: "float32" }, { name: "key", shape: [2], dtype: "uint32" }]);
+  const leaf = only(ok.messages, "result")[0]!.tree;
+  assert.ok(leaf.kind === "array");
+  assert.deepEqual(leaf.shape, [5, 3]);
+  const bad = cli(["run", MODEL, "--fn", "scaled"]);
+  assert.notEqual(bad.code, 0);
+  assert.match(bad.stderr, /dim B of parameter x: f32<"B 3"> of scaled .* is unbound: pass --dim B=<size>/);
+  const un = cli(["run", MODEL, "--fn", "unannotated"]);
+  assert.notEqual(un.code, 0);
+  assert.match(un.stderr, /parameter "x" of unannotated .* has no shape annotation; annotate/);
+});
+
+test("errors point at the user's .ts line: engine shape errors and plain throws", () => {
+  const shape = jsonRun(["run", MODEL, "--fn", "mismatch"]);
+  assert.equal(shape.code, 1);
+  const [err] = only(shape.messages, "error");
+  assert.match(err!.message, /matmul: contraction dims differ/);
+  assert.deepEqual([err!.location?.file, err!.location?.line], [MODEL, line("np.matmul(a, b)")]);
+  const plain = jsonRun(["run", MODEL, "--fn", "throwsPlain"]);
+  const [e2] = only(plain.messages, "error");
+  assert.deepEqual([e2!.location?.file, e2!.location?.line], [MODEL, line("plain failure in user code")]);
+  assert.ok(e2!.stack!.some((f) => f.engine) || e2!.stack!.every((f) => !f.file.includes("engine/dist")));
+});
+
+test("a syntax error is reported with esbuild's file:line:column; a missing file or function is named", () => {
+  const broken = jsonRun(["run", join(root, "test/runner/fixtures/broken.ts"), "--fn", "f"]);
+  const [err] = only(broken.messages, "error");
+  assert.equal(err!.kind, "syntax");
+  assert.equal(err!.location?.line, 3);
+  const missing = cli(["run", "no/such/file.ts"]);
+  assert.equal(missing.code, 2);
+  assert.match(missing.stderr, /file not found: .*no\/such\/file\.ts/);
+  const nofn = cli(["run", MODEL, "--fn", "nope"]);
+  assert.match(nofn.stderr, /exports no function "nope"; exported functions: .*params/);
+});
+
+test("results that are not arrays are shown sensibly: numbers, strings, bigints, Maps, class instances, cycles", () => {
+  const r = jsonRun(["run", MODEL, "--fn", "oddValues"]);
+  assert.equal(r.code, 0, r.stderr);
+  const tree = only(r.messages, "result")[0]!.tree;
+  assert.ok(tree.kind === "dict");
+  const get = (k: string) => tree.entries.find((e) => e.key === k)!.value;
+  assert.deepEqual(get("big"), { kind: "value", type: "bigint", text: "10n" });
+  assert.deepEqual(get("point"), { kind: "dict", className: "Point", entries: [{ key: "x", value: { kind: "value", type: "number", text: "1" } }, { key: "y", value: { kind: "value", type: "number", text: "2" } }] });
+  const cyc = get("cyclic");
+  assert.ok(cyc.kind === "dict");
+  assert.deepEqual(cyc.entries.find((e) => e.key === "self")!.value, { kind: "ref", path: ["cyclic"] });
+  assert.equal(get("map").kind, "dict");
+});
+
+test("NaN and Inf are counted, and statistics cover the finite values", () => {
+  const r = jsonRun(["run", MODEL, "--fn", "withNaN"]);
+  const tree = only(r.messages, "result")[0]!.tree;
+  assert.ok(tree.kind === "dict");
+  const bad = tree.entries.find((e) => e.key === "bad")!.value;
+  assert.ok(bad.kind === "array");
+  assert.deepEqual(bad.stats, { min: 1, max: 1, mean: 1, std: 0, nan: 1, inf: 2 });
+});
+
+test("a 10-million-element result: statistics first, a downsampled preview after, every message within budget", () => {
+  const r = jsonRun(["run", MODEL, "--fn", "big"]);
+  assert.equal(r.code, 0, r.stderr);
+  const types = r.messages.map((m) => m.type);
+  assert.ok(types.indexOf("result") < types.indexOf("preview"));
+  const leaf = only(r.messages, "result")[0]!.tree;
+  assert.ok(leaf.kind === "array" && leaf.handle && !leaf.data);
+  const n = 10_000_000;
+  assert.equal(leaf.stats.mean, (n - 1) / 2);
+  assert.ok(Math.abs(leaf.stats.std! - Math.sqrt((n * n - 1) / 12)) / leaf.stats.std! < 1e-9);
+  const [preview] = only(r.messages, "preview");
+  const values = decodeArrayData(preview!.preview.data);
+  const step = preview!.preview.step[0]!;
+  assert.ok(values.length <= LIMITS.maxPreviewElements);
+  assert.equal(values[3], 3 * step);
+  assert.ok(r.lines.every((l) => Buffer.byteLength(l) <= LIMITS.maxMessageBytes));
+});
+
+test("metrics from report() arrive as metric messages in order", () => {
+  const r = jsonRun(["run", MODEL, "--fn", "train"]);
+  const metrics = only(r.messages, "metric");
+  assert.deepEqual(metrics.map((m) => [m.step, m.values.loss]), [0, 1, 2, 3, 4].map((s) => [s, 1 / (s + 1)]));
+});
+
+test("a timeout stops the child and its threads, and says so", () => {
+  const r = jsonRun(["run", MODEL, "--fn", "spin", "--timeout", "1"]);
+  assert.equal(r.code, 124);
+  const pid = only(r.messages, "started")[0]!.pid;
+  assert.equal(only(r.messages, "error")[0]!.kind, "timeout");
+  assert.equal(alive(pid), false);
+});
+
+test("a crash in the process is reported as a crash, never hangs the caller", () => {
+  const r = jsonRun(["run", MODEL, "--fn", "crash"]);
+  assert.equal(r.code, 3);
+  const [err] = only(r.messages, "error");
+  assert.equal(err!.kind, "crash");
+  assert.match(err!.message, /SIGSEGV/);
+});
+
+test("serve: several requests on one process, cancel, a second cancel, fetch of a preview's handle, bad lines", async () => {
+  const child = spawn(process.execPath, [CLI, "serve"], { cwd: root, stdio: ["pipe", "pipe", "inherit"] });
+  const messages: RunnerMessage[] = [];
+  const waiters: [(m: RunnerMessage) => boolean, (m: RunnerMessage) => void][] = [];
+  createInterface({ input: child.stdout }).on("line", (l) => {
+    const m = parseMessage(l);
+    messages.push(m);
+    for (const w of [...waiters]) if (w[0](m)) { waiters.splice(waiters.indexOf(w), 1); w[1](m); }
+  });
+  const until = (p: (m: RunnerMessage) => boolean) => new Promise<RunnerMessage>((res) => {
+    const hit = messages.find(p);
+    if (hit) res(hit); else waiters.push([p, res]);
+  });
+  const send = (o: object) => child.stdin.write(JSON.stringify(o) + "\n");
+  const exitOf = (id: string) => until((m) => m.type === "exit" && m.id === id) as Promise<Extract<RunnerMessage, { type: "exit" }>>;
+  try {
+    await until((m) => m.type === "ready");
+    send({ id: "1", type: "run", file: MODEL, fn: "params" });
+    send({ id: "2", type: "run", file: MODEL, fn: "params" });
+    assert.equal((await exitOf("1")).status, "ok");
+    assert.equal((await exitOf("2")).status, "ok");
+    const pids = only(messages, "started").map((m) => m.pid);
+    assert.equal(new Set(pids).size, 1, "one process serves both");
+    send({ id: "3", type: "run", file: MODEL, fn: "spin" });
+    await until((m) => m.type === "started" && m.id === "3");
+    send({ id: "4", type: "cancel", target: "3" });
+    assert.equal((await exitOf("3")).status, "cancelled");
+    send({ id: "5", type: "cancel", target: "3" });
+    const second = await until((m) => m.type === "error" && m.id === "5");
+    assert.match((second as { message: string }).message, /not running or queued/);
+    assert.equal(alive(pids[0]!), false, "the cancelled run's process is gone");
+    send({ id: "6", type: "run", file: MODEL, fn: "big" });
+    const prev = (await until((m) => m.type === "preview" && m.id === "6")) as Extract<RunnerMessage, { type: "preview" }>;
+    await exitOf("6");
+    send({ id: "7", type: "fetch", handle: prev.handle, start: [1000], stop: [1010] });
+    const slice = (await until((m) => m.type === "slice" && m.id === "7")) as Extract<RunnerMessage, { type: "slice" }>;
+    assert.deepEqual([...decodeArrayData(slice.slice.data)], [1000, 1001, 1002, 1003, 1004, 1005, 1006, 1007, 1008, 1009]);
+    child.stdin.write("not json\n");
+    await until((m) => m.type === "error" && m.kind === "protocol");
+    send({ id: "8", type: "run", file: MODEL, fn: "params", bogus: 1 });
+    const invalid = await until((m) => m.type === "error" && m.id === "8");
+    assert.match((invalid as { message: string }).message, /bogus/);
+  } finally {
+    child.stdin.end();
+    await new Promise((r) => child.once("exit", r));
+  }
+  for (const m of only(messages, "started")) assert.equal(alive(m.pid), false, "no process left behind");
+});
