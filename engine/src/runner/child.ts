@@ -10,7 +10,8 @@ import { writeFileSync } from "node:fs";
 import { describeError } from "./errors.js";
 import { InputError, makeInputs, paramSpecs, type EngineForInputs } from "./inputs.js";
 import type { ChildMessage, FetchJob, Job, RunJob } from "./jobs.js";
-import { LIMITS, type DTypeName, type RunnerMessage } from "./protocol.js";
+import { LIMITS, PROTOCOL_VERSION } from "./limits.js";
+import type { DTypeName, RunnerMessage } from "./protocol.js";
 import { serializeResult, type ArrayLike, type HeldArray } from "./serialize.js";
 import { previewOf, sliceArray } from "./stats.js";
 
@@ -56,8 +57,8 @@ const held = new Map<string, HeldArray>();
 const heldOrder: string[] = [];
 let runCount = 0;
 
-async function loadEngine(path: string): Promise<Engine> {
-  return (await import(pathToFileURL(path).href)) as Engine;
+function loadEngine(path: string): Promise<Engine> {
+  return import(pathToFileURL(path).href) as Promise<Engine>;
 }
 
 async function run(job: RunJob): Promise<boolean> {
@@ -72,7 +73,7 @@ async function run(job: RunJob): Promise<boolean> {
     let value: unknown;
     let inputs: { name: string; shape: number[]; dtype: DTypeName }[] | undefined;
     if (job.fn === undefined) {
-      emit({ type: "started", protocol: 1, file: job.file, backend, pid: process.pid });
+      emit({ type: "started", protocol: PROTOCOL_VERSION, file: job.file, backend, pid: process.pid });
       // A program runs top to bottom on every request: a fresh module instance each time.
       await import(`${pathToFileURL(job.bundle).href}?run=${++runCount}`);
     } else {
@@ -85,7 +86,7 @@ async function run(job: RunJob): Promise<boolean> {
       }
       const specs = fn.length > 0 ? paramSpecs(job.file, job.fn, fn.length, job.dims) : [];
       inputs = specs.map((s) => ({ name: s.name, shape: s.shape, dtype: s.dtype }));
-      emit({ type: "started", protocol: 1, file: job.file, fn: job.fn, backend, pid: process.pid, ...(inputs.length ? { inputs } : {}) });
+      emit({ type: "started", protocol: PROTOCOL_VERSION, file: job.file, fn: job.fn, backend, pid: process.pid, ...(inputs.length ? { inputs } : {}) });
       value = await fn(...makeInputs(engine, specs));
     }
     const elapsedMs = performance.now() - runStart;
@@ -149,3 +150,5 @@ process.on("message", async (job: Job) => {
 process.on("uncaughtException", (e) => emit({ type: "error", ...describeError(e, [dirname(import.meta.dirname)], process.cwd()) }));
 process.on("unhandledRejection", (e) => emit({ type: "error", ...describeError(e, [dirname(import.meta.dirname)], process.cwd()) }));
 send({ kind: "alive" });
+// The controller names the engine it expects at start: load it while the bundle is built.
+if (process.argv[2]) void loadEngine(process.argv[2]).catch(() => { /* reported when a job needs it */ });

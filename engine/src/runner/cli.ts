@@ -10,7 +10,8 @@ import { parseArgs } from "node:util";
 import { readFileSync } from "node:fs";
 import { Controller, DEFAULT_TIMEOUT_MS } from "./controller.js";
 import { resolveEngine } from "./bundle.js";
-import { PROTOCOL_VERSION, ProtocolError, parseRequest, type RunnerMessage } from "./protocol.js";
+import { PROTOCOL_VERSION } from "./limits.js";
+import type { RunnerMessage } from "./protocol.js";
 
 const USAGE = `usage:
   tensorlens run FILE.ts [--fn NAME] [--backend native|reference|webgpu] [--dim B=32 ...] [--json] [--timeout SECONDS]
@@ -41,7 +42,8 @@ function main(argv: string[]) {
   try {
     if (command === "serve") {
       if (file !== undefined || Object.keys(o).length) throw new UsageError("serve takes no arguments or options");
-      return serve();
+      void serve();
+      return;
     }
     if (command !== "run" && command !== "profile") throw new UsageError(`unknown command "${command}"`);
     if (!file) throw new UsageError(`${command}: which file? e.g. tensorlens ${command} examples/what-is-jax.ts`);
@@ -122,7 +124,9 @@ function printHuman(m: RunnerMessage) {
   }
 }
 
-function serve() {
+async function serve() {
+  // zod is loaded here only: the one-shot commands never parse requests.
+  const { ProtocolError, parseRequest } = await import("./protocol.js");
   const controller = new Controller({ onMessage: writeLine });
   process.stdout.on("error", () => { controller.shutdown(); process.exit(0); }); // the caller closed the pipe
   writeLine({ type: "ready", protocol: PROTOCOL_VERSION, engine: { version: engineVersion(), path: resolveEngine(process.cwd() + "/x.ts") }, backends: ["native", "reference"] });

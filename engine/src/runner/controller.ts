@@ -9,9 +9,9 @@ import { fork, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { Bundler, BundleError } from "./bundle.js";
+import { Bundler, BundleError, resolveEngine } from "./bundle.js";
 import type { ChildMessage, Job } from "./jobs.js";
-import { PROTOCOL_VERSION, type MessageOf, type RequestOf, type RunnerMessage, type RunnerRequest } from "./protocol.js";
+import type { MessageOf, RequestOf, RunnerMessage, RunnerRequest } from "./protocol.js";
 
 export const DEFAULT_TIMEOUT_MS = 60_000;
 type Status = MessageOf<"exit">["status"];
@@ -119,6 +119,8 @@ export class Controller {
       job = { op: "fetch", handle: req.handle, start: req.start, stop: req.stop, ...(req.step ? { step: req.step } : {}) };
     } else {
       const file = resolve(req.file);
+      // Start the process (and its engine's load) while esbuild works.
+      this.ensureChild(resolveEngine(file)).catch(() => { /* reported below */ });
       try {
         const b = await this.bundler.bundle(file);
         job = {
@@ -133,7 +135,6 @@ export class Controller {
         a.finish("error", be.kind === "not-found");
         return;
       }
-      a.timer = setTimeout(() => this.abort("timeout", `timed out after ${(req.timeoutMs ?? DEFAULT_TIMEOUT_MS) / 1000} s (the process and its threads were stopped)`), req.timeoutMs ?? DEFAULT_TIMEOUT_MS);
     }
     if (this.active !== a) return; // cancelled while bundling
     try {
@@ -144,12 +145,17 @@ export class Controller {
       return;
     }
     if (this.active !== a) return;
+    if (req.type !== "fetch") {
+      // The clock runs for the user's code, from the moment the child has the job.
+      const ms = req.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+      a.timer = setTimeout(() => this.abort("timeout", `timed out after ${ms / 1000} s (the process and its threads were stopped)`), ms);
+    }
     this.child!.send(job);
   }
 
-  private ensureChild(): Promise<void> {
+  private ensureChild(preloadEngine?: string): Promise<void> {
     if (this.child && this.childReady) return this.childReady;
-    const child = fork(new URL("./child.js", import.meta.url), [], {
+    const child = fork(new URL("./child.js", import.meta.url), preloadEngine ? [preloadEngine] : [], {
       execArgv: ["--enable-source-maps"],
       stdio: ["ignore", "pipe", "pipe", "ipc"],
       serialization: "advanced",
@@ -221,4 +227,3 @@ export class Controller {
   }
 }
 
-export { PROTOCOL_VERSION };

@@ -3,7 +3,14 @@
  * summary (`f32[3,1] μ=0.52 σ=0.03`) and a pytree as an indented tree with shapes.
  * Pure: depends only on the protocol's types.
  */
-import { shapeLabel, type ArrayLeaf, type TreeNode } from "./protocol.js";
+import type { ArrayLeaf, DTypeName, TreeNode } from "./protocol.js";
+
+const SHORT: Record<DTypeName, string> = { float32: "f32", float16: "f16", float64: "f64", int32: "i32", uint32: "u32", bool: "bool" };
+
+/** The shape and dtype as the engine prints them: f32[3,1]. */
+export function shapeLabel(leaf: Pick<ArrayLeaf, "shape" | "dtype">): string {
+  return `${SHORT[leaf.dtype]}[${leaf.shape.join(",")}]`;
+}
 
 const num = (v: number | null) => (v === null ? "-" : Math.abs(v) >= 1e4 || (Math.abs(v) < 1e-3 && v !== 0) ? v.toExponential(2) : String(Number(v.toPrecision(3))));
 

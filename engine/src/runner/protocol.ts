@@ -10,17 +10,8 @@
  */
 import { z } from "zod";
 
-export const PROTOCOL_VERSION = 1;
-
-/** Size limits: no single message above MAX_MESSAGE_BYTES; a result's arrays in all within maxResultBytes. */
-export const LIMITS = {
-  maxMessageBytes: 1 << 20,
-  maxResultBytes: 4 << 20,
-  /** Arrays up to this many elements are sent whole (if the result budget allows). */
-  maxInlineElements: 65536,
-  /** A downsampled preview holds at most this many elements. */
-  maxPreviewElements: 65536,
-} as const;
+// The constants live apart so that the runner's start-up path need not load zod.
+export { PROTOCOL_VERSION, LIMITS } from "./limits.js";
 
 // ---- building blocks -------------------------------------------------------------------------
 
@@ -288,11 +279,7 @@ export class ProtocolError extends Error {
   override name = "ProtocolError";
 }
 
-/** The shape and dtype as the engine prints them: f32[3,1]. */
-export function shapeLabel(leaf: Pick<ArrayLeaf, "shape" | "dtype">): string {
-  const short: Record<DTypeName, string> = { float32: "f32", float16: "f16", float64: "f64", int32: "i32", uint32: "u32", bool: "bool" };
-  return `${short[leaf.dtype]}[${leaf.shape.join(",")}]`;
-}
+export { shapeLabel } from "./display.js";
 
 /** Decodes ArrayData to a typed array (browser and Node: atob is global in both). */
 export function decodeArrayData(d: ArrayData): Float32Array | Float64Array | Int32Array | Uint32Array | Uint8Array {

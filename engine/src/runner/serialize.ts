@@ -4,7 +4,8 @@
  * cycles as references. Arrays too large to send whole get a handle; their preview follows the
  * result. Never throws on odd values: a getter that throws or a revoked proxy shows as text.
  */
-import { LIMITS, type ArrayLeaf, type DTypeName, type TreeNode } from "./protocol.js";
+import { LIMITS } from "./limits.js";
+import type { ArrayLeaf, DTypeName, TreeNode } from "./protocol.js";
 import { arrayStats, encodeData, type HostData } from "./stats.js";
 
 /** What the serializer needs of the engine's DeviceArray. */

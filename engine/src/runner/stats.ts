@@ -2,7 +2,8 @@
  * Array statistics and strided slices over host data, for result messages. Plain loops over
  * typed arrays: a 10-million-element array takes tens of milliseconds.
  */
-import { LIMITS, type ArrayData, type ArraySlice, type ArrayStats } from "./protocol.js";
+import { LIMITS } from "./limits.js";
+import type { ArrayData, ArraySlice, ArrayStats } from "./protocol.js";
 
 export type HostData = Float32Array | Float64Array | Int32Array | Uint32Array | Uint8Array | Uint16Array;
 
