@@ -7,6 +7,7 @@ import { cpus } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { rand, tutorialModel } from "./probe.js";
+import { runnerCases } from "./runner.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const QUICK = !!process.env.BENCH_QUICK;
@@ -65,10 +66,15 @@ function targets(TL: string): string[] {
   const mlp = t("mlp train step (jit)", TL);
   const js = ["tfjs-wasm", "tfjs-cpu", "jax-js"].map((e) => t("mlp train step (jit)", e)).filter((x): x is number => x !== null);
   out.push(`- MLP step vs torch: ${f2(ratio(mlp, t("mlp train step (jit)", "torch")))} (target <= 1.2x); fastest JS peer / tensorlens: ${f2(js.length ? ratio(Math.min(...js), mlp) : null)} (target >= 3x)`);
+  const mlpOn = t("mlp train step (jit, profiled)", TL), mlpAgain = t("mlp train step (jit, again)", TL);
+  const mlpOff = mlp && mlpAgain ? (mlp + mlpAgain) / 2 : mlp;
+  out.push(`- MLP step profiled ${mlpOn ? fmt(mlpOn) : "n/a"} vs unprofiled ${mlpOff ? fmt(mlpOff) : "n/a"} (mean of before and after): ${mlpOn && mlpOff ? `${(((mlpOn / mlpOff) - 1) * 100).toFixed(1)}%` : "n/a"} (target <= 5%)`);
   const bw = t("memcpy 128 MiB", TL);
   const pass = bw ? (bw * CHAIN_N) / CHAIN_BIG_N : null;  // one read+write of the chain's bytes at that bandwidth
   out.push(`- chain 4M f32: ${f2(ratio(t("chain 4M f32 (jit)", TL), pass))} one read+write pass at the memory bandwidth (${bw ? ((2 * CHAIN_BIG_N * 4) / bw / 1e9).toFixed(1) : "n/a"} GB/s, a 128 MiB copy), ` +
     `${f2(ratio(t("chain 4M f32 (jit)", TL), t("memcpy 16 MiB", TL)))} a same-size copy (cache-resident where in+out fit in L3); 32M f32: ${f2(ratio(t("chain 32M f32 (jit)", TL), t("memcpy 128 MiB", TL)))} a same-size copy (target <= 1.5x)`);
+  const cold = t("runner cold run (small file)", "tensorlens"), session = t("runner session request", "tensorlens");
+  out.push(`- tensorlens run, small file to its result: cold p50 ${cold ? fmt(cold) : "n/a"} (target <= 400 ms), session request ${session ? fmt(session) : "n/a"} (target <= 15 ms)`);
   return out;
 }
 
@@ -152,6 +158,19 @@ async function main() {
     });
     tlMlp = (p) => step(p, x, y);
     await attempt("mlp train step (jit)", TL, () => median(() => tlMlp!(tlParams).forEach((a: any) => a.dispose()), 10));
+    // The same step while a profile records (every step timed in the addon, pool threads'
+    // intervals, memory samples), then unprofiled again: the profiled figure against the mean
+    // of the two around it is the profiler's cost (target: within 5%).
+    const { startProfile } = tl as any;
+    if (startProfile) {
+      let events = 0;
+      await attempt("mlp train step (jit, profiled)", TL, async () => {
+        const session = startProfile();
+        try { return await median(() => tlMlp!(tlParams).forEach((a: any) => a.dispose()), 10); } finally { events = session.stop().events.length; }
+      });
+      console.error(`    (${events} profile events recorded)`);
+      await attempt("mlp train step (jit, again)", TL, () => median(() => tlMlp!(tlParams).forEach((a: any) => a.dispose()), 10));
+    }
   }
 
   // ---- Memory over a long jitted training run (before the peers load: their worker threads
@@ -188,6 +207,9 @@ async function main() {
     const step = jit((p: any[]) => { const [, g] = valueAndGrad(loss)(p); return p.map((w: any, i: number) => w.sub(g[i].mul(0.01))); });
     await attempt("cnn train step (jit)", TL, () => median(() => { const next = step(ps); ps.forEach((w: any) => w.dispose()); ps = next; }, 5));
   }
+
+  // ---- The runner: a small file's result, cold and from a session ----------------------------
+  await runnerCases(attempt, median, QUICK);
 
   // ---- Python: numpy and PyTorch ------------------------------------------------------------
   const py = "/usr/bin/python3";
