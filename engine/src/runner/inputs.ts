@@ -8,6 +8,7 @@ import { createRequire } from "node:module";
 import { readFileSync } from "node:fs";
 import type * as TS from "typescript";
 import type { DTypeName } from "./protocol.js";
+import { parseShapeSpec } from "../shape/annotation.js";
 
 export class InputError extends Error { override name = "InputError"; }
 
@@ -53,21 +54,16 @@ export function paramSpecs(file: string, fn: string, required: number, dims: Rea
 }
 
 function bindDims(spec: string, dims: Readonly<Record<string, number>>, param: string, fn: string, where: string): number[] {
-  const parts = spec.trim().split(/[\s,]+/).filter(Boolean);
-  const unbound: string[] = [];
-  const shape = parts.map((p) => {
-    if (/^\d+$/.test(p)) return Number(p);
-    if (p === "..." || p.startsWith("*") || p === "_" || p === "?") {
-      throw new InputError(`cannot make an input for parameter ${param} of ${fn} (${where}): its shape "${spec}" has a dim of unknown size ("${p}"); write every dim as a number or a named dim`);
-    }
-    const v = dims[p];
-    if (v === undefined) { unbound.push(p); return 0; }
-    return v;
-  });
+  const parsed = parseShapeSpec(spec);
+  const open = parsed === null || parsed.includes(null);
+  if (open) {
+    throw new InputError(`cannot make an input for parameter ${param} of ${fn} (${where}): its shape "${spec}" has dims of unknown size ("...", "_" or "?"); write every dim as a number or a named dim`);
+  }
+  const unbound = (parsed as (number | string)[]).filter((d): d is string => typeof d === "string" && dims[d] === undefined);
   if (unbound.length) {
     throw new InputError(`dim ${unbound.join(", ")} of parameter ${param} of ${fn} (${where}) is unbound: pass ${unbound.map((d) => `--dim ${d}=<size>`).join(" ")}`);
   }
-  return shape;
+  return (parsed as (number | string)[]).map((d) => (typeof d === "number" ? d : dims[d]!));
 }
 
 function findFunction(ts: typeof TS, sf: TS.SourceFile, name: string): TS.SignatureDeclaration | undefined {

@@ -9,3 +9,4 @@ export * from "./linalg.js";
 export * from "./structure.js";
 export * from "./conv.js";
 export * from "./indexing.js";
+export * from "./annotation.js";

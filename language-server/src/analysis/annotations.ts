@@ -3,7 +3,7 @@
  * (B symbolic). The engine exports these as erased types (engine/src/typing.ts).
  */
 import ts from "typescript";
-import type { Dim } from "./engineShapes.js";
+import { parseShapeSpec, type Dim } from "./engineShapes.js";
 import { UNKNOWN_DIM } from "./values.js";
 
 const DTYPE_OF_TYPE: Record<string, string | null> = {
@@ -34,11 +34,9 @@ export function readAnnotation(type: ts.TypeNode | undefined, isEngineType: (nam
   return { dtype, shape: parseDims(arg.literal.text), text: `${name}<"${arg.literal.text}">` };
 }
 
-/** "B 784" -> ["B", 784]; "_" is an unnamed dim; "..." anywhere makes the rank unknown. */
+/** "B 784" -> ["B", 784]: the engine's parser, with unnamed dims as unknown. */
 export function parseDims(spec: string): Dim[] | null {
-  const parts = spec.trim().split(/[\s,]+/).filter(Boolean);
-  if (parts.some((p) => p === "..." || p.startsWith("*"))) return null;
-  return parts.map((p) => (/^\d+$/.test(p) ? Number(p) : p === "_" || p === "?" ? UNKNOWN_DIM : p));
+  return parseShapeSpec(spec)?.map((d) => (d === null ? UNKNOWN_DIM : d)) ?? null;
 }
 
 /**
