@@ -1,4 +1,5 @@
 import { itemSize, roundToFloat16, typedArrayFor, type DType, type TypedArray } from "./dtype.js";
+import { noteArraySite } from "./sites.js";
 import { ShapedArray } from "./core/aval.js";
 import type { Backend, Buffer } from "./backend/interface.js";
 
@@ -98,7 +99,9 @@ export class DeviceArray {
 
 /** @internal Wraps a new backend buffer into an array. */
 export function wrapBuffer(backend: Backend, buf: Buffer, aval: ShapedArray): DeviceArray {
-  return new DeviceArray(aval, backend, buf);
+  const a = new DeviceArray(aval, backend, buf);
+  noteArraySite(a);
+  return a;
 }
 
 /** @internal An array viewing a buffer it does not own (a program's intermediate). */

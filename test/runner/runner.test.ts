@@ -117,6 +117,8 @@ test("NaN and Inf are counted, and statistics cover the finite values", () => {
   const bad = tree.entries.find((e) => e.key === "bad")!.value;
   assert.ok(bad.kind === "array");
   assert.deepEqual(bad.stats, { min: 1, max: 1, mean: 1, std: 0, nan: 1, inf: 2 });
+  // Each array knows the user's line that made it (for the editor's result decorations).
+  assert.deepEqual([bad.source?.file, bad.source?.line], [MODEL, line("bad: np.array")]);
 });
 
 test("a 10-million-element result: statistics first, a downsampled preview after, every message within budget", () => {

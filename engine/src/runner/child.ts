@@ -4,7 +4,7 @@
  * and sends protocol messages to the controller over IPC. It is started with source maps
  * enabled, so stacks and the engine's captured locations point at the user's .ts lines.
  */
-import { dirname } from "node:path";
+import { dirname, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { writeFileSync } from "node:fs";
 import { describeError } from "./errors.js";
@@ -20,6 +20,8 @@ interface Engine extends EngineForInputs {
   DeviceArray: abstract new (...a: never[]) => ArrayLike;
   setDefaultBackend(name: string): void;
   defaultBackendName(): string;
+  recordArraySites?(on: boolean): void;
+  arraySite?(a: unknown): { file: string; line: number; column: number } | undefined;
   startProfile?: () => { stop(): { summary(o?: { traceFile?: string }): unknown; chromeTrace(): unknown; format(): string } };
 }
 
@@ -65,8 +67,9 @@ async function run(job: RunJob): Promise<boolean> {
   runStart = performance.now();
   const engineRoots = [dirname(dirname(job.engine)), dirname(import.meta.dirname)];
   const cwd = process.cwd();
+  let engine: Engine | undefined;
   try {
-    const engine = await loadEngine(job.engine);
+    engine = await loadEngine(job.engine);
     if (job.backend) engine.setDefaultBackend(job.backend);
     const backend = engine.defaultBackendName();
     const profiler = job.mode === "profile" ? startProfiler(engine) : undefined;
@@ -87,6 +90,8 @@ async function run(job: RunJob): Promise<boolean> {
       const specs = fn.length > 0 ? paramSpecs(job.file, job.fn, fn.length, job.dims) : [];
       inputs = specs.map((s) => ({ name: s.name, shape: s.shape, dtype: s.dtype }));
       emit({ type: "started", protocol: PROTOCOL_VERSION, file: job.file, fn: job.fn, backend, pid: process.pid, ...(inputs.length ? { inputs } : {}) });
+      // Each returned array is shown at the line that made it: record where arrays are made.
+      engine.recordArraySites?.(true);
       value = await fn(...makeInputs(engine, specs));
     }
     const elapsedMs = performance.now() - runStart;
@@ -98,6 +103,7 @@ async function run(job: RunJob): Promise<boolean> {
     if (job.fn !== undefined) await sendResult(engine, value, elapsedMs, job.maxResultBytes);
     return true;
   } catch (e) {
+    engine?.recordArraySites?.(false);
     const kind = e instanceof InputError ? "usage" : "runtime";
     emit({ type: "error", ...describeError(e, engineRoots, cwd, kind) });
     return false;
@@ -111,7 +117,13 @@ function startProfiler(engine: Engine) {
 
 async function sendResult(engine: Engine, value: unknown, elapsedMs: number, maxResultBytes?: number) {
   const handlePrefix = `r${runCount++}`;
-  const out = await serializeResult(value, { isArray: (x): x is ArrayLike => x instanceof engine.DeviceArray, handlePrefix, ...(maxResultBytes ? { maxResultBytes } : {}) });
+  const cwd = process.cwd();
+  const siteOf = (x: ArrayLike) => {
+    const loc = engine.arraySite?.(x);
+    return loc ? { ...loc, file: resolve(cwd, loc.file) } : undefined;
+  };
+  const out = await serializeResult(value, { isArray: (x): x is ArrayLike => x instanceof engine.DeviceArray, handlePrefix, siteOf, ...(maxResultBytes ? { maxResultBytes } : {}) });
+  engine.recordArraySites?.(false);
   const display = value instanceof engine.DeviceArray ? String(value) : (await import("./display.js")).formatTree(out.tree);
   emit({ type: "result", tree: out.tree, display: display.length > 100_000 ? display.slice(0, 100_000) + "\n…" : display, elapsedMs });
   // Large arrays: statistics went with the result; a downsampled preview follows each.

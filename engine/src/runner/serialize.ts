@@ -5,7 +5,7 @@
  * result. Never throws on odd values: a getter that throws or a revoked proxy shows as text.
  */
 import { LIMITS } from "./limits.js";
-import type { ArrayLeaf, DTypeName, TreeNode } from "./protocol.js";
+import type { ArrayLeaf, DTypeName, Location, TreeNode } from "./protocol.js";
 import { arrayStats, encodeData, type HostData } from "./stats.js";
 
 /** What the serializer needs of the engine's DeviceArray. */
@@ -30,6 +30,8 @@ export interface SerializeOptions {
   maxResultBytes?: number;
   /** Handle prefix, unique per run. */
   handlePrefix: string;
+  /** Where an array was made, when known. */
+  siteOf?(x: ArrayLike): Location | undefined;
 }
 
 const MAX_NODES = 50_000;
@@ -60,7 +62,10 @@ export async function serializeResult(value: unknown, opts: SerializeOptions): P
     if (++nodes > MAX_NODES) return { kind: "value", type: "other", text: "…" };
     if (opts.isArray(v)) {
       const data = await v.data();
-      return leaf(data, [...v.shape], v.dtype as DTypeName);
+      const node = leaf(data, [...v.shape], v.dtype as DTypeName);
+      const source = opts.siteOf?.(v);
+      if (source) node.source = source;
+      return node;
     }
     switch (typeof v) {
       case "number": return { kind: "value", type: "number", text: String(v) };

@@ -1,0 +1,25 @@
+/**
+ * Where each array was made, for the editor: after a Run, each returned array's summary is
+ * shown at the user's line that produced it. Off by default; the runner turns it on for the
+ * functions it calls. On, every new concrete array records a call site (a V8 stack capture,
+ * formatted only if asked: about a microsecond per array); off, array creation pays one check.
+ */
+import type { DeviceArray } from "./array.js";
+import { CallSite, type SourceLocation } from "./core/source.js";
+
+let sites: WeakMap<DeviceArray, CallSite> | null = null;
+
+/** Starts (or stops) recording where arrays are made. */
+export function recordArraySites(on: boolean): void {
+  sites = on ? new WeakMap() : null;
+}
+
+/** @internal Called for every new concrete array. */
+export function noteArraySite(a: DeviceArray): void {
+  if (sites !== null) sites.set(a, new CallSite(24));
+}
+
+/** The user's line that made `a`, if sites were being recorded then. */
+export function arraySite(a: DeviceArray): SourceLocation | undefined {
+  return sites?.get(a)?.location;
+}
