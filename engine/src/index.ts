@@ -31,6 +31,7 @@ export { makeJaxpr, evalShape, ShapeDtypeStruct } from "./api/inspect.js";
 export { setDefaultBackend, getBackend, availableBackends, defaultBackendName } from "./backend/registry.js";
 export { devicePut } from "./device.js";
 export { report } from "./report.js";
+export { recordArraySites, arraySite } from "./sites.js";
 export type { DType } from "./dtype.js";
 export type { f32, f16, f64, i32, u32, bool, Arr, PRNGKey } from "./typing.js";
 export { ShapeError } from "./shape/errors.js";
