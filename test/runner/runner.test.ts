@@ -6,6 +6,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
@@ -30,7 +31,12 @@ function jsonRun(args: string[]) {
   return { ...r, lines, messages: lines.map(parseMessage) };
 }
 const only = <T extends RunnerMessage["type"]>(ms: RunnerMessage[], type: T) => ms.filter((m): m is Extract<RunnerMessage, { type: T }> => m.type === type);
-const alive = (pid: number) => { try { process.kill(pid, 0); return true; } catch { return false; } };
+// A zombie is dead: a process whose parent has exited is reparented to PID 1, which in this
+// sandbox does not reap, so signal 0 still reaches it.
+const alive = (pid: number) => {
+  try { process.kill(pid, 0); } catch { return false; }
+  try { return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, "utf8")); } catch { return false; }
+};
 
 test("run walks the tutorial file as a program", () => {
   const r = cli(["run", "examples/what-is-jax.ts"]);
@@ -208,4 +214,33 @@ test("serve: several requests on one process, cancel, a second cancel, fetch of 
     await new Promise((r) => child.once("exit", r));
   }
   for (const m of only(messages, "started")) assert.equal(alive(m.pid), false, "no process left behind");
+});
+
+test("running out of memory is reported as such and the caller goes on", async () => {
+  const { Controller } = await import("../../engine/dist/runner/controller.js");
+  const messages: RunnerMessage[] = [];
+  const done = new Promise<void>((res) => {
+    const c = new Controller({
+      env: { NODE_OPTIONS: "--max-old-space-size=64" },
+      onMessage: (m: RunnerMessage) => { messages.push(m); if (m.type === "exit") { void c.shutdown().then(res); } },
+    });
+    c.request({ id: "1", type: "run", file: MODEL, fn: "hog" });
+  });
+  await done;
+  assert.equal(only(messages, "error")[0]!.kind, "out-of-memory");
+  assert.equal(only(messages, "exit")[0]!.status, "crashed");
+});
+
+test("serve: a closed pipe ends the session and its child, no hang", async () => {
+  const child = spawn(process.execPath, [CLI, "serve"], { cwd: root, stdio: ["pipe", "pipe", "ignore"] });
+  const lines = createInterface({ input: child.stdout });
+  const started = new Promise<number>((res) => lines.on("line", (l) => { const m = parseMessage(l); if (m.type === "started") res(m.pid); }));
+  child.stdin.write(JSON.stringify({ id: "1", type: "run", file: MODEL, fn: "spin" }) + "\n");
+  const pid = await started;
+  child.stdout.destroy();
+  child.stdin.end();
+  const code = await new Promise((res) => child.once("exit", res));
+  assert.notEqual(code, null);
+  await new Promise((r) => setTimeout(r, 200));
+  assert.equal(alive(pid), false);
 });

@@ -89,7 +89,7 @@ function once(command: "run" | "profile", file: string, o: Record<string, unknow
   const controller = new Controller({
     onMessage: (m) => {
       if (json) writeLine(m); else printHuman(m);
-      if (m.type === "exit") { controller.shutdown(); process.exitCode = m.code; }
+      if (m.type === "exit") { void controller.shutdown(); process.exitCode = m.code; }
     },
   });
   process.once("SIGINT", () => controller.request({ id: "cancel", type: "cancel", target: "1" }));
@@ -128,7 +128,8 @@ async function serve() {
   // zod is loaded here only: the one-shot commands never parse requests.
   const { ProtocolError, parseRequest } = await import("./protocol.js");
   const controller = new Controller({ onMessage: writeLine });
-  process.stdout.on("error", () => { controller.shutdown(); process.exit(0); }); // the caller closed the pipe
+  // The caller closed the pipe: stop the child (and wait for it, so that it is reaped), then go.
+  process.stdout.on("error", () => { void controller.shutdown().then(() => process.exit(0)); });
   writeLine({ type: "ready", protocol: PROTOCOL_VERSION, engine: { version: engineVersion(), path: resolveEngine(process.cwd() + "/x.ts") }, backends: ["native", "reference"] });
   const rl = createInterface({ input: process.stdin, crlfDelay: Infinity });
   rl.on("line", (line) => {
@@ -141,7 +142,7 @@ async function serve() {
       writeLine({ type: "error", ...(id ? { id } : {}), kind: "protocol", message: e instanceof ProtocolError ? e.message : String(e) });
     }
   });
-  rl.on("close", () => { controller.shutdown(); });
+  rl.on("close", () => { void controller.shutdown(); });
 }
 
 function engineVersion(): string {

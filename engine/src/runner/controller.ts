@@ -39,6 +39,7 @@ export class Controller {
   private readonly bundler = new Bundler(join(this.workDir, "bundles"));
   private stderrTail: string[] = [];
   private closed = false;
+  private gone: Promise<void> | undefined;
 
   constructor(private readonly opts: ControllerOptions) {}
 
@@ -47,21 +48,22 @@ export class Controller {
     if (this.closed) return;
     switch (req.type) {
       case "cancel": return this.cancel(req);
-      case "shutdown": this.shutdown(); return;
+      case "shutdown": void this.shutdown(); return;
       default:
         this.queue.push(req);
         this.pump();
     }
   }
 
-  /** Kills the child and removes the temporary bundles. Idempotent. */
-  shutdown(): void {
-    if (this.closed) return;
+  /** Kills the child and removes the temporary bundles; resolves once the child is gone. Idempotent. */
+  shutdown(): Promise<void> {
+    if (this.closed) return this.gone ?? Promise.resolve();
     this.closed = true;
     for (const q of this.queue.splice(0)) this.emit({ type: "exit", id: q.id, code: EXIT_CODE.cancelled, status: "cancelled", elapsedMs: 0 });
     this.active?.finish("cancelled");
-    void this.killChild();
+    this.gone = this.killChild();
     rmSync(this.workDir, { recursive: true, force: true });
+    return this.gone;
   }
 
   private emit(m: RunnerMessage) {
