@@ -6,7 +6,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
@@ -243,4 +243,40 @@ test("serve: a closed pipe ends the session and its child, no hang", async () =>
   assert.notEqual(code, null);
   await new Promise((r) => setTimeout(r, 200));
   assert.equal(alive(pid), false);
+});
+
+test("profile: the summary names recompiles and their reasons, the trace parses and nests, ops point at the user's lines", () => {
+  const out = join(root, "test", "artifacts", "runner-profile.trace.json");
+  mkdirSync(dirname(out), { recursive: true });
+  const r = jsonRun(["profile", MODEL, "--fn", "twoShapes", "--out", out]);
+  assert.equal(r.code, 0, r.stderr);
+  const [p] = only(r.messages, "profile");
+  const s = p!.summary;
+  assert.equal(s.traceFile, out);
+  const compiles = s.compiles.filter((c) => c.fn === "affine" || c.signature.includes("f32[2,8]") || c.signature.includes("f32[5,8]"));
+  assert.equal(compiles.length, 2, JSON.stringify(s.compiles));
+  assert.equal(compiles[0]!.reason, "first call");
+  assert.match(compiles[1]!.reason, /f32\[2,8\].*->.*f32\[5,8\]/);
+  const calls = s.jitCalls.find((j) => j.misses === 2);
+  assert.deepEqual([calls?.calls, calls?.hits], [3, 1]);
+  const affineLine = line("const affine = jit");
+  const matmul = s.ops.find((o) => o.name.startsWith("dot_general"));
+  assert.ok(matmul, JSON.stringify(s.ops.map((o) => o.name)));
+  assert.ok(matmul.sources.some((l) => l.line === affineLine && l.file.endsWith("model.ts")), JSON.stringify(matmul.sources));
+  const trace = JSON.parse(readFileSync(out, "utf8")) as { traceEvents: { ph: string; ts: number; dur?: number; pid: number; tid: number }[] };
+  const slices = trace.traceEvents.filter((e) => e.ph === "X");
+  assert.ok(slices.length > 0);
+  // Proper nesting per track: a slice that starts inside another ends inside it.
+  const tracks = new Map<string, typeof slices>();
+  for (const e of slices) { const k = `${e.pid}/${e.tid}`; if (!tracks.has(k)) tracks.set(k, []); tracks.get(k)!.push(e); }
+  for (const list of tracks.values()) {
+    list.sort((a, b) => a.ts - b.ts || b.dur! - a.dur!);
+    const open: { end: number }[] = [];
+    for (const e of list) {
+      while (open.length && open.at(-1)!.end <= e.ts) open.pop();
+      if (open.length) assert.ok(e.ts + e.dur! <= open.at(-1)!.end + 1e-6, "a slice overlaps its parent's end");
+      open.push({ end: e.ts + e.dur! });
+    }
+  }
+  assert.ok(trace.traceEvents.some((e) => e.ph === "C"), "a counter track for live memory");
 });

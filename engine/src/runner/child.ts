@@ -70,7 +70,9 @@ async function run(job: RunJob): Promise<boolean> {
   let engine: Engine | undefined;
   try {
     engine = await loadEngine(job.engine);
-    if (job.backend) engine.setDefaultBackend(job.backend);
+    if (job.backend) {
+      try { engine.setDefaultBackend(job.backend); } catch (e) { throw new InputError(`--backend ${job.backend}: ${(e as Error).message}`); }
+    }
     const backend = engine.defaultBackendName();
     const profiler = job.mode === "profile" ? startProfiler(engine) : undefined;
     let value: unknown;
