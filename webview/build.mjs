@@ -1,0 +1,63 @@
+// Bundles the panels for the browser: one entry (and one stylesheet) per panel, into webview/dist/.
+//   node webview/build.mjs            minified, no source maps (what the .vsix ships)
+//   node webview/build.mjs --dev      with inline source maps
+//   node webview/build.mjs --watch    rebuild on change (implies --dev)
+// A new panel adds its name to PANELS: webview/src/<name>.ts (+ webview/src/<name>.css).
+import * as esbuild from "esbuild";
+import { existsSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const PANELS = ["paramTree"];
+export const outdir = join(here, "dist");
+
+/**
+ * zod's namespace re-exports every locale (~260 kB minified) and the panels only need English
+ * (which zod's config loads by itself): the `locales` namespace becomes an empty module.
+ */
+const zodWithoutLocales = {
+  name: "zod-without-locales",
+  setup(b) {
+    b.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) =>
+      /[\\/]node_modules[\\/]zod[\\/]/.test(args.importer) ? { path: "zod-locales", namespace: "zod-locales" } : undefined);
+    b.onLoad({ filter: /.*/, namespace: "zod-locales" }, () => ({ contents: "export {};", loader: "js" }));
+  },
+};
+
+/** Builds every panel; returns the output files. */
+export async function build({ dev = false, watch = false } = {}) {
+  const entryPoints = [];
+  for (const name of PANELS) {
+    entryPoints.push({ in: join(here, "src", `${name}.ts`), out: name });
+    const css = join(here, "src", `${name}.css`);
+    if (existsSync(css)) entryPoints.push({ in: css, out: name });
+  }
+  const options = {
+    entryPoints,
+    outdir,
+    bundle: true,
+    format: "iife",
+    platform: "browser",
+    target: ["chrome114"],
+    minify: !dev,
+    sourcemap: dev ? "inline" : false,
+    legalComments: "none",
+    metafile: true,
+    plugins: [zodWithoutLocales],
+    logLevel: "warning",
+  };
+  if (watch) {
+    const ctx = await esbuild.context(options);
+    await ctx.watch();
+    return [];
+  }
+  const result = await esbuild.build(options);
+  return Object.keys(result.metafile.outputs);
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const watch = process.argv.includes("--watch");
+  const outputs = await build({ dev: watch || process.argv.includes("--dev"), watch });
+  if (!watch) console.log(`webview: built ${outputs.join(", ")}`);
+}

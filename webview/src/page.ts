@@ -1,0 +1,56 @@
+/**
+ * The panels' HTML pages. The extension serves them (it supplies the webview's resource URIs,
+ * a fresh nonce and `webview.cspSource`) and the Chromium tests load the same pages: one source
+ * of truth. Node-safe: no DOM, no imports.
+ */
+
+export interface PanelPageOptions {
+  /** URI of the panel's bundle (webview.asWebviewUri(.../webview/dist/<panel>.js)). */
+  scriptUri: string;
+  /** URI of the panel's stylesheet (webview.asWebviewUri(.../webview/dist/<panel>.css)). */
+  styleUri: string;
+  /** A fresh random nonce per page load (base64/hex, at least 128 bits). */
+  nonce: string;
+  /** webview.cspSource. */
+  cspSource: string;
+}
+
+/** A panel page: strict CSP (no remote content, scripts by nonce only), one stylesheet, one script. */
+export function panelHtml(opts: PanelPageOptions & { title: string; panel: string }): string {
+  const { scriptUri, styleUri, nonce, cspSource, title, panel } = opts;
+  if (!/^[A-Za-z0-9+/=_-]{16,}$/.test(nonce)) throw new Error("panelHtml: the nonce must be at least 16 base64/hex characters");
+  const csp = [
+    "default-src 'none'",
+    `script-src 'nonce-${nonce}'`,
+    `style-src ${cspSource} 'nonce-${nonce}'`,
+    `img-src ${cspSource} data:`,
+    `font-src ${cspSource}`,
+  ].join("; ");
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="${attr(csp)}">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<link rel="stylesheet" href="${attr(styleUri)}" nonce="${nonce}">
+<title>${text(title)}</title>
+</head>
+<body data-panel="${attr(panel)}">
+<div id="root"></div>
+<script nonce="${nonce}" src="${attr(scriptUri)}"></script>
+</body>
+</html>
+`;
+}
+
+/** The param-tree explorer's page (bundle: webview/dist/paramTree.js, style: webview/dist/paramTree.css). */
+export function paramTreeHtml(opts: PanelPageOptions): string {
+  return panelHtml({ ...opts, title: "Tensorlens: param tree", panel: "paramTree" });
+}
+
+function attr(s: string): string {
+  return s.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+}
+function text(s: string): string {
+  return s.replace(/&/g, "&amp;").replace(/</g, "&lt;");
+}
