@@ -36,3 +36,4 @@ export type { DType } from "./dtype.js";
 export type { f32, f16, f64, i32, u32, bool, Arr, PRNGKey } from "./typing.js";
 export { ShapeError } from "./shape/errors.js";
 export { ConcretizationError, LeakedTracerError } from "./core/trace.js";
+export { startProfile, profile, Profile, type ProfileSession, type ProfileOptions, type ProfileEvent } from "./profiler/index.js";

@@ -15,6 +15,9 @@
 #include <vector>
 
 #include <algorithm>
+#include <csignal>
+#include <cstring>
+#include <unistd.h>
 
 #include "common.h"
 #include "gemm.h"
@@ -28,6 +31,17 @@ namespace {
 
 constexpr size_t IO_SIZE = 8192;
 double* io = nullptr;
+
+// The op that started last (its description, made when it was created) and whether one is
+// running: the crash handler names it. One pointer store per step or eager call.
+const char* volatile lastOp = nullptr;
+volatile sig_atomic_t inOp = 0;
+
+// Per-step timing for the profiler (setStepTiming): null when off. stepTimes[0] is the number
+// of steps the last runProgram timed; step k ran from stepTimes[1 + 2k] to stepTimes[2 + 2k]
+// (steady_clock milliseconds, see steadyMs).
+double* stepTimes = nullptr;
+int64_t stepCap = 0;  // steps that fit
 
 std::vector<std::unique_ptr<Op>> ops;  // id -> op (null once destroyed)
 std::vector<int> freeOpIds;
@@ -185,16 +199,54 @@ Napi::Value CreateOp(const Napi::CallbackInfo& info) {
   if (!op) { Napi::Error::New(info.Env(), std::string("tensorlens native: ") + why).ThrowAsJavaScriptException(); return info.Env().Undefined(); }
   op->outBytes.assign(ob, ob + nb);
   op->numOut = (int)nb;
+  op->desc = op->describe();
   int id;
   if (!freeOpIds.empty()) { id = freeOpIds.back(); freeOpIds.pop_back(); ops[id] = std::move(op); }
   else { id = (int)ops.size(); ops.push_back(std::move(op)); }
   return Napi::Number::New(info.Env(), id);
 }
 
+// The crash handler may name an op after it is gone: the last op's description is copied out
+// before the op (and its string) is destroyed.
+char lastOpCopy[512];
+void forgetOp(Op* op) {
+  if (lastOp != op->desc.c_str()) return;
+  std::strncpy(lastOpCopy, op->desc.c_str(), sizeof(lastOpCopy) - 1);
+  lastOpCopy[sizeof(lastOpCopy) - 1] = 0;
+  lastOp = lastOpCopy;
+}
+
+// labelOp(id, label): names the op for crash reports as the engine knows it (the primitive or
+// fused kernel and the user's line), followed by the addon's own description.
+Napi::Value LabelOp(const Napi::CallbackInfo& info) {
+  int id = info[0].As<Napi::Number>().Int32Value();
+  if (id >= 0 && id < (int)ops.size() && ops[id] && info[1].IsString()) {
+    Op* op = ops[id].get();
+    forgetOp(op);
+    op->desc = info[1].As<Napi::String>().Utf8Value() + " [" + op->describe() + "]";
+  }
+  return info.Env().Undefined();
+}
+
 Napi::Value DestroyOp(const Napi::CallbackInfo& info) {
   int id = info[0].As<Napi::Number>().Int32Value();
-  if (id >= 0 && id < (int)ops.size() && ops[id]) { ops[id].reset(); freeOpIds.push_back(id); }
+  if (id >= 0 && id < (int)ops.size() && ops[id]) { forgetOp(ops[id].get()); ops[id].reset(); freeOpIds.push_back(id); }
   return info.Env().Undefined();
+}
+
+// An eager op: named for the crash handler; with the span log on, its pool threads' busy
+// intervals are recorded (the count travels through the log's buffer, see pool.h).
+inline void runEager(Op* op, const void* const* in, void* const* out) {
+  lastOp = op->desc.c_str();
+  inOp = 1;
+  if (__builtin_expect(spanLogOn(), 0)) {
+    spanCountFromBuffer();
+    op->run(in, out);
+    spanCountToBuffer();
+  } else {
+    op->run(in, out);
+  }
+  inOp = 0;
 }
 
 // The op named by a call's first argument (nullptr when there is none); argv receives up to
@@ -221,7 +273,7 @@ napi_value Exec(napi_env env, napi_callback_info cbi) {
     out[i] = alignedAlloc((size_t)op->outBytes[i]);
     if (!out[i]) { for (int j = 0; j < i; j++) alignedFree(out[j]); napi_throw_error(env, nullptr, "tensorlens native: out of memory"); return nullptr; }
   }
-  op->run(in, out);
+  runEager(op, in, out);
   for (int i = 0; i < no; i++) io[ni + i] = fromPtr(out[i]);
   return nullptr;
 }
@@ -249,7 +301,7 @@ napi_value ExecInto(napi_env env, napi_callback_info cbi) {
   void* out[8];
   for (int i = 0; i < op->numIn; i++) in[i] = toPtr(io[i]);
   for (int i = 0; i < op->numOut; i++) out[i] = toPtr(io[op->numIn + i]);
-  op->run(in, out);
+  runEager(op, in, out);
   return nullptr;
 }
 
@@ -303,7 +355,7 @@ Napi::Value CreateProgram(const Napi::CallbackInfo& info) {
 Napi::Value DestroyProgram(const Napi::CallbackInfo& info) {
   int id = info[0].As<Napi::Number>().Int32Value();
   if (id >= 0 && id < (int)programs.size() && programs[id]) {
-    for (int op : programs[id]->opIds) if (ops[op]) { ops[op].reset(); freeOpIds.push_back(op); }
+    for (int op : programs[id]->opIds) if (ops[op]) { forgetOp(ops[op].get()); ops[op].reset(); freeOpIds.push_back(op); }
     programs[id].reset();
   }
   return info.Env().Undefined();
@@ -367,21 +419,35 @@ napi_value RunProgram(napi_env env, napi_callback_info cbi) {
     int s = p->outputs[k];
     if (p->kind[s] == S_FRESH && !p->ptr[s]) p->ptr[s] = given[k] ? given[k] : alignedAlloc((size_t)p->bytes[s]);
   }
+  // Timing (the profiler's setStepTiming, or TENSORLENS_PROFILE) is one predictable branch per step when off.
+  double* times = stepTimes;
+  const bool timed = times != nullptr || profiling;
+  if (times) { times[0] = (double)std::min<int64_t>((int64_t)p->steps.size(), stepCap); spanCountFromBuffer(); }
+  inOp = 1;
+  int64_t si = 0;
   for (auto& st : p->steps) {
     const void* in[64];
     void* out[8];
     for (size_t k = 0; k < st.in.size(); k++) in[k] = p->ptr[st.in[k]];
     for (size_t k = 0; k < st.out.size(); k++) out[k] = p->ptr[st.out[k]];
-    if (profiling) {
-      auto t0 = std::chrono::steady_clock::now();
+    lastOp = st.op->desc.c_str();
+    if (__builtin_expect(timed, 0)) {
+      double t0 = steadyMs();
       st.op->run(in, out);
-      auto& e = (*profile)[st.op->describe()];
-      e.ms += std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
-      e.calls++;
+      double t1 = steadyMs();
+      if (times && si < stepCap) { times[1 + 2 * si] = t0; times[2 + 2 * si] = t1; }
+      if (profiling) {
+        auto& e = (*profile)[st.op->describe()];
+        e.ms += t1 - t0;
+        e.calls++;
+      }
     } else {
       st.op->run(in, out);
     }
+    si++;
   }
+  inOp = 0;
+  if (times) spanCountToBuffer();
   // Outputs are new buffers owned by the caller: a slot that is an input or a constant, or
   // appears twice, is copied.
   for (size_t k = 0; k < nout; k++) {
@@ -396,6 +462,94 @@ napi_value RunProgram(napi_env env, napi_callback_info cbi) {
     io[k] = fromPtr(o);
   }
   return nullptr;
+}
+
+// setStepTiming(steps: Float64Array | null, spans?: Float64Array | null) -> steady_clock now
+// in ms (the JavaScript side pairs it with performance.now() to convert). With `steps`, each
+// runProgram writes its steps' start and end there (layout at stepTimes); with `spans`, the
+// thread pool logs its threads' busy intervals there (layout in pool.h). null turns both off.
+// The caller keeps the arrays alive; they are referenced here too, until the next call.
+Napi::Value SetStepTiming(const Napi::CallbackInfo& info) {
+  static Napi::Reference<Napi::Float64Array> stepRef, spanRef;
+  auto take = [&](size_t i, Napi::Reference<Napi::Float64Array>& ref, int64_t& len) -> double* {
+    ref.Reset();
+    len = 0;
+    if (info.Length() <= i || !info[i].IsTypedArray() || info[i].As<Napi::TypedArray>().TypedArrayType() != napi_float64_array) return nullptr;
+    auto f = info[i].As<Napi::Float64Array>();
+    if (f.ElementLength() < 4) return nullptr;
+    ref = Napi::Persistent(f);
+    len = (int64_t)f.ElementLength();
+    return f.Data();
+  };
+  int64_t n = 0, m = 0;
+  double* st = take(0, stepRef, n);
+  double* sp = take(1, spanRef, m);
+  stepCap = st ? (n - 1) / 2 : 0;
+  stepTimes = st;
+  if (sp) sp[0] = 0;
+  setSpanLog(sp, sp ? (m - 1) / 3 : 0);
+  return Napi::Number::New(info.Env(), steadyMs());
+}
+
+// steadyMs() -> the native clock now (ms), for calibrating against performance.now().
+Napi::Value SteadyMs(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), steadyMs()); }
+
+// ---- crash reporting -------------------------------------------------------------------------
+// A fatal signal names the op that started last, in one line on stderr that the runner
+// parses: "tensorlens: native crash (SIGSEGV) in op: <description>". Faults the process
+// expects to recover from are not ours: V8 turns out-of-bounds WebAssembly accesses into
+// exceptions through its own SIGSEGV handler, so a kernel-raised fault outside our ops goes to
+// the handler that was there before.
+const int kCrashSignals[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL};
+struct sigaction prevCrashAction[4];
+
+int crashIndex(int sig) {
+  for (int i = 0; i < 4; i++) if (kCrashSignals[i] == sig) return i;
+  return -1;
+}
+
+void CrashHandler(int sig, siginfo_t* info, void* uctx) {
+  int idx = crashIndex(sig);
+  if (idx < 0) return;
+  const struct sigaction& prev = prevCrashAction[idx];
+  bool fromKernel = info != nullptr && info->si_code > 0;
+  bool prevIsHandler = (prev.sa_flags & SA_SIGINFO) ? prev.sa_sigaction != nullptr
+                                                   : (prev.sa_handler != SIG_DFL && prev.sa_handler != SIG_IGN && prev.sa_handler != nullptr);
+  if (!inOp && fromKernel && prevIsHandler) {
+    if (prev.sa_flags & SA_SIGINFO) prev.sa_sigaction(sig, info, uctx);
+    else prev.sa_handler(sig);
+    return;
+  }
+  const char* name = sig == SIGSEGV ? "SIGSEGV" : sig == SIGBUS ? "SIGBUS" : sig == SIGFPE ? "SIGFPE" : "SIGILL";
+  const char* op = lastOp ? lastOp : "(none)";
+  char line[600];
+  size_t n = 0;
+  auto put = [&](const char* s) { while (*s && n < sizeof(line) - 2) line[n++] = *s++; };
+  put("tensorlens: native crash (");
+  put(name);
+  put(") in op: ");
+  put(op);
+  line[n++] = '\n';
+  ssize_t w = write(2, line, n);
+  (void)w;
+  struct sigaction dfl;
+  std::memset(&dfl, 0, sizeof(dfl));
+  dfl.sa_handler = SIG_DFL;
+  sigemptyset(&dfl.sa_mask);
+  sigaction(sig, &dfl, nullptr);
+  raise(sig);
+}
+
+void installCrashHandler() {
+  static bool installed = false;
+  if (installed) return;
+  installed = true;
+  struct sigaction sa;
+  std::memset(&sa, 0, sizeof(sa));
+  sa.sa_sigaction = CrashHandler;
+  sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
+  sigemptyset(&sa.sa_mask);
+  for (int i = 0; i < 4; i++) sigaction(kCrashSignals[i], &sa, &prevCrashAction[i]);
 }
 
 Napi::Value SetThreads(const Napi::CallbackInfo& info) {
@@ -425,6 +579,10 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("destroyProgram", Napi::Function::New(env, DestroyProgram));
   exports.Set("setThreads", Napi::Function::New(env, SetThreads));
   exports.Set("liveBytes", Napi::Function::New(env, LiveBytes));
+  exports.Set("setStepTiming", Napi::Function::New(env, SetStepTiming));
+  exports.Set("steadyMs", Napi::Function::New(env, SteadyMs));
+  exports.Set("labelOp", Napi::Function::New(env, LabelOp));
+  installCrashHandler();
   napi_value f;
   napi_create_function(env, "exec", NAPI_AUTO_LENGTH, Exec, nullptr, &f);
   exports.Set("exec", f);

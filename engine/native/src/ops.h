@@ -21,6 +21,9 @@ struct Op {
   virtual void run(const void* const* in, void* const* out) = 0;
   // For TENSORLENS_PROFILE: the op's kind and sizes.
   virtual std::string describe() const { return "op"; }
+  // describe(), computed once when the op is created: the crash handler names the op that was
+  // running from this string (a signal handler may not build one).
+  std::string desc;
 };
 
 // Returns null (and a reason) when the description is malformed.

@@ -20,6 +20,23 @@ namespace {
 
 thread_local bool inWorker = false;
 
+double* spanBuf = nullptr;  // the span log (see pool.h), null when off
+int64_t spanCap = 0;
+std::atomic<int64_t> spanCount{0};
+
+inline double nowMs() { return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now().time_since_epoch()).count(); }
+
+// Runs one share, recording its busy interval on `thread` when the span log is on.
+inline void runShare(void (*f)(void*, int), void* c, int tid, int thread) {
+  double* b = spanBuf;
+  if (__builtin_expect(b == nullptr, 1)) { f(c, tid); return; }
+  double t0 = nowMs();
+  f(c, tid);
+  double t1 = nowMs();
+  int64_t i = spanCount.fetch_add(1, std::memory_order_relaxed);
+  if (i < spanCap) { b[1 + 3 * i] = thread; b[2 + 3 * i] = t0; b[3 + 3 * i] = t1; }
+}
+
 struct Pool {
   std::vector<std::thread> workers;
   std::mutex m;
@@ -63,7 +80,7 @@ struct Pool {
       // that have not started by the time it finishes its own, so a descheduled worker on a
       // busy machine delays nobody.
       if (tid < (int)claimed.size() && claimed[tid].exchange(1, std::memory_order_acq_rel) == 0) {
-        fn(ctx, tid);
+        runShare(fn, ctx, tid, tid);
         pending.fetch_sub(1, std::memory_order_acq_rel);
       }
     }
@@ -80,10 +97,11 @@ struct Pool {
     }
     cv.notify_all();
     inWorker = true;
-    f(c, 0);
+    // Shares the caller runs (its own and those it claims) are busy time of thread 0.
+    runShare(f, c, 0, 0);
     for (int t = 1; t <= extra; t++)
       if (claimed[t].exchange(1, std::memory_order_acq_rel) == 0) {
-        f(c, t);
+        runShare(f, c, t, 0);
         pending.fetch_sub(1, std::memory_order_acq_rel);
       }
     inWorker = false;
@@ -112,6 +130,16 @@ Pool& getPool() {
 }
 
 }  // namespace
+
+void setSpanLog(double* buf, int64_t capacity) {
+  spanBuf = buf;
+  spanCap = buf ? capacity : 0;
+  spanCount.store(0);
+}
+void spanCountFromBuffer() { if (spanBuf) spanCount.store((int64_t)spanBuf[0], std::memory_order_relaxed); }
+void spanCountToBuffer() { if (spanBuf) spanBuf[0] = (double)spanCount.load(std::memory_order_relaxed); }
+bool spanLogOn() { return spanBuf != nullptr; }
+double steadyMs() { return nowMs(); }
 
 int numThreads() {
   if (!configured) configured = threadsFromEnv();

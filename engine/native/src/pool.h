@@ -13,6 +13,18 @@ void setNumThreads(int n);
 // Runs body(tid) on `nth` threads (the caller is tid 0) and waits for all of them.
 void runOnThreads(int nth, void (*fn)(void* ctx, int tid), void* ctx);
 
+// Per-thread busy intervals, for the profiler: while a log is set, every share of a job that
+// runs on the pool records (thread, start ms, end ms) in buf[1 + 3i ..] for i = the next
+// index; buf[0] holds the count (syncSpanCount moves it between the buffer and the counter,
+// before and after each addon call). Entries past `capacity` are counted, not written.
+// Off (null), the cost is one predictable branch per share.
+void setSpanLog(double* buf, int64_t capacity);
+void spanCountFromBuffer();
+void spanCountToBuffer();
+bool spanLogOn();
+// steady_clock now, in milliseconds (the profiler's native clock).
+double steadyMs();
+
 // Calls f(begin, end) over [0, n) in chunks of at least `grain`, on up to all threads.
 template <class F>
 void parallelFor(int64_t n, int64_t grain, F&& f);

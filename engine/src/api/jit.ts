@@ -7,9 +7,10 @@ import { Compiled, optimize } from "../core/program.js";
 import { CallSite } from "../core/source.js";
 import { bind, currentTrace, Tracer } from "../core/trace.js";
 import { getBackend } from "../backend/registry.js";
-import { unflatten, type TreeDef } from "../tree.js";
+import { flatten, unflatten, type TreeDef } from "../tree.js";
 import { flattenArrays, normalizeArgnums, type Argnums } from "./args.js";
 import { config } from "../config.js";
+import { hook, type CompileRecord, type Recorder } from "../core/profile-hook.js";
 
 const configKey = () => `x64=${config.read("enableX64")},tfp=${config.read("threefryPartitionable")}`;
 
@@ -20,6 +21,8 @@ interface Entry {
   readonly optimized: Jaxpr;
   readonly outDef: TreeDef;
   readonly avals: readonly ShapedArray[];
+  /** When and why this entry was traced and compiled (read by the profiler). */
+  readonly record: CompileRecord;
   compiled?: Compiled;
 }
 
@@ -50,7 +53,8 @@ export function jit<F extends (...args: any[]) => any>(f: F, opts: JitOptions = 
   const compiles: CompileEvent[] = [];
   let hits = 0, misses = 0;
   let last: ({ key: string; entry: Entry; config: string } & Shallow) | undefined;
-  const signatures: { def: string; avals: string[]; statics: string[] }[] = [];
+  const signatures: Signature[] = [];
+  let paramNames: (string | undefined)[] | undefined;
   const name = f.name || "anonymous";
 
   const prepare = (args: unknown[]) => {
@@ -70,11 +74,24 @@ export function jit<F extends (...args: any[]) => any>(f: F, opts: JitOptions = 
     let entry = cache.get(key);
     if (entry) { hits++; return { entry, leaves, key }; }
     misses++;
-    const signature = { def: defStr, avals: avalKeys, statics: staticVals };
+    // Which argument each leaf and static value is, for the reason of a recompile.
+    paramNames ??= parameterNames(f);
+    const argName = (i: number) => `argument ${paramNames![i] ? `${paramNames![i]} (#${i})` : `#${i}`}`;
+    const leafWhere: string[] = [];
+    for (let i = 0; i < args.length; i++) {
+      if (statics.includes(i)) continue;
+      const n = flatten(args[i])[0].length;
+      for (let j = 0; j < n; j++) leafWhere.push(n === 1 && !Array.isArray(args[i]) ? argName(i) : `${argName(i)}[leaf ${j}]`);
+    }
+    const signature: Signature = { def: defStr, avals: avalKeys, statics: staticVals, leafWhere, staticWhere: statics.map((i) => `static ${argName(i)}`) };
     const reason = explain(signatures, signature);
     signatures.push(signature);
     let outDef: TreeDef | undefined;
     const avals = leaves.map((x) => new ShapedArray(x.shape, x.dtype, x.weakType));
+    // Tracing, optimizing and (in run) compiling are timed on every miss: misses are rare and
+    // slow, and the profiler reports the phases apart from execution.
+    const traceStart = performance.now();
+    const site = new CallSite();
     const closed = traceToJaxpr((...xs) => {
       // Rebuild the call: dynamic leaves from the tracers, static arguments as given.
       const rebuilt = unflatten(def, xs) as unknown[];
@@ -84,9 +101,14 @@ export function jit<F extends (...args: any[]) => any>(f: F, opts: JitOptions = 
       const [outs, od] = flattenArrays(f(...callArgs), `jit(${name})`);
       outDef = od;
       return outs;
-    }, avals, `jit(${name})`, new CallSite());
-    entry = { closed, optimized: optimize(closed.jaxpr), outDef: outDef!, avals };
-    compiles.push({ signature: `${name}(${avalKeys.join(", ")})`, reason });
+    }, avals, `jit(${name})`, site);
+    const traceEnd = performance.now();
+    const optimized = optimize(closed.jaxpr);
+    const sig = `${name}(${avalKeys.join(", ")})`;
+    const record: CompileRecord = { fn: name, signature: sig, reason, site, traceStart, traceEnd, optimizeEnd: performance.now(), compileStart: -1, compileEnd: -1 };
+    entry = { closed, optimized, outDef: outDef!, avals, record };
+    compiles.push({ signature: sig, reason });
+    if (hook.recorder !== null) hook.recorder.compile(record);
     // Programs that closed over traced values of an enclosing transformation are not reusable.
     if (!closed.consts.some((c) => c instanceof Tracer)) cache.set(key, entry);
     return { entry, leaves, key };
@@ -96,22 +118,39 @@ export function jit<F extends (...args: any[]) => any>(f: F, opts: JitOptions = 
     const { closed } = entry;
     let outs: DeviceArray[];
     if (currentTrace() === evalTrace && !leaves.some((x) => x instanceof Tracer) && !closed.consts.some((c) => c instanceof Tracer)) {
-      entry.compiled ??= new Compiled(entry.optimized, leaves[0]?._backend ?? getBackend(), closed.consts.length, closed.consts);
-      outs = entry.compiled.run(leaves);
+      if (entry.compiled === undefined) {
+        const t = performance.now();
+        entry.compiled = new Compiled(entry.optimized, leaves[0]?._backend ?? getBackend(), closed.consts.length, closed.consts);
+        entry.record.compileStart = t;
+        entry.record.compileEnd = performance.now();
+      }
+      if (hook.recorder === null) outs = entry.compiled.run(leaves);
+      else {
+        const t0 = performance.now();
+        outs = entry.compiled.run(leaves);
+        hook.recorder.execute(name, t0, performance.now());
+      }
     } else {
       outs = bind("pjit", [...closed.consts, ...leaves], { jaxpr: entry.optimized, name });
     }
     return unflatten(entry.outDef, outs);
   };
 
-  const wrapped = ((...args: unknown[]) => {
+  const call = (args: unknown[]) => {
     // Fast path: the same shallow structure and avals as the previous call skip the keyed lookup.
     const quick = opts.staticArgnums === undefined ? shallowLeaves(args) : undefined;
     if (quick && last && last.config === configKey() && sameShallow(quick, last)) { hits++; return run(last.entry, quick.leaves); }
     const r = entryFor(args);
     if (quick && r.entry === cache.get(r.key)) last = { key: r.key, entry: r.entry, leaves: [], avals: quick.leaves.map((x) => x._aval), shape: quick.shape, config: configKey() };
     return run(r.entry, r.leaves);
-  }) as unknown as Jitted<F>;
+  };
+  /** A call while a profile is recorded: its span, and whether it missed the cache. */
+  const profiled = (rec: Recorder, args: unknown[]) => {
+    const m0 = misses, t0 = rec.jitBegin(name);
+    try { return call(args); } finally { rec.jitEnd(name, t0, misses !== m0); }
+  };
+  // Profiling off costs one check of the hook (core/profile-hook.ts) per call.
+  const wrapped = ((...args: unknown[]) => (hook.recorder === null ? call(args) : profiled(hook.recorder, args))) as unknown as Jitted<F>;
 
   wrapped.cacheInfo = () => ({ hits, misses, compiles: [...compiles] });
   wrapped.lower = (...args: Parameters<F>) => {
@@ -145,7 +184,16 @@ function sameShallow(cur: Shallow, prev: Shallow & { avals?: readonly ShapedArra
   return true;
 }
 
-type Signature = { def: string; avals: string[]; statics: string[] };
+type Signature = { def: string; avals: string[]; statics: string[]; leafWhere?: string[]; staticWhere?: string[] };
+
+/** The names of a function's parameters, where its source text shows them plainly (else undefined). */
+function parameterNames(f: Function): (string | undefined)[] {
+  const src = Function.prototype.toString.call(f);
+  const m = /^(?:async\s*)?(?:function\b[^(]*)?\(([^()]*)\)|^(?:async\s+)?([A-Za-z_$][\w$]*)\s*=>/.exec(src);
+  if (!m) return [];
+  if (m[2]) return [m[2]];
+  return m[1]!.split(",").map((p) => /^\s*(?:\.\.\.)?([A-Za-z_$][\w$]*)\s*(?::[^=]*)?(?:=.*)?$/.exec(p)?.[1]);
+}
 
 /** Why a new compilation: the differences from the most similar earlier signature. */
 function explain(previous: readonly Signature[], cur: Signature): string {
@@ -153,9 +201,12 @@ function explain(previous: readonly Signature[], cur: Signature): string {
   const reasons = previous.map((prev) => {
     if (prev.def !== cur.def) return [`argument structure changed: ${prev.def} -> ${cur.def}`];
     const out: string[] = [];
-    const diffs = cur.avals.map((a, i) => (a !== prev.avals[i] ? `leaf ${i}: ${prev.avals[i]} -> ${a}` : null)).filter(Boolean);
-    if (diffs.length) out.push(`argument types changed (${diffs.join("; ")})`);
-    const sd = cur.statics.map((s, i) => (s !== prev.statics[i] ? `static argument ${i}: ${prev.statics[i]} -> ${s}` : null)).filter(Boolean);
+    const changed = cur.avals.map((a, i) => (a !== prev.avals[i] ? i : -1)).filter((i) => i >= 0);
+    const diffs = changed.map((i) => `leaf ${i}: ${prev.avals[i]} -> ${cur.avals[i]}`);
+    // Which arguments those leaves belong to (by name where the function's source shows it).
+    const where = [...new Set(changed.map((i) => cur.leafWhere?.[i]).filter(Boolean))];
+    if (diffs.length) out.push(`argument types changed (${diffs.join("; ")})${where.length ? ` in ${where.join(", ")}` : ""}`);
+    const sd = cur.statics.map((s, i) => (s !== prev.statics[i] ? `${cur.staticWhere?.[i] ?? `static argument ${i}`}: ${prev.statics[i]} -> ${s}` : null)).filter(Boolean);
     if (sd.length) out.push(`static arguments changed (${sd.join("; ")})`);
     return out;
   });

@@ -44,4 +44,15 @@ export interface Backend {
   readonly fusesEpilogues?: boolean;
   /** Takes a whole program once (optional: the engine's generic executor runs it otherwise). */
   compile?(program: Program): Executable;
+  /**
+   * Profiling (optional). While a profile is recorded the backend times its own work and
+   * reports it to the recorder (core/profile-hook.ts: deviceSteps, threadSpans), in its own
+   * clock plus an offset to performance.now(). The native backend times each program step and
+   * its pool threads' busy intervals inside the addon; a WebGPU backend would write timestamp
+   * queries around its dispatches and report the kernel times when they resolve.
+   */
+  startProfiling?(): void;
+  stopProfiling?(): void;
+  /** Reports timings the backend holds (the thread spans of an eager op just run). */
+  flushProfiling?(): void;
 }

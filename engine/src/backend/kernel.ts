@@ -38,8 +38,11 @@ export interface FusedKernel {
 export type Slot = number;
 
 export type Step =
-  | { readonly kind: "kernel"; readonly kernel: FusedKernel; readonly inputs: readonly Slot[]; readonly output: Slot; readonly source?: SourceLocation; readonly label: string }
-  | { readonly kind: "op"; readonly prim: Primitive; readonly params: any; readonly inputs: readonly Slot[]; readonly outputs: readonly Slot[]; readonly source?: SourceLocation; readonly epilogue?: Epilogue }
+  // `source` is the equation an error names; `sources` every user line fused into the step
+  // (for a kernel: each equation fused into it; for an op with an epilogue: the op's and the
+  // epilogue's), which the profiler reports.
+  | { readonly kind: "kernel"; readonly kernel: FusedKernel; readonly inputs: readonly Slot[]; readonly output: Slot; readonly source?: SourceLocation; readonly sources?: readonly SourceLocation[]; readonly label: string }
+  | { readonly kind: "op"; readonly prim: Primitive; readonly params: any; readonly inputs: readonly Slot[]; readonly outputs: readonly Slot[]; readonly source?: SourceLocation; readonly sources?: readonly SourceLocation[]; readonly epilogue?: Epilogue }
   /** Releases slots whose last use has passed (the memory plan). */
   | { readonly kind: "free"; readonly slots: readonly Slot[] };
 

@@ -24,6 +24,8 @@ export function getBackend(name?: string): Backend {
 }
 
 export function availableBackends(): string[] { return [...backends.keys()]; }
+/** The backends made so far (the profiler starts and stops their timers). */
+export function liveBackends(): Backend[] { return [...instances.values()]; }
 
 export function defaultBackendName(): string {
   if (defaultName) return defaultName;

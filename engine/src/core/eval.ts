@@ -6,6 +6,7 @@ import type { Primitive } from "./primitives.js";
 import { withUserLocation } from "./source.js";
 import { leakedTracerError, setRootTrace, Trace, Tracer } from "./trace.js";
 import type { ShapedArray } from "./aval.js";
+import { hook } from "./profile-hook.js";
 
 /** Control flow is run by the engine (it calls back into traced programs); set by control.ts. */
 export type ControlImpl = (args: readonly DeviceArray[], params: any, outAvals: readonly ShapedArray[]) => DeviceArray[];
@@ -41,7 +42,8 @@ export class EvalTrace extends Trace {
       (copies ??= []).push(ins[i]);
     }
     // outAvals is the shape rule's remembered answer: the same array for the same question.
-    const bufs = backend.execute(prim, params, ins, avals, outAvals, outAvals);
+    // Profiling off costs this one check (core/profile-hook.ts).
+    const bufs = hook.recorder === null ? backend.execute(prim, params, ins, avals, outAvals, outAvals) : hook.recorder.eager(backend, prim, params, ins, avals, outAvals);
     if (copies) for (const c of copies) backend.free(c as object);
     const outs = new Array<DeviceArray>(bufs.length);
     for (let i = 0; i < bufs.length; i++) outs[i] = wrapBuffer(backend, bufs[i]!, outAvals[i]!);

@@ -22,9 +22,26 @@ type Lazy =
   /** A materialized buffer, read row-major as `shape` (a reshape is free). */
   | { readonly kind: "slot"; readonly slot: Slot; readonly aval: ShapedArray }
   /** A not-yet-computed elementwise expression; `ops` counts its arithmetic nodes. */
-  | { readonly kind: "expr"; readonly aval: ShapedArray; readonly ops: number; readonly source?: SourceLocation; readonly label: string; build(view: Affine, ctx: BuildContext): Expr };
+  | {
+    readonly kind: "expr"; readonly aval: ShapedArray; readonly ops: number; readonly source?: SourceLocation; readonly label: string;
+    /** Where every equation fused into this expression was written (for the profiler), in program order, without repeats. */
+    readonly sources?: readonly SourceLocation[];
+    build(view: Affine, ctx: BuildContext): Expr;
+  };
 
 interface BuildContext { inputs: Slot[] }
+
+/** The sources of the operands' expressions and then `own`, each location once. */
+function mergeSources(operands: readonly Lazy[], own: SourceLocation | undefined): readonly SourceLocation[] | undefined {
+  let out: SourceLocation[] | undefined;
+  const add = (l: SourceLocation) => {
+    out ??= [];
+    if (!out.some((x) => x === l || (x.line === l.line && x.column === l.column && x.file === l.file))) out.push(l);
+  };
+  for (const o of operands) if (o.kind === "expr" && o.sources) for (const l of o.sources) add(l);
+  if (own) add(own);
+  return out;
+}
 
 const identity = (ndim: number): Affine => ({ rows: Array.from({ length: ndim }, (_, d) => Array.from({ length: ndim }, (_, i) => (i === d ? 1 : 0))), offset: Array(ndim).fill(0), cols: ndim });
 
@@ -113,7 +130,7 @@ export function lowerJaxpr(jaxpr: Jaxpr, numConsts: number, constData: readonly 
     const expr = lz.build(identity(lz.aval.ndim), ctx);
     const out = newSlot(lz.aval);
     const kernel: FusedKernel = { kind: "fused", shape: lz.aval.shape, expr, reduce: null, inputs: ctx.inputs.map((s) => slots[s]!), output: lz.aval };
-    steps.push({ kind: "kernel", kernel, inputs: ctx.inputs, output: out, source: lz.source, label: lz.label });
+    steps.push({ kind: "kernel", kernel, inputs: ctx.inputs, output: out, source: lz.source, sources: lz.sources, label: lz.label });
     return { kind: "slot", slot: out, aval: lz.aval };
   };
   /**
@@ -160,7 +177,7 @@ export function lowerJaxpr(jaxpr: Jaxpr, numConsts: number, constData: readonly 
       const outShape = out.aval.shape, dtype = out.aval.dtype;
       const ops = operands.reduce((s, o) => s + (o.kind === "expr" ? o.ops : 0), TRANSCENDENTAL.has(e.prim) ? DUPLICATE_LIMIT + 1 : 1);
       env.set(out, {
-        kind: "expr", aval: out.aval, ops, source: e.source, label: operands.reduce<string>((s, o) => (o.kind === "expr" && o.ops > 0 ? `${o.label}·${s}` : s), label),
+        kind: "expr", aval: out.aval, ops, source: e.source, sources: mergeSources(operands, e.source), label: operands.reduce<string>((s, o) => (o.kind === "expr" && o.ops > 0 ? `${o.label}·${s}` : s), label),
         build: (view, ctx) => {
           const args = operands.map((o) => viewOf(o, compose(broadcastView(o.aval.shape, outShape), view), ctx));
           if (op === null) return args[0]!;
@@ -192,7 +209,7 @@ export function lowerJaxpr(jaxpr: Jaxpr, numConsts: number, constData: readonly 
       }
       const base = src;
       env.set(out, {
-        kind: "expr", aval: out.aval, ops: base.kind === "expr" ? base.ops : 0, source: e.source, label: base.kind === "expr" ? base.label : e.prim,
+        kind: "expr", aval: out.aval, ops: base.kind === "expr" ? base.ops : 0, source: e.source, sources: mergeSources([base], e.source), label: base.kind === "expr" ? base.label : e.prim,
         build: (view, ctx) => viewOf(base, compose(map, view), ctx),
       });
       src = base;
@@ -205,7 +222,7 @@ export function lowerJaxpr(jaxpr: Jaxpr, numConsts: number, constData: readonly 
       const expr = viewOf(src, identity(src.aval.ndim), ctx);
       const slot = newSlot(out.aval);
       const kernel: FusedKernel = { kind: "fused", shape: src.aval.shape, expr, reduce: { op: reducer, axes: e.params.axes }, inputs: ctx.inputs.map((s) => slots[s]!), output: out.aval };
-      steps.push({ kind: "kernel", kernel, inputs: ctx.inputs, output: slot, source: e.source, label: src.kind === "expr" ? `${src.label}·${e.prim}` : e.prim });
+      steps.push({ kind: "kernel", kernel, inputs: ctx.inputs, output: slot, source: e.source, sources: mergeSources([src], e.source), label: src.kind === "expr" ? `${src.label}·${e.prim}` : e.prim });
       env.set(out, { kind: "slot", slot, aval: out.aval });
       continue;
     }
@@ -216,7 +233,7 @@ export function lowerJaxpr(jaxpr: Jaxpr, numConsts: number, constData: readonly 
       env.set(v, { kind: "slot", slot, aval: v.aval });
       return slot;
     });
-    steps.push({ kind: "op", prim: e.prim, params: e.params, inputs, outputs, source: e.source });
+    steps.push({ kind: "op", prim: e.prim, params: e.params, inputs, outputs, source: e.source, sources: e.source ? [e.source] : undefined });
   }
 
   // Outputs: materialize; an output that is an input, a constant or another output is copied (the caller owns outputs).
@@ -265,7 +282,8 @@ function fuseEpilogues(steps: Step[], outputs: readonly Slot[], slots: readonly 
     if (!readsIdentity(k.kernel.expr, resultInput, aval.shape)) continue;
     if (k.inputs.some((s, j) => j !== resultInput && (producedAt.get(s) ?? -1) > i)) continue;
     const at = steps.indexOf(k);
-    steps[i] = { ...op, outputs: [k.output], epilogue: { kernel: k.kernel, resultInput, inputs: k.inputs.map((s, j) => (j === resultInput ? -1 : s)) } };
+    const sources = [...(op.sources ?? []), ...(k.sources ?? []).filter((l) => !op.sources?.includes(l))];
+    steps[i] = { ...op, outputs: [k.output], sources, epilogue: { kernel: k.kernel, resultInput, inputs: k.inputs.map((s, j) => (j === resultInput ? -1 : s)) } };
     steps.splice(at, 1);
   }
 }

@@ -11,6 +11,7 @@ import { cse, dce, fold } from "./passes.js";
 import { withUserLocation, formatLocation } from "./source.js";
 import { evalTrace } from "./eval.js";
 import { bind1, withTrace } from "./trace.js";
+import { hook } from "./profile-hook.js";
 
 /** The optimization pipeline jit applies before lowering. */
 export function optimize(j: Jaxpr): Jaxpr {
@@ -30,7 +31,10 @@ export function runProgramGeneric(program: Program, backend: Backend, inputs: re
   for (let i = 0; i < inputs.length; i++) bufs[i] = inputs[i];
   program.constants.forEach((c, i) => { bufs[c.slot] = constants[i]; });
   const get = (s: number) => bufs[s]!;
-  for (const step of program.steps) {
+  const steps = program.steps;
+  for (let k = 0; k < steps.length; k++) {
+    const step = steps[k]!;
+    const t0 = hook.recorder !== null && step.kind !== "free" ? performance.now() : -1;
     try {
       if (step.kind === "kernel") {
         bufs[step.output] = backend.runKernel(step.kernel, step.inputs.map(get));
@@ -64,6 +68,7 @@ export function runProgramGeneric(program: Program, backend: Backend, inputs: re
       const where = step.kind !== "free" && step.source ? step.source : undefined;
       throw e instanceof Error && where ? withUserLocation(e, where) : e;
     }
+    if (t0 >= 0 && hook.recorder !== null) hook.recorder.step(program, k, t0, performance.now());
   }
   return program.outputs.map(get);
 }

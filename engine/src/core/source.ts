@@ -32,10 +32,10 @@ export function userLocation(): SourceLocation | undefined {
 export class CallSite {
   private readonly err: Error;
   private loc: SourceLocation | undefined | null = null;
-  constructor() {
+  // Enough frames to get past the engine's own (an eager grad call is about a dozen deep).
+  constructor(frames = 12) {
     const limit = Error.stackTraceLimit;
-    // Enough frames to get past the engine's own (an eager grad call is about a dozen deep).
-    Error.stackTraceLimit = 12;
+    Error.stackTraceLimit = frames;
     this.err = new Error();
     Error.stackTraceLimit = limit;
   }
@@ -78,4 +78,17 @@ export function withUserLocation<E extends Error>(err: E, loc = userLocation()):
 const traceSites = process.env.TENSORLENS_TRACE_SITES === "1";
 export function eagerSite(): CallSite | undefined {
   return traceSites ? new CallSite() : undefined;
+}
+
+/** Errors that name the user's line (captured when thrown: no cost until then). */
+export class LocatedTypeError extends globalThis.TypeError {
+  override name = "TypeError";
+  constructor(message: string) { super(message); withUserLocation(this); }
+}
+export class LocatedRangeError extends globalThis.RangeError {
+  override name = "RangeError";
+  constructor(message: string) { super(message); withUserLocation(this); }
+}
+export class LocatedError extends globalThis.Error {
+  constructor(message: string) { super(message); withUserLocation(this); }
 }

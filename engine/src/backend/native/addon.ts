@@ -35,6 +35,17 @@ export interface Addon {
    * output k is a new native block.
    */
   runProgram(id: number, outs?: (number | undefined)[]): void;
+  /**
+   * Profiler timing: with `steps`, each runProgram writes [count, start0, end0, start1, ...]
+   * there (the native clock, ms); with `spans`, the thread pool logs [count, (thread, start,
+   * end)...]; null turns both off (then timing costs one branch per step). Returns the native
+   * clock now, to pair with performance.now().
+   */
+  setStepTiming(steps: Float64Array | null, spans?: Float64Array | null): number;
+  /** Names an op in crash reports ("<label> [<the addon's description>]"). */
+  labelOp(id: number, label: string): void;
+  /** The native clock (steady_clock) now, in ms. */
+  steadyMs(): number;
   setThreads(n: number): number;
   liveBytes(): number;
   noop(): void;

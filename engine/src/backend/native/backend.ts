@@ -11,6 +11,10 @@ import { encodeKernel } from "./encode.js";
 import { lowerPrimitive, opCodesRef, type Lowered, type Ref } from "./lower.js";
 import { compileProgram } from "./program.js";
 import { SlabAllocator, SMALL_MAX_BYTES } from "./slab.js";
+import { hook } from "../../core/profile-hook.js";
+
+/** Program steps timed per run, and pool-thread spans logged between two reports, while profiling. */
+const STEP_CAPACITY = 16384, SPAN_CAPACITY = 65536;
 
 /**
  * Memory the addon addresses by pointer: either a 64-byte-aligned native block (freed by
@@ -289,6 +293,8 @@ export class NativeBackend implements Backend {
     if (p === undefined) {
       const lowered = lowerPrimitive(prim, params, inAvals, outAvals);
       p = lowered ? this.prepare(lowered, inAvals.length) : FALLBACK;
+      // Crash reports name the primitive and its operands' shapes.
+      if (p !== FALLBACK) for (const id of p.ids) this.addon.labelOp(id, `${prim} ${inAvals.join(" ")}`);
       if (this.eager.size > 4096) this.eager.clear();  // ops are reclaimed by opReaper
       this.eager.set(key, p);
     }
@@ -372,6 +378,47 @@ export class NativeBackend implements Backend {
 
   compile(program: Program): Executable {
     return compileProgram(this, program);
+  }
+
+  // ---- profiling: the addon times program steps and pool threads (setStepTiming) ----
+  private stepTimes: Float64Array | null = null;
+  private spanLog: Float64Array | null = null;
+  /** performance.now() minus the addon's clock (steady_clock ms). */
+  private clockOffset = 0;
+
+  startProfiling(): void {
+    this.stepTimes = new Float64Array(1 + 2 * STEP_CAPACITY);
+    this.spanLog = new Float64Array(1 + 3 * SPAN_CAPACITY);
+    this.addon.setStepTiming(this.stepTimes, this.spanLog);
+    // Both clocks are monotonic; the offset is taken from the tightest of a few bracketed reads.
+    let best = Infinity;
+    for (let i = 0; i < 5; i++) {
+      const a = performance.now(), c = this.addon.steadyMs(), b = performance.now();
+      if (b - a < best) { best = b - a; this.clockOffset = (a + b) / 2 - c; }
+    }
+  }
+
+  stopProfiling(): void {
+    this.flushProfiling();
+    this.addon.setStepTiming(null, null);
+    this.stepTimes = this.spanLog = null;
+  }
+
+  flushProfiling(): void {
+    const log = this.spanLog;
+    if (log === null || hook.recorder === null) return;
+    const n = log[0]!;
+    if (n > 0) {
+      hook.recorder.threadSpans(log, 1, Math.min(n, SPAN_CAPACITY), this.clockOffset);
+      log[0] = 0;
+    }
+  }
+
+  /** After a program run while profiling: its steps' times (program step stepOf[k] for native step k). */
+  reportProgram(program: Program, stepOf: Int32Array): void {
+    const t = this.stepTimes;
+    if (t !== null && hook.recorder !== null) hook.recorder.deviceSteps(program, stepOf, t, 1, t[0]!, this.clockOffset);
+    this.flushProfiling();
   }
 
   /** Bytes of native memory held by live buffers, constants and program arenas. */

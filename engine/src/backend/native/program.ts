@@ -8,6 +8,7 @@ import { NativeBuffer, onHeap } from "./backend.js";
 import { storageBytes } from "./codes.js";
 import { encodeKernel } from "./encode.js";
 import { lowerPrimitive, opCodesRef, type NativeStep } from "./lower.js";
+import { hook } from "../../core/profile-hook.js";
 
 const CONTROL_FLOW = new Set(["pjit", "cond", "scan", "while"]);
 const SLOT_INPUT = 0, SLOT_CONST = 1, SLOT_ARENA = 2, SLOT_FRESH = 3;
@@ -24,12 +25,14 @@ const bytesOf = (a: ShapedArray) => a.size * storageBytes(a.dtype);
 export function compileProgram(be: NativeBackend, program: Program): Executable {
   if (program.steps.some((s) => s.kind === "op" && CONTROL_FLOW.has(s.prim))) return withControlFlow(be, program);
   const slots: ShapedArray[] = [...program.slots];
-  const native: { step: NativeStep; ins: number[]; outs: number[] }[] = [];
-  for (const s of program.steps) {
+  // Each native step remembers the program step it came from (the profiler's per-step times).
+  const native: { step: NativeStep; ins: number[]; outs: number[]; from: number }[] = [];
+  for (let from = 0; from < program.steps.length; from++) {
+    const s = program.steps[from]!;
     if (s.kind === "free") continue;
     if (s.kind === "kernel") {
       const enc = encodeKernel(s.kernel, opCodesRef.current!);
-      native.push({ step: { enc, outBytes: [bytesOf(s.kernel.output)], ins: [], outs: [] }, ins: [...s.inputs], outs: [s.output] });
+      native.push({ step: { enc, outBytes: [bytesOf(s.kernel.output)], ins: [], outs: [] }, ins: [...s.inputs], outs: [s.output], from });
       continue;
     }
     const inAvals = s.inputs.map((i) => slots[i]!);
@@ -53,12 +56,12 @@ export function compileProgram(be: NativeBackend, program: Program): Executable 
     const tmpSlots = lowered.temps.map((bytes) => { slots.push(tmpAval(bytes)); return slots.length - 1; });
     for (const st of lowered.steps) {
       const map = (r: { kind: string; index: number }) => (r.kind === "in" ? s.inputs[r.index]! : r.kind === "out" ? outSlots[r.index]! : tmpSlots[r.index]!);
-      native.push({ step: st, ins: st.ins.map(map), outs: st.outs.map(map) });
+      native.push({ step: st, ins: st.ins.map(map), outs: st.outs.map(map), from });
     }
     if (ep) {
       const enc = encodeKernel(ep.kernel, opCodesRef.current!);
       const ins = ep.inputs.map((x, i) => (i === ep.resultInput ? resultSlot : x));
-      native.push({ step: { enc, outBytes: [bytesOf(ep.kernel.output)], ins: [], outs: [] }, ins, outs: [s.outputs[0]!] });
+      native.push({ step: { enc, outBytes: [bytesOf(ep.kernel.output)], ins: [], outs: [] }, ins, outs: [s.outputs[0]!], from });
     }
   }
 
@@ -96,6 +99,8 @@ export function compileProgram(be: NativeBackend, program: Program): Executable 
   }
 
   const ids = native.map((n) => be.addon.createOp(n.step.enc, new Float64Array(n.step.outBytes)));
+  // Crash reports name the program step and the user's line it came from.
+  native.forEach((n, k) => be.addon.labelOp(ids[k]!, stepLabel(program.steps[n.from]!)));
   const enc: number[] = [S, program.numInputs, ...bytes, ...kind, ...arenaOff, ...constPtr, arenaBytes, native.length];
   native.forEach((n, k) => enc.push(ids[k]!, n.ins.length, ...n.ins, n.outs.length, ...n.outs));
   enc.push(program.outputs.length, ...program.outputs);
@@ -104,6 +109,7 @@ export function compileProgram(be: NativeBackend, program: Program): Executable 
   const heap = outBytes.map(onHeap);
   const numInputs = program.numInputs, numOutputs = outBytes.length;
   const addon = be.addon, io = be.io;
+  const stepOf = Int32Array.from(native, (n) => n.from);
   const exe: Executable & { arenaBytes: number } = {
     arenaBytes,
     run(inputs) {
@@ -125,6 +131,7 @@ export function compileProgram(be: NativeBackend, program: Program): Executable 
         dest[k] = b.ptr;
       }
       addon.runProgram(id, dest);
+      if (hook.recorder !== null) be.reportProgram(program, stepOf);
       for (let k = 0; k < numOutputs; k++) if (out[k] === undefined) out[k] = new NativeBuffer(io[k]!, outBytes[k]!);
       return out;
     },
@@ -152,6 +159,13 @@ function withControlFlow(be: NativeBackend, program: Program): Executable {
   };
 }
 
+function stepLabel(s: Program["steps"][number]): string {
+  if (s.kind === "free") return "free";
+  const what = s.kind === "kernel" ? `fused[${s.label}] -> ${s.kernel.output}` : `${s.prim}${s.epilogue ? "+epilogue" : ""}`;
+  const at = s.source ? ` at ${s.source.file}:${s.source.line}:${s.source.column}` : "";
+  return `jit step ${what}${at}`;
+}
+
 function hostData(c: Program["constants"][number]) {
   const data = typedArrayFor(c.aval.dtype, c.aval.size);
   for (let i = 0; i < data.length; i++) data[i] = c.data[i]!;
@@ -173,7 +187,9 @@ function stepwise(be: NativeBackend, program: Program): Executable {
       for (const c of consts) bufs[c.slot] = c.buf;
       const outputs = new Set(program.outputs);
       try {
-        for (const s of program.steps) {
+        for (let k = 0; k < program.steps.length; k++) {
+          const s = program.steps[k]!;
+          const t0 = hook.recorder !== null && s.kind !== "free" ? performance.now() : -1;
           if (s.kind === "kernel") bufs[s.output] = be.runKernel(s.kernel, s.inputs.map((i) => bufs[i]!));
           else if (s.kind === "op" && s.epilogue) {
             const ep = s.epilogue;
@@ -185,6 +201,7 @@ function stepwise(be: NativeBackend, program: Program): Executable {
           } else {
             for (const f of s.slots) if (!owned.has(f) && !outputs.has(f) && bufs[f]) { be.free(bufs[f]!); bufs[f] = undefined; }
           }
+          if (t0 >= 0 && hook.recorder !== null) hook.recorder.step(program, k, t0, performance.now());
         }
         const seen = new Set<number>();
         return program.outputs.map((o) => {
