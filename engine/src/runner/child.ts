@@ -6,7 +6,6 @@
  */
 import { dirname, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { writeFileSync } from "node:fs";
 import { describeError } from "./errors.js";
 import { InputError, makeInputs, paramSpecs, type EngineForInputs } from "./inputs.js";
 import type { ChildMessage, FetchJob, Job, RunJob } from "./jobs.js";
@@ -22,7 +21,7 @@ interface Engine extends EngineForInputs {
   defaultBackendName(): string;
   recordArraySites?(on: boolean): void;
   arraySite?(a: unknown): { file: string; line: number; column: number } | undefined;
-  startProfile?: () => { stop(): { summary(o?: { traceFile?: string }): unknown; chromeTrace(): unknown; format(): string } };
+  startProfile?: () => { stop(): { summary(o?: { traceFile?: string }): unknown; format(): string } };
 }
 
 const flushers: (() => void)[] = [];
@@ -99,7 +98,7 @@ async function run(job: RunJob): Promise<boolean> {
     const elapsedMs = performance.now() - runStart;
     if (profiler) {
       const profile = profiler.stop();
-      if (job.traceOut) writeFileSync(job.traceOut, JSON.stringify(profile.chromeTrace()));
+      // summary() writes the Chrome trace to traceFile.
       emit({ type: "profile", summary: profile.summary(job.traceOut ? { traceFile: job.traceOut } : {}) as never, text: profile.format() });
     }
     if (job.fn !== undefined) await sendResult(engine, value, elapsedMs, job.maxResultBytes);
