@@ -109,14 +109,16 @@ export function dtypeOfScalar(x: number | boolean): TypedDType {
   return { dtype: Number.isInteger(x) && !Object.is(x, -0) ? "int32" : defaultFloat(), weak: true };
 }
 
+/** Every name parseDType accepts (np.float32 is the string "float32"). */
+export const DTYPE_ALIASES: Readonly<Record<string, DType>> = {
+  float32: "float32", f32: "float32", float: "float32", float16: "float16", f16: "float16", half: "float16",
+  float64: "float64", f64: "float64", double: "float64", int32: "int32", i32: "int32", int: "int32",
+  uint32: "uint32", u32: "uint32", bool: "bool", bool_: "bool",
+};
+
 export function parseDType(d: DType | string): DType {
-  const aliases: Record<string, DType> = {
-    float32: "float32", f32: "float32", float: "float32", float16: "float16", f16: "float16", half: "float16",
-    float64: "float64", f64: "float64", double: "float64", int32: "int32", i32: "int32", int: "int32",
-    uint32: "uint32", u32: "uint32", bool: "bool", bool_: "bool",
-  };
-  const out = aliases[d];
-  if (!out) throw new TypeError(`unknown dtype "${d}"; expected one of ${DTYPES.join(", ")}`);
+  const out = typeof d === "string" && Object.hasOwn(DTYPE_ALIASES, d) ? DTYPE_ALIASES[d] : undefined;
+  if (!out) throw new TypeError(`unknown dtype ${typeof d === "string" ? `"${d}"` : `(a ${typeof d})`}; expected one of ${DTYPES.join(", ")}`);
   if (out === "float64" && !x64) return "float32"; // as JAX does without enableX64 (it warns)
   return out;
 }

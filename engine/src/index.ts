@@ -6,28 +6,47 @@ import "./backend/reference/register.js";
 import "./backend/native/register.js";
 import "./core/eval.js";
 import "./core/control.js";
-import * as numpy from "./numpy/index.js";
+import * as rawNumpy from "./numpy/index.js";
 import { withUserLocation } from "./core/source.js";
 import { ShapeError } from "./shape/errors.js";
-import * as lax from "./lax/index.js";
-import * as nn from "./nn/index.js";
+import * as rawLax from "./lax/index.js";
+import * as rawNn from "./nn/index.js";
 import { tree } from "./tree.js";
 import * as optim from "./optim/index.js";
 import * as losses from "./losses/index.js";
 import * as checkpoint from "./checkpoint/index.js";
-import * as random from "./random/index.js";
+import * as rawRandom from "./random/index.js";
+import { declareNamespace, type Declared } from "./api/declared.js";
+import { SIGNATURES } from "./signatures/index.js";
+import { installMethods } from "./numpy/methods.js";
+import * as G from "./api/grad.js";
+import { vmap as rawVmap } from "./api/vmap.js";
+import { jit as rawJit } from "./api/jit.js";
+import { makeJaxpr as rawMakeJaxpr, evalShape as rawEvalShape } from "./api/inspect.js";
 
 // Shape errors raised anywhere in the engine name the user's line that caused them.
 ShapeError.decorate = (e) => { withUserLocation(e); };
+// The public API: every function wrapped by its declared signature (signatures/), which accepts
+// numpy's positional form and an options object and validates arguments at the boundary.
+// The engine's own modules import the raw implementations and skip the checks.
+const numpy: Declared<typeof rawNumpy> = declareNamespace("np", rawNumpy, SIGNATURES);
+const lax: Declared<typeof rawLax> = declareNamespace("lax", rawLax, SIGNATURES);
+const nn: Declared<typeof rawNn> = declareNamespace("nn", rawNn, SIGNATURES);
+const random: Declared<typeof rawRandom> = declareNamespace("random", rawRandom, SIGNATURES);
+installMethods(numpy);
+const transforms = declareNamespace("", {
+  grad: G.grad, valueAndGrad: G.valueAndGrad, jvp: G.jvp, vjp: G.vjp, linearize: G.linearize, jacfwd: G.jacfwd, jacrev: G.jacrev,
+  hessian: G.hessian, vmap: rawVmap, jit: rawJit, makeJaxpr: rawMakeJaxpr, evalShape: rawEvalShape,
+}, SIGNATURES);
+export const { grad, valueAndGrad, jvp, vjp, linearize, jacfwd, jacrev, hessian, vmap, jit, makeJaxpr, evalShape } = transforms;
 export { numpy as np };
 export { lax, nn, random, tree };
 export { optim, losses, checkpoint };
 export { DeviceArray, liveBytes } from "./array.js";
 export { config } from "./config.js";
-export { grad, valueAndGrad, jvp, vjp, linearize, jacfwd, jacrev, hessian } from "./api/grad.js";
-export { vmap } from "./api/vmap.js";
-export { jit, type Jitted } from "./api/jit.js";
-export { makeJaxpr, evalShape, ShapeDtypeStruct } from "./api/inspect.js";
+export { type Jitted } from "./api/jit.js";
+export { ShapeDtypeStruct } from "./api/inspect.js";
+export { SIGNATURES } from "./signatures/index.js";
 export { setDefaultBackend, getBackend, availableBackends, defaultBackendName } from "./backend/registry.js";
 export { devicePut } from "./device.js";
 export { report } from "./report.js";

@@ -1,4 +1,5 @@
 import { DeviceArray } from "./array.js";
+import { LocatedError } from "./core/source.js";
 
 /**
  * Pytrees: nested JS arrays, plain objects and registered classes whose leaves are arrays
@@ -94,7 +95,7 @@ export function flatten(tree: PyTree, isLeaf?: IsLeaf): [unknown[], TreeDef] {
 }
 
 export function unflatten(def: TreeDef, leaves: readonly unknown[]): any {
-  if (leaves.length !== def.numLeaves) throw new Error(`tree.unflatten: structure ${def} has ${def.numLeaves} leaves but ${leaves.length} were given`);
+  if (leaves.length !== def.numLeaves) throw new LocatedError(`tree.unflatten: structure ${def} has ${def.numLeaves} leaves but ${leaves.length} were given`);
   let i = 0;
   const build = (n: Node): unknown => {
     switch (n.kind) {
@@ -120,7 +121,7 @@ export function map<T = any>(fn: (...leaves: any[]) => unknown, tree: T, ...rest
   const [ls, def] = flatten(tree);
   const others = rest.map((r, k) => {
     const [l2, d2] = flatten(r);
-    if (!d2.equals(def)) throw new Error(`tree.map: tree ${k + 1} has structure ${d2}, expected ${def}`);
+    if (!d2.equals(def)) throw new LocatedError(`tree.map: tree ${k + 1} has structure ${d2}, expected ${def}`);
     return l2;
   });
   return unflatten(def, ls.map((x, i) => fn(x, ...others.map((o) => o[i]))));
@@ -134,7 +135,7 @@ export function reduce<A>(fn: (acc: A, leaf: any) => A, tree: PyTree, initial: A
 /** [tree of first elements, tree of second elements] from a tree of pairs (jax.tree.transpose for the common case). */
 export function transpose(outer: TreeDef, inner: TreeDef, tree: PyTree): any {
   const outerLeaves = flatten(tree, (x) => flatten(x)[1].equals(inner))[0];
-  if (outerLeaves.length !== outer.numLeaves) throw new Error("tree.transpose: tree does not match the outer structure");
+  if (outerLeaves.length !== outer.numLeaves) throw new LocatedError("tree.transpose: tree does not match the outer structure");
   const innerLists = outerLeaves.map((x) => flatten(x)[0]);
   return unflatten(inner, Array.from({ length: inner.numLeaves }, (_, j) => unflatten(outer, innerLists.map((l) => l[j]))));
 }

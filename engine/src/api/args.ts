@@ -2,6 +2,7 @@ import { DeviceArray } from "../array.js";
 import { isFloat } from "../dtype.js";
 import { asArray } from "../numpy/convert.js";
 import { flatten, unflatten, type TreeDef } from "../tree.js";
+import { LocatedTypeError, LocatedRangeError } from "../core/source.js";
 
 /** Helpers shared by the transformations: argnums, and pytrees <-> flat lists of arrays. */
 export type Argnums = number | readonly number[];
@@ -10,7 +11,7 @@ export function normalizeArgnums(what: string, argnums: Argnums, nargs: number):
   const list = typeof argnums === "number" ? [argnums] : [...argnums];
   return list.map((a) => {
     const n = a < 0 ? a + nargs : a;
-    if (!Number.isInteger(n) || n < 0 || n >= nargs) throw new RangeError(`${what}: argnums ${a} is out of range for a call with ${nargs} argument(s)`);
+    if (!Number.isInteger(n) || n < 0 || n >= nargs) throw new LocatedRangeError(`${what}: argnums ${a} is out of range for a call with ${nargs} argument(s)`);
     return n;
   });
 }
@@ -21,14 +22,14 @@ export function flattenArrays(tree: unknown, what: string): [DeviceArray[], Tree
   return [leaves.map((x, i) => {
     if (x instanceof DeviceArray) return x;
     if (typeof x === "number" || typeof x === "boolean") return asArray(x);
-    throw new TypeError(`${what}: argument leaf ${i} is a ${typeof x} (${String(x).slice(0, 40)}); only arrays and numbers can be traced (mark it static)`);
+    throw new LocatedTypeError(`${what}: argument leaf ${i} is a ${typeof x} (${String(x).slice(0, 40)}); only arrays and numbers can be traced (mark it static)`);
   }), def];
 }
 
 export function checkDifferentiable(what: string, leaves: readonly DeviceArray[], argIndex: number) {
   for (const x of leaves) {
     if (!isFloat(x.dtype)) {
-      throw new TypeError(`${what}: differentiated argument ${argIndex} has a leaf of dtype ${x.dtype} (${x.aval}); ` +
+      throw new LocatedTypeError(`${what}: differentiated argument ${argIndex} has a leaf of dtype ${x.dtype} (${x.aval}); ` +
         `${what} requires floating-point inputs: convert with astype("float32"), or leave it out of argnums`);
     }
   }

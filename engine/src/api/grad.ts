@@ -6,6 +6,7 @@ import { jvpFlat, vjpFlat, vmapFlat } from "../core/transforms.js";
 import { isFloat } from "../dtype.js";
 import { flatten, unflatten, type TreeDef } from "../tree.js";
 import { checkDifferentiable, flattenArrays, normalizeArgnums, type Argnums } from "./args.js";
+import { LocatedTypeError, LocatedError } from "../core/source.js";
 
 export interface GradOptions { argnums?: Argnums; hasAux?: boolean }
 type Fn = (...args: any[]) => any;
@@ -29,7 +30,7 @@ function differentiableCall(what: string, f: Fn, args: unknown[], argnums: numbe
     let out = f(...callArgs);
     let aux: unknown = null;
     if (hasAux) {
-      if (!Array.isArray(out) || out.length !== 2) throw new TypeError(`${what} with hasAux: the function must return [output, aux]`);
+      if (!Array.isArray(out) || out.length !== 2) throw new LocatedTypeError(`${what} with hasAux: the function must return [output, aux]`);
       [out, aux] = out;
     }
     const [outs, od] = flattenArrays(out, what);
@@ -56,9 +57,9 @@ export function valueAndGrad(f: Fn, opts: GradOptions = {}) {
     const [outs, pullback] = vjpFlat(call.flatFn, call.flatIn, eagerSite());
     const value = outs[0]!;
     if (call.nOut !== 1 || value.ndim !== 0) {
-      throw new TypeError(`grad: the function must return a scalar, got ${call.nOut === 1 ? value.aval : `a tree of ${call.nOut} arrays`}; use vjp or jacrev for non-scalar outputs`);
+      throw new LocatedTypeError(`grad: the function must return a scalar, got ${call.nOut === 1 ? value.aval : `a tree of ${call.nOut} arrays`}; use vjp or jacrev for non-scalar outputs`);
     }
-    if (!isFloat(value.dtype)) throw new TypeError(`grad: the function must return a floating-point scalar, got ${value.aval}`);
+    if (!isFloat(value.dtype)) throw new LocatedTypeError(`grad: the function must return a floating-point scalar, got ${value.aval}`);
     const grads = pullback([l.fullLike(value, 1), ...outs.slice(1).map(() => null)]);
     const g = regroup(call.parts, grads, argnumsOpt);
     const aux = hasAux ? unflatten(call.auxDef, outs.slice(1)) : undefined;
@@ -83,10 +84,10 @@ export function vjp(f: Fn, ...primals: any[]): [any, (ct: any) => any[]] {
   const outTree = unflatten(call.outDef, outs);
   let used = false;
   const vjpFn = (ct: any) => {
-    if (used) throw new Error("vjp: the returned function can be called once (call vjp again for another cotangent)");
+    if (used) throw new LocatedError("vjp: the returned function can be called once (call vjp again for another cotangent)");
     used = true;
     const [cts, def] = flattenArrays(ct, "vjp");
-    if (!def.equals(call.outDef)) throw new TypeError(`vjp: cotangent structure ${def} does not match the output structure ${call.outDef}`);
+    if (!def.equals(call.outDef)) throw new LocatedTypeError(`vjp: cotangent structure ${def} does not match the output structure ${call.outDef}`);
     return regroup(call.parts, pullback(cts), argnums) as any[];
   };
   return [outTree, vjpFn];
@@ -94,16 +95,16 @@ export function vjp(f: Fn, ...primals: any[]): [any, (ct: any) => any[]] {
 
 /** jvp(f, primals, tangents) -> [out, tangentOut]. */
 export function jvp(f: Fn, primals: readonly any[], tangents: readonly any[]): [any, any] {
-  if (primals.length !== tangents.length) throw new TypeError(`jvp: ${primals.length} primals but ${tangents.length} tangents`);
+  if (primals.length !== tangents.length) throw new LocatedTypeError(`jvp: ${primals.length} primals but ${tangents.length} tangents`);
   const flatP: DeviceArray[] = [], flatT: DeviceArray[] = [];
   const defs: TreeDef[] = [];
   primals.forEach((p, i) => {
     const [pl, pd] = flattenArrays(p, "jvp");
     const [tl, td] = flattenArrays(tangents[i], "jvp");
-    if (!pd.equals(td)) throw new TypeError(`jvp: primal ${i} has structure ${pd} but its tangent has ${td}`);
+    if (!pd.equals(td)) throw new LocatedTypeError(`jvp: primal ${i} has structure ${pd} but its tangent has ${td}`);
     pl.forEach((x, j) => {
       const t = tl[j]!;
-      if (x.shape.join() !== t.shape.join()) throw new TypeError(`jvp: primal ${i} leaf ${j} is ${x.aval} but its tangent is ${t.aval}`);
+      if (x.shape.join() !== t.shape.join()) throw new LocatedTypeError(`jvp: primal ${i} leaf ${j} is ${x.aval} but its tangent is ${t.aval}`);
     });
     flatP.push(...pl); flatT.push(...tl.map((t, j) => (t.dtype === pl[j]!.dtype ? t : l.convert(t, pl[j]!.dtype))));
     defs.push(pd);
@@ -172,7 +173,7 @@ function eyeLike(x: DeviceArray, n: number) {
 }
 function asSingle(what: string, out: unknown): DeviceArray {
   const [leaves] = flattenArrays(out, what);
-  if (leaves.length !== 1) throw new TypeError(`${what}: the function must return a single array here, got ${leaves.length} leaves`);
+  if (leaves.length !== 1) throw new LocatedTypeError(`${what}: the function must return a single array here, got ${leaves.length} leaves`);
   return leaves[0]!;
 }
 export { Tracer };

@@ -7,6 +7,7 @@ import { DeviceArray } from "../array.js";
 import { parseDType, type DType } from "../dtype.js";
 import { flatten, unflatten, type TreeDef } from "../tree.js";
 import { flattenArrays, normalizeArgnums, type Argnums } from "./args.js";
+import { LocatedTypeError } from "../core/source.js";
 
 /** A shape and dtype without data (jax.ShapeDtypeStruct). */
 export class ShapeDtypeStruct {
@@ -22,7 +23,7 @@ function abstractLeaves(args: unknown[], statics: number[]) {
     if (x instanceof ShapeDtypeStruct) return new ShapedArray(x.shape, parseDType(x.dtype));
     if (x instanceof DeviceArray) return x.aval;
     const [[a]] = flattenArrays(x, "trace");
-    if (!a) throw new TypeError(`leaf ${i} is not an array`);
+    if (!a) throw new LocatedTypeError(`leaf ${i} is not an array`);
     return a.aval;
   });
   return { avals, def };

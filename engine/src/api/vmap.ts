@@ -3,6 +3,7 @@ import { eagerSite } from "../core/source.js";
 import { vmapFlat } from "../core/transforms.js";
 import { flatten, unflatten, type TreeDef } from "../tree.js";
 import { flattenArrays } from "./args.js";
+import { LocatedTypeError, LocatedRangeError } from "../core/source.js";
 
 export type Axis = number | null;
 /** inAxes: one axis for all arguments, or one entry per argument (an axis, null, or a pytree of axes matching the argument). */
@@ -14,7 +15,7 @@ export function vmap(f: (...args: any[]) => any, opts: VmapOptions = {}) {
   const outAxes = opts.outAxes === undefined ? 0 : opts.outAxes;
   return (...args: any[]) => {
     if (Array.isArray(inAxes) && inAxes.length !== args.length) {
-      throw new TypeError(`vmap: inAxes has ${inAxes.length} entries but the function was called with ${args.length} arguments`);
+      throw new LocatedTypeError(`vmap: inAxes has ${inAxes.length} entries but the function was called with ${args.length} arguments`);
     }
     const flat: DeviceArray[] = [], dims: Axis[] = [], defs: TreeDef[] = [];
     args.forEach((a, i) => {
@@ -23,7 +24,7 @@ export function vmap(f: (...args: any[]) => any, opts: VmapOptions = {}) {
       const axes = axesFor(spec, def, `vmap: inAxes for argument ${i}`);
       leaves.forEach((x, j) => {
         const ax = axes[j]!;
-        if (ax !== null && (ax >= x.ndim || ax < -x.ndim)) throw new RangeError(`vmap: inAxes ${ax} is out of range for argument ${i} of shape [${x.shape}]`);
+        if (ax !== null && (ax >= x.ndim || ax < -x.ndim)) throw new LocatedRangeError(`vmap: inAxes ${ax} is out of range for argument ${i} of shape [${x.shape}]`);
         dims.push(ax === null ? null : ax < 0 ? ax + x.ndim : ax);
       });
       flat.push(...leaves); defs.push(def);
@@ -45,7 +46,7 @@ export function vmap(f: (...args: any[]) => any, opts: VmapOptions = {}) {
 function axesFor(spec: unknown, def: TreeDef, what: string): Axis[] {
   if (spec === null || typeof spec === "number") return Array(def.numLeaves).fill(spec);
   const [axes, sdef] = flatten(spec, (x) => x === null);
-  if (axes.length !== def.numLeaves) throw new TypeError(`${what}: structure ${sdef} does not match the argument's ${def}`);
+  if (axes.length !== def.numLeaves) throw new LocatedTypeError(`${what}: structure ${sdef} does not match the argument's ${def}`);
   return axes as Axis[];
 }
 

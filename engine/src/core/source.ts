@@ -11,7 +11,8 @@ const ENGINE_DIR = (() => {
 const ENGINE_ROOT = ENGINE_DIR.replace(/\/(dist|src)$/, "");
 
 function isEngineFrame(file: string) {
-  return file.startsWith(ENGINE_ROOT + "/src/") || file.startsWith(ENGINE_ROOT + "/dist/") || file.startsWith("node:") || file.includes("/node_modules/");
+  // "<anonymous>": the argument checks api/declared.ts compiles per signature (new Function).
+  return file === "<anonymous>" || file.startsWith(ENGINE_ROOT + "/src/") || file.startsWith(ENGINE_ROOT + "/dist/") || file.startsWith("node:") || file.includes("/node_modules/");
 }
 
 const FRAME = /\(?((?:file:\/\/)?[^()\s]+):(\d+):(\d+)\)?$/;

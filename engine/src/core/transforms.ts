@@ -6,6 +6,7 @@ import { VJPTrace, type Cotangent } from "./ad/vjp.js";
 import { BatchTrace, BatchTracer, moveBatchAxis, type BatchDim } from "./batching.js";
 import type { CallSite } from "./source.js";
 import { currentTrace, withTrace } from "./trace.js";
+import { LocatedError } from "./source.js";
 
 /**
  * The transformations on flat lists of arrays. The public API (api/) adds pytrees, argnums and
@@ -61,10 +62,10 @@ export function vjpFlat(fn: FlatFn, primals: readonly DeviceArray[], origin?: Ca
 export function vmapFlat(fn: FlatFn, args: readonly DeviceArray[], inDims: readonly BatchDim[], outDims: readonly (number | null)[] | number, origin?: CallSite): DeviceArray[] {
   const sizes = new Set<number>();
   args.forEach((a, i) => { const d = inDims[i]; if (d !== null && d !== undefined) sizes.add(a.shape[d]!); });
-  if (sizes.size === 0) throw new Error("vmap: no argument is mapped (every inAxes entry is null); at least one must have a batch axis");
+  if (sizes.size === 0) throw new LocatedError("vmap: no argument is mapped (every inAxes entry is null); at least one must have a batch axis");
   if (sizes.size > 1) {
     const detail = args.map((a, i) => (inDims[i] === null ? null : `argument ${i} f32[${a.shape}] axis ${inDims[i]} has size ${a.shape[inDims[i]!]}`)).filter(Boolean).join("; ");
-    throw new Error(`vmap: mapped axes have different sizes: ${detail}`);
+    throw new LocatedError(`vmap: mapped axes have different sizes: ${detail}`);
   }
   const size = [...sizes][0]!;
   const trace = new BatchTrace(currentTrace(), size, origin);
@@ -75,7 +76,7 @@ export function vmapFlat(fn: FlatFn, args: readonly DeviceArray[], inDims: reado
       const want = typeof outDims === "number" ? outDims : outDims[i] ?? 0;
       const [val, d] = o instanceof BatchTracer && o._trace === trace ? [o.val, o.bdim] : [o, null];
       if (want === null) {
-        if (d !== null) throw new Error(`vmap: output ${i} is batched but outAxes says null (not mapped)`);
+        if (d !== null) throw new LocatedError(`vmap: output ${i} is batched but outAxes says null (not mapped)`);
         return val;
       }
       return moveBatchAxis(val, d, want < 0 ? want + val.ndim + (d === null ? 1 : 0) : want, size);

@@ -1,7 +1,7 @@
 import type { DeviceArray } from "../array.js";
 import { isFloat } from "../dtype.js";
 import * as l from "../lax/primitives.js";
-import { normalizeAxes } from "../numpy/checks.js";
+import { normalizeAxes, normalizeAxis } from "../numpy/checks.js";
 import { asArray, promoteFloat, type ArrayLike } from "../numpy/convert.js";
 import { logsumexp as lse } from "../numpy/reductions.js";
 import { erf } from "../lax/extra.js";
@@ -73,7 +73,13 @@ export function oneHot(x: ArrayLike, numClasses: number, opts: { dtype?: "float3
   const a = asArray(x);
   const labels = l.reshape(a, [...a.shape, 1]);
   const classes = l.iota(isFloat(a.dtype) ? a.dtype : "int32", [...a.shape, numClasses], a.ndim);
-  return l.convert(l.eq(l.convert(labels, classes.dtype), classes), opts.dtype ?? "float32");
+  const r = l.convert(l.eq(l.convert(labels, classes.dtype), classes), opts.dtype ?? "float32");
+  // The class axis goes where `axis` says (last by default), as in jax.nn.one_hot.
+  const axis = normalizeAxis("oneHot", opts.axis ?? -1, r.ndim, r.shape);
+  if (axis === r.ndim - 1) return r;
+  const perm = [...r.shape.keys()].slice(0, -1);
+  perm.splice(axis, 0, r.ndim - 1);
+  return l.transpose(r, perm);
 }
 
 /** standardize: (x - mean) / sqrt(var + eps) over an axis. */

@@ -111,6 +111,6 @@ function containsArrays(x: unknown): boolean {
   return Array.isArray(x) && x.some((v) => v instanceof DeviceArray || containsArrays(v));
 }
 
-export function dtypeArg(dtype: DTypeLike | undefined, fallback: DType = defaultFloat()): DType {
+export function dtypeArg(dtype: DTypeLike | undefined | null, fallback: DType = defaultFloat()): DType {
   return dtype ? parseDType(dtype) : fallback;
 }

@@ -28,11 +28,12 @@ export const onesLike = (x: ArrayLike, dtype?: DTypeLike) => fullLike(x, 1, dtyp
 export const emptyLike = zerosLike;
 
 /** np.arange(stop) / arange(start, stop, step): int32 for integer arguments, float otherwise. */
-export function arange(start: number, stop?: number, step = 1, dtype?: DTypeLike): DeviceArray {
-  if (stop === undefined) { stop = start; start = 0; }
+export function arange(start: number, stop?: number | null, step: number | null = 1, dtype?: DTypeLike | null): DeviceArray {
+  step ??= 1;
+  if (stop === undefined || stop === null) { stop = start; start = 0; }
   if (step === 0) throw new LocatedRangeError("arange: step must not be zero");
   const n = Math.max(0, Math.ceil((stop - start) / step));
-  const dt = dtypeArg(dtype, [start, stop, step].every(Number.isInteger) ? "int32" : defaultFloat());
+  const dt = dtypeArg(dtype ?? undefined, [start, stop, step].every(Number.isInteger) ? "int32" : defaultFloat());
   const idx = l.iota(isFloat(dt) ? dt : "int32", [n]);
   const r = l.add(l.mul(idx, scalar(step, idx.dtype)), scalar(start, idx.dtype));
   return l.convert(r, dt);
@@ -116,7 +117,8 @@ export function meshgrid(...args: unknown[]): DeviceArray[] {
   });
 }
 
-export function indices(dims: readonly number[], dtype: DType = "int32"): DeviceArray {
-  const parts = dims.map((_, i) => l.reshape(l.convert(l.iota("int32", dims, i), dtype), [1, ...dims]));
+export function indices(dims: readonly number[], dtype: DTypeLike = "int32"): DeviceArray {
+  const dt = dtypeArg(dtype);
+  const parts = dims.map((_, i) => l.reshape(l.convert(l.iota("int32", dims, i), dt), [1, ...dims]));
   return l.concatenate(parts, 0);
 }

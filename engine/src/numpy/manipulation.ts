@@ -142,7 +142,7 @@ export function repeat(x: ArrayLike, repeats: number, axis?: number | null): Dev
 }
 
 export type PadWidth = number | readonly [number, number] | readonly (readonly [number, number])[];
-export function pad(x: ArrayLike, padWidth: PadWidth, opts: { mode?: "constant" | "edge" | "reflect" | "wrap"; constantValues?: number } = {}): DeviceArray {
+export function pad(x: ArrayLike, padWidth: PadWidth, opts: { mode?: "constant" | "edge" | "reflect" | "symmetric" | "wrap"; constantValues?: number } = {}): DeviceArray {
   const a = asArray(x);
   const widths: [number, number][] = typeof padWidth === "number" ? a.shape.map(() => [padWidth, padWidth])
     : typeof padWidth[0] === "number" ? a.shape.map(() => [padWidth[0] as number, padWidth[1] as number])
@@ -168,10 +168,19 @@ export function pad(x: ArrayLike, padWidth: PadWidth, opts: { mode?: "constant" 
       if (lo) parts.push(take(n - lo, n));
       parts.push(r);
       if (hi) parts.push(take(0, hi));
-    } else {
+    } else if (mode === "symmetric") {
+      // Mirrored including the edge value: [1, 2, 3] padded by 2 is [2, 1, 1, 2, 3, 3, 2].
+      if (lo > n || hi > n) throw new ShapeError("pad", "symmetric pad wider than the axis", [a.shape], `pad: symmetric padding of ${Math.max(lo, hi)} on an axis of size ${n} (at most ${n})`);
+      if (lo) parts.push(l.rev(take(0, lo), [axis]));
+      parts.push(r);
+      if (hi) parts.push(l.rev(take(n - hi, n), [axis]));
+    } else if (mode === "reflect") {
+      if (lo >= n || hi >= n) throw new ShapeError("pad", "reflect pad wider than the axis", [a.shape], `pad: reflect padding of ${Math.max(lo, hi)} on an axis of size ${n} (at most ${n - 1})`);
       if (lo) parts.push(l.rev(take(1, lo + 1), [axis]));
       parts.push(r);
       if (hi) parts.push(l.rev(take(n - 1 - hi, n - 1), [axis]));
+    } else {
+      throw new ShapeError("pad", "unknown mode", [a.shape], `pad: unsupported mode "${String(mode)}"`);
     }
     r = l.concatenate(parts, axis);
   });

@@ -11,11 +11,16 @@ import type { ArrayLike, DTypeLike } from "./convert.js";
 import { formatArray } from "./format.js";
 import type { ReduceOptions } from "./reductions.js";
 import { inspect } from "node:util";
+import { ARRAY_METHODS, SIGNATURES, VARIADIC_METHODS } from "../signatures/index.js";
 
 /**
  * Array methods mirror the numpy functions (x.add(y) is np.add(x, y)). They are installed on
  * DeviceArray's prototype here, so the array class itself stays free of the numpy layer.
  */
+type AxisArg = number | readonly number[] | null;
+type VarOptions = ReduceOptions & { ddof?: number };
+type ArgOptions = { axis?: number | null; keepdims?: boolean };
+
 declare module "../array.js" {
   interface DeviceArray {
     add(y: ArrayLike): DeviceArray; sub(y: ArrayLike): DeviceArray; mul(y: ArrayLike): DeviceArray; div(y: ArrayLike): DeviceArray;
@@ -24,16 +29,18 @@ declare module "../array.js" {
     eq(y: ArrayLike): DeviceArray; ne(y: ArrayLike): DeviceArray; lt(y: ArrayLike): DeviceArray; le(y: ArrayLike): DeviceArray; gt(y: ArrayLike): DeviceArray; ge(y: ArrayLike): DeviceArray;
     maximum(y: ArrayLike): DeviceArray; minimum(y: ArrayLike): DeviceArray;
     abs(): DeviceArray; exp(): DeviceArray; log(): DeviceArray; sqrt(): DeviceArray; square(): DeviceArray; tanh(): DeviceArray; sin(): DeviceArray; cos(): DeviceArray;
-    sum(opts?: ReduceOptions): DeviceArray; mean(opts?: ReduceOptions): DeviceArray; max(opts?: ReduceOptions): DeviceArray; min(opts?: ReduceOptions): DeviceArray;
-    prod(opts?: ReduceOptions): DeviceArray; var(opts?: ReduceOptions & { ddof?: number }): DeviceArray; std(opts?: ReduceOptions & { ddof?: number }): DeviceArray;
-    all(opts?: ReduceOptions): DeviceArray; any(opts?: ReduceOptions): DeviceArray;
-    argmax(opts?: { axis?: number | null; keepdims?: boolean }): DeviceArray; argmin(opts?: { axis?: number | null; keepdims?: boolean }): DeviceArray;
-    cumsum(opts?: { axis?: number | null }): DeviceArray;
-    reshape(shape: readonly number[] | number): DeviceArray; transpose(axes?: readonly number[]): DeviceArray; readonly T: DeviceArray;
-    flatten(): DeviceArray; ravel(): DeviceArray; squeeze(axis?: number | readonly number[]): DeviceArray; expandDims(axis: number | readonly number[]): DeviceArray;
-    swapaxes(a: number, b: number): DeviceArray; broadcastTo(shape: readonly number[]): DeviceArray; flip(axis?: number | readonly number[]): DeviceArray;
+    sum(axis?: AxisArg | ReduceOptions, opts?: ReduceOptions): DeviceArray; mean(axis?: AxisArg | ReduceOptions, opts?: ReduceOptions): DeviceArray;
+    max(axis?: AxisArg | ReduceOptions, opts?: ReduceOptions): DeviceArray; min(axis?: AxisArg | ReduceOptions, opts?: ReduceOptions): DeviceArray;
+    prod(axis?: AxisArg | ReduceOptions, opts?: ReduceOptions): DeviceArray;
+    var(axis?: AxisArg | VarOptions, opts?: VarOptions): DeviceArray; std(axis?: AxisArg | VarOptions, opts?: VarOptions): DeviceArray;
+    all(axis?: AxisArg | ReduceOptions, opts?: ReduceOptions): DeviceArray; any(axis?: AxisArg | ReduceOptions, opts?: ReduceOptions): DeviceArray;
+    argmax(axis?: number | null | ArgOptions, opts?: ArgOptions): DeviceArray; argmin(axis?: number | null | ArgOptions, opts?: ArgOptions): DeviceArray;
+    cumsum(axis?: number | null | { axis?: number | null }): DeviceArray;
+    reshape(shape: readonly number[] | number, ...more: number[]): DeviceArray; transpose(axes?: readonly number[] | number | { axes?: readonly number[] }, ...more: number[]): DeviceArray; readonly T: DeviceArray;
+    flatten(): DeviceArray; ravel(): DeviceArray; squeeze(axis?: AxisArg | { axis?: AxisArg }): DeviceArray; expandDims(axis: number | readonly number[] | { axis: number | readonly number[] }): DeviceArray;
+    swapaxes(a: number, b: number): DeviceArray; broadcastTo(shape: readonly number[]): DeviceArray; flip(axis?: AxisArg | { axis?: AxisArg }): DeviceArray;
     astype(dtype: DTypeLike): DeviceArray; clip(min?: ArrayLike | null, max?: ArrayLike | null): DeviceArray; round(decimals?: number): DeviceArray;
-    sort(opts?: { axis?: number | null }): DeviceArray; argsort(opts?: { axis?: number | null }): DeviceArray;
+    sort(axis?: number | null | { axis?: number | null; descending?: boolean }): DeviceArray; argsort(axis?: number | null | { axis?: number | null; descending?: boolean }): DeviceArray;
     /** x[idx...]: see np.index for the index forms. */
     get(...idx: IndexElement[]): DeviceArray;
     /** x.at(idx...).set(v) / .add(v) / ...: functional updates. */
@@ -49,31 +56,34 @@ declare module "../array.js" {
 }
 
 const P = DeviceArray.prototype as any;
-const bin = (f: (x: ArrayLike, y: ArrayLike) => DeviceArray) => function (this: DeviceArray, y: ArrayLike) { return f(this, y); };
-const un = (f: (x: ArrayLike) => DeviceArray) => function (this: DeviceArray) { return f(this); };
-const withOpts = (f: (x: ArrayLike, o?: any) => DeviceArray) => function (this: DeviceArray, o?: any) { return f(this, o); };
+
+type AnyFn = (...args: any[]) => any;
+
+/**
+ * Installs the methods listed in ../signatures/methods.ts: x.f(...args) is np.g(x, ...args), so
+ * methods follow the functions' calling convention (x.sum(1), x.sum({ axis: 1 })) and their
+ * validation. All-array binary and unary ones get fixed-arity forwarders (the hot path).
+ */
+export function installMethods(np: Readonly<Record<string, unknown>>) {
+  for (const [method, name] of Object.entries(ARRAY_METHODS)) {
+    const f = np[name] as AnyFn;
+    const sig = SIGNATURES.get(`np.${name}`)!;
+    const allArrays = sig.params.every((p) => !p.optional && !p.rest && p.types.length === 1 && p.types[0]!.kind === "array");
+    P[method] = VARIADIC_METHODS.has(method)
+      // x.reshape(2, 3) and x.transpose(1, 0) as numpy allows, besides a list.
+      ? function (this: DeviceArray, ...args: unknown[]) { return args.length > 1 && args.every((a) => typeof a === "number") ? f(this, args) : f(this, ...args); }
+      : allArrays && sig.params.length === 2 ? function (this: DeviceArray, y: unknown) { return f(this, y); }
+      : allArrays && sig.params.length === 1 ? function (this: DeviceArray) { return f(this); }
+      : function (this: DeviceArray, ...args: unknown[]) { return f(this, ...args); };
+  }
+}
+
+installMethods({
+  ...el, ...red, ...man, ...lin, ...srt, var: red.variance,
+  astype: (x: DeviceArray, dtype: DTypeLike) => el.astype(x, parseDType(dtype) as DType),
+});
 
 Object.assign(P, {
-  add: bin(el.add), sub: bin(el.subtract), mul: bin(el.multiply), div: bin(el.divide), pow: bin(el.power), mod: bin(el.remainder),
-  floorDiv: bin(el.floorDivide), matmul: bin(lin.matmul), dot: bin(lin.dot),
-  eq: bin(el.equal), ne: bin(el.notEqual), lt: bin(el.less), le: bin(el.lessEqual), gt: bin(el.greater), ge: bin(el.greaterEqual),
-  maximum: bin(el.maximum), minimum: bin(el.minimum),
-  neg: un(el.negative), abs: un(el.abs), exp: un(el.exp), log: un(el.log), sqrt: un(el.sqrt), square: un(el.square), tanh: un(el.tanh), sin: un(el.sin), cos: un(el.cos),
-  sum: withOpts(red.sum), mean: withOpts(red.mean), max: withOpts(red.max), min: withOpts(red.min), prod: withOpts(red.prod),
-  var: withOpts(red.variance), std: withOpts(red.std), all: withOpts(red.all), any: withOpts(red.any),
-  argmax: withOpts(red.argmax), argmin: withOpts(red.argmin), cumsum: withOpts(red.cumsum),
-  reshape(this: DeviceArray, shape: readonly number[] | number) { return man.reshape(this, shape); },
-  transpose(this: DeviceArray, axes?: readonly number[]) { return man.transpose(this, axes); },
-  flatten: un(man.ravel), ravel: un(man.ravel),
-  squeeze(this: DeviceArray, axis?: number | readonly number[]) { return man.squeeze(this, axis); },
-  expandDims(this: DeviceArray, axis: number | readonly number[]) { return man.expandDims(this, axis); },
-  swapaxes(this: DeviceArray, a: number, b: number) { return man.swapaxes(this, a, b); },
-  broadcastTo(this: DeviceArray, shape: readonly number[]) { return man.broadcastTo(this, shape); },
-  flip(this: DeviceArray, axis?: number | readonly number[]) { return man.flip(this, axis); },
-  astype(this: DeviceArray, dtype: DTypeLike) { return el.astype(this, parseDType(dtype) as DType); },
-  clip(this: DeviceArray, min?: ArrayLike | null, max?: ArrayLike | null) { return el.clip(this, min, max); },
-  round(this: DeviceArray, decimals?: number) { return el.round(this, decimals); },
-  sort: withOpts(srt.sort), argsort: withOpts(srt.argsort),
   get(this: DeviceArray, ...idx: IndexElement[]) { return index(this, ...idx); },
   at(this: DeviceArray, ...idx: IndexElement[]) { return at(this, ...idx); },
   item(this: DeviceArray) {
@@ -103,6 +113,8 @@ Object.assign(P, {
     const suffix = `dtype=${this.dtype}${this.weakType ? ", weak_type=True" : ""})`;
     // numpy names the shape of empty arrays other than the 1-D one: array([], shape=(2, 0), ...).
     if (this.size === 0 && !(this.ndim === 1)) return `DeviceArray([], shape=(${this.shape.join(", ")}${this.ndim === 1 ? "," : ""}), ${suffix}`;
+    // Values still on an asynchronous device (webgpu) are not read here: say how to read them.
+    if (this._backend.canReadSync?.(this._buffer) === false) return `DeviceArray(<on ${this.device}: await x.data() to read>, shape=[${this.shape}], ${suffix}`;
     return formatArray(this.dataSync(), this.shape, this.dtype, "DeviceArray(", suffix);
   },
   [inspect.custom](this: DeviceArray) { return this.toString(); },

@@ -3,7 +3,7 @@ import { isFloat } from "../dtype.js";
 import * as l from "../lax/primitives.js";
 import { bind1 } from "../core/trace.js";
 import { asArray, promote, promoteFloat, type ArrayLike } from "./convert.js";
-import { LocatedTypeError, ShapeError, normalizeAxis } from "./checks.js";
+import { LocatedError, LocatedTypeError, ShapeError, normalizeAxis } from "./checks.js";
 import { arange } from "./creation.js";
 import { isclose } from "./elementwise.js";
 import { all } from "./reductions.js";
@@ -101,8 +101,9 @@ export function correlate(x: ArrayLike, y: ArrayLike, mode: "full" | "same" | "v
 }
 
 /** Piecewise-linear interpolation of (xp, fp) at x; xp increasing. */
-export function interp(x: ArrayLike, xp: ArrayLike, fp: ArrayLike, opts: { left?: number; right?: number; period?: number } = {}): DeviceArray {
+export function interp(x: ArrayLike, xp: ArrayLike, fp: ArrayLike, opts: { left?: number | null; right?: number | null; period?: number | null } = {}): DeviceArray {
   let [xv, xpv, fpv] = promoteFloat(x, xp, fp) as [DeviceArray, DeviceArray, DeviceArray];
+  if (opts.period !== undefined && opts.period !== null) return interpPeriodic(xv, xpv, fpv, opts.period);
   if (xpv.ndim !== 1 || fpv.ndim !== 1 || xpv.size !== fpv.size || xpv.size === 0) {
     throw new ShapeError("interp", "xp and fp must be 1-D of equal nonzero length", [xpv.shape, fpv.shape], `interp: xp and fp must be one-dimensional arrays of equal nonzero size, got [${xpv.shape}] and [${fpv.shape}]`);
   }
@@ -118,9 +119,27 @@ export function interp(x: ArrayLike, xp: ArrayLike, fp: ArrayLike, opts: { left?
   let r = l.add(f0, l.mul(t, l.sub(f1, f0)));
   const first = l.reshape(sliceAxis(fpv, 0, 0, 1), []), last = l.reshape(sliceAxis(fpv, 0, n - 1, n), []);
   const xfirst = l.reshape(sliceAxis(xpv, 0, 0, 1), []), xlast = l.reshape(sliceAxis(xpv, 0, n - 1, n), []);
-  r = l.select(l.lt(xv, l.broadcastTo(xfirst, xv.shape)), l.broadcastTo(opts.left !== undefined ? l.scalarLike(r, opts.left) : first, xv.shape), r);
-  r = l.select(l.gt(xv, l.broadcastTo(xlast, xv.shape)), l.broadcastTo(opts.right !== undefined ? l.scalarLike(r, opts.right) : last, xv.shape), r);
+  r = l.select(l.lt(xv, l.broadcastTo(xfirst, xv.shape)), l.broadcastTo(opts.left !== undefined && opts.left !== null ? l.scalarLike(r, opts.left) : first, xv.shape), r);
+  r = l.select(l.gt(xv, l.broadcastTo(xlast, xv.shape)), l.broadcastTo(opts.right !== undefined && opts.right !== null ? l.scalarLike(r, opts.right) : last, xv.shape), r);
   return r;
+}
+
+/**
+ * interp with a period, as numpy does: x and xp are taken modulo the period, xp is sorted, and
+ * one point from each end is repeated past the other (left/right do not apply).
+ */
+function interpPeriodic(x: DeviceArray, xp: DeviceArray, fp: DeviceArray, period: number): DeviceArray {
+  if (period === 0) throw new LocatedError("interp: period must be a non-zero value");
+  const p = Math.abs(period);
+  const mod = (v: DeviceArray) => { const r = l.binary("rem")(v, l.scalarLike(v, p)); return l.select(l.lt(r, l.scalarLike(r, 0)), l.add(r, l.scalarLike(r, p)), r); };
+  const xm = mod(x), xpm = mod(xp);
+  const order = l.sort([xpm, l.iota("int32", xpm.shape, 0)], 0, 1);
+  const xs = order[0]!, fs = l.gather(fp, order[1]!, 0);
+  const n = xs.size;
+  const lastX = l.sub(sliceAxis(xs, 0, n - 1, n), l.scalarLike(xs, p)), firstX = l.add(sliceAxis(xs, 0, 0, 1), l.scalarLike(xs, p));
+  const xe = l.concatenate([lastX, xs, firstX], 0);
+  const fe = l.concatenate([sliceAxis(fs, 0, n - 1, n), fs, sliceAxis(fs, 0, 0, 1)], 0);
+  return interp(xm, xe, fe);
 }
 
 /** Covariance matrix; rows are variables unless rowvar is false. */

@@ -40,7 +40,7 @@ export function mean(x: ArrayLike, opts: ReduceOptions = {}): DeviceArray {
 }
 
 export function variance(x: ArrayLike, opts: ReduceOptions & { ddof?: number } = {}): DeviceArray {
-  const a = promoteFloat(x)[0]!;
+  const a = opts.dtype ? l.convert(asArray(x), opts.dtype) : promoteFloat(x)[0]!;
   return reduceWith("var", a, opts, (v, axes) => {
     const keep = v.shape.map((_, i) => i).filter((i) => !axes.includes(i));
     const m = l.div(l.reduceSum(v, axes), l.scalarLike(v, countOf(v, axes)));
@@ -76,7 +76,27 @@ function cumulative(prim: "cumsum" | "cumprod" | "cummax" | "cummin") {
   };
 }
 export const cumsum = cumulative("cumsum"), cumprod = cumulative("cumprod");
-export const cumulativeSum = cumsum, cumulativeProd = cumprod;
+
+/**
+ * numpy 2's cumulative_sum / cumulative_prod: no flattening (an axis is required above 1-D),
+ * and includeInitial prepends the identity (0 or 1) along the axis.
+ */
+function cumulativeArrayApi(name: string, prim: "cumsum" | "cumprod", identity: number) {
+  return (x: ArrayLike, opts: { axis?: number | null; dtype?: DType | null; includeInitial?: boolean } = {}): DeviceArray => {
+    let a = accumulate(asArray(x), opts.dtype ?? undefined);
+    if (a.ndim === 0) a = l.reshape(a, [1]);
+    if ((opts.axis === undefined || opts.axis === null) && a.ndim > 1) {
+      throw new LocatedError(`${name}: axis must be given for arrays of more than one dimension (shape [${a.shape}])`);
+    }
+    const axis = normalizeAxis(name, opts.axis ?? 0, a.ndim, a.shape);
+    const r = bind1(prim, [a], { axis, reverse: false });
+    if (!opts.includeInitial) return r;
+    const first = l.broadcastTo(l.scalarLike(r, identity), r.shape.map((d, i) => (i === axis ? 1 : d)));
+    return l.concatenate([first, r], axis);
+  };
+}
+export const cumulativeSum = cumulativeArrayApi("cumulativeSum", "cumsum", 0);
+export const cumulativeProd = cumulativeArrayApi("cumulativeProd", "cumprod", 1);
 
 /** log(sum(exp(x))) computed stably (max subtracted first). */
 export function logsumexp(x: ArrayLike, opts: ReduceOptions & { b?: ArrayLike } = {}): DeviceArray {
@@ -139,7 +159,7 @@ export function nanargmin(x: ArrayLike, opts: { axis?: number | null; keepdims?:
 }
 /** Variance and standard deviation over the non-NaN elements. */
 export function nanvar(x: ArrayLike, opts: ReduceOptions & { ddof?: number } = {}): DeviceArray {
-  const a = promoteFloat(x)[0]!;
+  const a = opts.dtype ? l.convert(asArray(x), opts.dtype) : promoteFloat(x)[0]!;
   const valid = l.eq(a, a);
   const n = sum(l.convert(valid, a.dtype), { ...opts, keepdims: true });
   const m = l.div(sum(nanReplaced(a, 0), { ...opts, keepdims: true }), n);

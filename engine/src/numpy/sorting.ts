@@ -58,10 +58,16 @@ export const percentile = (x: ArrayLike, q: number | readonly number[], opts: { 
 export const median = (x: ArrayLike, opts: { axis?: number | null; keepdims?: boolean } = {}) => quantile(x, 0.5, opts);
 
 /** Sorted unique values (needs concrete values: the output size depends on the data). */
-export function unique(x: ArrayLike): DeviceArray {
+export function unique(x: ArrayLike, opts: { size?: number | null; fillValue?: number | null } = {}): DeviceArray {
   const a = concretize(asArray(x), "unique");
   const vals = [...a.dataSync()].sort((p, q) => (Number.isNaN(p) ? 1 : Number.isNaN(q) ? -1 : p - q));
-  const out = vals.filter((v, i) => i === 0 || v !== vals[i - 1]);
+  let out = vals.filter((v, i) => i === 0 || !(v === vals[i - 1] || (Number.isNaN(v) && Number.isNaN(vals[i - 1]!))));
+  if (opts.size !== undefined && opts.size !== null) {
+    // As jax.numpy.unique(size=, fill_value=): a fixed length, padded with fill_value (default: the smallest value).
+    if (opts.size < 0) throw new LocatedTypeError(`unique: size must be non-negative, got ${opts.size}`);
+    const fill = opts.fillValue ?? out[0] ?? 0;
+    out = out.length >= opts.size ? out.slice(0, opts.size) : [...out, ...Array(opts.size - out.length).fill(fill)];
+  }
   return array(out, a.dtype);
 }
 

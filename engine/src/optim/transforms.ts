@@ -2,6 +2,7 @@ import type { DeviceArray } from "../array.js";
 import * as np from "../numpy/index.js";
 import { flatten, leaves, map, unflatten, type PyTree } from "../tree.js";
 import type { Schedule } from "./schedules.js";
+import { LocatedError } from "../core/source.js";
 
 /**
  * Gradient transformations, as Optax: `init(params) -> state`, `update(updates, state, params)
@@ -141,7 +142,7 @@ export function addDecayedWeights(weightDecay: number, mask?: Mask): GradientTra
   return {
     init: () => ({}),
     update: (u, s, params) => {
-      if (params === undefined) throw new Error("addDecayedWeights: update needs params");
+      if (params === undefined) throw new LocatedError("addDecayedWeights: update needs params");
       const m = mask === undefined ? map(() => true, params) : resolveMask(mask, params);
       return [map((g: DeviceArray, p: DeviceArray, keep: boolean) => (keep ? np.add(g, np.multiply(p, weightDecay)) : g), u, params, m), s];
     },
@@ -152,7 +153,7 @@ export function addDecayedWeights(weightDecay: number, mask?: Mask): GradientTra
 export function masked<S>(inner: GradientTransformation<S>, mask: Mask): GradientTransformation<S> {
   const selected = (t: PyTree, m: PyTree) => {
     const [ls] = flatten(t), ms = leaves(m);
-    if (ms.length !== ls.length) throw new Error(`masked: the mask has ${ms.length} leaves but the tree has ${ls.length}`);
+    if (ms.length !== ls.length) throw new LocatedError(`masked: the mask has ${ms.length} leaves but the tree has ${ls.length}`);
     return ls.filter((_, i) => ms[i]);
   };
   return {

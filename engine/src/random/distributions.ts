@@ -7,6 +7,7 @@ import { asArray, type ArrayLike, type DTypeLike } from "../numpy/convert.js";
 import { broadcastShapes } from "../shape/broadcast.js";
 import type { PRNGKey } from "../typing.js";
 import { bits16, bits32, bits64, checkKey, splitKey, u32 } from "./threefry.js";
+import { LocatedTypeError, LocatedRangeError } from "../core/source.js";
 
 /**
  * Samplers, each the same computation as its jax.random namesake (same bits, same float
@@ -23,7 +24,7 @@ const FINFO: Record<"float16" | "float32" | "float64", { nmant: number; tiny: nu
 
 function floatDType(op: string, dtype: DTypeLike | undefined): "float16" | "float32" | "float64" {
   const d = dtype === undefined ? defaultFloat() : parseDType(dtype);
-  if (!isFloat(d)) throw new TypeError(`random.${op}: dtype must be a float dtype, got ${d}`);
+  if (!isFloat(d)) throw new LocatedTypeError(`random.${op}: dtype must be a float dtype, got ${d}`);
   return d as "float16" | "float32" | "float64";
 }
 
@@ -35,7 +36,7 @@ function checkShape(op: string, shape: Shape, ...paramShapes: Shape[]) {
   if (!paramShapes.length) return;
   const b = broadcastShapes(`random.${op}`, shape, ...paramShapes);
   if (b.length !== shape.length || b.some((d, i) => d !== shape[i])) {
-    throw new TypeError(`random.${op}: parameter shapes must broadcast to the shape argument [${shape.join(", ")}], but broadcast to [${b.join(", ")}]`);
+    throw new LocatedTypeError(`random.${op}: parameter shapes must broadcast to the shape argument [${shape.join(", ")}], but broadcast to [${b.join(", ")}]`);
   }
 }
 
@@ -101,7 +102,7 @@ export function truncatedNormal(key: PRNGKey, lower: ArrayLike, upper: ArrayLike
 /** Booleans that are true with probability p. */
 export function bernoulli(key: PRNGKey, p: ArrayLike = 0.5, shape?: Shape | null): DeviceArray {
   const pa = typeof p === "number" ? c(p, defaultFloat()) : asArray(p);
-  if (!isFloat(pa.dtype)) throw new TypeError(`random.bernoulli: the probability p must have a floating dtype, got ${pa.dtype}`);
+  if (!isFloat(pa.dtype)) throw new LocatedTypeError(`random.bernoulli: the probability p must have a floating dtype, got ${pa.dtype}`);
   const outShape = shape ?? pa.shape;
   checkShape("bernoulli", outShape, pa.shape);
   return l.lt(uniformImpl(checkKey("bernoulli", key), outShape, pa.dtype as "float32", 0, 1), pa);
@@ -142,9 +143,9 @@ export function logistic(key: PRNGKey, shape: Shape = [], dtype?: DTypeLike): De
  */
 export function categorical(key: PRNGKey, logits: ArrayLike, axis = -1, shape?: Shape | null): DeviceArray {
   const lg = asArray(logits);
-  if (!isFloat(lg.dtype)) throw new TypeError(`random.categorical: logits must be floating point, got ${lg.dtype}`);
+  if (!isFloat(lg.dtype)) throw new LocatedTypeError(`random.categorical: logits must be floating point, got ${lg.dtype}`);
   const nd = lg.ndim;
-  if (axis >= nd || axis < -nd) throw new RangeError(`random.categorical: axis ${axis} is out of bounds for logits of shape [${lg.shape.join(", ")}]`);
+  if (axis >= nd || axis < -nd) throw new LocatedRangeError(`random.categorical: axis ${axis} is out of bounds for logits of shape [${lg.shape.join(", ")}]`);
   const negAxis = axis >= 0 ? axis - nd : axis;
   const pos = nd + negAxis;
   const batch = lg.shape.filter((_, i) => i !== pos);
@@ -179,7 +180,7 @@ function intBound(v: ArrayLike, dtype: "int32" | "uint32"): { a: DeviceArray; be
  */
 export function randint(key: PRNGKey, shape: Shape, minval: ArrayLike, maxval: ArrayLike, dtype: "int32" | "uint32" = "int32"): DeviceArray {
   const k = checkKey("randint", key);
-  if (dtype !== "int32" && dtype !== "uint32") throw new TypeError(`random.randint: dtype must be int32 or uint32, got ${String(dtype)}`);
+  if (dtype !== "int32" && dtype !== "uint32") throw new LocatedTypeError(`random.randint: dtype must be int32 or uint32, got ${String(dtype)}`);
   const mn = intBound(minval, dtype), mx = intBound(maxval, dtype);
   checkShape("randint", shape, mn.a.shape, mx.a.shape);
   const lo = l.broadcastTo(mn.a, shape), hi = l.broadcastTo(mx.a, shape);
@@ -213,7 +214,7 @@ function shuffleImpl(key: DeviceArray, x: DeviceArray, axis: number): DeviceArra
 
 function normAxis(op: string, axis: number, ndim: number) {
   const n = Math.max(ndim, 1);
-  if (axis < -n || axis >= n) throw new RangeError(`random.${op}: axis ${axis} is out of bounds for an array of ${ndim} dimensions`);
+  if (axis < -n || axis >= n) throw new LocatedRangeError(`random.${op}: axis ${axis} is out of bounds for an array of ${ndim} dimensions`);
   return axis < 0 ? axis + n : axis;
 }
 
@@ -221,11 +222,11 @@ function normAxis(op: string, axis: number, ndim: number) {
 export function permutation(key: PRNGKey, x: number | ArrayLike, axis = 0, independent = false): DeviceArray {
   const k = checkKey("permutation", key);
   if (typeof x === "number") {
-    if (!Number.isInteger(x) || x < 0) throw new TypeError(`random.permutation: x must be a non-negative integer or an array, got ${x}`);
+    if (!Number.isInteger(x) || x < 0) throw new LocatedTypeError(`random.permutation: x must be a non-negative integer or an array, got ${x}`);
     return shuffleImpl(k, l.iota("int32", [x]), 0);
   }
   const a = asArray(x);
-  if (a.ndim === 0) throw new TypeError("random.permutation: x must be an integer or at least 1-dimensional");
+  if (a.ndim === 0) throw new LocatedTypeError("random.permutation: x must be an integer or at least 1-dimensional");
   const ax = normAxis("permutation", axis, a.ndim);
   if (independent || a.ndim === 1) return shuffleImpl(k, a, ax);
   const ind = shuffleImpl(k, l.iota("int32", [a.shape[ax]!]), 0);
@@ -252,15 +253,15 @@ export function shuffle(key: PRNGKey, x: ArrayLike, axis = 0): DeviceArray {
 export function choice(key: PRNGKey, a: number | ArrayLike, shape: Shape = [], replace = true, p?: ArrayLike | null, axis = 0): DeviceArray {
   const k = checkKey("choice", key);
   const arr = typeof a === "number" ? null : asArray(a);
-  if (arr && arr.ndim === 0) throw new TypeError("random.choice: a must be an integer or at least 1-dimensional");
+  if (arr && arr.ndim === 0) throw new LocatedTypeError("random.choice: a must be an integer or at least 1-dimensional");
   const ax = arr ? normAxis("choice", axis, arr.ndim) : 0;
   const nInputs = arr ? arr.shape[ax]! : (a as number);
-  if (!Number.isInteger(nInputs)) throw new TypeError(`random.choice: a must be an integer or an array, got ${String(a)}`);
+  if (!Number.isInteger(nInputs)) throw new LocatedTypeError(`random.choice: a must be an integer or an array, got ${String(a)}`);
   const nDraws = sizeOf(shape);
   const outShape = arr ? [...arr.shape.slice(0, ax), ...shape, ...arr.shape.slice(ax + 1)] : [...shape];
   if (nDraws === 0) return l.broadcastInDim(c(0, arr ? arr.dtype : "int32"), outShape, []);
-  if (nInputs <= 0) throw new RangeError("random.choice: a must be greater than 0 unless no samples are taken");
-  if (!replace && nDraws > nInputs) throw new RangeError("random.choice: cannot take a larger sample than population when replace=false");
+  if (nInputs <= 0) throw new LocatedRangeError("random.choice: a must be greater than 0 unless no samples are taken");
+  if (!replace && nDraws > nInputs) throw new LocatedRangeError("random.choice: cannot take a larger sample than population when replace=false");
   let ind: DeviceArray;
   if (p === undefined || p === null) {
     if (replace) ind = randint(k, shape, 0, nInputs);
@@ -273,7 +274,7 @@ export function choice(key: PRNGKey, a: number | ArrayLike, shape: Shape = [], r
   } else {
     let pa = asArray(p);
     if (!isFloat(pa.dtype)) pa = l.convert(pa, defaultFloat());
-    if (pa.ndim !== 1 || pa.shape[0] !== nInputs) throw new TypeError("random.choice: p must be None or match the shape of a");
+    if (pa.ndim !== 1 || pa.shape[0] !== nInputs) throw new LocatedTypeError("random.choice: p must be None or match the shape of a");
     if (replace) {
       const cum = l.cumsum(pa, 0);
       const total = l.reshape(l.slice(cum, [nInputs - 1], [nInputs]), []);

@@ -3,6 +3,7 @@ import { config } from "../config.js";
 import { fromHost, scalar } from "../core/constants.js";
 import * as l from "../lax/primitives.js";
 import { threefry2x32 } from "../lax/extra.js";
+import { LocatedTypeError, LocatedRangeError } from "../core/source.js";
 
 /**
  * JAX's threefry2x32 PRNG, key layer: how counters are laid out for split, fold_in and
@@ -22,11 +23,11 @@ export const u32 = (v: number) => scalar(v, "uint32");
 
 /** Checks that `key` is one raw threefry key (uint32[2]); `op` names the caller for messages. */
 export function checkKey(op: string, key: unknown): DeviceArray {
-  if (!(key instanceof DeviceArray)) throw new TypeError(`random.${op}: expected a PRNG key (a uint32[2] array from random.key), got ${typeof key}`);
-  if (key.dtype !== "uint32") throw new TypeError(`random.${op}: a PRNG key has dtype uint32, got ${key.dtype} (make keys with random.key(seed))`);
+  if (!(key instanceof DeviceArray)) throw new LocatedTypeError(`random.${op}: expected a PRNG key (a uint32[2] array from random.key), got ${typeof key}`);
+  if (key.dtype !== "uint32") throw new LocatedTypeError(`random.${op}: a PRNG key has dtype uint32, got ${key.dtype} (make keys with random.key(seed))`);
   if (key.ndim !== 1 || key.shape[0] !== 2) {
     const batch = key.ndim > 1 && key.shape[key.ndim - 1] === 2;
-    throw new TypeError(batch
+    throw new LocatedTypeError(batch
       ? `random.${op}: expected a single key of shape [2], got a key array of shape [${key.shape.join(", ")}]; use vmap for batching`
       : `random.${op}: a PRNG key has shape [2], got [${key.shape.join(", ")}]`);
   }
@@ -43,7 +44,7 @@ const zerosU32 = (shape: readonly number[]) => l.broadcastInDim(u32(0), shape, [
 /** Low words of the row-major positions of an array of `shape` (the high words are 0 below 2^32 elements). */
 function positions(shape: readonly number[]): DeviceArray {
   const size = shape.reduce((a, b) => a * b, 1);
-  if (size >= 2 ** 32) throw new RangeError(`random: arrays of 2^32 or more elements are not supported (shape [${shape.join(", ")}])`);
+  if (size >= 2 ** 32) throw new LocatedRangeError(`random: arrays of 2^32 or more elements are not supported (shape [${shape.join(", ")}])`);
   return l.reshape(l.iota("uint32", [size]), shape);
 }
 

@@ -13,6 +13,7 @@ import { checkRule, label } from "./shapeCheck.js";
 import { broadcastFixes, matmulFixes } from "./shapeFixes.js";
 import { checkWhereNaN } from "./gradHazards.js";
 import { indexHandler, sliceValue, take, takeAlongAxis } from "./indexing.js";
+import { ARRAY_METHODS } from "./declaredArgs.js";
 import {
   axisArg, boolOption, dimOf, dtypeArg, dtypeOf, intListOf, intOf, isFloat, isInt, isOptions, option, shapeOf,
 } from "./engineArgs.js";
@@ -178,7 +179,10 @@ function reduction(kind: "same" | "float" | "index" | "bool"): Handler {
     if (!x) return unknown;
     const opts = c.args[1];
     const ax = axisArg(opts);
-    const keepdims = boolOption(opts, "keepdims") ?? boolOption(c.args[2], "keepdims") ?? (c.args[2]?.kind === "bool" ? c.args[2].value : false);
+    // Declared order: keepdims is keyword-only, in the trailing options object (argmax: args[2], sum: args[3]).
+    const kw = c.args.length > 2 ? c.args[c.args.length - 1] : undefined;
+    const keepdims = kw?.kind === "object" ? (kw.fields.has("keepdims") ? boolOption(kw, "keepdims") : false)
+      : isOptions(opts) && opts!.kind === "object" && opts!.fields.has("keepdims") ? boolOption(opts, "keepdims") : false;
     const op = c.path.split(".").pop()!;
     const shape = ax.known && keepdims !== undefined ? checkRule(c, [x.shape], ([s]) => reduceShape(op, s!, ax.axis, keepdims)) : null;
     const dtype = kind === "index" ? "int32" : kind === "bool" ? "bool" : kind === "float" ? floatOf(x.dtype) : x.dtype;
@@ -221,7 +225,7 @@ function array(c: CallSite): Value {
 }
 
 function arange(c: CallSite): Value {
-  const nums = c.args.filter((a) => a.kind === "number");
+  const nums = c.args.filter((a) => a?.kind === "number");
   const dtype = dtypeArg(c.args, 1) ?? "float32";
   const vals = nums.map((n) => (n.kind === "number" ? n.value : undefined));
   let size: Dim = UNKNOWN_DIM;
@@ -369,9 +373,11 @@ function softmaxLike(c: CallSite): Value {
 function norm(c: CallSite): Value {
   const x = asArray(c.args[0]);
   if (!x) return unknown;
-  const opts = c.args.find(isOptions);
-  const ax = axisArg(opts);
-  const keep = boolOption(opts, "keepdims") ?? false;
+  // Declared order: norm(x, ord, axis, keepdims).
+  const ax = axisArg(c.args[2]);
+  const k = c.args[3];
+  const keep = k === undefined ? false : k.kind === "bool" ? k.value : undefined;
+  if (keep === undefined) return result(c, null, floatOf(x.dtype), [x], { rule: "reduceShape" });
   const shape = ax.known ? checkRule(c, [x.shape], ([s]) => reduceShape("norm", s!, ax.axis, keep)) : null;
   return result(c, shape, floatOf(x.dtype), [x], { rule: "reduceShape" });
 }
@@ -422,10 +428,10 @@ function bernoulli(c: CallSite): Value {
 function categorical(c: CallSite): Value {
   c.consumeKey(c.args[0]);
   const logits = asArray(c.args[1]);
-  const opts = c.args[2];
-  const explicit = shapeOf(option(opts, "shape"));
+  // Declared order: categorical(key, logits, axis, shape).
+  const explicit = c.args[3] ? shapeOf(c.args[3]) : null;
   if (explicit) return result(c, explicit, "int32", []);
-  const ax = axisArg(opts, -1);
+  const ax = axisArg(c.args[2], -1);
   const shape = logits && ax.known ? checkRule(c, [logits.shape], ([s]) => reduceShape("categorical", s!, ax.axis)) : null;
   return result(c, shape, "int32", [], { grad: "zero", rule: "reduceShape over the class axis" });
 }
@@ -515,8 +521,6 @@ const LAX_SIMPLE: Record<string, Handler> = {
   reshape, transpose, broadcastTo, concatenate: joinArrays("concatenate"), expandDims: withAxis((s, a) => expandDimsShape(s, a), "expandDimsShape"),
 };
 
-/** Array methods that have a numpy twin, called with the array as first argument. */
-const METHOD_ALIASES: Record<string, string> = { add: "add", sub: "subtract", mul: "multiply", div: "divide", pow: "power" };
 
 export function engineHandler(path: string): Handler | undefined {
   const dot = path.indexOf(".");
@@ -527,7 +531,7 @@ export function engineHandler(path: string): Handler | undefined {
     case "nn": return NN[name] ?? NP[name];
     case "random": return RANDOM[name];
     case "lax": return LAX_SIMPLE[name];
-    case "array": return NP[METHOD_ALIASES[name] ?? name];
+    case "array": return NP[ARRAY_METHODS[name] ?? name];
     default: return undefined;
   }
 }

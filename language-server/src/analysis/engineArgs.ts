@@ -1,9 +1,9 @@
 /** Reading engine-call arguments from abstract values: shapes, dtypes, axes, options. */
-import type { Dim } from "./engineShapes.js";
+import { DTYPE_ALIASES, type Dim } from "./engineShapes.js";
 import { UNKNOWN_DIM, type Value } from "./values.js";
 
-export const DTYPES = new Set(["float32", "float16", "float64", "bfloat16", "int32", "uint32", "int8", "uint8", "int16", "int64", "bool"]);
-const ALIASES: Record<string, string> = { f32: "float32", f16: "float16", f64: "float64", i32: "int32", u32: "uint32", int: "int32", float: "float32" };
+/** The engine's dtype names and aliases (engine/src/dtype.ts): a name it rejects is not a dtype here either. */
+export const DTYPES = new Set(Object.values(DTYPE_ALIASES));
 
 export const isFloat = (d: string | null) => d !== null && (d.startsWith("float") || d === "bfloat16");
 export const isInt = (d: string | null) => d !== null && (d.startsWith("int") || d.startsWith("uint"));
@@ -15,8 +15,7 @@ export function dtypeOf(v: Value | undefined): string | null {
   if (v.kind === "string") name = v.value;
   else if (v.kind === "engine") name = v.path.split(".").pop();
   if (name === undefined) return null;
-  name = ALIASES[name] ?? name;
-  return DTYPES.has(name) ? name : null;
+  return Object.hasOwn(DTYPE_ALIASES, name) ? DTYPE_ALIASES[name]! : null;
 }
 
 /** A field of an options object (`{ axis: 0 }`), if the value is one. */
@@ -29,7 +28,8 @@ export const isOptions = (v: Value | undefined) => v?.kind === "object";
 /** The dtype given either as a trailing string argument or as `{ dtype }`. */
 export function dtypeArg(args: readonly Value[], from: number): string | null | undefined {
   for (let i = from; i < args.length; i++) {
-    const v = args[i]!;
+    const v = args[i];
+    if (v === undefined) continue;
     const d = dtypeOf(v) ?? dtypeOf(option(v, "dtype"));
     if (d) return d;
     if (v.kind === "string" || option(v, "dtype")) return null; // a dtype we cannot read

@@ -5,3 +5,7 @@
  */
 export * from "../../../engine/src/shape/index.js";
 export { promoteTypes, type DType, type TypedDType } from "../../../engine/src/dtype.js";
+// The engine's declared signatures (parameter order, options, types): the same table the
+// engine validates calls with, so the server gives the same verdict on a call's arguments.
+export { SIGNATURES, ARRAY_METHODS, VARIADIC_METHODS, describeTypes, closestName, type Signature, type Param, type TypeAtom } from "../../../engine/src/signatures/index.js";
+export { DTYPE_ALIASES } from "../../../engine/src/dtype.js";

@@ -10,6 +10,7 @@ import {
   arrayOf, isArray, join, mapLeaves, num, unknown, type ArrayValue, type EngineValue, type ModuleValue, type TransformedValue, type UserFunctionValue, type Value,
 } from "./values.js";
 import { arrayProperty, engineHandler } from "./engineApi.js";
+import { checkDeclaredCall, signatureOf, transformOptions, unknownFunction } from "./declaredArgs.js";
 import { atUpdate } from "./indexing.js";
 import { applyModule, callModule, initModule, LAYERS, moduleAttribute, newModule, pool, type ModuleCtx } from "./modules.js";
 import type { CallMode, CallSite } from "./callContext.js";
@@ -875,11 +876,27 @@ export class Interpreter {
     }
     const transform = TRANSFORMS[path];
     if (transform) {
-      const t: TransformedValue = { kind: "transformed", transform, fn: args[0] ?? unknown, options: args[1], site: node };
+      // The transformation's options as the engine reads them (grad(f, 1) is grad(f, { argnums: 1 })).
+      const sig = signatureOf(path === "value_and_grad" ? "valueAndGrad" : path);
+      const checked = sig && checkDeclaredCall(sig, args, node.arguments);
+      if (checked) for (const p of checked.problems) this.report(node, "error", "engine/arguments", p, []);
+      const t: TransformedValue = { kind: "transformed", transform, fn: args[0] ?? unknown, options: checked ? transformOptions(checked) : args[1], site: node };
       if (args[0]?.kind === "function" || args[0]?.kind === "transformed") this.pendingTransforms.set(node, t);
       return t;
     }
-    const site = this.callSite(node, path, fn.self ? [fn.self, ...args] : args);
+    let full: readonly Value[] = fn.self ? [fn.self, ...args] : args;
+    // The engine's declared signature: what it would reject is reported (and the call's result
+    // is unknown, as the engine throws); what it accepts is read in the declared order.
+    const sig = signatureOf(path);
+    const missing = sig ? undefined : unknownFunction(path);
+    if (missing) { this.report(node, "error", "engine/unknown-function", missing, []); return unknown; }
+    const checked = sig && checkDeclaredCall(sig, full, fn.self ? [node.expression, ...node.arguments] : node.arguments, path.startsWith("array.") ? path.slice(6) : undefined);
+    if (checked) {
+      for (const p of checked.problems) this.report(node, "error", "engine/arguments", p, []);
+      if (checked.problems.length) return unknown;
+      if (!isControlFlow(path)) full = checked.args;
+    }
+    const site = this.callSite(node, path, full);
     if (isControlFlow(path)) return callControlFlow(this, path, site);
     const handler = engineHandler(path);
     if (!handler) return unknown;
