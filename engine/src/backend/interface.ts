@@ -23,6 +23,8 @@ export interface Backend {
   download(buf: Buffer, aval: ShapedArray): Promise<TypedArray>;
   /** Synchronous read, where the backend can do it (not WebGPU). */
   downloadSync?(buf: Buffer, aval: ShapedArray): TypedArray;
+  /** Whether downloadSync can answer for this buffer now (WebGPU: only values already on the host). Absent: when downloadSync exists. */
+  canReadSync?(buf: Buffer): boolean;
   free(buf: Buffer): void;
   /**
    * Whether the buffer holds memory only free() releases, so its array must free it when
@@ -42,8 +44,8 @@ export interface Backend {
   runKernel(kernel: FusedKernel, inputs: readonly Buffer[]): Buffer;
   /** Whether programs for this backend should carry matmul/conv epilogues (see kernel.ts Epilogue). */
   readonly fusesEpilogues?: boolean;
-  /** Takes a whole program once (optional: the engine's generic executor runs it otherwise). */
-  compile?(program: Program): Executable;
+  /** Takes a whole program once (optional: the engine's generic executor runs it otherwise, and where this answers undefined). */
+  compile?(program: Program): Executable | undefined;
   /**
    * Profiling (optional). While a profile is recorded the backend times its own work and
    * reports it to the recorder (core/profile-hook.ts: deviceSteps, threadSpans), in its own
