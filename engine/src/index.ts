@@ -4,6 +4,7 @@
  */
 import "./backend/reference/register.js";
 import "./backend/native/register.js";
+import "./backend/webgpu/register.js";
 import "./core/eval.js";
 import "./core/control.js";
 import * as rawNumpy from "./numpy/index.js";

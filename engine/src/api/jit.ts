@@ -118,9 +118,11 @@ export function jit<F extends (...args: any[]) => any>(f: F, opts: JitOptions = 
     const { closed } = entry;
     let outs: DeviceArray[];
     if (currentTrace() === evalTrace && !leaves.some((x) => x instanceof Tracer) && !closed.consts.some((c) => c instanceof Tracer)) {
-      if (entry.compiled === undefined) {
+      const backend = leaves[0]?._backend ?? getBackend();
+      // Compiled for the backend its arguments live on (a call on another backend recompiles).
+      if (entry.compiled === undefined || entry.compiled.backend !== backend) {
         const t = performance.now();
-        entry.compiled = new Compiled(entry.optimized, leaves[0]?._backend ?? getBackend(), closed.consts.length, closed.consts);
+        entry.compiled = new Compiled(entry.optimized, backend, closed.consts.length, closed.consts);
         entry.record.compileStart = t;
         entry.record.compileEnd = performance.now();
       }

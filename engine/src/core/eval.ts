@@ -56,9 +56,15 @@ function backendOf(args: readonly DeviceArray[]): Backend {
   if (args.length === 0) return getBackend();
   const b = args[0]!._backend;
   for (let i = 1; i < args.length; i++) {
-    if (args[i]!._backend !== b) return getBackend();
+    if (args[i]!._backend !== b) return mixedBackend(args);
   }
   return b;
+}
+/** Mixed operands: an array placed on a backend other than the default wins (as a committed array does in JAX). */
+function mixedBackend(args: readonly DeviceArray[]): Backend {
+  const d = getBackend();
+  for (const a of args) if (a._backend !== d) return a._backend;
+  return d;
 }
 
 export const evalTrace = new EvalTrace();

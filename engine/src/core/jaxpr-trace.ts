@@ -24,7 +24,7 @@ export class JaxprTrace extends Trace {
   atom(x: DeviceArray): Atom {
     if (x instanceof JaxprTracer && x._trace === this) return x.v;
     if (x instanceof Tracer && !x._trace.alive) throw leakedTracerError(x, this.transformation);
-    if (!(x instanceof Tracer) && x._aval.ndim === 0 && x._backend.downloadSync) {
+    if (!(x instanceof Tracer) && x._aval.ndim === 0 && x._backend.downloadSync && x._backend.canReadSync?.(x._buffer) !== false) {
       return new Literal(x._backend.downloadSync(x._buffer, x._aval)[0]!, x._aval);
     }
     let v = this.consts.get(x);

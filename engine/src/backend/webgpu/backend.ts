@@ -1,0 +1,359 @@
+/// <reference types="@webgpu/types" />
+import { SHORT_NAME, typedArrayFor, type TypedArray } from "../../dtype.js";
+import type { ShapedArray } from "../../core/aval.js";
+import type { Primitive } from "../../core/primitives.js";
+import type { Backend, Buffer, Executable } from "../interface.js";
+import type { FusedKernel, Program, Slot } from "../kernel.js";
+import { acquireGpu, type Gpu, type GpuLimits } from "./device.js";
+import { fusedShader, type ShaderSpec } from "./kernels.js";
+import { CONTROL_PRIMITIVES, opShader } from "./ops.js";
+import { NotOnWebGPU, wgslType } from "./wgsl.js";
+
+// GPUBufferUsage / GPUMapMode values (the globals exist only once Dawn's are installed).
+const STORAGE = 0x80, COPY_SRC = 0x04, COPY_DST = 0x08, MAP_READ = 0x01, MAP_MODE_READ = 0x01;
+
+/** WebGPU's default limits: shaders made before the device is ready use these, valid on every adapter. */
+const DEFAULT_LIMITS: GpuLimits = {
+  maxBufferSize: 268435456, maxStorageBufferBindingSize: 134217728, maxStorageBuffersPerShaderStage: 8,
+  maxComputeInvocationsPerWorkgroup: 256, maxComputeWorkgroupSizeX: 256, maxComputeWorkgroupSizeY: 256,
+  maxComputeWorkgroupStorageSize: 16384, maxComputeWorkgroupsPerDimension: 65535,
+};
+
+/**
+ * A buffer of this backend. Its device memory is allocated when first used (the device may not
+ * be ready yet when the array is made); `host` holds its values when they are known on the host
+ * (uploaded, or read back once), which is what synchronous reads may return.
+ */
+export class WebGPUBuffer {
+  gpu: GPUBuffer | null = null;
+  released = false;
+  constructor(readonly bytes: number, readonly aval: ShapedArray, public host: TypedArray | null) {}
+}
+const wb = (b: Buffer) => b as WebGPUBuffer;
+/** Device bytes of an array: every dtype is 32 bits wide on the device (bool as u32, float16 as f32). */
+const deviceBytes = (aval: ShapedArray) => Math.max(4, aval.size * 4);
+
+interface Dispatch { readonly spec: ShaderSpec; readonly inputs: readonly Slot[]; readonly outputs: readonly Slot[] }
+type PlannedStep = { readonly kind: "dispatch"; readonly d: Dispatch } | { readonly kind: "free"; readonly slots: readonly Slot[] };
+
+/**
+ * The WebGPU backend. The device is acquired asynchronously when the backend is first asked for;
+ * until it is ready, work is recorded in order and runs when it is (so code written for the
+ * synchronous backends runs unchanged: the first `await x.data()` waits for the device). Each
+ * eager op and each jitted call is one queue submission.
+ */
+export class WebGPUBackend implements Backend {
+  readonly name = "webgpu";
+  private gpu: Gpu | null = null;
+  private failure: Error | null = null;
+  /** An error the device reported asynchronously (out of memory, validation); raised at the next call. */
+  private pendingError: Error | null = null;
+  private readonly waiting: ((g: Gpu) => void)[] = [];
+  private readonly init: Promise<Gpu>;
+  private readonly pipelines = new Map<string, GPUComputePipeline>();
+  private readonly layouts = new Map<string, { group: GPUBindGroupLayout; pipeline: GPUPipelineLayout }>();
+  private readonly pool = new Map<number, GPUBuffer[]>();
+  private poolBytes = 0;
+  private readonly prepared = new WeakMap<object, ShaderSpec>();
+  /** Counters for tests and the bench: submissions, dispatches, pipelines compiled. */
+  readonly stats = { submissions: 0, dispatches: 0, pipelines: 0 };
+
+  constructor(acquire: () => Promise<Gpu> = acquireGpu) {
+    this.init = acquire().then((g) => { this.attach(g); return g; }, (e: unknown) => {
+      this.failure = e instanceof Error ? e : new Error(String(e));
+      this.waiting.length = 0;
+      throw this.failure;
+    });
+    this.init.catch(() => { /* reported at the next use */ });
+  }
+
+  /** Waits for the device; rejects with the reason when there is no adapter. */
+  async ready(): Promise<{ adapter: string; isFallback: boolean; features: string[]; limits: GpuLimits }> {
+    const g = await this.init;
+    return { adapter: g.adapterName, isFallback: g.isFallback, features: [...g.features], limits: g.limits };
+  }
+
+  /** The device, once acquired (tests use it to simulate a device loss). */
+  get device(): GPUDevice | null { return this.gpu?.device ?? null; }
+
+  /** The adapter's name, once known. */
+  get adapterName(): string { return this.gpu?.adapterName ?? "(device not acquired yet)"; }
+
+  private attach(g: Gpu) {
+    this.gpu = g;
+    g.device.lost.then((info) => {
+      this.failure = new Error(`webgpu: the device on adapter "${g.adapterName}" was lost (${info.reason}${info.message ? `: ${info.message}` : ""}); arrays on it are gone. Restart the process to get a new device, or use another backend.`);
+    });
+    g.device.onuncapturederror = (ev) => {
+      const e = ev.error;
+      const oom = typeof GPUOutOfMemoryError !== "undefined" && e instanceof GPUOutOfMemoryError;
+      this.pendingError ??= new Error(oom
+        ? `webgpu: out of memory on adapter "${g.adapterName}": ${e.message}`
+        : `webgpu: the adapter "${g.adapterName}" reported an error: ${e.message}`);
+    };
+    // Work recorded before the device was ready; an error in it is raised at the next call.
+    for (const f of this.waiting.splice(0)) {
+      try { f(g); } catch (e) { this.pendingError ??= e instanceof Error ? e : new Error(String(e)); }
+    }
+  }
+
+  /** Throws the device's failure or an error it reported since the last call. */
+  private check(): void {
+    if (this.failure) throw new Error(this.failure.message, { cause: this.failure });
+    const e = this.pendingError;
+    if (e) { this.pendingError = null; throw e; }
+  }
+
+  /** Runs device work now, or in order once the device is ready. */
+  private whenReady(f: (g: Gpu) => void): void {
+    this.check();
+    if (this.gpu) f(this.gpu);
+    else this.waiting.push(f);
+  }
+
+  private limits(): GpuLimits { return this.gpu?.limits ?? DEFAULT_LIMITS; }
+
+  // ---- memory -------------------------------------------------------------------------------
+  private alloc(g: Gpu, bytes: number): GPUBuffer {
+    const size = Math.ceil(bytes / 256) * 256;
+    const pooled = this.pool.get(size)?.pop();
+    if (pooled) { this.poolBytes -= size; return pooled; }
+    if (size > g.limits.maxStorageBufferBindingSize || size > g.limits.maxBufferSize) {
+      throw new Error(`webgpu: out of memory: an array of ${bytes} bytes is larger than the adapter "${g.adapterName}" allows in one buffer (${Math.min(g.limits.maxStorageBufferBindingSize, g.limits.maxBufferSize)} bytes)`);
+    }
+    const device = g.device;
+    device.pushErrorScope("out-of-memory");
+    const buf = device.createBuffer({ size, usage: STORAGE | COPY_SRC | COPY_DST });
+    void device.popErrorScope().then((err) => {
+      if (err) this.pendingError ??= new Error(`webgpu: out of memory on adapter "${g.adapterName}" allocating ${bytes} bytes: ${err.message}`);
+    });
+    return buf;
+  }
+
+  /** Gives a buffer its device memory (and its host values, when it has them). */
+  private ensure(g: Gpu, b: WebGPUBuffer): GPUBuffer {
+    if (b.released) throw new Error("internal: webgpu buffer used after free");
+    if (b.gpu) return b.gpu;
+    const gb = (b.gpu = this.alloc(g, b.bytes));
+    if (b.host && b.host.length > 0) {
+      const h = b.host;
+      const data = b.aval.dtype === "bool" ? Uint32Array.from(h) : h;
+      g.device.queue.writeBuffer(gb, 0, data.buffer, data.byteOffset, data.byteLength);
+    }
+    return gb;
+  }
+
+  private release(b: WebGPUBuffer) {
+    if (b.released) return;
+    b.released = true;
+    const gb = b.gpu;
+    b.gpu = null;
+    if (!gb) return;
+    const size = gb.size;
+    if (this.poolBytes + size > 256 * 1024 * 1024) { gb.destroy(); return; }
+    let list = this.pool.get(size);
+    if (!list) this.pool.set(size, (list = []));
+    list.push(gb);
+    this.poolBytes += size;
+  }
+
+  upload(data: TypedArray, aval: ShapedArray): Buffer {
+    this.check();
+    wgslType(aval.dtype); // float64 throws, saying why
+    return new WebGPUBuffer(deviceBytes(aval), aval, data.slice());
+  }
+
+  free(buf: Buffer): void {
+    const b = wb(buf);
+    if (this.failure) { b.released = true; return; }
+    if (this.gpu) this.release(b);
+    else this.waiting.push(() => this.release(b));
+  }
+
+  /** Whether a synchronous read can answer now: only for values already on the host. */
+  canReadSync(buf: Buffer): boolean { return wb(buf).host !== null || wb(buf).aval.size === 0; }
+
+  downloadSync(buf: Buffer, aval: ShapedArray): TypedArray {
+    const h = wb(buf).host;
+    if (h) return h.slice();
+    if (aval.size === 0) return typedArrayFor(aval.dtype, 0);
+    throw new Error(`the values of this ${SHORT_NAME[aval.dtype]}[${aval.shape.join(",")}] array are on the webgpu device, which reads asynchronously: \`await x.data()\` reads them (after which dataSync(), tolist(), item() and printing work on that array)`);
+  }
+
+  async download(buf: Buffer, aval: ShapedArray): Promise<TypedArray> {
+    const b = wb(buf);
+    if (b.host) return b.host.slice();
+    const g = await this.init;
+    this.check();
+    if (aval.size === 0) { b.host = typedArrayFor(aval.dtype, 0); return typedArrayFor(aval.dtype, 0); }
+    const src = this.ensure(g, b);
+    const staging = g.device.createBuffer({ size: b.bytes, usage: MAP_READ | COPY_DST });
+    const enc = g.device.createCommandEncoder();
+    enc.copyBufferToBuffer(src, 0, staging, 0, b.bytes);
+    g.device.queue.submit([enc.finish()]);
+    this.stats.submissions++;
+    try {
+      await staging.mapAsync(MAP_MODE_READ);
+    } catch (e) {
+      this.check();
+      throw new Error(`webgpu: reading back from adapter "${g.adapterName}" failed: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    const raw = staging.getMappedRange().slice(0, aval.size * 4);
+    staging.unmap();
+    staging.destroy();
+    this.check();
+    const host = typedArrayFor(aval.dtype, aval.size);
+    if (aval.dtype === "bool") host.set(new Uint32Array(raw));
+    else host.set(new (host.constructor as Float32ArrayConstructor)(raw));
+    b.host = host; // values never change once computed: later synchronous reads may use them
+    return host.slice();
+  }
+
+  // ---- kernels --------------------------------------------------------------------------------
+  private pipeline(g: Gpu, spec: ShaderSpec): { pipeline: GPUComputePipeline; layout: GPUBindGroupLayout } {
+    const lkey = `${spec.numInputs}/${spec.outputs.length}`;
+    let layout = this.layouts.get(lkey);
+    if (!layout) {
+      const entries: GPUBindGroupLayoutEntry[] = [];
+      for (let i = 0; i < spec.numInputs + spec.outputs.length; i++) {
+        entries.push({ binding: i, visibility: 4 /* COMPUTE */, buffer: { type: i < spec.numInputs ? "read-only-storage" : "storage" } });
+      }
+      const group = g.device.createBindGroupLayout({ entries });
+      layout = { group, pipeline: g.device.createPipelineLayout({ bindGroupLayouts: [group] }) };
+      this.layouts.set(lkey, layout);
+    }
+    let p = this.pipelines.get(spec.code);
+    if (!p) {
+      const module = g.device.createShaderModule({ code: spec.code, label: spec.label });
+      p = g.device.createComputePipeline({ layout: layout.pipeline, compute: { module, entryPoint: "main" }, label: spec.label });
+      this.pipelines.set(spec.code, p);
+      this.stats.pipelines++;
+    }
+    return { pipeline: p, layout: layout.group };
+  }
+
+  private dispatch(g: Gpu, pass: GPUComputePassEncoder, spec: ShaderSpec, ins: readonly WebGPUBuffer[], outs: readonly WebGPUBuffer[]) {
+    for (const o of outs) this.ensure(g, o);
+    if (spec.outputs.every((a) => a.size === 0)) return;
+    const storageLimit = g.limits.maxStorageBuffersPerShaderStage;
+    if (ins.length + outs.length > storageLimit) {
+      throw new NotOnWebGPU(`a ${spec.label} kernel with ${ins.length + outs.length} buffers (more than the ${storageLimit} storage buffers adapter "${g.adapterName}" binds per shader) is not yet on webgpu`);
+    }
+    const { pipeline, layout } = this.pipeline(g, spec);
+    const entries = [...ins, ...outs].map((b, i) => ({ binding: i, resource: { buffer: this.ensure(g, b) } }));
+    pass.setPipeline(pipeline);
+    pass.setBindGroup(0, g.device.createBindGroup({ layout, entries }));
+    pass.dispatchWorkgroups(spec.grid[0], spec.grid[1], spec.grid[2]);
+    this.stats.dispatches++;
+  }
+
+  /** One dispatch as one submission (eager ops, steps of programs the engine runs). */
+  private runOne(spec: ShaderSpec, ins: readonly WebGPUBuffer[]): WebGPUBuffer[] {
+    const outs = spec.outputs.map((a) => new WebGPUBuffer(deviceBytes(a), a, null));
+    this.whenReady((g) => {
+      for (const b of ins) this.ensure(g, b);
+      const enc = g.device.createCommandEncoder();
+      const pass = enc.beginComputePass();
+      this.dispatch(g, pass, spec, ins, outs);
+      pass.end();
+      g.device.queue.submit([enc.finish()]);
+      this.stats.submissions++;
+    });
+    return outs;
+  }
+
+  execute(prim: Primitive, params: any, inputs: readonly Buffer[], inAvals: readonly ShapedArray[], outAvals: readonly ShapedArray[], question?: object): Buffer[] {
+    this.check();
+    let spec = question ? this.prepared.get(question) : undefined;
+    if (!spec) {
+      spec = opShader(prim, params, inAvals, outAvals, this.limits());
+      if (question) this.prepared.set(question, spec);
+    }
+    return this.runOne(spec, inputs as WebGPUBuffer[]);
+  }
+
+  runKernel(kernel: FusedKernel, inputs: readonly Buffer[]): Buffer {
+    this.check();
+    return this.runOne(this.fusedSpec(kernel), inputs as WebGPUBuffer[])[0]!;
+  }
+
+  private fusedSpec(kernel: FusedKernel, label?: string): ShaderSpec {
+    let spec = this.prepared.get(kernel);
+    if (!spec) {
+      for (const a of [...kernel.inputs, kernel.output]) wgslType(a.dtype);
+      spec = fusedShader(kernel, this.limits(), label);
+      this.prepared.set(kernel, spec);
+    }
+    return spec;
+  }
+
+  /**
+   * A whole program as one submission per call. Programs with control flow (cond, while, scan)
+   * are left to the engine's executor (undefined), which runs their bodies step by step.
+   */
+  compile(program: Program): Executable | undefined {
+    if (program.steps.some((s) => s.kind === "op" && CONTROL_PRIMITIVES.has(s.prim))) return undefined;
+    const lim = this.limits();
+    const plan: PlannedStep[] = program.steps.map((s) => {
+      try {
+        if (s.kind === "kernel") return { kind: "dispatch", d: { spec: this.fusedSpec(s.kernel, s.label), inputs: s.inputs, outputs: [s.output] } };
+        if (s.kind === "op") {
+          if (s.epilogue) throw new Error("internal: webgpu programs carry no epilogues");
+          const spec = opShader(s.prim, s.params, s.inputs.map((i) => program.slots[i]!), s.outputs.map((i) => program.slots[i]!), lim);
+          return { kind: "dispatch", d: { spec, inputs: s.inputs, outputs: s.outputs } };
+        }
+        return { kind: "free", slots: s.slots };
+      } catch (e) {
+        const where = s.kind !== "free" && s.source ? ` (at ${s.source.file}:${s.source.line}:${s.source.column})` : "";
+        if (e instanceof Error && where) e.message += where;
+        throw e;
+      }
+    });
+    const consts = program.constants.map((c) => {
+      const data = typedArrayFor(c.aval.dtype, c.aval.size);
+      for (let i = 0; i < data.length; i++) data[i] = c.data[i]!;
+      return { slot: c.slot, buf: this.upload(data, c.aval) as WebGPUBuffer };
+    });
+    const owned = new Set<Slot>([...Array(program.numInputs).keys(), ...consts.map((c) => c.slot)]);
+    const outputSlots = new Set(program.outputs);
+    return {
+      run: (inputs: readonly Buffer[]): Buffer[] => {
+        this.check();
+        if (inputs.length !== program.numInputs) throw new Error(`internal: webgpu program with ${inputs.length} inputs for ${program.numInputs}`);
+        const slots: (WebGPUBuffer | undefined)[] = new Array(program.slots.length);
+        inputs.forEach((b, i) => { slots[i] = b as WebGPUBuffer; });
+        for (const c of consts) slots[c.slot] = c.buf;
+        // Every buffer a step writes is made now (its device memory when the work runs).
+        for (const p of plan) if (p.kind === "dispatch") p.d.outputs.forEach((s, i) => { slots[s] = new WebGPUBuffer(deviceBytes(p.d.spec.outputs[i]!), p.d.spec.outputs[i]!, null); });
+        // Outputs must be new buffers: those that are inputs, constants or repeated are copied.
+        const seen = new Set<Slot>();
+        const copies: { from: WebGPUBuffer; to: WebGPUBuffer }[] = [];
+        const outs = program.outputs.map((s) => {
+          const b = slots[s]!;
+          if (!owned.has(s) && !seen.has(s)) { seen.add(s); return b; }
+          const to = new WebGPUBuffer(b.bytes, b.aval, b.host ? b.host.slice() : null);
+          if (!b.host) copies.push({ from: b, to });
+          return to;
+        });
+        const frozen = slots.slice();
+        this.whenReady((g) => {
+          for (const i of owned) if (frozen[i]) this.ensure(g, frozen[i]!);
+          const enc = g.device.createCommandEncoder();
+          const pass = enc.beginComputePass();
+          for (const p of plan) {
+            if (p.kind === "dispatch") {
+              this.dispatch(g, pass, p.d.spec, p.d.inputs.map((s) => frozen[s]!), p.d.outputs.map((s) => frozen[s]!));
+            } else {
+              for (const s of p.slots) if (!owned.has(s) && !outputSlots.has(s) && frozen[s]) this.release(frozen[s]!);
+            }
+          }
+          pass.end();
+          for (const c of copies) enc.copyBufferToBuffer(this.ensure(g, c.from), 0, this.ensure(g, c.to), 0, c.from.bytes);
+          g.device.queue.submit([enc.finish()]);
+          this.stats.submissions++;
+        });
+        return outs;
+      },
+    };
+  }
+}

@@ -1,0 +1,186 @@
+import type { DType } from "../../dtype.js";
+import type { ShapedArray } from "../../core/aval.js";
+import type { Expr, FusedKernel, ReduceOp } from "../kernel.js";
+import type { GpuLimits } from "./device.js";
+import { ExprWriter, Helpers, fromStorage, literal, storageType, toStorage, unravelLines, wgslType } from "./wgsl.js";
+
+/**
+ * A compute shader ready to dispatch: its WGSL (which is also the pipeline cache key: shapes,
+ * strides and dtypes are baked in as constants), its bindings (inputs read-only, then outputs)
+ * and its grid of workgroups.
+ */
+export interface ShaderSpec {
+  readonly code: string;
+  readonly numInputs: number;
+  readonly outputs: readonly ShapedArray[];
+  readonly grid: readonly [number, number, number];
+  readonly label: string;
+}
+
+export const size = (s: readonly number[]) => s.reduce((p, d) => p * d, 1);
+
+/** Workgroups covering n items of `per` each, split over x and y when x alone would pass the limit. */
+export function grid1d(n: number, per: number, lim: GpuLimits): { grid: [number, number, number]; nx: number } {
+  const groups = Math.max(1, Math.ceil(n / per));
+  const max = lim.maxComputeWorkgroupsPerDimension;
+  const nx = Math.min(groups, max);
+  const ny = Math.ceil(groups / nx);
+  if (ny > max) throw new Error(`webgpu: ${n} elements need more workgroups than the adapter allows (${max} x ${max})`);
+  return { grid: [nx, ny, 1], nx };
+}
+
+/** The binding declarations: inputs `in{k}` read-only, outputs `out{k}` read-write. */
+export function bindings(inputs: readonly DType[], outputs: readonly DType[]): string {
+  const lines = inputs.map((d, k) => `@group(0) @binding(${k}) var<storage, read> in${k}: array<${storageType(d)}>;`);
+  outputs.forEach((d, k) => lines.push(`@group(0) @binding(${inputs.length + k}) var<storage, read_write> out${k}: array<${storageType(d)}>;`));
+  return lines.join("\n");
+}
+
+/** The workgroup size for one-thread-per-item shaders, within the adapter's limits. */
+export const threads = (lim: GpuLimits) => Math.min(256, lim.maxComputeInvocationsPerWorkgroup, lim.maxComputeWorkgroupSizeX);
+
+const ENTRY = "@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32";
+
+/** A shader running `body` once per item i < n (i: u32). */
+export function perItem(label: string, n: number, inputs: readonly ShapedArray[], outputs: readonly ShapedArray[], h: Helpers, body: readonly string[], lim: GpuLimits, decls = ""): ShaderSpec {
+  const wg = threads(lim);
+  const { grid, nx } = grid1d(n, wg, lim);
+  const code = `${bindings(inputs.map((a) => a.dtype), outputs.map((a) => a.dtype))}
+${h.render()}
+${decls}
+@compute @workgroup_size(${wg})
+fn main(${ENTRY}) {
+  let i = (wid.y * ${nx}u + wid.x) * ${wg}u + lid;
+  if (i >= ${n}u) { return; }
+  ${body.join("\n  ")}
+}`;
+  return { code, numInputs: inputs.length, outputs, grid, label };
+}
+
+/** The accumulator of a reduction: its WGSL type, initial value and combine (bool reduces as u32 0/1). */
+function reducer(op: ReduceOp, d: DType, h: Helpers): { type: string; init: string; combine: (a: string, b: string) => string; lift: (v: string) => string; store: (acc: string) => string } {
+  const t = wgslType(d);
+  if (t === "bool") {
+    const and = op === "and" || op === "min" || op === "prod";
+    return { type: "u32", init: and ? "1u" : "0u", combine: (a, b) => (and ? `min(${a}, ${b})` : `max(${a}, ${b})`), lift: (v) => `select(0u, 1u, ${v})`, store: (a) => a };
+  }
+  const store = (a: string) => toStorage(d, a);
+  const lift = (v: string) => v;
+  const lowest = t === "f32" ? -Infinity : t === "i32" ? -2147483648 : 0;
+  const highest = t === "f32" ? Infinity : t === "i32" ? 2147483647 : 4294967295;
+  switch (op) {
+    case "sum": return { type: t, init: literal(0, d), combine: (a, b) => `${a} + ${b}`, lift, store };
+    case "prod": return { type: t, init: literal(1, d), combine: (a, b) => `${a} * ${b}`, lift, store };
+    case "max":
+      if (t === "f32") h.use("fmax");
+      return { type: t, init: literal(lowest, d, h), combine: (a, b) => (t === "f32" ? `fmax_(${a}, ${b})` : `max(${a}, ${b})`), lift, store };
+    case "min":
+      if (t === "f32") h.use("fmin");
+      return { type: t, init: literal(highest, d, h), combine: (a, b) => (t === "f32" ? `fmin_(${a}, ${b})` : `min(${a}, ${b})`), lift, store };
+    case "and": case "or": {
+      const zero = literal(0, d), one = literal(1, d);
+      return op === "and"
+        ? { type: t, init: one, combine: (a, b) => `select(${zero}, ${one}, ${a} != ${zero} && ${b} != ${zero})`, lift, store }
+        : { type: t, init: zero, combine: (a, b) => `select(${zero}, ${one}, ${a} != ${zero} || ${b} != ${zero})`, lift, store };
+    }
+  }
+}
+
+/**
+ * Whether every load of an elementwise kernel reads either element i of a buffer laid out like
+ * the output (row-major, offset 0) or one fixed element (a broadcast scalar), with no iota: then
+ * the shader needs no sizes, only the flat index. The output's padding (buffers are rounded up to
+ * 256 bytes) absorbs the threads past the end.
+ */
+export function isFlatKernel(k: FusedKernel): boolean {
+  if (k.reduce) return false;
+  const c = contiguous(k.shape);
+  const ok = (e: Expr): boolean => {
+    if (e.op === "index") return false;
+    if (e.op === "load") return e.strides.every((s) => s === 0) || (e.offset === 0 && e.strides.every((s, a) => s === c[a] || k.shape[a] === 1));
+    if (e.op === "const") return true;
+    return e.args.every(ok);
+  };
+  return ok(k.expr);
+}
+function contiguous(shape: readonly number[]): number[] {
+  const s = new Array<number>(shape.length);
+  let acc = 1;
+  for (let i = shape.length - 1; i >= 0; i--) { s[i] = acc; acc *= shape[i]!; }
+  return s;
+}
+
+/**
+ * WGSL for a fused kernel. Elementwise: one thread per output element. Reductions: one thread
+ * per output when the reduced extent is small or the outputs are many, else one workgroup per
+ * output combining its threads' partial results in workgroup memory.
+ */
+export function fusedShader(k: FusedKernel, lim: GpuLimits, label = "fused"): ShaderSpec {
+  const h = new Helpers();
+  const loadFn = (input: number, off: string) => fromStorage(k.inputs[input]!.dtype, `in${input}[u32(${off})]`);
+  const n = size(k.shape);
+  if (!k.reduce && isFlatKernel(k)) {
+    // No sizes in the shader: one pipeline serves every shape (eager ops on new shapes compile nothing).
+    const w = new ExprWriter(h, () => { throw new Error("internal: index in a flat kernel"); }, loadFn, "i32(i)");
+    const v = w.write(k.expr);
+    const wg = threads(lim);
+    const nx = lim.maxComputeWorkgroupsPerDimension;
+    const { grid } = grid1d(n, wg, lim);
+    const code = `${bindings(k.inputs.map((a) => a.dtype), [k.output.dtype])}
+${h.render()}
+@compute @workgroup_size(${wg})
+fn main(${ENTRY}) {
+  let i = (wid.y * ${nx}u + wid.x) * ${wg}u + lid;
+  if (i >= arrayLength(&out0)) { return; }
+  ${[...w.lines, `out0[i] = ${toStorage(k.output.dtype, v)};`].join("\n  ")}
+}`;
+    return { code, numInputs: k.inputs.length, outputs: [k.output], grid, label };
+  }
+  if (!k.reduce) {
+    const w = new ExprWriter(h, (a) => `i${a}`, loadFn);
+    const v = w.write(k.expr);
+    const body = [...unravelLines("i", k.shape, (a) => `i${a}`), ...w.lines, `out0[i] = ${toStorage(k.output.dtype, v)};`];
+    return perItem(label, n, k.inputs, [k.output], h, body, lim);
+  }
+  const axes = k.reduce.axes;
+  const kept = k.shape.map((_, a) => a).filter((a) => !axes.includes(a));
+  const red = k.shape.map((_, a) => a).filter((a) => axes.includes(a));
+  const O = size(kept.map((a) => k.shape[a]!)), R = size(red.map((a) => k.shape[a]!));
+  const r = reducer(k.reduce.op, k.output.dtype, h);
+  const w = new ExprWriter(h, (a) => `i${a}`, loadFn);
+  const v = w.write(k.expr);
+  const inner = [...unravelLines("j", red.map((a) => k.shape[a]!), (x) => `i${red[x]}`), ...w.lines, `acc = ${r.combine("acc", r.lift(v))};`];
+  const outer = unravelLines("o", kept.map((a) => k.shape[a]!), (x) => `i${kept[x]}`);
+  const decls = bindings(k.inputs.map((a) => a.dtype), [k.output.dtype]);
+  const wg = threads(lim);
+  if (R <= 64 || O >= 4 * wg || O === 0) {
+    const body = [
+      "let o = i;", ...outer, `var acc: ${r.type} = ${r.init};`,
+      `for (var j = 0u; j < ${R}u; j = j + 1u) {`, ...inner.map((l) => "  " + l), "}",
+      `out0[o] = ${r.store("acc")};`,
+    ];
+    return perItem(label, O, k.inputs, [k.output], h, body, lim);
+  }
+  const { grid, nx } = grid1d(O, 1, lim);
+  const code = `${decls}
+${h.render()}
+var<workgroup> partial: array<${r.type}, ${wg}>;
+@compute @workgroup_size(${wg})
+fn main(${ENTRY}) {
+  let o = wid.y * ${nx}u + wid.x;
+  if (o >= ${O}u) { return; }
+  ${outer.join("\n  ")}
+  var acc: ${r.type} = ${r.init};
+  for (var j = lid; j < ${R}u; j = j + ${wg}u) {
+    ${inner.join("\n    ")}
+  }
+  partial[lid] = acc;
+  workgroupBarrier();
+  for (var s = ${wg >> 1}u; s > 0u; s = s >> 1u) {
+    if (lid < s) { partial[lid] = ${r.combine("partial[lid]", "partial[lid + s]")}; }
+    workgroupBarrier();
+  }
+  if (lid == 0u) { out0[o] = ${r.store("partial[0]")}; }
+}`;
+  return { code, numInputs: k.inputs.length, outputs: [k.output], grid, label };
+}

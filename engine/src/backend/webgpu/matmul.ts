@@ -1,0 +1,92 @@
+import type { ShapedArray } from "../../core/aval.js";
+import type { DotDimensionNumbers } from "../../shape/linalg.js";
+import { contiguousStrides } from "../reference/strided.js";
+import type { GpuLimits } from "./device.js";
+import { bindings, size, type ShaderSpec } from "./kernels.js";
+import { Helpers, NotOnWebGPU, convert, fromStorage, toStorage, wgslType } from "./wgsl.js";
+
+/**
+ * dot_general as a tiled matmul: each workgroup computes a TILE x TILE block of one batch's
+ * output from TILE x TK tiles of the operands staged in workgroup memory, each thread a
+ * REG x REG block held in registers. Operands are read in place with the strides the dimension
+ * numbers give (no transposed copies): batch, free and contracting axes may be anywhere.
+ */
+const TK = 16;
+
+/** WGSL for the flat offset of group index `v` (u32) over `axes` of an operand with `strides`. */
+function groupOffset(v: string, axes: readonly number[], shape: readonly number[], strides: readonly number[]): string {
+  if (axes.length === 0) return "0u";
+  const terms: string[] = [];
+  let inner = 1;
+  for (let j = axes.length - 1; j >= 0; j--) {
+    const a = axes[j]!, d = shape[a]!;
+    const idx = j === 0 ? (inner === 1 ? v : `(${v} / ${inner}u)`) : inner === 1 ? `(${v} % ${d}u)` : `((${v} / ${inner}u) % ${d}u)`;
+    terms.push(`${idx} * ${strides[a]}u`);
+    inner *= d;
+  }
+  return terms.join(" + ");
+}
+
+export function matmulShader(dn: DotDimensionNumbers, ins: readonly ShapedArray[], out: ShapedArray, lim: GpuLimits): ShaderSpec {
+  const [a, b] = ins as [ShapedArray, ShapedArray];
+  const [ca, cb] = dn.contract, [bA, bB] = dn.batch;
+  const freeA = a.shape.map((_, i) => i).filter((i) => !ca.includes(i) && !bA.includes(i));
+  const freeB = b.shape.map((_, i) => i).filter((i) => !cb.includes(i) && !bB.includes(i));
+  const B = size(bA.map((i) => a.shape[i]!)), M = size(freeA.map((i) => a.shape[i]!)), K = size(ca.map((i) => a.shape[i]!)), N = size(freeB.map((i) => b.shape[i]!));
+  const accT = wgslType(out.dtype);
+  if (accT === "bool") throw new NotOnWebGPU("dot_general on bool is not yet on webgpu");
+  if (B > lim.maxComputeWorkgroupsPerDimension) throw new NotOnWebGPU(`dot_general with ${B} batches (more than the adapter's ${lim.maxComputeWorkgroupsPerDimension} workgroups per dimension) is not yet on webgpu`);
+  // Tile and register block within the adapter's workgroup limits (16x16 threads, 4x4 each, when allowed).
+  const T = lim.maxComputeInvocationsPerWorkgroup >= 256 && lim.maxComputeWorkgroupSizeX >= 16 && lim.maxComputeWorkgroupSizeY >= 16 ? 16 : 8;
+  const REG = 4, TILE = T * REG, nThreads = T * T;
+  const h = new Helpers();
+  const sa = contiguousStrides(a.shape), sb = contiguousStrides(b.shape);
+  const zero = accT === "f32" ? "0.0" : accT === "i32" ? "0" : "0u";
+  const loadA = convert(fromStorage(a.dtype, `in0[${groupOffset("bi", bA, a.shape, sa)} + ${groupOffset("gm", freeA, a.shape, sa)} + ${groupOffset("gk", ca, a.shape, sa)}]`), a.dtype, out.dtype === "float16" ? "float32" : out.dtype, h);
+  const loadB = convert(fromStorage(b.dtype, `in1[${groupOffset("bi", bB, b.shape, sb)} + ${groupOffset("gk", cb, b.shape, sb)} + ${groupOffset("gn", freeB, b.shape, sb)}]`), b.dtype, out.dtype === "float16" ? "float32" : out.dtype, h);
+  const perThread = (TILE * TK) / nThreads;
+  const code = `${bindings([a.dtype, b.dtype], [out.dtype])}
+${h.render()}
+var<workgroup> As: array<array<${accT}, ${TILE}>, ${TK}>;
+var<workgroup> Bs: array<array<${accT}, ${TILE}>, ${TK}>;
+@compute @workgroup_size(${T}, ${T})
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid3: vec3<u32>, @builtin(local_invocation_index) tid: u32) {
+  let bi = wid.z;
+  let m0 = wid.y * ${TILE}u;
+  let n0 = wid.x * ${TILE}u;
+  var acc: array<array<${accT}, ${REG}>, ${REG}>;
+  for (var i = 0u; i < ${REG}u; i = i + 1u) { for (var j = 0u; j < ${REG}u; j = j + 1u) { acc[i][j] = ${zero}; } }
+  for (var k0 = 0u; k0 < ${K}u; k0 = k0 + ${TK}u) {
+    for (var t = 0u; t < ${perThread}u; t = t + 1u) {
+      let e = tid + t * ${nThreads}u;
+      let am = e / ${TK}u; let ak = e % ${TK}u;
+      var va: ${accT} = ${zero};
+      { let gm = m0 + am; let gk = k0 + ak; if (gm < ${M}u && gk < ${K}u) { va = ${loadA}; } }
+      As[ak][am] = va;
+      let bk = e / ${TILE}u; let bn = e % ${TILE}u;
+      var vb: ${accT} = ${zero};
+      { let gk = k0 + bk; let gn = n0 + bn; if (gk < ${K}u && gn < ${N}u) { vb = ${loadB}; } }
+      Bs[bk][bn] = vb;
+    }
+    workgroupBarrier();
+    for (var kk = 0u; kk < ${TK}u; kk = kk + 1u) {
+      var ra: array<${accT}, ${REG}>; var rb: array<${accT}, ${REG}>;
+      for (var i = 0u; i < ${REG}u; i = i + 1u) { ra[i] = As[kk][lid3.y * ${REG}u + i]; rb[i] = Bs[kk][lid3.x * ${REG}u + i]; }
+      for (var i = 0u; i < ${REG}u; i = i + 1u) { for (var j = 0u; j < ${REG}u; j = j + 1u) { acc[i][j] = acc[i][j] + ra[i] * rb[j]; } }
+    }
+    workgroupBarrier();
+  }
+  for (var i = 0u; i < ${REG}u; i = i + 1u) {
+    let gm = m0 + lid3.y * ${REG}u + i;
+    if (gm >= ${M}u) { continue; }
+    for (var j = 0u; j < ${REG}u; j = j + 1u) {
+      let gn = n0 + lid3.x * ${REG}u + j;
+      if (gn < ${N}u) { out0[(bi * ${M}u + gm) * ${N}u + gn] = ${toStorage(out.dtype, "acc[i][j]")}; }
+    }
+  }
+}`;
+  const gx = Math.max(1, Math.ceil(N / TILE)), gy = Math.max(1, Math.ceil(M / TILE));
+  const max = lim.maxComputeWorkgroupsPerDimension;
+  if (gx > max || gy > max) throw new NotOnWebGPU(`dot_general of ${M}x${N} outputs needs more workgroups than the adapter allows`);
+  return { code, numInputs: 2, outputs: [out], grid: [gx, gy, Math.max(B, 1)], label: "dot_general" };
+}

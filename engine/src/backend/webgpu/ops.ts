@@ -1,0 +1,338 @@
+import type { DType } from "../../dtype.js";
+import type { ShapedArray } from "../../core/aval.js";
+import { isBinary, isUnary, type Primitive } from "../../core/primitives.js";
+import { resolvePadding } from "../../shape/conv.js";
+import type { Expr, FusedKernel, ReduceOp } from "../kernel.js";
+import { broadcastStrides, contiguousStrides } from "../reference/strided.js";
+import type { GpuLimits } from "./device.js";
+import { fusedShader, perItem, size, type ShaderSpec } from "./kernels.js";
+import { matmulShader } from "./matmul.js";
+import { Helpers, NotOnWebGPU, convert, fromStorage, literal, toStorage, unravelLines, wgslType } from "./wgsl.js";
+
+/**
+ * Single primitives as shaders (eager mode, and program steps that do not fuse). Elementwise and
+ * view primitives become one-node fused kernels, so they share the fused kernels' code; the
+ * others have their own shaders here (matmul in matmul.ts).
+ */
+const load = (input: number, strides: readonly number[], offset: number, dtype: DType): Expr => ({ op: "load", input, strides, offset, dtype });
+
+function fused(shape: readonly number[], expr: Expr, inputs: readonly ShapedArray[], output: ShapedArray, reduce: FusedKernel["reduce"] = null): FusedKernel {
+  return { kind: "fused", shape, expr, reduce, inputs, output };
+}
+
+const REDUCE: Partial<Record<Primitive, ReduceOp>> = {
+  reduce_sum: "sum", reduce_max: "max", reduce_min: "min", reduce_prod: "prod", reduce_and: "and", reduce_or: "or",
+};
+
+/** The primitive as a fused kernel, when it is elementwise, a view or a reduction. */
+export function asFusedKernel(prim: Primitive, params: any, ins: readonly ShapedArray[], outs: readonly ShapedArray[]): FusedKernel | null {
+  const out = outs[0]!;
+  const shape = out.shape;
+  if (isUnary(prim) || isBinary(prim) || prim === "select" || prim === "clamp") {
+    const args = ins.map((a, k) => load(k, broadcastStrides(a.shape, shape), 0, a.dtype));
+    return fused(shape, { op: prim, args, dtype: out.dtype } as Expr, ins, out);
+  }
+  if (prim === "iota") return fused(shape, shape.length === 0 ? { op: "const", value: 0, dtype: out.dtype } : { op: "index", axis: params.dimension, dtype: out.dtype }, [], out);
+  const x = ins[0]!;
+  const s = contiguousStrides(x.shape);
+  switch (prim) {
+    case "convert_element_type":
+      return fused(shape, { op: "convert", args: [load(0, s, 0, x.dtype)], dtype: out.dtype }, ins, out);
+    case "stop_gradient": case "reshape":
+      return fused(shape, load(0, contiguousStrides(shape), 0, x.dtype), ins, out);
+    case "broadcast_in_dim": {
+      const strides = shape.map(() => 0);
+      (params.broadcastDimensions as number[]).forEach((d, i) => { strides[d] = x.shape[i] === 1 ? 0 : s[i]!; });
+      return fused(shape, load(0, strides, 0, x.dtype), ins, out);
+    }
+    case "transpose":
+      return fused(shape, load(0, (params.permutation as number[]).map((p) => s[p]!), 0, x.dtype), ins, out);
+    case "rev": {
+      let offset = 0;
+      const strides = s.map((st, i) => {
+        if (!params.dimensions.includes(i)) return st;
+        offset += (x.shape[i]! - 1) * st;
+        return -st;
+      });
+      return fused(shape, load(0, strides, offset, x.dtype), ins, out);
+    }
+    case "slice": {
+      const offset = (params.start as number[]).reduce((o, st, i) => o + st * s[i]!, 0);
+      return fused(shape, load(0, s.map((st, i) => st * (params.strides?.[i] ?? 1)), offset, x.dtype), ins, out);
+    }
+  }
+  const op = REDUCE[prim];
+  if (op) {
+    const axes = params.axes as number[];
+    return fused(x.shape, load(0, s, 0, x.dtype), ins, out, { op, axes });
+  }
+  return null;
+}
+
+/** Primitives with a shader of their own (beyond asFusedKernel). */
+const SHADERS: Partial<Record<Primitive, (params: any, ins: readonly ShapedArray[], outs: readonly ShapedArray[], lim: GpuLimits) => ShaderSpec>> = {
+  dot_general: (p, ins, outs, lim) => matmulShader(p.dimensionNumbers, ins, outs[0]!, lim),
+  bitcast_convert_type: (_p, ins, outs, lim) => {
+    const h = new Helpers();
+    const to = wgslType(outs[0]!.dtype);
+    return perItem("bitcast_convert_type", outs[0]!.size, ins, outs, h, [`out0[i] = bitcast<${to}>(in0[i]);`], lim);
+  },
+  threefry2x32: (_p, ins, outs, lim) => {
+    const shape = outs[0]!.shape;
+    const h = new Helpers();
+    const idx = (k: number) => {
+      const st = broadcastStrides(ins[k]!.shape, shape);
+      return ["0", ...st.map((s, a) => (s === 0 ? "" : `i${a} * ${s}`)).filter((x) => x)].join(" + ");
+    };
+    const body = [
+      ...unravelLines("i", shape, (a) => `i${a}`),
+      `let k0 = in0[u32(${idx(0)})]; let k1 = in1[u32(${idx(1)})];`,
+      `var x0 = in2[u32(${idx(2)})]; var x1 = in3[u32(${idx(3)})];`,
+      "let ks = array<u32, 3>(k0, k1, k0 ^ k1 ^ 0x1bd11bdau);",
+      "x0 = x0 + ks[0]; x1 = x1 + ks[1];",
+      "let rot = array<u32, 8>(13u, 15u, 26u, 6u, 17u, 29u, 16u, 24u);",
+      "for (var b = 0u; b < 5u; b = b + 1u) {",
+      "  for (var r = 0u; r < 4u; r = r + 1u) { let s = rot[(b % 2u) * 4u + r]; x0 = x0 + x1; x1 = ((x1 << s) | (x1 >> (32u - s))) ^ x0; }",
+      "  x0 = x0 + ks[(b + 1u) % 3u]; x1 = x1 + ks[(b + 2u) % 3u] + b + 1u;",
+      "}",
+      "out0[i] = x0; out1[i] = x1;",
+    ];
+    return perItem("threefry2x32", outs[0]!.size, ins, outs, h, body, lim);
+  },
+  pad: (p, ins, outs, lim) => {
+    const [x] = ins, out = outs[0]!;
+    const h = new Helpers();
+    const s = contiguousStrides(x!.shape);
+    const cfg = p.config as [number, number, number][];
+    const conds: string[] = [], terms: string[] = ["0"];
+    cfg.forEach(([lo, , interior], d) => {
+      conds.push(`(i${d} - ${lo}) >= 0`, `((i${d} - ${lo}) % ${interior + 1}) == 0`, `((i${d} - ${lo}) / ${interior + 1}) < ${x!.shape[d]}`);
+      terms.push(`((i${d} - ${lo}) / ${interior + 1}) * ${s[d]}`);
+    });
+    const body = [
+      ...unravelLines("i", out.shape, (a) => `i${a}`),
+      `var v = in1[0];`,
+      `if (${conds.length ? conds.join(" && ") : "true"}) { v = in0[u32(${terms.join(" + ")})]; }`,
+      "out0[i] = v;",
+    ];
+    return perItem("pad", out.size, ins, outs, h, body, lim);
+  },
+  concatenate: (p, ins, outs, lim) => {
+    const out = outs[0]!, axis = p.axis as number;
+    const h = new Helpers();
+    const os = contiguousStrides(out.shape);
+    const body = [...unravelLines("i", out.shape, (a) => `i${a}`)];
+    let start = 0;
+    ins.forEach((a, k) => {
+      const s = contiguousStrides(a.shape);
+      const off = out.shape.map((_, d) => (d === axis ? `(i${d} - ${start}) * ${s[d]}` : `i${d} * ${s[d]}`)).join(" + ") || "0";
+      const end = start + a.shape[axis]!;
+      body.push(`${k ? "else " : ""}if (i${axis} < ${end}) { out0[i] = in${k}[u32(${off})]; }`);
+      start = end;
+    });
+    void os;
+    return perItem("concatenate", out.size, ins, outs, h, body, lim);
+  },
+  dynamic_slice: (p, ins, outs, lim) => {
+    const [x, ...starts] = ins, out = outs[0]!;
+    const h = new Helpers();
+    const s = contiguousStrides(x!.shape);
+    const body = [...unravelLines("i", out.shape, (a) => `i${a}`)];
+    const terms = ["0"];
+    starts.forEach((st, d) => {
+      body.push(`let s${d} = clamp(${convert(fromStorage(st.dtype, `in${d + 1}[0]`), st.dtype, "int32", h)}, 0, ${x!.shape[d]! - p.sizes[d]});`);
+      terms.push(`(s${d} + i${d}) * ${s[d]}`);
+    });
+    body.push(`out0[i] = in0[u32(${terms.join(" + ")})];`);
+    return perItem("dynamic_slice", out.size, ins, outs, h, body, lim);
+  },
+  dynamic_update_slice: (_p, ins, outs, lim) => {
+    const [x, u, ...starts] = ins, out = outs[0]!;
+    const h = new Helpers();
+    const us = contiguousStrides(u!.shape);
+    const body = [...unravelLines("i", out.shape, (a) => `i${a}`), "out0[i] = in0[i];"];
+    const conds: string[] = [], terms = ["0"];
+    starts.forEach((st, d) => {
+      body.push(`let s${d} = clamp(${convert(fromStorage(st.dtype, `in${d + 2}[0]`), st.dtype, "int32", h)}, 0, ${x!.shape[d]! - u!.shape[d]!});`);
+      conds.push(`i${d} >= s${d} && i${d} < s${d} + ${u!.shape[d]}`);
+      terms.push(`(i${d} - s${d}) * ${us[d]}`);
+    });
+    body.push(`if (${conds.join(" && ") || "true"}) { out0[i] = in1[u32(${terms.join(" + ")})]; }`);
+    return perItem("dynamic_update_slice", out.size, ins, outs, h, body, lim);
+  },
+  gather: (p, ins, outs, lim) => {
+    const [x, ind] = ins, out = outs[0]!, axis = p.axis as number;
+    const h = new Helpers();
+    const n = x!.shape[axis]!, inner = size(x!.shape.slice(axis + 1)), m = ind!.size;
+    const body = [
+      `let e = i % ${inner}u; let j = (i / ${inner}u) % ${m}u; let o = i / ${inner * m}u;`,
+      `let k = u32(clamp(${convert(fromStorage(ind!.dtype, "in1[j]"), ind!.dtype, "int32", h)}, 0, ${n - 1}));`,
+      `out0[i] = in0[(o * ${n}u + k) * ${inner}u + e];`,
+    ];
+    return perItem("gather", out.size, ins, outs, h, body, lim);
+  },
+  scatter: (p, ins, outs, lim) => {
+    // One thread per (outer, inner) column: it copies its column, then applies the updates in order.
+    const [x, ind, u] = ins, out = outs[0]!, axis = p.axis as number, mode = p.mode as string;
+    const h = new Helpers();
+    const n = x!.shape[axis]!, inner = size(x!.shape.slice(axis + 1)), outer = size(x!.shape.slice(0, axis)), m = ind!.size;
+    const d = x!.dtype, t = wgslType(d);
+    const cur = fromStorage(d, "out0[dst]"), v = fromStorage(d, `in2[(o * ${m}u + j) * ${inner}u + e]`);
+    let combine: string;
+    if (mode === "set") combine = v;
+    else if (mode === "add") combine = t === "bool" ? `(${cur} || ${v})` : `${cur} + ${v}`;
+    else if (mode === "mul") combine = t === "bool" ? `(${cur} && ${v})` : `${cur} * ${v}`;
+    else if (t === "f32") { h.use(mode === "min" ? "fmin" : "fmax"); combine = `${mode === "min" ? "fmin_" : "fmax_"}(${cur}, ${v})`; }
+    else combine = t === "bool" ? (mode === "min" ? `(${cur} && ${v})` : `(${cur} || ${v})`) : `${mode}(${cur}, ${v})`;
+    const body = [
+      `let e = i % ${inner}u; let o = i / ${inner}u;`,
+      `for (var r = 0u; r < ${n}u; r = r + 1u) { out0[(o * ${n}u + r) * ${inner}u + e] = in0[(o * ${n}u + r) * ${inner}u + e]; }`,
+      `for (var j = 0u; j < ${m}u; j = j + 1u) {`,
+      `  let k = ${convert(fromStorage(ind!.dtype, "in1[j]"), ind!.dtype, "int32", h)};`,
+      `  if (k < 0 || k >= ${n}) { continue; }`,
+      `  let dst = (o * ${n}u + u32(k)) * ${inner}u + e;`,
+      `  out0[dst] = ${toStorage(d, combine)};`,
+      "}",
+    ];
+    return perItem("scatter", outer * inner, ins, outs, h, body, lim);
+  },
+  argmax: (p, ins, outs, lim) => argShader("argmax", p, ins, outs, lim),
+  argmin: (p, ins, outs, lim) => argShader("argmin", p, ins, outs, lim),
+  cumsum: (p, ins, outs, lim) => cumShader("cumsum", p, ins, outs, lim),
+  cumprod: (p, ins, outs, lim) => cumShader("cumprod", p, ins, outs, lim),
+  cummax: (p, ins, outs, lim) => cumShader("cummax", p, ins, outs, lim),
+  cummin: (p, ins, outs, lim) => cumShader("cummin", p, ins, outs, lim),
+  sort: (p, ins, outs, lim) => sortShader(p, ins, outs, lim),
+  conv_general_dilated: (p, ins, outs, lim) => convShader(p, ins, outs, lim),
+};
+
+/** Lanes along an axis: lane l starts at base(l) and steps by the axis stride. */
+function lanes(shape: readonly number[], axis: number) {
+  const n = shape[axis]!, stride = size(shape.slice(axis + 1));
+  return { n, stride, count: n === 0 ? 0 : size(shape) / n, base: `(i / ${stride}u) * ${stride * n}u + (i % ${stride}u)` };
+}
+
+function argShader(prim: "argmax" | "argmin", p: any, ins: readonly ShapedArray[], outs: readonly ShapedArray[], lim: GpuLimits): ShaderSpec {
+  const x = ins[0]!, h = new Helpers();
+  const L = lanes(x.shape, p.axis);
+  const t = wgslType(x.dtype);
+  const better = prim === "argmax" ? ">" : "<";
+  const nanCheck = t === "f32" ? (h.use("isnan"), (v: string) => `isnan_(${v})`) : () => "false";
+  const val = (at: string) => fromStorage(x.dtype, `in0[${at}]`);
+  const body = [
+    `let b = ${L.base};`,
+    `var best = ${val("b")}; var bi = 0u;`,
+    `for (var j = 1u; j < ${L.n}u; j = j + 1u) {`,
+    `  if (${nanCheck("best")}) { break; }`,
+    `  let v = ${val(`b + j * ${L.stride}u`)};`,
+    `  if (${nanCheck("v")} || ${t === "bool" ? `select(0u, 1u, v) ${better} select(0u, 1u, best)` : `v ${better} best`}) { best = v; bi = j; }`,
+    "}",
+    `out0[i] = ${toStorage(outs[0]!.dtype, convert("bi", "uint32", outs[0]!.dtype, h))};`,
+  ];
+  return perItem(prim, L.count, ins, outs, h, body, lim);
+}
+
+function cumShader(prim: string, p: any, ins: readonly ShapedArray[], outs: readonly ShapedArray[], lim: GpuLimits): ShaderSpec {
+  const x = ins[0]!, d = outs[0]!.dtype, h = new Helpers();
+  const L = lanes(x.shape, p.axis);
+  const t = wgslType(d);
+  if (t === "bool") throw new NotOnWebGPU(`${prim} on bool is not yet on webgpu`);
+  let combine: string;
+  if (prim === "cumsum") combine = "acc + v";
+  else if (prim === "cumprod") combine = "acc * v";
+  else if (t === "f32") { const f = prim === "cummax" ? "fmax" : "fmin"; h.use(f); combine = `${f}_(acc, v)`; }
+  else combine = `${prim === "cummax" ? "max" : "min"}(acc, v)`;
+  const round = d === "float16" ? (h.use("r16"), (v: string) => `r16(${v})`) : (v: string) => v;
+  const body = [
+    `let b = ${L.base};`,
+    `var acc: ${t} = ${literal(0, d)};`,
+    `for (var t = 0u; t < ${L.n}u; t = t + 1u) {`,
+    `  let at = b + ${p.reverse ? `(${L.n - 1}u - t)` : "t"} * ${L.stride}u;`,
+    `  let v = in0[at];`,
+    `  if (t == 0u) { acc = v; } else { acc = ${round(combine)}; }`,
+    "  out0[at] = acc;",
+    "}",
+  ];
+  return perItem(prim, L.count, ins, outs, h, body, lim);
+}
+
+/** A stable insertion sort per lane, in the output buffers (small sizes; a bitonic sort would scale). */
+function sortShader(p: any, ins: readonly ShapedArray[], outs: readonly ShapedArray[], lim: GpuLimits): ShaderSpec {
+  const h = new Helpers();
+  const L = lanes(ins[0]!.shape, p.dimension);
+  const numKeys = p.numKeys as number;
+  const key = (k: number, at: string) => fromStorage(ins[k]!.dtype, `out${k}[${at}]`);
+  // less(a, b) over the keys: numpy order, NaN last.
+  const lessLines: string[] = [];
+  for (let k = 0; k < numKeys; k++) {
+    const d = ins[k]!.dtype, t = wgslType(d);
+    const a = `ka${k}`, b = `kb${k}`;
+    lessLines.push(`let ${a} = ${t === "bool" ? `select(0u, 1u, ${key(k, "pa")})` : key(k, "pa")}; let ${b} = ${t === "bool" ? `select(0u, 1u, ${key(k, "pb")})` : key(k, "pb")};`);
+    if (t === "f32") {
+      h.use("isnan");
+      lessLines.push(`if (isnan_(${a}) != isnan_(${b})) { return isnan_(${b}); }`, `if (!isnan_(${a}) && ${a} != ${b}) { return ${a} < ${b}; }`);
+    } else lessLines.push(`if (${a} != ${b}) { return ${a} < ${b}; }`);
+  }
+  const decls = `fn less(pa: u32, pb: u32) -> bool {\n  ${lessLines.join("\n  ")}\n  return false;\n}`;
+  const swap = outs.map((_, k) => `let t${k} = out${k}[pa]; out${k}[pa] = out${k}[pb]; out${k}[pb] = t${k};`).join(" ");
+  const body = [
+    `let b = ${L.base};`,
+    `for (var j = 0u; j < ${L.n}u; j = j + 1u) { let at = b + j * ${L.stride}u; ${ins.map((_, k) => `out${k}[at] = in${k}[at];`).join(" ")} }`,
+    `for (var j = 1u; j < ${L.n}u; j = j + 1u) {`,
+    "  var q = j;",
+    "  loop {",
+    "    if (q == 0u) { break; }",
+    `    let pa = b + (q - 1u) * ${L.stride}u; let pb = b + q * ${L.stride}u;`,
+    "    if (!less(pb, pa)) { break; }",
+    `    ${swap}`,
+    "    q = q - 1u;",
+    "  }",
+    "}",
+  ];
+  return perItem("sort", L.count, ins, outs, h, body, lim, decls);
+}
+
+/** Direct convolution, one thread per output element (lax's default layouts: NC*spatial, OI*spatial). */
+function convShader(p: any, ins: readonly ShapedArray[], outs: readonly ShapedArray[], lim: GpuLimits): ShaderSpec {
+  const [la, ra] = ins, out = outs[0]!, h = new Helpers();
+  const t = wgslType(out.dtype);
+  if (t !== "f32") throw new NotOnWebGPU(`conv_general_dilated on ${out.dtype} is not yet on webgpu`);
+  const inSp = la!.shape.slice(2), kSp = ra!.shape.slice(2), outSp = out.shape.slice(2);
+  const pads = resolvePadding(inSp, kSp, p);
+  const I = ra!.shape[1]!, O = ra!.shape[0]!, G = p.featureGroupCount as number, opg = O / G;
+  const inStr = contiguousStrides(la!.shape), kStr = contiguousStrides(ra!.shape);
+  const kPos = size(kSp);
+  const body = [
+    ...unravelLines("i", out.shape, (a) => `o${a}`),
+    `let g = o1 / ${opg};`,
+    "var acc = 0.0;",
+    `for (var ic = 0; ic < ${I}; ic = ic + 1) {`,
+    `  for (var kp = 0u; kp < ${kPos}u; kp = kp + 1u) {`,
+    ...unravelLines("kp", kSp, (a) => `q${a}`).map((l) => "    " + l),
+    `    var inOff = o0 * ${inStr[0]} + (g * ${I} + ic) * ${inStr[1]}; var ok = true;`,
+  ];
+  inSp.forEach((n, d) => {
+    body.push(
+      `    let pos${d} = o${d + 2} * ${p.strides[d]} + q${d} * ${p.rhsDilation[d]} - ${pads[d]![0]};`,
+      `    if (pos${d} < 0 || (pos${d} % ${p.lhsDilation[d]}) != 0 || pos${d} / ${p.lhsDilation[d]} >= ${n}) { ok = false; }`,
+      `    inOff = inOff + (pos${d} / ${p.lhsDilation[d]}) * ${inStr[2 + d]};`,
+    );
+  });
+  const kOff = [`o1 * ${kStr[0]}`, `ic * ${kStr[1]}`, ...kSp.map((_, d) => `q${d} * ${kStr[2 + d]}`)].join(" + ");
+  body.push(`    if (ok) { acc = acc + in0[u32(inOff)] * in1[u32(${kOff})]; }`, "  }", "}", `out0[i] = ${toStorage(out.dtype, "acc")};`);
+  void outSp;
+  return perItem("conv_general_dilated", out.size, ins, outs, h, body, lim);
+}
+
+/** Primitives run by the engine's control-flow code, not by a backend kernel. */
+export const CONTROL_PRIMITIVES = new Set<string>(["pjit", "cond", "scan", "while"]);
+
+/** The shader of one primitive; throws NotOnWebGPU naming the primitive when there is none. */
+export function opShader(prim: Primitive, params: any, ins: readonly ShapedArray[], outs: readonly ShapedArray[], lim: GpuLimits): ShaderSpec {
+  for (const a of [...ins, ...outs]) wgslType(a.dtype); // float64 throws here, with the reason
+  const k = asFusedKernel(prim, params, ins, outs);
+  if (k) return fusedShader(k, lim, prim);
+  const s = SHADERS[prim];
+  if (!s) throw new NotOnWebGPU(`${prim} is not yet on webgpu${CONTROL_PRIMITIVES.has(prim) ? " (control flow runs in the engine)" : ""}: run it on another backend (devicePut(x, "native"))`);
+  return s(params, ins, outs, lim);
+}
