@@ -2,14 +2,20 @@
 //   node webview/build.mjs            minified, no source maps (what the .vsix ships)
 //   node webview/build.mjs --dev      with inline source maps
 //   node webview/build.mjs --watch    rebuild on change (implies --dev)
-// A new panel adds its name to PANELS: webview/src/<name>.ts (+ webview/src/<name>.css).
+// A new panel adds its entry to PANELS: its script and, where it has one, its stylesheet.
 import * as esbuild from "esbuild";
 import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const here = dirname(fileURLToPath(import.meta.url));
-export const PANELS = ["paramTree"];
+/** Each panel: webview/dist/<name>.js from `script` and webview/dist/<name>.css from `style`. */
+export const PANELS = {
+  paramTree: { script: "src/paramTree.ts", style: "src/paramTree.css" },
+  arrayViewer: { script: "src/panels/arrayViewer/index.ts", style: "src/panels/arrayViewer/arrayViewer.css" },
+  profile: { script: "src/panels/profile/index.ts", style: "src/panels/profile/profile.css" },
+  curves: { script: "src/panels/curves/index.ts", style: "src/panels/curves/curves.css" },
+};
 export const outdir = join(here, "dist");
 
 /**
@@ -28,10 +34,9 @@ const zodWithoutLocales = {
 /** Builds every panel; returns the output files. */
 export async function build({ dev = false, watch = false } = {}) {
   const entryPoints = [];
-  for (const name of PANELS) {
-    entryPoints.push({ in: join(here, "src", `${name}.ts`), out: name });
-    const css = join(here, "src", `${name}.css`);
-    if (existsSync(css)) entryPoints.push({ in: css, out: name });
+  for (const [name, { script, style }] of Object.entries(PANELS)) {
+    entryPoints.push({ in: join(here, script), out: name });
+    if (style && existsSync(join(here, style))) entryPoints.push({ in: join(here, style), out: name });
   }
   const options = {
     entryPoints,

@@ -157,6 +157,36 @@ export const ProfileSummary = z.object({
 });
 export type ProfileSummary = z.infer<typeof ProfileSummary>;
 
+/**
+ * One Chrome trace event as the profiler writes it (`Profile.chromeTrace()`): "X" complete
+ * slices (ts/dur in microseconds, `args.source` = "file:line:col"), "M" metadata naming
+ * threads, "C" counters (live bytes). Other fields pass through. Checked by a plain predicate
+ * rather than an object schema: a profile has 100,000s of them, and the predicate is ~15x faster.
+ */
+export interface TraceEvent {
+  name: string;
+  ph: string;
+  ts?: number;
+  dur?: number;
+  pid?: number | string;
+  tid?: number | string;
+  cat?: string;
+  args?: Record<string, unknown>;
+  [field: string]: unknown;
+}
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+const optionalOf = (v: unknown, type: string) => v === undefined || typeof v === type;
+export function isTraceEvent(e: unknown): e is TraceEvent {
+  return isRecord(e) && typeof e.name === "string" && typeof e.ph === "string" && optionalOf(e.ts, "number") && optionalOf(e.dur, "number")
+    && (e.pid === undefined || typeof e.pid === "number" || typeof e.pid === "string")
+    && (e.tid === undefined || typeof e.tid === "number" || typeof e.tid === "string")
+    && optionalOf(e.cat, "string") && (e.args === undefined || isRecord(e.args));
+}
+export const TraceEvent = z.custom<TraceEvent>(isTraceEvent, { message: "not a trace event (name and ph strings; ts, dur numbers; args an object)" });
+/** A Chrome trace file's content: `{ traceEvents: [...] }` (other top-level fields pass through). */
+export const ChromeTrace = z.object({ traceEvents: z.array(TraceEvent) }).loose();
+export type ChromeTrace = z.infer<typeof ChromeTrace>;
+
 // ---- messages from the runner ----------------------------------------------------------------
 
 const id = z.string().optional();
@@ -310,6 +340,40 @@ export const HostMessage = z.discriminatedUnion("type", [
     previous: TreeNode.optional(),
   }),
   z.object({ type: z.literal("clear"), reason: z.string() }),
+  // ---- the array viewer, the profile view and the training curves (webview/src/panels/) ----
+  /**
+   * Shows one array. With `leaf.data` the whole array is there; otherwise `leaf.handle` names it
+   * for `fetchSlice` and `preview` is the runner's downsampled view (its `preview` message),
+   * drawn at once while detail is fetched.
+   */
+  z.object({
+    type: z.literal("showArray"),
+    label: z.string(),
+    leaf: ArrayLeaf,
+    /** Key path of the leaf from the result's root. */
+    path: z.array(z.string()),
+    preview: ArraySlice.optional(),
+  }),
+  /** The answer to a panel's `fetchSlice`: the runner's `slice` (its step may be larger than asked). */
+  z.object({ type: z.literal("slice"), requestId: z.string(), slice: ArraySlice }),
+  /** A `fetchSlice` that could not be answered (the handle expired, the runner is gone). */
+  z.object({ type: z.literal("sliceFailed"), requestId: z.string(), message: z.string() }),
+  /** A profile: the runner's summary and, when read, the Chrome trace (`{ traceEvents }`) it wrote. */
+  z.object({
+    type: z.literal("showProfile"),
+    label: z.string().optional(),
+    summary: ProfileSummary,
+    trace: ChromeTrace.optional(),
+    /**
+     * The same trace as the text of its file (what the profiler wrote at `summary.traceFile`):
+     * cheaper to post than `trace` for 100,000s of events; the panel parses and validates it with ChromeTrace.
+     */
+    traceJson: z.string().optional(),
+  }),
+  /** A metric reported by the running program: the runner's `metric` message, forwarded as is. */
+  MetricMessage,
+  /** Whether the run whose metrics the curves show is live (`id`: the run's request id, for `cancelRun`). */
+  z.object({ type: z.literal("runState"), running: z.boolean(), id: z.string().optional(), label: z.string().optional(), status: ExitMessage.shape.status.optional() }),
 ]);
 export type HostMessage = z.infer<typeof HostMessage>;
 
@@ -321,5 +385,25 @@ export const PanelMessage = z.discriminatedUnion("type", [
   z.object({ type: z.literal("reveal"), path: z.array(z.string()) }),
   z.object({ type: z.literal("copyPath"), path: z.array(z.string()), text: z.string() }),
   z.object({ type: z.literal("openArray"), path: z.array(z.string()), handle: z.string().optional() }),
+  // ---- the array viewer, the profile view and the training curves (webview/src/panels/) ----
+  /** Read a slice of a large array: forwarded as the runner's `fetch`; answered with `slice` (same requestId). */
+  z.object({
+    type: z.literal("fetchSlice"),
+    requestId: z.string(),
+    handle: z.string(),
+    start: z.array(z.number().int().nonnegative()),
+    stop: z.array(z.number().int().nonnegative()),
+    step: z.array(z.number().int().positive()),
+  }),
+  /** Jump to a source line in the editor (as the protocol's Location; a relative file is relative to the runner's working directory). */
+  z.object({ type: z.literal("openSource"), file: z.string(), line: z.number().int(), column: z.number().int() }),
+  /** Cancel the live run (its request id, from runState): forwarded as the runner's `cancel`. */
+  z.object({ type: z.literal("cancelRun"), id: z.string() }),
+  /** Put text on the clipboard (an array as JSON or CSV, a table row). */
+  z.object({ type: z.literal("copy"), text: z.string() }),
+  /** Save the shown profile's Chrome trace (the extension asks where, and copies the trace file). */
+  z.object({ type: z.literal("exportTrace") }),
+  /** A panel finished drawing what a message asked for: which panel, what, and ms from arrival to paint. */
+  z.object({ type: z.literal("painted"), panel: z.enum(["arrayViewer", "profile", "curves"]), what: z.string(), ms: z.number() }),
 ]);
 export type PanelMessage = z.infer<typeof PanelMessage>;

@@ -1,0 +1,57 @@
+/**
+ * The pages of the array viewer, the profile view and the training curves. The extension serves
+ * them (with the webview's resource URIs, a fresh nonce and `webview.cspSource`); the Chromium
+ * tests load the same HTML. Node-safe: no DOM, no imports.
+ */
+
+export type PanelKind = "arrayViewer" | "profile" | "curves";
+
+export interface PanelPageOptions {
+  /** webview.asWebviewUri(<ext>/webview/dist/<kind>.js) */
+  scriptUri: string;
+  /** webview.asWebviewUri(<ext>/webview/dist/<kind>.css) */
+  styleUri: string;
+  /** A fresh random nonce per page load (at least 16 base64/hex characters). */
+  nonce: string;
+  /** webview.cspSource */
+  cspSource: string;
+}
+
+export const PANEL_TITLES: Record<PanelKind, string> = {
+  arrayViewer: "Tensorlens: array",
+  profile: "Tensorlens: profile",
+  curves: "Tensorlens: training curves",
+};
+
+/** A panel's page: strict CSP (nothing remote, scripts by nonce only), one stylesheet, one script. */
+export function panelHtml(kind: PanelKind, opts: PanelPageOptions): string {
+  const { scriptUri, styleUri, nonce, cspSource } = opts;
+  if (!(kind in PANEL_TITLES)) throw new Error(`panelHtml: unknown panel ${String(kind)}`);
+  if (!/^[A-Za-z0-9+/=_-]{16,}$/.test(nonce)) throw new Error("panelHtml: the nonce must be at least 16 base64/hex characters");
+  const csp = [
+    "default-src 'none'",
+    `script-src 'nonce-${nonce}'`,
+    `style-src ${cspSource} 'nonce-${nonce}'`,
+    `img-src ${cspSource} data:`,
+    `font-src ${cspSource}`,
+  ].join("; ");
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="${attr(csp)}">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<link rel="stylesheet" href="${attr(styleUri)}" nonce="${nonce}">
+<title>${PANEL_TITLES[kind]}</title>
+</head>
+<body data-panel="${kind}">
+<main id="root" class="tl-panel tl-${kind}"></main>
+<script nonce="${nonce}" src="${attr(scriptUri)}"></script>
+</body>
+</html>
+`;
+}
+
+function attr(s: string): string {
+  return s.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+}
