@@ -262,7 +262,7 @@ test("profile: the summary names recompiles and their reasons, the trace parses 
   const affineLine = line("const affine = jit");
   const matmul = s.ops.find((o) => o.name.startsWith("dot_general"));
   assert.ok(matmul, JSON.stringify(s.ops.map((o) => o.name)));
-  assert.ok(matmul.sources.some((l) => l.line === affineLine && l.file.endsWith("model.ts")), JSON.stringify(matmul.sources));
+  assert.ok(matmul.sources.some((l) => l.line === affineLine && l.file === MODEL), JSON.stringify(matmul.sources));
   const trace = JSON.parse(readFileSync(out, "utf8")) as { traceEvents: { ph: string; ts: number; dur?: number; pid: number; tid: number }[] };
   const slices = trace.traceEvents.filter((e) => e.ph === "X");
   assert.ok(slices.length > 0);

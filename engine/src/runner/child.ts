@@ -10,7 +10,7 @@ import { describeError } from "./errors.js";
 import { InputError, makeInputs, paramSpecs, type EngineForInputs } from "./inputs.js";
 import type { ChildMessage, FetchJob, Job, RunJob } from "./jobs.js";
 import { LIMITS, PROTOCOL_VERSION } from "./limits.js";
-import type { DTypeName, RunnerMessage } from "./protocol.js";
+import type { DTypeName, ProfileSummary, RunnerMessage } from "./protocol.js";
 import { serializeResult, type ArrayLike, type HeldArray } from "./serialize.js";
 import { previewOf, sliceArray } from "./stats.js";
 
@@ -98,8 +98,13 @@ async function run(job: RunJob): Promise<boolean> {
     const elapsedMs = performance.now() - runStart;
     if (profiler) {
       const profile = profiler.stop();
-      // summary() writes the Chrome trace to traceFile.
-      emit({ type: "profile", summary: profile.summary(job.traceOut ? { traceFile: job.traceOut } : {}) as never, text: profile.format() });
+      // summary() writes the Chrome trace to traceFile (its sources stay relative to this
+      // process's working folder, as Perfetto shows them); the summary's become absolute.
+      const summary = profile.summary(job.traceOut ? { traceFile: job.traceOut } : {}) as ProfileSummary;
+      const abs = <L extends { file: string }>(l: L): L => ({ ...l, file: resolve(cwd, l.file) });
+      for (const op of summary.ops) op.sources = op.sources.map(abs);
+      for (const c of summary.compiles) if (c.source) c.source = abs(c.source);
+      emit({ type: "profile", summary, text: profile.format() });
     }
     if (job.fn !== undefined) await sendResult(engine, value, elapsedMs, job.maxResultBytes);
     return true;
