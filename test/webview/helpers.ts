@@ -14,6 +14,7 @@ import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { DeviceArray } from "tensorlens";
 import type { HostMessage, PanelMessage, TreeNode } from "../../engine/src/runner/protocol.js";
 import { serializeResult } from "../../engine/src/runner/serialize.js";
+import { panelHtml, type PanelKind, type PanelPageOptions } from "../../webview/src/page.js";
 
 export const repo = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 export const artifacts = join(repo, "test", "artifacts");
@@ -177,22 +178,31 @@ export interface Panel {
   setTheme(theme: ThemeName): Promise<void>;
 }
 
+/**
+ * Debian's Chromium, headless and quiet, with a fresh profile and HOME/XDG folders of its own
+ * (the flags and folders of ../../shared notes: without them it calls home and writes to ~).
+ */
+export async function launchChromium(prefix: string, viewport: { width: number; height: number }): Promise<{ context: BrowserContext; dir: string }> {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  for (const d of ["home", "config", "cache", "profile"]) mkdirSync(join(dir, d));
+  const context = await chromium.launchPersistentContext(join(dir, "profile"), {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    env: { ...process.env, HOME: join(dir, "home"), XDG_CONFIG_HOME: join(dir, "config"), XDG_CACHE_HOME: join(dir, "cache") },
+    viewport,
+    deviceScaleFactor: 1,
+  });
+  return { context, dir };
+}
+
 export interface PanelOptions { theme?: ThemeName; width?: number; height?: number; state?: unknown }
 
 export class Browser {
   private constructor(private readonly context: BrowserContext, private readonly dir: string) {}
 
   static async launch(): Promise<Browser> {
-    const dir = mkdtempSync(join(tmpdir(), "tl-webview-"));
-    for (const d of ["home", "config", "cache", "profile"]) mkdirSync(join(dir, d));
-    const context = await chromium.launchPersistentContext(join(dir, "profile"), {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-      env: { ...process.env, HOME: join(dir, "home"), XDG_CONFIG_HOME: join(dir, "config"), XDG_CACHE_HOME: join(dir, "cache") },
-      viewport: { width: 960, height: 560 },
-      deviceScaleFactor: 1,
-    });
+    const { context, dir } = await launchChromium("tl-webview-", { width: 960, height: 560 });
     return new Browser(context, dir);
   }
 
@@ -206,11 +216,9 @@ export class Browser {
     return this.openPanel("paramTree", opts);
   }
 
-  /** Opens a panel's page: `<panel>Html` of webview/src/page.ts with dist/<panel>.js and .css. */
-  async openPanel(panel: string, opts: PanelOptions = {}): Promise<Panel> {
-    const pages = (await import("../../webview/src/page.js")) as unknown as Record<string, (o: { scriptUri: string; styleUri: string; nonce: string; cspSource: string }) => string>;
-    const pageHtml = pages[`${panel}Html`];
-    if (!pageHtml) throw new Error(`webview/src/page.ts has no ${panel}Html`);
+  /** Opens a panel's page: panelHtml(panel) of webview/src/page.ts with dist/<panel>.js and .css. */
+  async openPanel(panel: PanelKind, opts: PanelOptions = {}): Promise<Panel> {
+    const pageHtml = (o: PanelPageOptions) => panelHtml(panel, o);
     const page = await this.context.newPage();
     await page.setViewportSize({ width: opts.width ?? 960, height: opts.height ?? 560 });
     const posted: PanelMessage[] = [];

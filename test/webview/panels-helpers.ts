@@ -7,13 +7,12 @@
  * (`window.__posted`), so timings can be measured inside the page without a round trip.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join, relative } from "node:path";
-import { chromium, type BrowserContext, type Page } from "playwright-core";
+import type { BrowserContext, Page } from "playwright-core";
 import type { HostMessage, PanelMessage } from "../../engine/src/runner/protocol.js";
-import { panelHtml, type PanelKind } from "../../webview/src/panels/pages.js";
-import { artifacts, CHROMIUM, repo, THEMES } from "./helpers.js";
+import { panelHtml, type PanelKind } from "../../webview/src/page.js";
+import { artifacts, CHROMIUM, launchChromium, repo, THEMES } from "./helpers.js";
 
 export { artifacts, CHROMIUM, repo };
 
@@ -66,16 +65,7 @@ export class PanelBrowser {
   private constructor(private readonly context: BrowserContext, private readonly dir: string) {}
 
   static async launch(): Promise<PanelBrowser> {
-    const dir = mkdtempSync(join(tmpdir(), "tl-panels-"));
-    for (const d of ["home", "config", "cache", "profile"]) mkdirSync(join(dir, d));
-    const context = await chromium.launchPersistentContext(join(dir, "profile"), {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-      env: { ...process.env, HOME: join(dir, "home"), XDG_CONFIG_HOME: join(dir, "config"), XDG_CACHE_HOME: join(dir, "cache") },
-      viewport: { width: 1000, height: 640 },
-      deviceScaleFactor: 1,
-    });
+    const { context, dir } = await launchChromium("tl-panels-", { width: 1000, height: 640 });
     return new PanelBrowser(context, dir);
   }
 

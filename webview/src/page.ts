@@ -4,6 +4,8 @@
  * of truth. Node-safe: no DOM, no imports.
  */
 
+export type PanelKind = "paramTree" | "arrayViewer" | "profile" | "curves";
+
 export interface PanelPageOptions {
   /** URI of the panel's bundle (webview.asWebviewUri(.../webview/dist/<panel>.js)). */
   scriptUri: string;
@@ -15,9 +17,17 @@ export interface PanelPageOptions {
   cspSource: string;
 }
 
-/** A panel page: strict CSP (no remote content, scripts by nonce only), one stylesheet, one script. */
-export function panelHtml(opts: PanelPageOptions & { title: string; panel: string }): string {
-  const { scriptUri, styleUri, nonce, cspSource, title, panel } = opts;
+export const PANEL_TITLES: Record<PanelKind, string> = {
+  paramTree: "Tensorlens: param tree",
+  arrayViewer: "Tensorlens: array",
+  profile: "Tensorlens: profile",
+  curves: "Tensorlens: training curves",
+};
+
+/** A panel's page: strict CSP (no remote content, scripts by nonce only), one stylesheet, one script. */
+export function panelHtml(kind: PanelKind, opts: PanelPageOptions): string {
+  const { scriptUri, styleUri, nonce, cspSource } = opts;
+  if (!Object.hasOwn(PANEL_TITLES, kind)) throw new Error(`panelHtml: unknown panel ${String(kind)}`);
   if (!/^[A-Za-z0-9+/=_-]{16,}$/.test(nonce)) throw new Error("panelHtml: the nonce must be at least 16 base64/hex characters");
   const csp = [
     "default-src 'none'",
@@ -33,10 +43,10 @@ export function panelHtml(opts: PanelPageOptions & { title: string; panel: strin
 <meta http-equiv="Content-Security-Policy" content="${attr(csp)}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
 <link rel="stylesheet" href="${attr(styleUri)}" nonce="${nonce}">
-<title>${text(title)}</title>
+<title>${PANEL_TITLES[kind]}</title>
 </head>
-<body data-panel="${attr(panel)}">
-<div id="root"></div>
+<body data-panel="${kind}">
+<main id="root" class="tl-panel tl-${kind}"></main>
 <script nonce="${nonce}" src="${attr(scriptUri)}"></script>
 </body>
 </html>
@@ -45,12 +55,9 @@ export function panelHtml(opts: PanelPageOptions & { title: string; panel: strin
 
 /** The param-tree explorer's page (bundle: webview/dist/paramTree.js, style: webview/dist/paramTree.css). */
 export function paramTreeHtml(opts: PanelPageOptions): string {
-  return panelHtml({ ...opts, title: "Tensorlens: param tree", panel: "paramTree" });
+  return panelHtml("paramTree", opts);
 }
 
 function attr(s: string): string {
   return s.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
-}
-function text(s: string): string {
-  return s.replace(/&/g, "&amp;").replace(/</g, "&lt;");
 }

@@ -30,14 +30,4 @@ export function fitCanvas(canvas: HTMLCanvasElement): { ctx: CanvasRenderingCont
   return { ctx, width, height };
 }
 
-/** Resolves after the next frame is painted (rAF, then a task). A hidden page gets no frames: resolve at once. */
-export function afterPaint(): Promise<void> {
-  return new Promise((resolve) => {
-    if (document.visibilityState === "hidden") { resolve(); return; }
-    requestAnimationFrame(() => {
-      const ch = new MessageChannel();
-      ch.port1.onmessage = () => resolve();
-      ch.port2.postMessage(null);
-    });
-  });
-}
+export { afterPaint } from "../../shared/host.js";
