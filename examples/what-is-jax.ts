@@ -60,7 +60,7 @@ const time = (f: () => unknown, n: number) => {
 const eager = time(() => updateStep(input, target, layers), 500);
 const jitted = time(() => updateStepJit(input, target, layers), 5000);
 console.log(`update_step eager: ${eager.toFixed(1)} µs per call; jitted: ${jitted.toFixed(2)} µs per call (backend: ${input.device})`);
-console.log("jitted and eager agree:", updateStepJit(input, target, layers).every((w, i) => np.allclose(w, updateStep(input, target, layers)[i]!)));
+console.log("jitted and eager agree:", updateStepJit(input, target, layers).every((w, i) => np.allclose(w, updateStep(input, target, layers)[i]!).item()));
 console.log("the jitted program:\n" + updateStepJit.lower(input, target, layers).program);
 
 // 4. DeviceArray, PRNG keys, vmap --------------------------------------------------------------
@@ -94,7 +94,7 @@ console.log("Net().init(PRNGKey(0), input) =", vars);
 console.log("Dense_0.kernel =", vars.params.Dense_0.kernel);
 console.log("Dense_1.kernel =", vars.params.Dense_1.kernel);
 // The kernel's shape depends only on the example's last axis: (1, 2) and (2,) give the same parameters.
-const same = [np.ones([1, 2]), np.ones([2])].every((x) => np.allclose(new Net().init(random.PRNGKey(0), x).params.Dense_0.kernel, vars.params.Dense_0.kernel));
+const same = [np.ones([1, 2]), np.ones([2])].every((x) => np.allclose(new Net().init(random.PRNGKey(0), x).params.Dense_0.kernel, vars.params.Dense_0.kernel).item());
 console.log("init with inputs of shape (1, 2) and (2,) gives the same parameters:", same);
 console.log("Net().apply(vars, input) =", new Net().apply(vars, input));
 console.log("vmap(x => Net().apply(vars, x))(input) =", vmap((row: DeviceArray) => new Net().apply(vars, row))(input));
