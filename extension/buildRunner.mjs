@@ -3,8 +3,8 @@
 // runner/child.js), because the runner finds its engine (`../index.js`) and its child
 // (`./child.js`) relative to its own file. Code splitting keeps one engine instance shared by
 // the runner's child and the user's bundle (which imports index.js). The addon is not
-// bundled: the engine falls back to its reference backend. esbuild (the runner bundles the
-// user's file with it) is copied next to it with this platform's binary.
+// bundled: the engine falls back to its reference backend. esbuild-wasm (the runner bundles
+// the user's file with it) is copied next to it: portable, where esbuild's binary is not.
 import { build } from "esbuild";
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -37,19 +37,13 @@ export async function buildRunnerFallback({ repo, outdir, dev }) {
   const enginePkg = JSON.parse(readFileSync(join(repo, "engine", "package.json"), "utf8"));
   writeFileSync(join(tmp, "package.json"), JSON.stringify({ name: "tensorlens-bundled", version: enginePkg.version, type: "module", private: true }, null, 2) + "\n");
   mkdirSync(join(tmp, "runner"), { recursive: true });
-  // esbuild's JS API and its binary for this platform, resolved as esbuild itself resolves it.
+  // esbuild-wasm (the runner falls back to it when esbuild is absent): one WebAssembly build
+  // for every platform VS Code runs on, where esbuild's native binary would tie the .vsix to
+  // the platform it was packaged on.
   const req = createRequire(join(repo, "package.json"));
-  const esbuildDir = dirname(req.resolve("esbuild/package.json"));
-  const nm = join(tmp, "node_modules");
-  cpSync(join(esbuildDir, "package.json"), join(nm, "esbuild", "package.json"));
-  cpSync(join(esbuildDir, "lib", "main.js"), join(nm, "esbuild", "lib", "main.js"));
-  const platformPkg = `@esbuild/${process.platform}-${process.arch}`;
-  try {
-    const platformDir = dirname(createRequire(join(esbuildDir, "package.json")).resolve(`${platformPkg}/package.json`));
-    for (const part of ["package.json", "bin"]) cpSync(join(platformDir, part), join(nm, ...platformPkg.split("/"), part), { recursive: true });
-  } catch {
-    console.warn(`extension/buildRunner.mjs: ${platformPkg} not found; the fallback runner will need esbuild installed`);
-  }
+  const wasmDir = dirname(req.resolve("esbuild-wasm/package.json"));
+  const target = join(tmp, "node_modules", "esbuild-wasm");
+  for (const part of ["package.json", "lib/main.js", "bin/esbuild", "esbuild.wasm", "wasm_exec.js", "wasm_exec_node.js"]) cpSync(join(wasmDir, part), join(target, part));
   rmSync(outdir, { recursive: true, force: true });
   cpSync(tmp, outdir, { recursive: true });
   rmSync(tmp, { recursive: true, force: true });
