@@ -13,26 +13,14 @@ import { build } from "esbuild";
 import { existsSync, mkdirSync, renameSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+// zod's locales left out (~260 kB parsed on every activation): the plugin the panels use too.
+import { zodWithoutLocales } from "../webview/build.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = join(here, "..");
 const dist = join(here, "dist");
 const dev = process.argv.includes("--dev");
 mkdirSync(dist, { recursive: true });
-
-/**
- * zod's namespace re-exports every locale (~260 kB minified, parsed on every activation) and
- * the protocol's messages need only English, which zod's config loads by itself: the
- * `locales` namespace becomes an empty module (as webview/build.mjs does for the panels).
- */
-const zodWithoutLocales = {
-  name: "zod-without-locales",
-  setup(b) {
-    b.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) =>
-      /[\\/]node_modules[\\/]zod[\\/]/.test(args.importer) ? { path: "zod-locales", namespace: "zod-locales" } : undefined);
-    b.onLoad({ filter: /.*/, namespace: "zod-locales" }, () => ({ contents: "export {};", loader: "js" }));
-  },
-};
 
 /** Builds to a private file and renames: a build may run while tests read the old bundle. */
 async function bundle(name, options) {

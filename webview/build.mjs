@@ -22,7 +22,7 @@ export const outdir = join(here, "dist");
  * zod's namespace re-exports every locale (~260 kB minified) and the panels only need English
  * (which zod's config loads by itself): the `locales` namespace becomes an empty module.
  */
-const zodWithoutLocales = {
+export const zodWithoutLocales = {
   name: "zod-without-locales",
   setup(b) {
     b.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) =>
