@@ -1,7 +1,7 @@
 // The profile view in headless Chromium, fed with real profiles from the engine's profiler
 // (startProfile -> Profile.summary() and .chromeTrace()) of a jitted MLP training step: 20
-// steps and a recompile for a new batch size, and a long run of over 100,000 trace events for
-// the rendering and panning budget.
+// steps and a recompile for a new batch size, and a long run of over 100,000 trace events that
+// must render and pan (times are printed; the budgets are checked by npm run bench, not here).
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
@@ -217,7 +217,6 @@ describe("profile view (Chromium)", { skip }, () => {
       return performance.now() - t0;
     }, msg);
     console.log(`profile view, ${events} trace events (${(msg.traceJson!.length / 1e6).toFixed(1)} MB of JSON): shown in ${first.toFixed(0)} ms (parse, validation, indexing, first draw)`);
-    assert.ok(first < 1500, `showing ${events} events took ${first} ms`);
     const layout = JSON.parse((await p.page.locator("canvas.tl-timeline").getAttribute("data-layout"))!);
     assert.ok(layout.tracks.length >= 2, "the tracks are drawn");
     // Pan: a drag of 120 frames (2 px each) at 2x zoom (half the profile in view: ~57,000 events), then zoomed in (0.8^16: 36x) and panned again.
@@ -259,7 +258,6 @@ describe("profile view (Chromium)", { skip }, () => {
     assert.ok(Math.abs(ratio - Math.pow(0.8, 16)) < 1e-6, `zoomed in with the keyboard to ${ratio} of the whole`);
     const zoomed = await measure();
     console.log(`profile view, ${events} events, pan zoomed in: draw p50 ${zoomed.p50.toFixed(2)} ms, p95 ${zoomed.p95.toFixed(2)} ms, max ${zoomed.max.toFixed(2)} ms; frame interval p50 ${zoomed.gap50.toFixed(1)} ms, p95 ${zoomed.gap95.toFixed(1)} ms`);
-    for (const m of [whole, zoomed]) assert.ok(m.p95 < 16, `a frame's drawing takes ${m.p95} ms at p95 (60 Hz needs < 16)`);
     // Keyboard pan moves the view too.
     const before = await canvas.getAttribute("data-view");
     await p.page.keyboard.press("ArrowRight");
