@@ -1,6 +1,7 @@
 // The benchmark: Tensorlens (native backend) and its peers, side by side in one run.
 // Prints a table and writes bench/results/<timestamp>.json. Each figure is the median of many
-// runs after warm-up. `npm run bench` at the repository root; BENCH_QUICK=1 for a short run.
+// runs after warm-up. `npm run bench` at the repository root; BENCH_QUICK=1 for a short run;
+// BENCH_VSCODE=1 adds one real-VS-Code run (test/vscode/driver.ts) and its metrics.
 import { spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from "node:fs";
 import { cpus } from "node:os";
@@ -8,6 +9,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { rand, tutorialModel } from "./probe.js";
 import { runnerCases } from "./runner.js";
+import { uiCases, uiTargets } from "./ui.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const QUICK = !!process.env.BENCH_QUICK;
@@ -75,6 +77,7 @@ function targets(TL: string): string[] {
     `${f2(ratio(t("chain 4M f32 (jit)", TL), t("memcpy 16 MiB", TL)))} a same-size copy (cache-resident where in+out fit in L3); 32M f32: ${f2(ratio(t("chain 32M f32 (jit)", TL), t("memcpy 128 MiB", TL)))} a same-size copy (target <= 1.5x)`);
   const cold = t("runner cold run (small file)", "tensorlens"), session = t("runner session request", "tensorlens");
   out.push(`- tensorlens run, small file to its result: cold p50 ${cold ? fmt(cold) : "n/a"} (target <= 400 ms), session request ${session ? fmt(session) : "n/a"} (target <= 15 ms)`);
+  out.push(...uiTargets((c, e) => t(c, e)));
   return out;
 }
 
@@ -210,6 +213,9 @@ async function main() {
 
   // ---- The runner: a small file's result, cold and from a session ----------------------------
   await runnerCases(attempt, median, QUICK);
+
+  // ---- The panels' budgets in headless Chromium (and, with BENCH_VSCODE=1, real VS Code) -----
+  await uiCases(attempt, median, QUICK);
 
   // ---- Python: numpy and PyTorch ------------------------------------------------------------
   const py = "/usr/bin/python3";

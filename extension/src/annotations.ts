@@ -5,7 +5,7 @@
  */
 import * as vscode from "vscode";
 import type { MessageOf, TreeNode } from "../../engine/src/runner/protocol.js";
-import { summariesByLine } from "./results.js";
+import { leavesByLine, summariesByLine } from "./results.js";
 
 export class RunAnnotations implements vscode.Disposable {
   readonly diagnostics = vscode.languages.createDiagnosticCollection("tensorlens-run");
@@ -54,15 +54,26 @@ export class RunAnnotations implements vscode.Disposable {
     this.diagnostics.set(uri, [...(this.diagnostics.get(uri) ?? []), d]);
   }
 
-  /** The result's array summaries as end-of-line decorations. */
+  /**
+   * The result's array summaries as end-of-line decorations; their hover links each array to
+   * the array viewer (the `tensorlens.openArray` command, the only command the link may run).
+   */
   result(uri: vscode.Uri, tree: TreeNode, fallbackLine: number): Map<number, string> {
     const lines = summariesByLine(tree, uri.fsPath, fallbackLine);
+    const leaves = leavesByLine(tree, uri.fsPath, fallbackLine);
     const options: vscode.DecorationOptions[] = [];
     for (const [line, text] of lines) {
+      const hover = new vscode.MarkdownString().appendText(`Tensorlens (last run): ${text}`);
+      hover.isTrusted = { enabledCommands: ["tensorlens.openArray"] };
+      for (const { path } of (leaves.get(line) ?? []).slice(0, 8)) {
+        const args = encodeURIComponent(JSON.stringify([{ uri: uri.toString(), path }]));
+        hover.appendMarkdown(`\n\n[$(graph) Open ${path.length ? escapeMd(path.join("/")) : "the result"} in the array viewer](command:tensorlens.openArray?${args})`);
+      }
+      hover.supportThemeIcons = true;
       options.push({
         range: new vscode.Range(line, Number.MAX_SAFE_INTEGER, line, Number.MAX_SAFE_INTEGER),
         renderOptions: { after: { contentText: `  ${text}` } },
-        hoverMessage: new vscode.MarkdownString().appendText(`Tensorlens (last run): ${text}`),
+        hoverMessage: hover,
       });
     }
     this.byFile.set(uri.toString(), options);
@@ -87,4 +98,8 @@ export class RunAnnotations implements vscode.Disposable {
     this.diagnostics.dispose();
     this.decoration.dispose();
   }
+}
+
+function escapeMd(text: string): string {
+  return text.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, (c) => `\\${c}`);
 }

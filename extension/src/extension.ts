@@ -10,7 +10,9 @@ import { readFileSync } from "node:fs";
 import { ServerClient } from "./languageClient.js";
 import { Settings } from "./settings.js";
 import { BackendStatus } from "./statusBar.js";
-import type { Runtime } from "./runtime.js";
+import type { OpenArrayArgs, Runtime } from "./runtime.js";
+import type { Painted } from "./panelHost.js";
+import type { FetchRecord } from "./arrayViewerPanel.js";
 import type { ShownResult } from "./paramTreeView.js";
 import type { LensArgs, RunRecord } from "./runs.js";
 
@@ -30,6 +32,20 @@ export interface TensorlensApi {
   decorations(uri: vscode.Uri): string[];
   serverPid(): number | undefined;
   timings(): Timings;
+  /** The next `painted` message of a panel (the array viewer, the profile view), optionally about `what`. */
+  nextPainted(panel: Painted["panel"], what?: string): Promise<Painted>;
+  /** What the editor-area panels did so far. */
+  panels(): PanelActivity;
+}
+
+export interface PanelActivity {
+  /** Every `painted` message, in order. */
+  painted: Painted[];
+  /** The array viewer's fetchSlice requests answered (slice or sliceFailed). */
+  fetches: FetchRecord[];
+  /** Metric messages posted to the training curves page. */
+  metricsPosted: number;
+  open: { arrayViewer: boolean; profile: boolean; curves: boolean };
 }
 
 /** Milliseconds from the start of activate. */
@@ -74,6 +90,8 @@ export function activate(context: vscode.ExtensionContext): TensorlensApi {
 
   let runtime: Runtime | undefined;
   const renderWaiters: ((r: { ms: number; rows: number; leaves: number }) => void)[] = [];
+  const painted: Painted[] = [];
+  let paintWaiters: { panel: string; what?: string; resolve: (p: Painted) => void }[] = [];
   const load = (): Runtime => {
     if (runtime) return runtime;
     const t0 = performance.now();
@@ -81,6 +99,14 @@ export function activate(context: vscode.ExtensionContext): TensorlensApi {
     const mod = require(join(dist, "runtime.cjs")) as typeof import("./runtime.js");
     runtime = mod.createRuntime(context, settings, output, status);
     runtime.view.onDidRender((r) => { for (const w of renderWaiters.splice(0)) w(r); });
+    for (const host of [runtime.arrayViewer.host, runtime.profile.host, runtime.curves.host]) {
+      host.onDidPaint((p) => {
+        painted.push(p);
+        const hit = paintWaiters.filter((w) => w.panel === p.panel && (w.what === undefined || w.what === p.what));
+        paintWaiters = paintWaiters.filter((w) => !hit.includes(w));
+        for (const w of hit) w.resolve(p);
+      });
+    }
     timings.runtimeLoadMs = performance.now() - t0;
     timings.runtimeLoadedMs = since();
     return runtime;
@@ -95,6 +121,9 @@ export function activate(context: vscode.ExtensionContext): TensorlensApi {
     vscode.commands.registerCommand("tensorlens.run", (args?: LensArgs) => load().runs.run("run", args)),
     vscode.commands.registerCommand("tensorlens.profile", (args?: LensArgs) => load().runs.run("profile", args)),
     vscode.commands.registerCommand("tensorlens.cancelRun", () => runtime?.runs.cancelAll() ?? 0),
+    // From a result decoration's hover link ({ uri, path }), or the palette (the cursor's line).
+    vscode.commands.registerCommand("tensorlens.openArray", (args?: OpenArrayArgs) => load().openArray(args)),
+    vscode.commands.registerCommand("tensorlens.showCurves", () => load().curves.open()),
     vscode.commands.registerCommand("tensorlens.toggleHints", async () => {
       await settings.setHintsEnabled(!settings.hintsEnabled());
       void vscode.window.setStatusBarMessage(`Tensorlens: shape hints ${settings.hintsEnabled() ? "on" : "off"}`, 2500);
@@ -122,6 +151,13 @@ export function activate(context: vscode.ExtensionContext): TensorlensApi {
     decorations: (uri) => runtime?.annotations.decorationsOf(uri) ?? [],
     serverPid: () => client.serverPid,
     timings: () => ({ ...timings }),
+    nextPainted: (panel, what) => new Promise((resolve) => { paintWaiters.push({ panel, what, resolve }); }),
+    panels: () => ({
+      painted: [...painted],
+      fetches: [...(runtime?.arrayViewer.fetches ?? [])],
+      metricsPosted: runtime?.curves.posted ?? 0,
+      open: { arrayViewer: !!runtime?.arrayViewer.host.isOpen, profile: !!runtime?.profile.host.isOpen, curves: !!runtime?.curves.host.isOpen },
+    }),
   };
 }
 

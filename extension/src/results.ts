@@ -57,20 +57,26 @@ export function leafSummary(leaf: ArrayLeaf): string {
  * joined, the first few shown.
  */
 export function summariesByLine(tree: TreeNode, file: string, fallbackLine: number, maxPerLine = 4): Map<number, string> {
-  const byLine = new Map<number, string[]>();
-  for (const { path, leaf } of arrayLeaves(tree)) {
-    const line = leaf.source && sameFile(leaf.source.file, file) ? leaf.source.line - 1 : fallbackLine;
-    const label = path.length ? `${path.join("/")}: ${leafSummary(leaf)}` : leafSummary(leaf);
-    const list = byLine.get(line) ?? [];
-    list.push(label);
-    byLine.set(line, list);
-  }
   const out = new Map<number, string>();
-  for (const [line, list] of byLine) {
+  for (const [line, entries] of leavesByLine(tree, file, fallbackLine)) {
+    const list = entries.map(({ path, leaf }) => (path.length ? `${path.join("/")}: ${leafSummary(leaf)}` : leafSummary(leaf)));
     const shown = list.slice(0, maxPerLine).join(", ");
     out.set(line, list.length > maxPerLine ? `${shown}, … ${list.length - maxPerLine} more` : shown);
   }
   return out;
+}
+
+/** The array leaves grouped by the 0-based line of `file` they belong to (as summariesByLine places them). */
+export function leavesByLine(tree: TreeNode, file: string, fallbackLine: number): Map<number, LeafEntry[]> {
+  const byLine = new Map<number, LeafEntry[]>();
+  for (const entry of arrayLeaves(tree)) {
+    const src = entry.leaf.source;
+    const line = src && sameFile(src.file, file) ? src.line - 1 : fallbackLine;
+    const list = byLine.get(line) ?? [];
+    list.push(entry);
+    byLine.set(line, list);
+  }
+  return byLine;
 }
 
 function sameFile(a: string, b: string): boolean {

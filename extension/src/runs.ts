@@ -4,7 +4,7 @@
  * and what it leaves behind: error diagnostics, array summaries, the param-tree explorer.
  */
 import * as vscode from "vscode";
-import type { MessageOf, RunnerMessage, TreeNode } from "../../engine/src/runner/protocol.js";
+import type { ArraySlice, MessageOf, RunnerMessage, TreeNode } from "../../engine/src/runner/protocol.js";
 import { bundledEngine, projectEngine, type EngineLocation } from "./engine.js";
 import { RunnerSession } from "./session.js";
 import type { Settings } from "./settings.js";
@@ -13,6 +13,16 @@ import type { ParamTreeView } from "./paramTreeView.js";
 import type { BackendStatus } from "./statusBar.js";
 
 export interface LensArgs { uri: string; functionName?: string }
+
+/** A message of a run, with what the panels need to place it (see runtime.ts). */
+export interface RunEvent {
+  kind: "run" | "profile";
+  /** The request's id in its session (what `cancel` names). */
+  id: string;
+  label: string;
+  session: RunnerSession;
+  message: RunnerMessage;
+}
 
 export interface RunRecord {
   kind: "run" | "profile";
@@ -39,8 +49,15 @@ export class Runs implements vscode.Disposable {
   private lastBackend: string | undefined;
   /** Cancellers of the runs in flight (the progress notification's Cancel, or the command). */
   private readonly inFlight = new Set<() => void>();
+  /** The same cancellers by request id (the curves panel's Cancel names its run). */
+  private readonly cancelById = new Map<string, () => void>();
   private readonly finished = new vscode.EventEmitter<RunRecord>();
   readonly onDidFinish = this.finished.event;
+  private readonly messages = new vscode.EventEmitter<RunEvent>();
+  /** Every message of every run (the panels: previews, metrics, profiles, run state). */
+  readonly onDidMessage = this.messages.event;
+  /** The session that produced the last result: its array handles are fetchable there. */
+  private resultSession: RunnerSession | undefined;
 
   constructor(
     private readonly extensionDir: string,
@@ -101,6 +118,11 @@ export class Runs implements vscode.Disposable {
         this.inFlight.add(cancel);
         token.onCancellationRequested(cancel);
         const onMessage = (m: RunnerMessage) => {
+          if (id !== undefined) {
+            if (m.type === "started") this.cancelById.set(id, cancel);
+            if (m.type === "result") this.resultSession = session;
+            try { this.messages.fire({ kind, id, label, session, message: m }); } catch (e) { this.output.appendLine(`Tensorlens: ${(e as Error).message}`); }
+          }
           switch (m.type) {
             case "started":
               record.backend = m.backend;
@@ -135,6 +157,7 @@ export class Runs implements vscode.Disposable {
               record.status = m.status;
               record.toExitMs = performance.now() - t0;
               this.inFlight.delete(cancel);
+              if (id !== undefined) this.cancelById.delete(id);
               this.output.appendLine(`${m.status} (exit ${m.code}) in ${m.elapsedMs.toFixed(0)} ms`);
               if (m.status === "error" || m.status === "crashed") this.output.show(true);
               resolve(this.done(record));
@@ -156,6 +179,34 @@ export class Runs implements vscode.Disposable {
         });
       }),
     );
+  }
+
+  /** Cancels the run with this request id, if it is still in flight; returns whether it was. */
+  cancel(id: string): boolean {
+    const c = this.cancelById.get(id);
+    c?.();
+    return c !== undefined;
+  }
+
+  /**
+   * Reads a slice of an array of the last result (sent with a handle) from the session that ran
+   * it: the runner's `fetch`. Rejects with the runner's message when it cannot.
+   */
+  fetch(handle: string, start: number[], stop: number[], step: number[]): Promise<ArraySlice> {
+    const session = this.resultSession;
+    if (!session) return Promise.reject(new Error("no run result to read from"));
+    return new Promise<ArraySlice>((resolve, reject) => {
+      let slice: ArraySlice | undefined;
+      let error: string | undefined;
+      session.request((id) => ({ id, type: "fetch", handle, start, stop, step }), (m) => {
+        if (m.type === "slice") slice = m.slice;
+        else if (m.type === "error") error = m.message;
+        else if (m.type === "exit") {
+          if (slice) resolve(slice);
+          else reject(new Error(error ?? `the fetch ended ${m.status}`));
+        }
+      }).catch(reject);
+    });
   }
 
   /** Cancels every run in flight; returns how many there were. */
@@ -191,6 +242,7 @@ export class Runs implements vscode.Disposable {
     for (const s of this.sessions.values()) s.dispose();
     this.sessions.clear();
     this.finished.dispose();
+    this.messages.dispose();
   }
 }
 

@@ -37,7 +37,7 @@ export class RunnerSession {
   private start(): Promise<MessageOf<"ready">> {
     const { command, env } = nodeCommand();
     const proc = spawn(command, [this.engine.cli, "serve"], {
-      cwd: this.cwd ?? this.engine.dir,
+      cwd: this.workingDir,
       env,
       stdio: ["pipe", "pipe", "pipe"],
       windowsHide: true,
@@ -92,6 +92,9 @@ export class RunnerSession {
   }
 
   get pid(): number | undefined { return this.proc?.pid; }
+
+  /** The runner's working folder: relative paths in its traces are relative to it. */
+  get workingDir(): string { return this.cwd ?? this.engine.dir; }
 
   dispose(): void {
     this.disposed = true;

@@ -4,7 +4,11 @@
  * with the extension loaded from this repository (the `payload` of extensionDevelopmentPath and
  * extensionTestsPath; see ../../shared/notes/vscode-real-client.md in the shared notes).
  * While the in-host tests run they can ask for a screenshot: they write `<comm>/<name>.request`
- * and wait for `<comm>/<name>.done`; the picture goes to test/artifacts/<name>.png.
+ * and wait for `<comm>/<name>.done`; the picture goes to test/artifacts/<name>.png, and the
+ * answer says what the workbench and the Tensorlens panels (webview frames) showed. They can
+ * also click inside a panel: `<comm>/<name>.click` holding `{ panel, selector, keys? }` (the
+ * panel's `body[data-panel]`; with `keys` the element is focused and they are pressed instead),
+ * answered in `<comm>/<name>.done` with `{ ok }` or `{ error }`.
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { createServer } from "node:net";
@@ -92,6 +96,44 @@ function killServer(proc: ChildProcess | undefined): void {
   t.unref();
   proc.stdout?.destroy();
   proc.stderr?.destroy();
+}
+
+type PageT = Awaited<ReturnType<Awaited<ReturnType<typeof chromium.launchPersistentContext>>["newPage"]>>;
+type FrameT = ReturnType<PageT["frames"]>[number];
+
+/** The webview frame whose page is a Tensorlens panel of this kind (`body[data-panel]`), if any is loaded. */
+async function panelFrame(page: PageT, panel: string): Promise<FrameT | undefined> {
+  for (const frame of page.frames()) {
+    const kind = await frame.evaluate(() => document.body?.dataset.panel ?? null).catch(() => null);
+    if (kind === panel) return frame;
+  }
+  return undefined;
+}
+
+/**
+ * What each loaded Tensorlens panel shows: its kind, whether it is on screen, its title and
+ * a few counts (canvases, charts and their points, tree rows).
+ */
+async function panelsShown(page: PageT): Promise<unknown[]> {
+  const out: unknown[] = [];
+  for (const frame of page.frames()) {
+    const info = await frame.evaluate(() => {
+      const panel = document.body?.dataset.panel;
+      if (!panel) return null;
+      return {
+        panel,
+        visible: document.visibilityState === "visible" && window.innerWidth > 0,
+        title: (document.querySelector(".tl-title, h1")?.textContent ?? "").slice(0, 120),
+        canvases: document.querySelectorAll("canvas").length,
+        charts: document.querySelectorAll(".tl-chart").length,
+        points: [...document.querySelectorAll<HTMLElement>(".tl-chart")].map((e) => `${e.dataset.metric}:${e.dataset.points}`),
+        rows: document.querySelectorAll('[role="treeitem"]').length,
+        empty: document.querySelector("#root")?.classList.contains("tl-empty-state") ?? false,
+      };
+    }).catch(() => null);
+    if (info) out.push(info);
+  }
+  return out;
 }
 
 export async function drive(opts: DriveOptions): Promise<DriveResult> {
@@ -206,11 +248,33 @@ export async function drive(opts: DriveOptions): Promise<DriveResult> {
     ]);
     await page.goto(`${base}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(payload)}`);
 
-    // Screenshot requests from the in-host tests.
+    // Screenshot and click requests from the in-host tests.
     let polling = true;
     const poll = (async () => {
       while (polling) {
         for (const f of readdirSync(comm)) {
+          if (f.endsWith(".click")) {
+            const name = f.slice(0, -".click".length);
+            let answer: unknown;
+            try {
+              const { panel, selector, keys } = JSON.parse(readFileSync(join(comm, f), "utf8")) as { panel: string; selector: string; keys?: string[] };
+              rmSync(join(comm, f), { force: true });
+              const frame = await panelFrame(page, panel);
+              if (!frame) throw new Error(`no webview frame with body[data-panel="${panel}"]`);
+              const target = frame.locator(selector).first();
+              // With keys: focus the element and press them (a keyboard path), else click it.
+              if (keys?.length) {
+                await target.focus({ timeout: 10_000 });
+                for (const k of keys) await target.press(k);
+              } else await target.click({ timeout: 10_000 });
+              answer = { ok: true };
+            } catch (e) {
+              rmSync(join(comm, f), { force: true });
+              answer = { error: String(e) };
+            }
+            writeFileSync(join(comm, `${name}.done`), JSON.stringify(answer));
+            continue;
+          }
           if (!f.endsWith(".request")) continue;
           const name = f.slice(0, -".request".length);
           rmSync(join(comm, f), { force: true });
@@ -222,6 +286,7 @@ export async function drive(opts: DriveOptions): Promise<DriveResult> {
               lenses: [...document.querySelectorAll(".codelens-decoration")].map((e) => e.textContent).slice(0, 10),
               squiggles: document.querySelectorAll(".squiggly-error").length,
             }));
+            (dom as Record<string, unknown>).panels = await panelsShown(page);
             writeFileSync(join(comm, `${name}.done`), JSON.stringify({ file, dom }));
           } catch (e) {
             writeFileSync(join(comm, `${name}.done`), JSON.stringify({ error: String(e) }));

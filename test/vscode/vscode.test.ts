@@ -15,6 +15,7 @@ import { drive, repo } from "./driver.js";
 const files = {
   "examples/what-is-jax.ts": join(repo, "examples", "what-is-jax.ts"),
   "dense.ts": join(repo, "test", "vscode", "fixtures", "dense.ts"),
+  "panels.ts": join(repo, "test", "vscode", "fixtures", "panels.ts"),
 };
 
 function build(): void {
@@ -25,7 +26,7 @@ function build(): void {
 
 before(() => build());
 
-test("real VS Code: hints, lenses, a planted bug, Run to the param tree, a runtime error", { timeout: 600_000 }, async () => {
+test("real VS Code, trusted workspace: hints, lenses, a planted bug, Run to the param tree, the panels, a runtime error", { timeout: 600_000 }, async () => {
   assert.ok(existsSync(join(repo, "engine", "dist", "runner", "cli.js")), "the runner CLI is built (npx tsc -p engine)");
   const r = await drive({ testsModule: join(repo, "test", "vscode", "host", "trusted.cjs"), files, trust: false, name: "vscode-trusted" });
   console.log(`trusted run: exit ${r.exitCode} in ${r.seconds.toFixed(1)} s; screenshots: ${r.screenshots.join(", ")}`);

@@ -33,6 +33,26 @@ async function screenshot(name) {
   return info;
 }
 
+/**
+ * Asks the driver to click `selector` inside the loaded panel `panel` (body[data-panel]), or with
+ * `keys` to focus it and press them; resolves when done.
+ */
+async function click(name, panel, selector, keys) {
+  const comm = process.env.TENSORLENS_TEST_COMM;
+  if (!comm) throw new Error("no driver to click with");
+  const done = join(comm, `${name}.done`);
+  writeFileSync(join(comm, `${name}.click.tmp`), JSON.stringify({ panel, selector, keys }));
+  require("node:fs").renameSync(join(comm, `${name}.click.tmp`), join(comm, `${name}.click`));
+  await poll(`click ${name}`, () => existsSync(done), 20000, 100);
+  const info = JSON.parse(readFileSync(done, "utf8"));
+  require("node:fs").rmSync(done, { force: true });
+  if (info.error) throw new Error(`click ${selector} in ${panel}: ${info.error}`);
+  return info;
+}
+
+/** The panels a screenshot's answer saw loaded (kind, visible, title, counts). */
+const panelsIn = (shot) => (shot && shot.dom && shot.dom.panels) || [];
+
 const hintText = (h) => (typeof h.label === "string" ? h.label : h.label.map((p) => p.value).join(""));
 
 async function hints(doc) {
@@ -78,4 +98,4 @@ async function openWithHints(file, pattern) {
   return { doc, api, hints: found, activationToHintsMs: now - api.activatedAt, openToHintsMs: now - t0 };
 }
 
-module.exports = { vscode, log, poll, assert, screenshot, hintText, hints, lenses, runLens, openWithHints, EXTENSION_ID };
+module.exports = { vscode, log, poll, assert, screenshot, click, panelsIn, hintText, hints, lenses, runLens, openWithHints, EXTENSION_ID };

@@ -1,10 +1,15 @@
 // In-host tests with Workspace Trust off (a trusted workspace): hints, lenses, a planted shape
-// bug, Run through the runner to the param-tree view, a runtime error as a diagnostic.
+// bug, Run through the runner to the param-tree view, the array viewer, profile view and
+// training curves panels, a runtime error as a diagnostic.
 const { join } = require("node:path");
-const { vscode, log, poll, assert, screenshot, hintText, hints, lenses, runLens, openWithHints } = require("./common.cjs");
+const { vscode, log, poll, assert, screenshot, click, panelsIn, hintText, hints, lenses, runLens, openWithHints } = require("./common.cjs");
 
 /** The workspace the driver made: copies of the tutorial and the fixture. */
 const ws = process.env.TENSORLENS_TEST_WS;
+
+function withTimeout(promise, ms, what) {
+  return Promise.race([promise, new Promise((_, reject) => setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms))]);
+}
 
 exports.run = async () => {
   try { await tests(); } catch (e) { log(`FAIL: ${e && e.stack || e}`); throw e; }
@@ -71,6 +76,16 @@ async function tests() {
   assert(decorations.some((d) => /Dense_0\/kernel: f32\[2,4\] μ=/.test(d)), `an inline summary of the kernel: ${decorations.join(" | ")}`);
   await screenshot("run-result");
 
+  // 3a. A click on the kernel's row in the param tree (inside its webview) opens the array viewer.
+  const arrayPainted = api.nextPainted("arrayViewer", "showArray");
+  const tClick = performance.now();
+  await click("param-tree-kernel", "paramTree", '[role="treeitem"][data-path="Dense_0/kernel"]');
+  const av = await withTimeout(arrayPainted, 20000, "the array viewer's painted (showArray) after a click in the param tree");
+  log(`metric clickToArrayViewerMs=${(performance.now() - tClick).toFixed(0)} (panel paint ${av.ms.toFixed(0)} ms)`);
+  const avShot = await screenshot("array-viewer");
+  const avShown = panelsIn(avShot).find((p) => p.panel === "arrayViewer" && p.visible);
+  assert(avShown && /Dense_0\/kernel|initParams/.test(avShown.title + JSON.stringify(avShown)), `the array viewer is on screen with the kernel: ${JSON.stringify(panelsIn(avShot))}`);
+
   // The status bar's backend switch applies to the next run; Profile runs through the runner too.
   await vscode.commands.executeCommand("tensorlens.switchBackend", "reference");
   const onReference = await vscode.commands.executeCommand(lens.command.command, ...lens.command.arguments);
@@ -78,9 +93,79 @@ async function tests() {
   assert(onReference.status === "ok" && onReference.backend === "reference", `the next run uses the reference backend: ${onReference.backend}`);
   await vscode.commands.executeCommand("tensorlens.switchBackend", "native");
   const profileLens = (await lenses(fixture)).find((l) => l.command && l.command.command === "tensorlens.profile" && l.command.arguments[0].functionName === "initParams");
+  const profilePainted = api.nextPainted("profile", "showProfile");
+  const tProfile = performance.now();
   const profiled = await vscode.commands.executeCommand(profileLens.command.command, ...profileLens.command.arguments);
   log(`profile: ${profiled.status}, ${profiled.profile ? `${profiled.profile.summary.ops.length} ops, wall ${profiled.profile.summary.wallMs.toFixed(1)} ms` : "no profile message"}`);
   assert(profiled.status === "ok" && profiled.profile, "Profile ends ok with a profile message");
+  const pp = await withTimeout(profilePainted, 20000, "the profile view's painted (showProfile)");
+  log(`metric clickToProfileViewMs=${(performance.now() - tProfile).toFixed(0)} (panel paint ${pp.ms.toFixed(0)} ms, ${profiled.profile.summary.events} events)`);
+  const profShot = await screenshot("profile-view");
+  assert(panelsIn(profShot).some((p) => p.panel === "profile" && p.visible && !p.empty), `the profile view is on screen: ${JSON.stringify(panelsIn(profShot))}`);
+  // A click on the first op row with a source line opens that line in the editor (the summary's absolute path).
+  const srcRow = profiled.profile.summary.ops.find((o) => o.sources.length);
+  if (srcRow) {
+    const src = srcRow.sources[0];
+    for (const e of vscode.window.visibleTextEditors) e.selection = new vscode.Selection(0, 0, 0, 0);
+    await click("profile-op-row", "profile", "table tbody tr:has(.tl-op-src)");
+    // The table's order is its own (sorted by total time): any op's source line will do.
+    const sources = profiled.profile.summary.ops.flatMap((o) => o.sources);
+    const ed = await poll(`an op's source line (e.g. ${src.file}:${src.line}) selected from the profile's op table`, () =>
+      vscode.window.visibleTextEditors.find((e) => e.selection.active.line > 0 && sources.some((x) => x.file === e.document.uri.fsPath && x.line - 1 === e.selection.active.line)), 10000)
+      .catch((e) => { throw new Error(`${e.message}; editors: ${vscode.window.visibleTextEditors.map((x) => `${x.document.uri.fsPath}:${x.selection.active.line + 1}`).join(", ")}`); });
+    log(`profile op row ${srcRow.name.slice(0, 40)} opened ${ed.document.uri.fsPath}:${ed.selection.active.line + 1}`);
+  }
+  // The timeline's first slice by keyboard (Down selects it, Enter opens it): its source is the
+  // trace's, relative to the runner's working folder, and must resolve to the workspace's file.
+  for (const e of vscode.window.visibleTextEditors) e.selection = new vscode.Selection(0, 0, 0, 0);
+  await click("profile-slice", "profile", "canvas.tl-timeline", ["ArrowDown", "Enter"]);
+  const sliceEd = await poll("an editor at a line from the timeline's first slice", () =>
+    vscode.window.visibleTextEditors.find((e) => e.selection.active.line > 0 && e.document.uri.fsPath.startsWith(ws)), 10000);
+  log(`profile timeline slice opened ${sliceEd.document.uri.fsPath}:${sliceEd.selection.active.line + 1} (trace path resolved against the runner's folder)`);
+
+  // 3b. A result with a large array (8x300x300 > 65,536 elements): handle + preview, detail fetched
+  // through the runner's session; opened as a decoration's hover link does ({ uri, path }).
+  const panelsDoc = await vscode.workspace.openTextDocument(join(ws, "panels.ts"));
+  await vscode.window.showTextDocument(panelsDoc, vscode.ViewColumn.One);
+  const panelLenses = await poll("Run lenses in panels.ts", async () => { const ls = await lenses(panelsDoc); return runLens(ls, "bigArray") && runLens(ls, "train") && ls; });
+  const bigLens = runLens(panelLenses, "bigArray");
+  const bigRecord = await vscode.commands.executeCommand(bigLens.command.command, ...bigLens.command.arguments);
+  assert(bigRecord.status === "ok", `bigArray ran: ${bigRecord.status} ${JSON.stringify(bigRecord.error)}`);
+  const weights = bigRecord.result.tree.entries.find((e) => e.key === "weights").value;
+  assert(weights.handle && !weights.data, `the 720,000-element array came with a handle: ${JSON.stringify(weights).slice(0, 200)}`);
+  const fetchesBefore = api.panels().fetches.length;
+  const bigPainted = api.nextPainted("arrayViewer", "showArray");
+  const slicePainted = api.nextPainted("arrayViewer", "slice");
+  const tBig = performance.now();
+  const ok = await vscode.commands.executeCommand("tensorlens.openArray", { uri: panelsDoc.uri.toString(), path: ["weights"] });
+  assert(ok === true, "tensorlens.openArray opened the array");
+  const bp = await withTimeout(bigPainted, 20000, "the array viewer's painted for the large array");
+  const sp = await withTimeout(slicePainted, 30000, "the array viewer's painted for a fetched slice");
+  const fetched = api.panels().fetches.slice(fetchesBefore);
+  log(`metric largeArrayFirstPaintMs=${(performance.now() - tBig).toFixed(0)} (panel ${bp.ms.toFixed(0)} ms); fetchSlice answers: ${JSON.stringify(fetched)}; slice painted ${sp.ms.toFixed(0)} ms after it arrived`);
+  assert(fetched.some((f) => f.ok && f.handle === weights.handle), `a fetchSlice for ${weights.handle} was answered with a slice: ${JSON.stringify(fetched)}`);
+  await screenshot("array-viewer-large");
+
+  // 3c. A training loop that calls report({ step, loss }): the curves panel opens and gets every metric.
+  const trainLens = runLens(panelLenses, "train");
+  await vscode.window.showTextDocument(panelsDoc, vscode.ViewColumn.One);
+  const trained = await vscode.commands.executeCommand(trainLens.command.command, ...trainLens.command.arguments);
+  assert(trained.status === "ok", `train ran: ${trained.status} ${JSON.stringify(trained.error)}`);
+  await poll("the curves panel open with 60 metric messages", () => api.panels().open.curves && api.panels().metricsPosted >= 60, 20000);
+  const curvesShot = await poll("the curves drawn", async () => {
+    const shot = await screenshot("curves");
+    const c = panelsIn(shot).find((p) => p.panel === "curves" && p.visible);
+    return c && c.charts === 2 && c.points.every((x) => x.endsWith(":60")) ? shot : undefined;
+  }, 15000, 500).catch((e) => { throw new Error(`${e.message}; posted ${api.panels().metricsPosted}`); });
+  log(`curves: ${JSON.stringify(panelsIn(curvesShot).find((p) => p.panel === "curves"))}`);
+  // Hidden (another panel in front) and shown again: the page is rebuilt and gets its curves back.
+  await vscode.commands.executeCommand("tensorlens.openArray", { uri: panelsDoc.uri.toString(), path: ["weights"] });
+  await vscode.commands.executeCommand("tensorlens.showCurves");
+  await poll("the curves back after hide/show", async () => {
+    const c = panelsIn(await screenshot("curves-again")).find((p) => p.panel === "curves" && p.visible);
+    return c && c.charts === 2 && c.points.every((x) => x.endsWith(":60"));
+  }, 15000, 500);
+  log("curves: kept across hide/show");
 
   // Cancel (the progress notification's Cancel button runs the same code as this command).
   const slowLens = runLens(await lenses(fixture), "slow");
