@@ -178,6 +178,8 @@ test("row 11: pad's symmetric mode is numpy's", () => {
   equal(np.pad(np.array([1, 2, 3]), [1, 0], { mode: "edge" }), [4], [1, 1, 2, 3]);
   typeError(() => np.pad(np.array([1, 2, 3]), 2, { mode: "mean" } as any), /np\.pad/, /mode/, /"mean"/);
   typeError(() => np.pad(np.array([1, 2, 3]), 2, { mode: "constant", stat_length: 2 } as any), /np\.pad: unknown option "stat_length"/);
+  // numpy raises for constant_values with mode="edge"; so do we (it used to be ignored).
+  typeError(() => np.pad(np.array([1, 2, 3]), 1, { mode: "edge", constantValues: 5 }), /pad: constantValues applies only to mode "constant", not "edge"/);
 });
 
 test("row 11: interp's period is numpy's", () => {

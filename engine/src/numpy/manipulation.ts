@@ -1,6 +1,7 @@
 import type { DeviceArray } from "../array.js";
 import * as l from "../lax/primitives.js";
 import { scalar } from "../core/constants.js";
+import { LocatedTypeError } from "../core/source.js";
 import { broadcastShapes } from "./checks.js";
 import { normalizeAxes, normalizeAxis, ShapeError } from "./checks.js";
 import { broadcastToShape, concatenateShape, expandDimsShape, reshapeShape, splitSizes, squeezeShape, stackShape, transposeShape } from "./checks.js";
@@ -150,6 +151,8 @@ export function pad(x: ArrayLike, padWidth: PadWidth, opts: { mode?: "constant" 
   if (widths.length !== a.ndim) throw new ShapeError("pad", "pad width rank", [a.shape], `pad: ${widths.length} pad widths for an array of rank ${a.ndim}`);
   const mode = opts.mode ?? "constant";
   if (mode === "constant") return l.pad(a, scalar(opts.constantValues ?? 0, a.dtype), widths.map(([lo, hi]) => [lo, hi, 0] as const));
+  // As numpy: constantValues means nothing to the other modes, so it is an error, not ignored.
+  if (opts.constantValues !== undefined) throw new LocatedTypeError(`pad: constantValues applies only to mode "constant", not "${mode}"`);
   let r = a;
   widths.forEach(([lo, hi], axis) => {
     if (lo === 0 && hi === 0) return;
