@@ -1,4 +1,4 @@
-import { DeviceArray, jit, lax, losses, np, optim, random, tree, valueAndGrad, type nn } from "tensorlens";
+import { DeviceArray, jit, lax, losses, np, optim, random, report, tree, valueAndGrad, type nn } from "tensorlens";
 import { DEFAULT_FASHION_MNIST, loadSplit, type Split } from "./idx.js";
 import { defaultBackendName } from "tensorlens";
 import { cpus } from "node:os";
@@ -90,6 +90,8 @@ export function train(o: TrainOptions): TrainResult {
       release([params, optState, x, y, loss], [newParams, newState]);
       params = newParams; optState = newState;
       lossesSeen.push(l);
+      // Live curves in the editor when run by `tensorlens run` (a no-op elsewhere).
+      report({ step: steps, loss: l });
       running = b === 0 ? l : 0.9 * running + 0.1 * l;
       steps++;
       const secs = (performance.now() - e0) / 1000;
@@ -100,7 +102,9 @@ export function train(o: TrainOptions): TrainResult {
     }
     trainSeconds += (performance.now() - e0) / 1000;
     if (o.progress !== false) process.stdout.write("\n");
-    log(`epoch ${epoch}: loss ${running.toFixed(4)}, test accuracy ${(100 * accuracy(predict, params, o.test, o.shape)).toFixed(2)}%`);
+    const epochAccuracy = accuracy(predict, params, o.test, o.shape);
+    report({ step: steps, testAccuracy: epochAccuracy });
+    log(`epoch ${epoch}: loss ${running.toFixed(4)}, test accuracy ${(100 * epochAccuracy).toFixed(2)}%`);
   }
   const testAccuracy = accuracy(predict, params, o.test, o.shape);
   const seconds = (performance.now() - t0) / 1000;

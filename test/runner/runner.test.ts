@@ -280,3 +280,13 @@ test("profile: the summary names recompiles and their reasons, the trace parses 
   }
   assert.ok(trace.traceEvents.some((e) => e.ph === "C"), "a counter track for live memory");
 });
+
+test("a program gets the arguments after -- as its process.argv", () => {
+  const r = cli(["run", join(root, "test/runner/fixtures/args.ts"), "--json", "--", "data/dir", "--epochs", "2", "--json"]);
+  assert.equal(r.code, 0, r.stderr);
+  const messages = r.stdout.split("\n").filter(Boolean).map(parseMessage);
+  assert.deepEqual(JSON.parse(only(messages, "stdout")[0]!.text), ["data/dir", "--epochs", "2", "--json"]);
+  const bad = cli(["run", MODEL, "--fn", "params", "--", "x"]);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /arguments after -- are for a program/);
+});

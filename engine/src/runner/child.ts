@@ -78,7 +78,9 @@ async function run(job: RunJob): Promise<boolean> {
     let inputs: { name: string; shape: number[]; dtype: DTypeName }[] | undefined;
     if (job.fn === undefined) {
       emit({ type: "started", protocol: PROTOCOL_VERSION, file: job.file, backend, pid: process.pid });
-      // A program runs top to bottom on every request: a fresh module instance each time.
+      // A program runs top to bottom on every request: a fresh module instance each time,
+      // with process.argv as `node FILE ARGS...` would give it.
+      process.argv = [process.argv[0]!, job.file, ...job.args];
       await import(`${pathToFileURL(job.bundle).href}?run=${++runCount}`);
     } else {
       let mod = loaded.get(job.bundle);
@@ -169,4 +171,6 @@ process.on("uncaughtException", (e) => emit({ type: "error", ...describeError(e,
 process.on("unhandledRejection", (e) => emit({ type: "error", ...describeError(e, [dirname(import.meta.dirname)], process.cwd()) }));
 send({ kind: "alive" });
 // The controller names the engine it expects at start: load it while the bundle is built.
-if (process.argv[2]) void loadEngine(process.argv[2]).catch(() => { /* reported when a job needs it */ });
+const preload = process.env.TENSORLENS_RUNNER_PRELOAD;
+delete process.env.TENSORLENS_RUNNER_PRELOAD;
+if (preload) void loadEngine(preload).catch(() => { /* reported when a job needs it */ });

@@ -14,10 +14,10 @@ import { PROTOCOL_VERSION } from "./limits.js";
 import type { RunnerMessage } from "./protocol.js";
 
 const USAGE = `usage:
-  tensorlens run FILE.ts [--fn NAME] [--backend native|reference|webgpu] [--dim B=32 ...] [--json] [--timeout SECONDS]
+  tensorlens run FILE.ts [--fn NAME] [--backend native|reference|webgpu] [--dim B=32 ...] [--json] [--timeout SECONDS] [-- ARGS...]
   tensorlens profile FILE.ts [--fn NAME] [--out trace.json] [same options as run]
   tensorlens serve        (one JSON request per line on stdin; see docs/runner-protocol.md)
-Without --fn, run executes the file as a program. Parameters annotated with shape types
+Without --fn, run executes the file as a program (ARGS after -- are its process.argv). Parameters annotated with shape types
 (x: f32<"B 784">) get random inputs; bind symbolic dims with --dim.`;
 
 const OPTIONS = {
@@ -37,7 +37,10 @@ function main(argv: string[]) {
   }
   const { values: o, positionals } = parsed;
   if (o.version) { console.log(engineVersion()); return; }
-  const [command, file, ...extra] = positionals;
+  // Arguments after "--" belong to the program (parseArgs keeps them as positionals).
+  const dashes = argv.indexOf("--");
+  const programArgs = dashes >= 0 ? argv.slice(dashes + 1) : [];
+  const [command, file, ...extra] = dashes >= 0 ? positionals.slice(0, positionals.length - programArgs.length) : positionals;
   if (o.help || !command) { console.log(USAGE); return; }
   try {
     if (command === "serve") {
@@ -49,7 +52,8 @@ function main(argv: string[]) {
     if (!file) throw new UsageError(`${command}: which file? e.g. tensorlens ${command} examples/what-is-jax.ts`);
     if (extra.length) throw new UsageError(`${command}: unexpected argument "${extra[0]}"`);
     if (command === "run" && o.out !== undefined) throw new UsageError("--out is an option of profile, not run");
-    once(command, file, o);
+    if (programArgs.length && o.fn !== undefined) throw new UsageError("arguments after -- are for a program; a function (--fn) gets its inputs from its annotations");
+    once(command, file, o, programArgs);
   } catch (e) {
     if (e instanceof UsageError) return usageExit(e.message);
     throw e;
@@ -78,7 +82,7 @@ function positiveNumber(flag: string, v: string | undefined): number | undefined
   return n;
 }
 
-function once(command: "run" | "profile", file: string, o: Record<string, unknown>) {
+function once(command: "run" | "profile", file: string, o: Record<string, unknown>, args: string[]) {
   const backend = o.backend as string | undefined;
   if (backend !== undefined && !["native", "reference", "webgpu"].includes(backend)) throw new UsageError(`--backend ${backend}: expected native, reference or webgpu`);
   const timeoutS = positiveNumber("timeout", o.timeout as string | undefined);
@@ -98,7 +102,7 @@ function once(command: "run" | "profile", file: string, o: Record<string, unknow
     id: "1", type: command, file: resolve(file), dims: parseDims(o.dim as string[] | undefined),
     timeoutMs: (timeoutS ?? DEFAULT_TIMEOUT_MS / 1000) * 1000,
     ...(fn !== undefined ? { fn } : {}), ...(backend ? { backend: backend as "native" } : {}),
-    ...(maxResultBytes ? { maxResultBytes: Math.floor(maxResultBytes) } : {}), ...(out ? { out } : {}),
+    ...(maxResultBytes ? { maxResultBytes: Math.floor(maxResultBytes) } : {}), ...(out ? { out } : {}), ...(args.length ? { args } : {}),
   });
 }
 

@@ -126,7 +126,7 @@ export class Controller {
       try {
         const b = await this.bundler.bundle(file);
         job = {
-          op: "run", mode: req.type, file, bundle: b.path, engine: b.engine, dims: req.dims ?? {},
+          op: "run", mode: req.type, file, bundle: b.path, engine: b.engine, dims: req.dims ?? {}, args: req.args ?? [],
           ...(req.fn !== undefined ? { fn: req.fn } : {}), ...(req.backend ? { backend: req.backend } : {}),
           ...(req.maxResultBytes ? { maxResultBytes: req.maxResultBytes } : {}),
           ...(req.type === "profile" ? { traceOut: req.out ? resolve(req.out) : join(this.workDir, `profile-${req.id}.json`) } : {}),
@@ -157,12 +157,13 @@ export class Controller {
 
   private ensureChild(preloadEngine?: string): Promise<void> {
     if (this.child && this.childReady) return this.childReady;
-    const child = fork(new URL("./child.js", import.meta.url), preloadEngine ? [preloadEngine] : [], {
+    // The engine to load early goes by environment: argv is the user program's.
+    const child = fork(new URL("./child.js", import.meta.url), [], {
       execArgv: ["--enable-source-maps"],
       stdio: ["ignore", "pipe", "pipe", "ipc"],
       serialization: "advanced",
       cwd: this.opts.cwd ?? process.cwd(),
-      env: { ...process.env, ...this.opts.env },
+      env: { ...process.env, ...this.opts.env, ...(preloadEngine ? { TENSORLENS_RUNNER_PRELOAD: preloadEngine } : {}) },
     });
     this.child = child;
     this.stderrTail = [];

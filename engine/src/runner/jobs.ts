@@ -13,6 +13,8 @@ export interface RunJob {
   readonly fn?: string;
   readonly backend?: string;
   readonly dims: Record<string, number>;
+  /** A program's command-line arguments. */
+  readonly args: readonly string[];
   readonly maxResultBytes?: number;
   /** Where a profile's Chrome trace goes. */
   readonly traceOut?: string;

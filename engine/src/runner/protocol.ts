@@ -268,6 +268,8 @@ export const RunOptions = z.object({
   dims: z.record(z.string(), z.number().int().positive()).optional(),
   timeoutMs: z.number().positive().optional(),
   maxResultBytes: z.number().int().positive().optional(),
+  /** Command-line arguments for a program (its process.argv after the file). */
+  args: z.array(z.string()).optional(),
 });
 export type RunOptions = z.infer<typeof RunOptions>;
 
