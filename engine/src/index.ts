@@ -15,8 +15,10 @@ import * as rawNn from "./nn/index.js";
 import { tree } from "./tree.js";
 import * as optim from "./optim/index.js";
 import * as losses from "./losses/index.js";
-import * as checkpoint from "./checkpoint/index.js";
+// The safetensors module (save / load pytrees); `checkpoint` is jax.checkpoint (remat), as in JAX.
+import * as safetensors from "./checkpoint/index.js";
 import * as rawRandom from "./random/index.js";
+import * as rawScipy from "./scipy/index.js";
 import { declareNamespace, type Declared } from "./api/declared.js";
 import { SIGNATURES } from "./signatures/index.js";
 import { installMethods } from "./numpy/methods.js";
@@ -24,6 +26,7 @@ import * as G from "./api/grad.js";
 import { vmap as rawVmap } from "./api/vmap.js";
 import { jit as rawJit } from "./api/jit.js";
 import { makeJaxpr as rawMakeJaxpr, evalShape as rawEvalShape } from "./api/inspect.js";
+import { customJvp as rawCustomJvp, customVjp as rawCustomVjp, checkpoint as rawCheckpoint } from "./api/custom.js";
 
 // Shape errors raised anywhere in the engine name the user's line that caused them.
 ShapeError.decorate = (e) => { withUserLocation(e); };
@@ -34,16 +37,20 @@ const numpy: Declared<typeof rawNumpy> = declareNamespace("np", rawNumpy, SIGNAT
 const lax: Declared<typeof rawLax> = declareNamespace("lax", rawLax, SIGNATURES);
 const nn: Declared<typeof rawNn> = declareNamespace("nn", rawNn, SIGNATURES);
 const random: Declared<typeof rawRandom> = declareNamespace("random", rawRandom, SIGNATURES);
+const scipy: Declared<typeof rawScipy> = declareNamespace("scipy", rawScipy, SIGNATURES);
 installMethods(numpy);
 const transforms = declareNamespace("", {
   grad: G.grad, valueAndGrad: G.valueAndGrad, jvp: G.jvp, vjp: G.vjp, linearize: G.linearize, jacfwd: G.jacfwd, jacrev: G.jacrev,
   hessian: G.hessian, vmap: rawVmap, jit: rawJit, makeJaxpr: rawMakeJaxpr, evalShape: rawEvalShape,
+  customJvp: rawCustomJvp, customVjp: rawCustomVjp, checkpoint: rawCheckpoint, remat: rawCheckpoint,
 }, SIGNATURES);
-export const { grad, valueAndGrad, jvp, vjp, linearize, jacfwd, jacrev, hessian, vmap, jit, makeJaxpr, evalShape } = transforms;
+export const { grad, valueAndGrad, jvp, vjp, linearize, jacfwd, jacrev, hessian, vmap, jit, makeJaxpr, evalShape, customJvp, customVjp, checkpoint, remat } = transforms;
+export type { CustomJvpFunction, CustomVjpFunction } from "./api/custom.js";
 export { numpy as np };
-export { lax, nn, random, tree };
-export { optim, losses, checkpoint };
+export { lax, nn, random, tree, scipy };
+export { optim, losses, safetensors };
 export { DeviceArray, liveBytes } from "./array.js";
+export { ComplexArray } from "./numpy/fft.js";
 export { config } from "./config.js";
 export { type Jitted } from "./api/jit.js";
 export { ShapeDtypeStruct } from "./api/inspect.js";

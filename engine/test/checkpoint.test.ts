@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { checkpoint, config, nn, np, random, type DeviceArray } from "../src/index.js";
+import { safetensors, config, nn, np, random, type DeviceArray } from "../src/index.js";
 import { assertClose, values } from "./nn-helpers.js";
 
 config.update("enableX64", true); // float64 tensors round-trip too
@@ -16,8 +16,8 @@ const sample = () => ({
 
 test("checkpoint round trip: any pytree of arrays (all dtypes, lists, null, numbers, strings)", () => {
   const path = join(dir, "a.safetensors");
-  checkpoint.save(path, sample(), { metadata: { epoch: "3" } });
-  const t = checkpoint.load(path);
+  safetensors.save(path, sample(), { metadata: { epoch: "3" } });
+  const t = safetensors.load(path);
   assert.deepEqual(t.params.Dense_0.kernel.shape, [2, 3]);
   assertClose(t.params.Dense_0.kernel, [0, 1, 2, 3, 4, 5], { rtol: 0, atol: 0 });
   assert.equal(t.params.Dense_0.bias.dtype, "float64");
@@ -27,12 +27,12 @@ test("checkpoint round trip: any pytree of arrays (all dtypes, lists, null, numb
   assert.equal(t.half.dtype, "float16"); assertClose(t.half, [0.0999755859375, 65504, -3], { rtol: 0, atol: 0 });
   assert.equal(t.list[0].dtype, "uint32"); assert.deepEqual(values(t.list[0]), [4294967295, 1]);
   assert.equal(t.list[1], null); assert.equal(t.list[2], 3); assert.equal(t.note, "hello");
-  assert.deepEqual(checkpoint.readMetadata(path), { epoch: "3" });
+  assert.deepEqual(safetensors.readMetadata(path), { epoch: "3" });
 });
 
 test("checkpoint file is standard safetensors: header JSON with dtype/shape/data_offsets, tensors named by path", () => {
   const path = join(dir, "b.safetensors");
-  checkpoint.save(path, { params: { w: np.array([[1, 2]], "float32") } });
+  safetensors.save(path, { params: { w: np.array([[1, 2]], "float32") } });
   const bytes = readFileSync(path);
   const n = Number(bytes.readBigUInt64LE(0));
   const header = JSON.parse(bytes.subarray(8, 8 + n).toString());
@@ -44,7 +44,7 @@ test("checkpoint file is standard safetensors: header JSON with dtype/shape/data
   const len = Buffer.alloc(8); len.writeBigUInt64LE(BigInt(hdr.length));
   const foreign = join(dir, "foreign.safetensors");
   writeFileSync(foreign, Buffer.concat([len, hdr, Buffer.from(new Float32Array([5, 6]).buffer)]));
-  assertClose(checkpoint.load(foreign)["layer.weight"], [5, 6]);
+  assertClose(safetensors.load(foreign)["layer.weight"], [5, 6]);
 });
 
 test("a module's variables survive a checkpoint; truncated and corrupt files give clear errors", () => {
@@ -52,15 +52,15 @@ test("a module's variables survive a checkpoint; truncated and corrupt files giv
   const x = np.ones([3, 5]);
   const vars = new Net().init(random.PRNGKey(0), x);
   const path = join(dir, "net.safetensors");
-  checkpoint.save(path, vars);
-  const loaded = checkpoint.load(path);
+  safetensors.save(path, vars);
+  const loaded = safetensors.load(path);
   assertClose(new Net().apply(loaded, x), new Net().apply(vars, x), { rtol: 0, atol: 0 });
 
   const good = readFileSync(path);
   const bad = (name: string, bytes: Uint8Array, re: RegExp) => {
     const p = join(dir, name);
     writeFileSync(p, bytes);
-    assert.throws(() => checkpoint.load(p), (e: Error) => e.name === "CheckpointError" && re.test(e.message), name);
+    assert.throws(() => safetensors.load(p), (e: Error) => e.name === "CheckpointError" && re.test(e.message), name);
   };
   bad("short", good.subarray(0, 5), /too short/);
   bad("truncated-header", good.subarray(0, 40), /truncated/);
@@ -80,5 +80,5 @@ test("a module's variables survive a checkpoint; truncated and corrupt files giv
   bad("extra", rewrite(header, Buffer.concat([good.subarray(8 + n), Buffer.alloc(4)])), /after the last tensor/);
   const { ["params.Dense_1.bias"]: _drop, ...missing } = header;
   bad("missing", rewrite(missing), /does not have|after the last tensor/);
-  assert.throws(() => checkpoint.load(join(dir, "nope.safetensors")), /ENOENT/);
+  assert.throws(() => safetensors.load(join(dir, "nope.safetensors")), /ENOENT/);
 });

@@ -14,10 +14,15 @@ test("makeJaxpr prints the traced program (snapshot)", () => {
   assert.equal(String(j), [
     "{ lambda ; a:f32[3,2] b:f32[2,4] c:f32[4,1]. let",
     "    d:f32[3,4] = dot_general[dimensionNumbers={contract=((1,), (0,)), batch=((), ())} preferredElementType=null] a b",
-    "    e:f32[3,4] = max d 0.0:f32[]",
-    "    f:f32[3,1] = dot_general[dimensionNumbers={contract=((1,), (0,)), batch=((), ())} preferredElementType=null] e c",
-    "    g:f32[3,1] = logistic f",
-    "  in (g,) }",
+    // nn.relu is a custom_jvp function, as in JAX: one equation with its traced body.
+    "    e:f32[3,4] = custom_jvp_call[numConsts=0 name=relu] d",
+    "      call=",
+    "        { lambda ; f:f32[3,4]. let",
+    "            g:f32[3,4] = max f 0.0:f32[]",
+    "          in (g,) }",
+    "    h:f32[3,1] = dot_general[dimensionNumbers={contract=((1,), (0,)), batch=((), ())} preferredElementType=null] e c",
+    "    i:f32[3,1] = logistic h",
+    "  in (i,) }",
   ].join("\n"));
 });
 

@@ -2,7 +2,7 @@
 // under jvp, vjp, vmap (batched and unbatched predicates), jit, and nested: each against
 // finite differences, the dot-product identity, a loop over examples and eager evaluation.
 import assert from "node:assert/strict";
-import { lax, jit, grad, vmap, np, DeviceArray } from "../src/index.js";
+import { lax, jit, grad, vmap, np, customJvp, customVjp, DeviceArray } from "../src/index.js";
 import * as l from "../src/lax/primitives.js";
 import { runCases, fromList, list, close, Rand, type Case, testFor } from "./helpers/primitive-cases.js";
 
@@ -43,6 +43,13 @@ const whileFn = (x: DeviceArray, s: DeviceArray) => {
 };
 
 const jitScan = jit(scanFn(false));
+
+// Custom derivatives with exact rules (the harness compares them with finite differences).
+const sinCos = customJvp((x: DeviceArray, y: DeviceArray) => [l.mul(l.sin(x), y), l.cos(x)])
+  .defjvp(([x, y]: DeviceArray[], [tx, ty]: DeviceArray[]) => [[l.mul(l.sin(x), y), l.cos(x)],
+    [l.add(l.mul(l.mul(l.cos(x), y), tx), l.mul(l.sin(x), ty)), l.mul(l.neg(l.sin(x)), tx)]]);
+const customJvpFn = (x: DeviceArray, y: DeviceArray) => sinCos(x, y) as DeviceArray[];
+const expVjp = customVjp((x: DeviceArray) => l.exp(x)).defvjp((x: DeviceArray) => [l.exp(x), l.exp(x)], (e: DeviceArray, g: DeviceArray) => [l.mul(e, g)]);
 const noReverse = /whileLoop: reverse-mode differentiation is not supported/;
 
 export const cases: Case[] = [
@@ -55,6 +62,9 @@ export const cases: Case[] = [
   { name: "grad/vmap/jit of jit(scan)", prim: "pjit", fn: (...xs) => (jitScan as (...a: DeviceArray[]) => DeviceArray[])(...xs), make: scanMake, shapes: [[2], [], [], [4, 2], [4]] },
   { name: "forILoop", prim: "scan", fn: forFn, make: (r) => [r.f([3]), r.f([3])], shapes: [[3]] },
   { name: "scan inside cond", prim: "cond", fn: nestedFn, make: (r) => [r.bool([]), r.f([2], 0.2, 0.8), r.f([3, 2], 0.2, 0.8)], shapes: [[2]], unbatched: [[0], [1, 2]] },
+  { name: "customJvp: two arguments, two outputs", prim: "custom_jvp_call", fn: customJvpFn, make: (r) => [r.f([3]), r.f([3])], shapes: [[3], [3]] },
+  { name: "customVjp (reverse mode only, as in JAX)", prim: "custom_vjp_call", fn: (x) => [expVjp(x) as DeviceArray], make: (r) => [r.f([2, 2])], shapes: [[2, 2]],
+    noDerivative: /forward-mode differentiation/, skip: { vjp: "checked against forward mode, which customVjp refuses: custom-derivatives.test.ts checks reverse mode" } },
   { name: "whileLoop (forward mode only)", prim: "while", fn: whileFn, make: (r) => [r.f([2], 0.2, 0.5), r.f([], 2, 4)], shapes: [[2]], noReverse, unbatched: [[1], [0]] },
 ];
 runCases(test, cases);

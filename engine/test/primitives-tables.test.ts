@@ -45,6 +45,7 @@ const REFUSED: Record<string, string> = {
   "scatter mul": "not implemented (needs the product of the other updates at duplicate indices)",
   "scatter min": "not implemented (needs tie handling between operand and updates)",
   "scatter max": "not implemented (needs tie handling between operand and updates)",
+  custom_vjp_call: "forward mode is refused, as in JAX (reverse mode runs the user's bwd: custom-derivatives.test.ts)",
   "while (reverse mode)": "the trip count is not known in advance, as in JAX: use scan / forILoop, or forward mode",
 };
 

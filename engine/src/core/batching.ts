@@ -4,6 +4,7 @@ import { bind, inlineCall, leakedTracerError, Trace, Tracer, withTrace } from ".
 import { ELEMENTWISE, type ParamsOf, type Primitive } from "./primitives.js";
 import type { CallSite } from "./source.js";
 import { batchControlRules } from "./ad/control-rules.js";
+import { customRules } from "./ad/custom-rules.js";
 import { scalar } from "./constants.js";
 
 /** The batch axis of a value, or null when the value is the same for every example. */
@@ -163,6 +164,8 @@ const rules = {
   // Looked up at call time: the control-flow rules import this module.
   pjit: (...a: any[]) => (batchControlRules.pjit as any)(...a), cond: (...a: any[]) => (batchControlRules.cond as any)(...a),
   scan: (...a: any[]) => (batchControlRules.scan as any)(...a), while: (...a: any[]) => (batchControlRules.while as any)(...a),
+  custom_jvp_call: (...a: any[]) => (customRules.batch.custom_jvp_call as any)(...a),
+  custom_vjp_call: (...a: any[]) => (customRules.batch.custom_vjp_call as any)(...a),
 } as Record<string, BatchRule<any>>;
 for (const p of ELEMENTWISE) rules[p] = elementwiseRule;
 rules.threefry2x32 = elementwiseRule;

@@ -4,6 +4,7 @@ import { getBackend } from "../backend/registry.js";
 import { controlImpls } from "./eval.js";
 import { compileBody } from "./program.js";
 import { scalar } from "./constants.js";
+import { evalJaxpr } from "./jaxpr-trace.js";
 
 /**
  * How control flow runs on concrete values: the bodies are compiled programs, the loop or the
@@ -50,3 +51,8 @@ controlImpls.while = (args, { cond, body, condNumConsts, bodyNumConsts }) => {
   while (readScalar(c.run([...cc, ...carry])[0]!)) carry = b.run([...bc, ...carry]);
   return carry;
 };
+
+// Custom derivatives evaluate their call's equations one by one in the eager trace. Compiled
+// programs never reach this: lowering inlines the call (passes.ts, inlineCustomCalls).
+controlImpls.custom_jvp_call = (args, { call }) => evalJaxpr(call, args);
+controlImpls.custom_vjp_call = (args, { call }) => evalJaxpr(call, args);

@@ -72,7 +72,8 @@ export function printJaxpr(jaxpr: Jaxpr, indent = 0, name = varNamer()): string 
   const decl = (v: Var) => `${name(v)}:${v.aval}`;
   const lines = [`${pad}{ lambda ; ${jaxpr.invars.map(decl).join(" ")}. let`];
   for (const e of jaxpr.eqns) {
-    const params = Object.entries(e.params ?? {}).filter(([, v]) => !(v instanceof Jaxpr) && !(Array.isArray(v) && v[0] instanceof Jaxpr));
+    // Sub-programs print below the equation; functions (custom derivative rules) are not printed.
+    const params = Object.entries(e.params ?? {}).filter(([, v]) => !(v instanceof Jaxpr) && !(Array.isArray(v) && v[0] instanceof Jaxpr) && typeof v !== "function");
     const p = params.length ? `[${params.map(([k, v]) => `${k}=${formatParam(v)}`).join(" ")}]` : "";
     lines.push(`${pad}    ${e.outputs.map(decl).join(" ")} = ${e.prim}${p} ${e.inputs.map(name).join(" ")}`);
     for (const [k, v] of Object.entries(e.params ?? {})) {

@@ -1,4 +1,5 @@
 import { ShapedArray } from "./aval.js";
+import { inlineCustomCalls } from "./passes.js";
 import { Jaxpr, Literal, Var, type Atom } from "./jaxpr.js";
 import { BINARY_PRIMITIVES, ELEMENTWISE, UNARY_PRIMITIVES, type Primitive } from "./primitives.js";
 import type { Expr, FusedKernel, Program, ReduceOp, Slot, Step } from "../backend/kernel.js";
@@ -98,6 +99,7 @@ export interface LowerOptions {
 }
 
 export function lowerJaxpr(jaxpr: Jaxpr, numConsts: number, constData: readonly (ArrayLike<number> | null)[], options: LowerOptions = {}): Program {
+  jaxpr = inlineCustomCalls(jaxpr);
   const slots: ShapedArray[] = [];
   const steps: Step[] = [];
   const env = new Map<Var, Lazy>();

@@ -21,6 +21,12 @@ export function dce(j: Jaxpr): Jaxpr {
 }
 
 function paramKey(v: unknown, ids: Map<object, number>): string {
+  if (typeof v === "function") {
+    // Functions (custom derivative rules) compare by identity.
+    let id = ids.get(v);
+    if (id === undefined) ids.set(v, (id = ids.size));
+    return `fn#${id}`;
+  }
   if (v === null || typeof v !== "object") return JSON.stringify(v) ?? "undefined";
   if (v instanceof Jaxpr) {
     let id = ids.get(v);
@@ -79,6 +85,35 @@ export function fold(j: Jaxpr, evalScalar: (prim: string, params: unknown, args:
     else if (e.prim === "div" && isLit(b!, 1) && same(a!)) alias = a;
     if (alias) { rename.set(out, alias); continue; }
     eqns.push({ ...e, inputs });
+  }
+  return new Jaxpr(j.invars, eqns, j.outvars.map(sub));
+}
+
+/**
+ * Replaces custom_jvp_call / custom_vjp_call equations by their call's equations (with fresh
+ * variables, so one body inlined twice stays well-formed): their rules matter only to
+ * transformations, and lowering sees the plain computation, as JAX lowers them.
+ */
+export function inlineCustomCalls(j: Jaxpr): Jaxpr {
+  if (!j.eqns.some((e) => e.prim === "custom_jvp_call" || e.prim === "custom_vjp_call")) return j;
+  const eqns: Eqn[] = [];
+  const rename = new Map<Var, Atom>();
+  const sub = (a: Atom): Atom => (a instanceof Var ? rename.get(a) ?? a : a);
+  const inline = (e: Eqn, inputs: readonly Atom[]) => {
+    const call = inlineCustomCalls(e.params.call as Jaxpr);
+    const local = new Map<Var, Atom>();
+    const read = (a: Atom): Atom => (a instanceof Var ? local.get(a) ?? a : a);
+    call.invars.forEach((v, i) => local.set(v, inputs[i]!));
+    for (const ce of call.eqns) {
+      const outputs = ce.outputs.map((v) => { const nv = new Var(v.aval); local.set(v, nv); return nv; });
+      eqns.push({ ...ce, inputs: ce.inputs.map(read), outputs, source: ce.source ?? e.source });
+    }
+    e.outputs.forEach((v, i) => rename.set(v, read(call.outvars[i]!)));
+  };
+  for (const e of j.eqns) {
+    const inputs = e.inputs.map(sub);
+    if (e.prim === "custom_jvp_call" || e.prim === "custom_vjp_call") inline(e, inputs);
+    else eqns.push({ ...e, inputs });
   }
   return new Jaxpr(j.invars, eqns, j.outvars.map(sub));
 }

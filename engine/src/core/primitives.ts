@@ -2,6 +2,14 @@ import type { DType } from "../dtype.js";
 import type { DotDimensionNumbers } from "../shape/linalg.js";
 import type { Padding } from "../shape/conv.js";
 import type { Jaxpr } from "./jaxpr.js";
+import type { DeviceArray } from "../array.js";
+
+/** A custom derivative rule of custom_jvp_call: (primals, tangents) -> [outputs, output tangents], over the call's non-constant inputs. */
+export type CustomJvpRule = (primals: readonly DeviceArray[], tangents: readonly DeviceArray[]) => [DeviceArray[], DeviceArray[]];
+/** custom_vjp_call's forward pass: arguments -> [outputs, residuals]. */
+export type CustomFwd = (args: readonly DeviceArray[]) => [DeviceArray[], DeviceArray[]];
+/** custom_vjp_call's backward pass: (residuals, output cotangents) -> cotangents of the arguments (null: zero). */
+export type CustomBwd = (residuals: readonly DeviceArray[], cts: readonly DeviceArray[]) => (DeviceArray | null)[];
 
 /**
  * Every primitive of the engine with its static parameters. Each interpretation (shape rule,
@@ -87,6 +95,16 @@ export type PrimitiveParams = { [P in UnaryPrimitive]: UnaryParams } & { [P in B
   scan: { body: Jaxpr; length: number; reverse: boolean; numConsts: number; numCarry: number };
   /** (...condConsts, ...bodyConsts, ...carry) -> carry */
   while: { cond: Jaxpr; body: Jaxpr; condNumConsts: number; bodyNumConsts: number };
+  /**
+   * jax.custom_jvp: (...consts, ...args) -> call's outputs. Evaluated (and lowered) as `call`;
+   * forward and reverse mode use `jvp` on the args (reverse mode transposes it), vmap batches both.
+   */
+  custom_jvp_call: { call: Jaxpr; numConsts: number; jvp: CustomJvpRule; name: string };
+  /**
+   * jax.custom_vjp: (...consts, ...args) -> call's outputs. Reverse mode runs `fwd` instead of
+   * `call` and keeps its residuals on the tape (set there as `residuals`); the VJP is `bwd`.
+   */
+  custom_vjp_call: { call: Jaxpr; numConsts: number; fwd: CustomFwd; bwd: CustomBwd; name: string; residuals?: readonly DeviceArray[] };
 };
 
 export type Primitive = keyof PrimitiveParams;

@@ -7,3 +7,4 @@ export {
 } from "./primitives.js";
 export { cond, switch_ as switch, scan, forILoop, whileLoop } from "./control.js";
 export * from "./extra.js";
+export { topK, map, associativeScan, reduceWindow, selectN } from "./windows.js";

@@ -6,13 +6,21 @@ import { asArray, promoteFloat, type ArrayLike } from "../numpy/convert.js";
 import { logsumexp as lse } from "../numpy/reductions.js";
 import { erf } from "../lax/extra.js";
 import { scalar } from "../core/constants.js";
+import { customJvp } from "../api/custom.js";
 
 /** jax.nn activation and utility functions. */
 const f = (x: ArrayLike) => promoteFloat(x)[0]!;
 const c = l.scalarLike;
 
-export const relu = (x: ArrayLike) => { const a = asArray(x); return l.max(a, l.scalarLike(a, 0)); };
-export const relu6 = (x: ArrayLike) => { const a = asArray(x); return l.min(l.max(a, c(a, 0)), c(a, 6)); };
+// relu and relu6 are custom_jvp functions in JAX: the derivative at the kinks is 0 (max's own
+// derivative would average the tie to 0.5), and the rule is a select, so higher derivatives are 0.
+const reluRule = customJvp(function relu(a: DeviceArray) { return l.max(a, c(a, 0)); })
+  .defjvp(([a]: DeviceArray[], [t]: DeviceArray[]) => [l.max(a, c(a, 0)), l.select(l.gt(a, c(a, 0)), t, l.zerosLike(t))]);
+const relu6Rule = customJvp(function relu6(a: DeviceArray) { return l.min(l.max(a, c(a, 0)), c(a, 6)); })
+  .defjvp(([a]: DeviceArray[], [t]: DeviceArray[]) =>
+    [l.min(l.max(a, c(a, 0)), c(a, 6)), l.select(l.and(l.gt(a, c(a, 0)), l.lt(a, c(a, 6))), t, l.zerosLike(t))]);
+export const relu = (x: ArrayLike): DeviceArray => reluRule(asArray(x));
+export const relu6 = (x: ArrayLike): DeviceArray => relu6Rule(asArray(x));
 export const sigmoid = (x: ArrayLike) => l.logistic(f(x));
 export const logSigmoid = (x: ArrayLike) => l.neg(softplus(l.neg(f(x))));
 export const softplus = (x: ArrayLike) => {

@@ -15,3 +15,4 @@ export * from "./setops.js";
 export * from "./selection.js";
 export * from "./utility.js";
 export { linalg } from "./linalg-ns.js";
+export { fftNamespace as fft } from "./fft.js";

@@ -161,15 +161,44 @@ export class IndexUpdate {
 export const at = (x: ArrayLike, ...idx: IndexElement[]) => new IndexUpdate(asArray(x), idx);
 
 /** np.take with an axis (flattened when absent); negative indices wrap, out-of-range indices clamp. */
-export function take(x: ArrayLike, indices: ArrayLike, axis?: number | null): DeviceArray {
+export type TakeMode = "fill" | "clip" | "wrap" | "promise_in_bounds";
+/**
+ * np.take with JAX's out-of-range modes: "fill" (the default, as jnp.take: negative indices in
+ * [-n, n) count from the end, others give fillValue, by default NaN for floats, the most negative
+ * value for signed integers, the largest for unsigned, true for bool), "clip" (clamped into
+ * [0, n - 1]), "wrap" (modulo n), "promise_in_bounds" (negative indices count from the end; others
+ * are clamped, the cheapest).
+ */
+export function take(x: ArrayLike, indices: ArrayLike, axis?: number | null, opts: { mode?: TakeMode | null; fillValue?: number | boolean | null } = {}): DeviceArray {
   let a = asArray(x);
   const i = asArray(indices, Array.isArray(indices) ? "int32" : undefined);
   if (!isInt(i.dtype)) throw new LocatedTypeError(`take: indices must be integers, got ${i.aval}`);
   if (axis === undefined || axis === null) { a = l.reshape(a, [a.size]); axis = 0; }
   const ax = normalizeAxis("take", axis, a.ndim, a.shape);
   const n = a.shape[ax]!;
-  const wrapped = l.select(l.lt(i, l.scalarLike(i, 0)), l.add(i, l.scalarLike(i, n)), i);
-  return l.gather(a, l.convert(wrapped, "int32"), ax);
+  const mode = opts.mode ?? "fill";
+  const idx = l.convert(i, "int32");
+  const c = (v: number) => l.scalarLike(idx, v);
+  const fromEnd = l.select(l.lt(idx, c(0)), l.add(idx, c(n)), idx);
+  switch (mode) {
+    case "clip": return l.gather(a, l.max(l.min(idx, c(Math.max(n - 1, 0))), c(0)), ax);
+    case "wrap": return n === 0 ? l.gather(a, idx, ax) : l.gather(a, l.binary("rem")(l.add(l.binary("rem")(idx, c(n)), c(n)), c(n)), ax);
+    case "promise_in_bounds": return l.gather(a, fromEnd, ax);
+    case "fill": {
+      const got = l.gather(a, fromEnd, ax);
+      const inRange = l.and(l.ge(fromEnd, c(0)), l.lt(fromEnd, c(n)));
+      const mask = l.broadcastInDim(inRange, got.shape, idx.shape.map((_, k) => ax + k));
+      const fill = opts.fillValue ?? defaultFill(a.dtype);
+      return l.select(mask, got, l.broadcastInDim(scalar(Number(fill), a.dtype), got.shape, []));
+    }
+    default: throw new LocatedTypeError(`take: mode must be "fill", "clip", "wrap" or "promise_in_bounds", got ${JSON.stringify(mode)}`);
+  }
+}
+function defaultFill(dtype: DType): number {
+  if (dtype === "bool") return 1;
+  if (dtype === "int32") return -2147483648;
+  if (dtype === "uint32") return 4294967295;
+  return NaN;
 }
 
 export function takeAlongAxis(x: ArrayLike, indices: ArrayLike, axis: number): DeviceArray {
@@ -183,9 +212,15 @@ export function takeAlongAxis(x: ArrayLike, indices: ArrayLike, axis: number): D
   return takeAlong(aB, idxB, ax);
 }
 import { takeAlongAxis as takeAlong } from "../core/ad/vjp.js";
+import { compact } from "./compact.js";
 
-/** Indices of nonzero elements, one array per axis (needs concrete values: not inside jit). */
-export function nonzero(x: ArrayLike): DeviceArray[] {
+/**
+ * Indices of nonzero elements, one array per axis. Without `size` the count depends on the data
+ * (concrete values only: not inside jit); with `size` (as jnp.nonzero(size=, fill_value=)) the
+ * result has that length, truncated or padded with fillValue (default 0), and traces anywhere.
+ */
+export function nonzero(x: ArrayLike, opts: { size?: number | null; fillValue?: number | null } = {}): DeviceArray[] {
+  if (opts.size !== undefined && opts.size !== null) return nonzeroSized(asArray(x), opts.size, opts.fillValue ?? 0);
   const a = concretize(asArray(x), "nonzero");
   const data = a.dataSync();
   const strides: number[] = [];
@@ -195,9 +230,24 @@ export function nonzero(x: ArrayLike): DeviceArray[] {
   data.forEach((v, flat) => { if (v) a.shape.forEach((_, k) => out[k]!.push(Math.floor(flat / strides[k]!) % a.shape[k]!)); });
   return out.map((o) => array(o, "int32"));
 }
-export const flatnonzero = (x: ArrayLike) => { const a = asArray(x); return nonzero(l.reshape(a, [a.size]))[0]!; };
-export const argwhere = (x: ArrayLike) => {
-  const nz = nonzero(x);
+
+function nonzeroSized(a: DeviceArray, size: number, fill: number): DeviceArray[] {
+  const flat = l.reshape(a, [a.size]);
+  const keep = isBool(flat) ? flat : l.ne(flat, l.scalarLike(flat, 0));
+  const idx = l.iota("int32", [a.size], 0);
+  let stride = a.size;
+  const coords = a.shape.map((d) => {
+    stride /= d;
+    return l.binary("rem")(l.div(idx, scalar(stride, "int32")), scalar(d, "int32"));
+  });
+  return compact(keep, coords, size, fill);
+}
+const isBool = (x: DeviceArray) => x.dtype === "bool";
+
+export const flatnonzero = (x: ArrayLike, opts: { size?: number | null; fillValue?: number | null } = {}) => { const a = asArray(x); return nonzero(l.reshape(a, [a.size]), opts)[0]!; };
+export const argwhere = (x: ArrayLike, opts: { size?: number | null; fillValue?: number | null } = {}) => {
+  const a = asArray(x);
+  const nz = nonzero(a.ndim === 0 ? l.reshape(a, [1]) : a, opts);
   return l.concatenate(nz.map((i) => l.reshape(i, [i.size, 1])), 1);
 };
 

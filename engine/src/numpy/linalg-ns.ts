@@ -5,6 +5,7 @@ import { asArray, promoteFloat, type ArrayLike } from "./convert.js";
 import { LocatedTypeError, ShapeError } from "./checks.js";
 import { cross, diagonal, matmul, norm, outer, tensordot, trace, vecdot } from "./linalg.js";
 import { matrixTranspose } from "./manipulation.js";
+import { eigh, eigvalsh, lstsq, matrixRank, pinv, qr, svd, svdvals } from "./decompositions.js";
 
 /**
  * np.linalg: determinants, solves and inverses by Gaussian elimination with partial pivoting,
@@ -138,6 +139,9 @@ export const vectorNorm = (x: ArrayLike, opts: { ord?: number; axis?: number | r
   if (opts.axis === undefined || opts.axis === null) return norm(l.reshape(a, [a.size]), { ord: opts.ord ?? 2, keepdims: false });
   return norm(a, { ord: opts.ord ?? 2, axis: opts.axis, keepdims: opts.keepdims });
 };
-export const matrixNorm = (x: ArrayLike, opts: { ord?: "fro"; keepdims?: boolean } = {}) => norm(x, { ord: opts.ord ?? "fro", axis: [-2, -1], keepdims: opts.keepdims });
+export const matrixNorm = (x: ArrayLike, opts: { ord?: number | "fro" | "nuc"; keepdims?: boolean } = {}) => norm(x, { ord: opts.ord ?? "fro", axis: [-2, -1], keepdims: opts.keepdims });
 
-export const linalg = { det, slogdet, solve, inv, matrixPower, cholesky, multiDot, norm, vectorNorm, matrixNorm, outer, cross, diagonal, trace, matmul, tensordot, vecdot, matrixTranspose };
+export const linalg = {
+  det, slogdet, solve, inv, matrixPower, cholesky, multiDot, norm, vectorNorm, matrixNorm, outer, cross, diagonal, trace, matmul, tensordot, vecdot, matrixTranspose,
+  qr, eigh, eigvalsh, svd, svdvals, pinv, lstsq, matrixRank,
+};

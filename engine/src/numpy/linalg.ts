@@ -5,6 +5,7 @@ import { broadcastShapes } from "./checks.js";
 import { dotShape, einsumShape, matmulShape, parseEinsum } from "./checks.js";
 import { normalizeAxis, ShapeError } from "./checks.js";
 import { asArray, promote, promoteFloat, type ArrayLike } from "./convert.js";
+import { matrixNormOf } from "./decompositions.js";
 
 /** Linear algebra on dot_general, with numpy's batching and broadcasting. */
 
@@ -89,9 +90,9 @@ export function tensordot(x: ArrayLike, y: ArrayLike, axes: number | readonly [r
 export function einsum(spec: string, ...operands: ArrayLike[]): DeviceArray {
   const arrs = promote(...operands);
   einsumShape(spec, arrs.map((a) => a.shape));
-  const { inputs, output } = parseEinsum(spec, arrs.length);
-  for (const s of inputs) if (new Set(s).size !== s.length) throw new ShapeError("einsum", "repeated index", [], `einsum: repeated index within one operand ("${s}") is not supported; use np.diagonal`);
-  let terms = arrs.map((a, i) => ({ a, letters: inputs[i]! }));
+  const { inputs, output } = parseEinsum(spec, arrs.length, arrs.map((a) => a.ndim));
+  // A letter repeated within one operand takes that operand's diagonal first ("ii->i", "iij->j").
+  let terms = arrs.map((a, i) => takeRepeatedDiagonals(a, inputs[i]!));
   const neededLater = (k: number, c: string) => output.includes(c) || terms.some((t, j) => j > k && t.letters.includes(c));
   // Sum out letters that appear in one operand only and not in the output.
   terms = terms.map((t, k) => {
@@ -123,6 +124,17 @@ export function einsum(spec: string, ...operands: ArrayLike[]): DeviceArray {
   return r;
 }
 
+function takeRepeatedDiagonals(a: DeviceArray, letters: string): { a: DeviceArray; letters: string } {
+  for (;;) {
+    const c = [...letters].find((ch, i) => letters.indexOf(ch) !== i);
+    if (c === undefined) return { a, letters };
+    const i = letters.indexOf(c), j = letters.indexOf(c, i + 1);
+    // diagonal puts the diagonal axis last.
+    a = diagonal(a, 0, i, j);
+    letters = [...letters].filter((_, k) => k !== i && k !== j).join("") + c;
+  }
+}
+
 function fixOnes(x: DeviceArray, lx: string, y: DeviceArray, ly: string): DeviceArray {
   const target = x.shape.map((d, i) => {
     const j = ly.indexOf(lx[i]!);
@@ -149,12 +161,17 @@ export function diagonal(x: ArrayLike, offset = 0, axis1 = 0, axis2 = 1): Device
   return l.slice(flat, [...flat.shape.slice(0, -1).map(() => 0), start], [...flat.shape.slice(0, -1), start + (len - 1) * (m + 1) + 1], [...flat.shape.slice(0, -1).map(() => 1), m + 1]);
 }
 
-export function norm(x: ArrayLike, opts: { ord?: number | "fro" | null; axis?: number | readonly number[] | null; keepdims?: boolean } = {}): DeviceArray {
+export function norm(x: ArrayLike, opts: { ord?: number | "fro" | "nuc" | null; axis?: number | readonly number[] | null; keepdims?: boolean } = {}): DeviceArray {
   const a = promoteFloat(x)[0]!;
   const axes = opts.axis === undefined || opts.axis === null ? [...a.shape.keys()] : (typeof opts.axis === "number" ? [opts.axis] : [...opts.axis]).map((i) => normalizeAxis("norm", i, a.ndim, a.shape));
   const ord = opts.ord ?? null;
+  if ((ord === "fro" || ord === "nuc") && axes.length !== 2) throw new LocatedError(`norm: ord=${JSON.stringify(ord)} is a matrix norm and needs two axes, got ${axes.length}`);
+  if (ord !== null && axes.length > 2) throw new LocatedError(`norm: ord=${String(ord)} needs one axis (a vector norm) or two (a matrix norm), got ${axes.length}: pass axis`);
   let r: DeviceArray;
-  if (ord === null || ord === "fro" || ord === 2 && axes.length === 1) r = l.sqrt(l.reduceSum(l.square(a), axes));
+  if (axes.length === 2 && ord !== null) {
+    if (axes[0] === axes[1]) throw new LocatedError("norm: the two axes of a matrix norm must differ");
+    r = matrixNormOf(a, ord, axes[0]!, axes[1]!);
+  } else if (ord === null || ord === 2 && axes.length === 1) r = l.sqrt(l.reduceSum(l.square(a), axes));
   else if (ord === Infinity) r = l.reduceMax(l.abs(a), axes);
   else if (ord === -Infinity) r = l.reduceMin(l.abs(a), axes);
   else if (ord === 1 && axes.length === 1) r = l.reduceSum(l.abs(a), axes);

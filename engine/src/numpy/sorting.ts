@@ -59,6 +59,7 @@ export const median = (x: ArrayLike, opts: { axis?: number | null; keepdims?: bo
 
 /** Sorted unique values (needs concrete values: the output size depends on the data). */
 export function unique(x: ArrayLike, opts: { size?: number | null; fillValue?: number | null } = {}): DeviceArray {
+  if (opts.size !== undefined && opts.size !== null) return uniqueSized(asArray(x), opts.size, opts.fillValue ?? null);
   const a = concretize(asArray(x), "unique");
   const vals = [...a.dataSync()].sort((p, q) => (Number.isNaN(p) ? 1 : Number.isNaN(q) ? -1 : p - q));
   let out = vals.filter((v, i) => i === 0 || !(v === vals[i - 1] || (Number.isNaN(v) && Number.isNaN(vals[i - 1]!))));
@@ -113,3 +114,29 @@ export const nanpercentile = (x: ArrayLike, q: number | readonly number[], opts:
   nanquantile(x, typeof q === "number" ? q / 100 : q.map((v) => v / 100), opts);
 export const nanmedian = (x: ArrayLike, opts: { axis?: number | null; keepdims?: boolean } = {}) => nanquantile(x, 0.5, opts);
 import { takeAlongAxis as takeAlong } from "../core/ad/vjp.js";
+
+/**
+ * unique with a static size (jnp.unique(size=, fill_value=)), traceable under jit and vmap:
+ * sort, keep each value that differs from its predecessor (NaNs count as one value, as numpy's
+ * equal_nan), compact into `size` slots padded with fillValue (default: the smallest value).
+ */
+function uniqueSized(a: DeviceArray, size: number, fillValue: number | null): DeviceArray {
+  if (size < 0) throw new LocatedTypeError(`unique: size must be non-negative, got ${size}`);
+  const flat = l.reshape(a, [a.size]);
+  if (a.size === 0) return l.broadcastInDim(l.convert(array(fillValue ?? 0), a.dtype), [size], []);
+  const [sorted] = l.sort([flat], 0, 1);
+  const s = sorted!;
+  const n = a.size;
+  const prev = l.concatenate([l.slice(s, [0], [1]), l.slice(s, [0], [n - 1])], 0);
+  const nan = (v: DeviceArray) => l.ne(v, v);
+  const differs = l.and(l.ne(s, prev), l.not(l.and(nan(s), nan(prev))));
+  const first = l.eq(l.iota("int32", [n], 0), l.scalarLike(l.iota("int32", [n], 0), 0));
+  const keep = l.or(first, differs);
+  const [out] = compact(keep, [s], size, 0);
+  // Padding slots hold fillValue, or the smallest value (a traced one: not known while tracing).
+  const count = l.reduceSum(l.convert(keep, "int32"), [0]);
+  const pad = l.ge(l.iota("int32", [size], 0), l.broadcastInDim(count, [size], []));
+  const fill = fillValue !== null ? l.broadcastInDim(l.convert(array(fillValue), a.dtype), [size], []) : l.broadcastInDim(l.slice(s, [0], [1]), [size], [0]);
+  return l.select(pad, fill, out!);
+}
+import { compact } from "./compact.js";

@@ -4,3 +4,4 @@ export {
   uniform, normal, truncatedNormal, bernoulli, categorical, randint, permutation, choice, shuffle,
   gumbel, exponential, laplace, logistic,
 } from "./distributions.js";
+export { gamma, beta, dirichlet, poisson } from "./rejection.js";

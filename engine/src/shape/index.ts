@@ -10,3 +10,4 @@ export * from "./structure.js";
 export * from "./conv.js";
 export * from "./indexing.js";
 export * from "./annotation.js";
+export * from "./decompositions.js";

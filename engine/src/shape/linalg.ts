@@ -78,23 +78,33 @@ export function dotGeneralShape(a: Shape, b: Shape, dims: DotDimensionNumbers, l
 
 /**
  * einsum shape: parses "ij,jk->ik" (implicit output when "->" is absent: letters seen once,
- * sorted) and checks that each letter has one size across operands (1 broadcasts).
+ * sorted, after the ellipsis dims), with "..." for broadcast dims (right-aligned across operands,
+ * as numpy) and repeated letters within an operand (a diagonal: "ii->i"); checks that each
+ * letter has one size across operands (1 broadcasts).
  */
 export function einsumShape(spec: string, shapes: readonly Shape[]): Dim[] {
-  const parsed = parseEinsum(spec, shapes.length);
+  const parsed = parseEinsum(spec, shapes.length, shapes.map((s) => s.length));
   const sizes = new Map<string, Dim>();
   parsed.inputs.forEach((letters, k) => {
     const shape = shapes[k]!;
     if (letters.length !== shape.length) {
       throw new ShapeError("einsum", "subscripts do not match operand rank", shapes,
-        `einsum: operand ${k} has shape ${formatShape(shape)} but subscripts "${letters}" name ${letters.length} axes`);
+        `einsum: operand ${k} has shape ${formatShape(shape)} but subscripts "${parsed.written[k]}" name ${letters.length} axes`);
     }
+    const own = new Map<string, Dim>();
     [...letters].forEach((c, i) => {
       const d = shape[i]!;
+      const mine = own.get(c);
+      // A repeated letter within one operand is a diagonal: its axes must have the same size.
+      if (mine !== undefined && mine !== d) {
+        throw new ShapeError("einsum", "repeated index size mismatch", shapes, `einsum: repeated index '${c}' of operand ${k} has sizes ${mine} and ${d} in "${spec}"`);
+      }
+      own.set(c, d);
       const seen = sizes.get(c);
       if (seen === undefined || seen === 1) sizes.set(c, d);
       else if (d !== 1 && d !== seen) {
-        throw new ShapeError("einsum", "size mismatch", shapes, `einsum: index '${c}' has size ${seen} and ${d} in "${spec}"`);
+        const what = parsed.ellipsis.includes(c) ? "the dims under '...'" : `index '${c}'`;
+        throw new ShapeError("einsum", "size mismatch", shapes, `einsum: ${what} has size ${seen} and ${d} in "${spec}"`);
       }
     });
   });
@@ -105,19 +115,46 @@ export function einsumShape(spec: string, shapes: readonly Shape[]): Dim[] {
   });
 }
 
-export function parseEinsum(spec: string, nOperands: number): { inputs: string[]; output: string } {
+const LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
+
+/**
+ * Parses einsum subscripts. With operand ranks, "..." is replaced by fresh letters (listed in
+ * `ellipsis`, outermost first): an operand of rank r with k named axes gets the last r - k of
+ * them, so ellipsis dims broadcast right-aligned. `written` keeps each operand's subscripts as given.
+ */
+export function parseEinsum(spec: string, nOperands: number, ranks?: readonly number[]): { inputs: string[]; output: string; ellipsis: string[]; written: string[] } {
   const clean = spec.replace(/\s+/g, "");
   const [lhs, rhs] = clean.split("->") as [string, string | undefined];
-  const inputs = lhs.split(",");
-  if (inputs.length !== nOperands) {
-    throw new ShapeError("einsum", "operand count", [], `einsum: "${spec}" names ${inputs.length} operands but ${nOperands} were given`);
+  const written = lhs.split(",");
+  if (written.length !== nOperands) {
+    throw new ShapeError("einsum", "operand count", [], `einsum: "${spec}" names ${written.length} operands but ${nOperands} were given`);
   }
-  for (const s of inputs) if (!/^[a-zA-Z]*$/.test(s)) throw new ShapeError("einsum", "bad subscripts", [], `einsum: bad subscripts "${s}" in "${spec}" (letters only; ellipsis is not supported)`);
-  let output = rhs;
-  if (output === undefined) {
+  const valid = /^[a-zA-Z]*(\.\.\.)?[a-zA-Z]*$/;
+  for (const s of [...written, ...(rhs === undefined ? [] : [rhs])]) {
+    if (!valid.test(s)) throw new ShapeError("einsum", "bad subscripts", [], `einsum: bad subscripts "${s}" in "${spec}" (letters, and at most one "..." per operand)`);
+  }
+  const used = new Set(clean.replace(/[^a-zA-Z]/g, ""));
+  const free = [...LETTERS].filter((c) => !used.has(c));
+  const named = (s: string) => s.replace("...", "").length;
+  const nEllipsis = Math.max(0, ...written.map((s, k) => (s.includes("...") ? Math.max(0, (ranks?.[k] ?? named(s)) - named(s)) : 0)));
+  if (nEllipsis > free.length) throw new ShapeError("einsum", "too many dims", [], `einsum: "${spec}" has more dims than letters to name them`);
+  const ellipsis = free.slice(0, nEllipsis);
+  const inputs = written.map((s, k) => {
+    if (!s.includes("...")) return s;
+    const e = Math.max(0, (ranks?.[k] ?? named(s)) - named(s));
+    return s.replace("...", ellipsis.slice(nEllipsis - e).join(""));
+  });
+  let output: string;
+  if (rhs === undefined) {
     const counts = new Map<string, number>();
-    for (const c of inputs.join("")) counts.set(c, (counts.get(c) ?? 0) + 1);
-    output = [...counts].filter(([, n]) => n === 1).map(([c]) => c).sort().join("");
+    for (const c of inputs.join("")) if (!ellipsis.includes(c)) counts.set(c, (counts.get(c) ?? 0) + 1);
+    output = ellipsis.join("") + [...counts].filter(([, n]) => n === 1).map(([c]) => c).sort().join("");
+  } else {
+    if (!rhs.includes("...") && nEllipsis > 0) {
+      throw new ShapeError("einsum", "ellipsis missing in output", [], `einsum: "${spec}": the inputs' "..." has ${nEllipsis} dims but the output names no "..." (numpy requires it)`);
+    }
+    output = rhs.replace("...", ellipsis.join(""));
+    if (new Set(output).size !== output.length) throw new ShapeError("einsum", "repeated output index", [], `einsum: output subscripts "${rhs}" repeat an index in "${spec}"`);
   }
-  return { inputs, output };
+  return { inputs, output, ellipsis, written };
 }

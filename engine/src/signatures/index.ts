@@ -5,9 +5,9 @@
  */
 import { parseTable, type Signature } from "./signature.js";
 import { NUMPY } from "./numpy.js";
-import { LAX, NN, RANDOM, TRANSFORMS } from "./others.js";
+import { LAX, NN, RANDOM, SCIPY, TRANSFORMS } from "./others.js";
 
-export const DECLARATIONS = { ...NUMPY, ...NN, ...LAX, ...RANDOM, ...TRANSFORMS };
+export const DECLARATIONS = { ...NUMPY, ...NN, ...LAX, ...RANDOM, ...SCIPY, ...TRANSFORMS };
 export const SIGNATURES: ReadonlyMap<string, Signature> = parseTable(DECLARATIONS);
 export * from "./signature.js";
 export { ARRAY_METHODS, VARIADIC_METHODS } from "./methods.js";

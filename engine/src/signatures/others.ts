@@ -79,6 +79,11 @@ export const LAX: DeclarationTable = {
     "scan(f: fn, init: tree, xs?: tree, length?: int | null, reverse?: bool = false) ~3",
     "forILoop(lower: int, upper: int, bodyFun: fn, initVal: tree)",
     "whileLoop(condFun: fn, bodyFun: fn, initVal: tree)",
+    "topK(operand: array, k: int)",
+    "map(f: fn, xs: tree, *, batchSize?: int | null) ~2",
+    "associativeScan(fn: fn, elems: tree, reverse?: bool = false, axis?: int = 0)",
+    "reduceWindow(operand: array, initValue: array, computation: fn | \"add\" | \"max\" | \"min\" | \"mul\", windowDimensions: ints, windowStrides?: ints | null, padding?: \"SAME\" | \"VALID\" | list = \"VALID\", baseDilation?: ints | null, windowDilation?: ints | null)",
+    "selectN(which: array, ...cases: array)",
   ],
 };
 
@@ -100,6 +105,10 @@ export const RANDOM: DeclarationTable = {
     "permutation(key: key, x: int | array, axis?: int = 0, independent?: bool = false)",
     "choice(key: key, a: int | array, shape?: shape = [], replace?: bool = true, p?: array | null, axis?: int = 0)",
     "shuffle(key: key, x: array, axis?: int = 0)",
+    "gamma(key: key, a: array, shape?: shape | null, dtype?: dtype | null)",
+    "beta(key: key, a: array, b: array, shape?: shape | null, dtype?: dtype | null)",
+    "dirichlet(key: key, alpha: array, shape?: shape | null, dtype?: dtype | null)",
+    "poisson(key: key, lam: array, shape?: shape | null, dtype?: \"int32\" = \"int32\")",
   ],
 };
 
@@ -113,5 +122,25 @@ export const TRANSFORMS: DeclarationTable = {
     "jit(f: fn, *, staticArgnums?: int | ints) ~1",
     "makeJaxpr(f: fn, *, staticArgnums?: int | ints) ~1",
     "evalShape(f: fn, ...args: tree)",
+    "customJvp, customVjp(fun: fn, *, nondiffArgnums?: int | ints) ~1",
+    "checkpoint, remat(fun: fn, *, staticArgnums?: int | ints, preventCse?: bool = true, policy?: null) ~1",
+  ],
+};
+
+export const SCIPY: DeclarationTable = {
+  "scipy.special": [
+    "gammaln, digamma, erf, erfc, erfinv, expit, logit, logNdtr, ndtr, ndtri(x: array)",
+    "xlogy, xlog1py(x: array, y: array)",
+    "logsumexp(a: array, axis?: axes | null, b?: array, keepdims?: bool = false) ~1",
+  ],
+  "scipy.linalg": [
+    "solveTriangular(a: array, b: array, trans?: int | \"N\" | \"T\" | \"C\" = 0, lower?: bool = false, unitDiagonal?: bool = false)",
+    "choFactor(a: array, lower?: bool = false)",
+    "choSolve(cAndLower: list, b: array)",
+    "cholesky(a: array)",
+  ],
+  "scipy.stats.norm": [
+    "pdf, logpdf, cdf, logcdf, sf, logsf(x: array, loc?: array = 0, scale?: array = 1)",
+    "ppf(q: array, loc?: array = 0, scale?: array = 1)",
   ],
 };

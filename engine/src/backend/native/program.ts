@@ -10,7 +10,7 @@ import { encodeKernel } from "./encode.js";
 import { lowerPrimitive, opCodesRef, type NativeStep } from "./lower.js";
 import { hook } from "../../core/profile-hook.js";
 
-const CONTROL_FLOW = new Set(["pjit", "cond", "scan", "while"]);
+const CONTROL_FLOW = new Set(["pjit", "cond", "scan", "while", "custom_jvp_call", "custom_vjp_call"]);
 const SLOT_INPUT = 0, SLOT_CONST = 1, SLOT_ARENA = 2, SLOT_FRESH = 3;
 
 const programReaper = new FinalizationRegistry<{ addon: NativeBackend["addon"]; id: number }>(({ addon, id }) => addon.destroyProgram(id));

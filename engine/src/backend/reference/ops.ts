@@ -7,7 +7,7 @@ import { broadcastStrides, contiguousStrides, isIdentity, sizeOf, stridedIndices
 import { threefry2x32 } from "./threefry.js";
 
 /** Primitives that compute on data; control flow (pjit, cond, scan, while) is run by the engine. */
-export type DataPrimitive = Exclude<Primitive, "pjit" | "cond" | "scan" | "while">;
+export type DataPrimitive = Exclude<Primitive, "pjit" | "cond" | "scan" | "while" | "custom_jvp_call" | "custom_vjp_call">;
 export type Impl<P extends Primitive> = (xs: readonly TypedArray[], params: ParamsOf<P>, inAvals: readonly ShapedArray[], outAvals: readonly ShapedArray[]) => TypedArray[];
 
 /** Writes JS numbers into storage of a dtype, rounding float16 values. */

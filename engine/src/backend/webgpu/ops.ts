@@ -325,7 +325,7 @@ function convShader(p: any, ins: readonly ShapedArray[], outs: readonly ShapedAr
 }
 
 /** Primitives run by the engine's control-flow code, not by a backend kernel. */
-export const CONTROL_PRIMITIVES = new Set<string>(["pjit", "cond", "scan", "while"]);
+export const CONTROL_PRIMITIVES = new Set<string>(["pjit", "cond", "scan", "while", "custom_jvp_call", "custom_vjp_call"]);
 
 /** The shader of one primitive; throws NotOnWebGPU naming the primitive when there is none. */
 export function opShader(prim: Primitive, params: any, ins: readonly ShapedArray[], outs: readonly ShapedArray[], lim: GpuLimits): ShaderSpec {

@@ -205,11 +205,11 @@ export const vjpControlRules = {
 } satisfies { pjit: VjpRule<"pjit">; cond: VjpRule<"cond">; scan: VjpRule<"scan">; while: VjpRule<"while"> };
 
 /** Batches a body with every input batched at axis 0 (outputs batched at 0). */
-function batchBody(body: Jaxpr, size: number): Jaxpr {
+export function batchBody(body: Jaxpr, size: number): Jaxpr {
   const avals = body.inAvals.map((a) => new ShapedArray([size, ...a.shape], a.dtype, a.weak));
   return traceToJaxpr((...args) => vmapFlat(run(body), args, args.map(() => 0), 0), avals, "vmap").jaxpr;
 }
-const front = (xs: readonly DeviceArray[], dims: readonly BatchDim[], size: number, at = 0) => xs.map((x, i) => moveBatchAxis(x, dims[i]!, at, size));
+export const front = (xs: readonly DeviceArray[], dims: readonly BatchDim[], size: number, at = 0) => xs.map((x, i) => moveBatchAxis(x, dims[i]!, at, size));
 
 export const batchControlRules = {
   pjit: inlined as BatchRule<"pjit">,

@@ -6,6 +6,7 @@ import { BINARY_PRIMITIVES, UNARY_PRIMITIVES, type ParamsOf, type Primitive } fr
 import { binaryPartials, scaleBy, cumprodJacobianProduct, productOfOthers, unaryDerivatives } from "../rules/derivatives.js";
 import type { CallSite } from "../source.js";
 import { jvpControlRules } from "./control-rules.js";
+import { customRules } from "./custom-rules.js";
 
 /** A tangent, or null for a symbolic zero (nothing flows). */
 export type Tangent = DeviceArray | null;
@@ -152,6 +153,8 @@ const table: { [P in Primitive]: JvpRule<P> } = {
   // Looked up at call time: the control-flow rules import this module.
   pjit: (...a: any[]) => (jvpControlRules.pjit as any)(...a), cond: (...a: any[]) => (jvpControlRules.cond as any)(...a),
   scan: (...a: any[]) => (jvpControlRules.scan as any)(...a), while: (...a: any[]) => (jvpControlRules.while as any)(...a),
+  custom_jvp_call: (...a: any[]) => (customRules.jvp.custom_jvp_call as any)(...a),
+  custom_vjp_call: (...a: any[]) => (customRules.jvp.custom_vjp_call as any)(...a),
 };
 
 

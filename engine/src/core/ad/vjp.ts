@@ -8,6 +8,7 @@ import type { CallSite } from "../source.js";
 import { scalar } from "../constants.js";
 import { resolvePadding } from "../../shape/conv.js";
 import { vjpControlRules } from "./control-rules.js";
+import { customRules } from "./custom-rules.js";
 
 /** A cotangent, or null for a symbolic zero. */
 export type Cotangent = DeviceArray | null;
@@ -60,7 +61,14 @@ export class VJPTrace extends Trace {
     }
     const saved = swapTrace(this.parent!);
     let outs: DeviceArray[];
-    try { outs = bind(prim, primals, params); } finally { swapTrace(saved); }
+    try {
+      if (any && prim === "custom_vjp_call") {
+        // A custom VJP runs its forward pass instead of the call and keeps the residuals for bwd.
+        const [o, residuals] = params.fwd(primals.slice(params.numConsts));
+        outs = o;
+        params = { ...params, residuals };
+      } else outs = bind(prim, primals, params);
+    } finally { swapTrace(saved); }
     if (!any) return outs;
     const outTracers = outs.map((o) => (isFloat(o.dtype) ? new VJPTracer(this, o) : null));
     this.tape.push({ prim, params, inputs, primals, outs, outTracers });
@@ -321,6 +329,8 @@ const table: { [P in Primitive]: VjpRule<P> } = {
   // Looked up at call time: the control-flow rules import this module.
   pjit: (...a: any[]) => (vjpControlRules.pjit as any)(...a), cond: (...a: any[]) => (vjpControlRules.cond as any)(...a),
   scan: (...a: any[]) => (vjpControlRules.scan as any)(...a), while: (...a: any[]) => (vjpControlRules.while as any)(...a),
+  custom_jvp_call: (...a: any[]) => (customRules.vjp.custom_jvp_call as any)(...a),
+  custom_vjp_call: (...a: any[]) => (customRules.vjp.custom_vjp_call as any)(...a),
 };
 
 export const vjpRules: { readonly [P in Primitive]: VjpRule<P> } = table;

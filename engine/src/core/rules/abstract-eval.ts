@@ -147,6 +147,8 @@ const table = {
     return [new ShapedArray(shape, "uint32"), new ShapedArray(shape, "uint32")];
   },
   pjit: (_, { jaxpr }) => jaxpr.outAvals,
+  custom_jvp_call: (_, { call }) => call.outAvals,
+  custom_vjp_call: (_, { call }) => call.outAvals,
   cond: ([index], { branches }) => {
     if (!isInt(index!.dtype) && !isBool(index!.dtype)) throw new ShapeError("cond", "index must be an integer or bool scalar", [index!.shape]);
     return branches[0]!.outAvals;
@@ -187,7 +189,7 @@ function remembered(list: Memo[], avals: readonly ShapedArray[], params: unknown
 }
 
 /** Their params hold whole programs: not worth keeping alive for a cheap rule. (They never reach Backend.execute.) */
-const UNREMEMBERED = new Set<Primitive>(["pjit", "cond", "scan", "while"]);
+const UNREMEMBERED = new Set<Primitive>(["pjit", "cond", "scan", "while", "custom_jvp_call", "custom_vjp_call"]);
 
 export function abstractEval(prim: Primitive, avals: readonly ShapedArray[], params: any): ShapedArray[] {
   if (UNREMEMBERED.has(prim)) return (shapeRules[prim] as ShapeRule<Primitive>)(avals, params);
