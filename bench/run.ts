@@ -7,7 +7,7 @@ import { mkdirSync, readFileSync, writeFileSync, existsSync } from "node:fs";
 import { cpus } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { rand, tutorialModel } from "./probe.js";
+import { mlpModel, rand, tutorialModel } from "./probe.js";
 import { runnerCases } from "./runner.js";
 import { uiCases, uiTargets } from "./ui.js";
 
@@ -139,26 +139,8 @@ async function main() {
   }
   let tlMlp: ((p: any[]) => any[]) | null = null, tlParams: any[] = [];
   {
-    const { batch: B, sizes } = MLP;
-    for (let i = 0; i + 1 < sizes.length; i++) {
-      tlParams.push(np.array(rand(sizes[i]! * sizes[i + 1]!).map((v) => v * Math.sqrt(6 / sizes[i]!))).reshape([sizes[i], sizes[i + 1]]), np.zeros([sizes[i + 1]]));
-    }
-    const x = np.array(rand(B * sizes[0]!)).reshape([B, sizes[0]]);
-    const labels = new Float32Array(B * 10);
-    for (let i = 0; i < B; i++) labels[i * 10 + (i % 10)] = 1;
-    const y = np.array(labels).reshape([B, 10]);
-    const loss = (params: any[], x: any, y: any) => {
-      let h = x;
-      for (let i = 0; i < params.length; i += 2) {
-        h = np.matmul(h, params[i]).add(params[i + 1]);
-        if (i + 2 < params.length) h = nn.relu(h);
-      }
-      return np.mean(np.sum(nn.logSoftmax(h).mul(y), { axis: 1 })).neg();
-    };
-    const step = jit((params: any[], x: any, y: any) => {
-      const g = grad(loss)(params, x, y);
-      return params.map((p: any, i: number) => p.sub(g[i].mul(0.01)));
-    });
+    const { params, x, y, step } = mlpModel({ np, nn, jit, grad }, MLP.batch, MLP.sizes);
+    tlParams = params;
     tlMlp = (p) => step(p, x, y);
     await attempt("mlp train step (jit)", TL, () => median(() => tlMlp!(tlParams).forEach((a: any) => a.dispose()), 10));
     // The same step while a profile records (every step timed in the addon, pool threads'

@@ -1,7 +1,8 @@
 /**
- * The UI budgets, measured in headless Chromium with the pages the tests load (panelHtml /
- * paramTreeHtml of webview/src/page.ts and webview/dist/*, through test/webview/helpers.ts and
- * panels-helpers.ts), fed with data the engine computed and the runner's own serializer made:
+ * The UI budgets, measured in headless Chromium with the pages the tests load (panelHtml of
+ * webview/src/page.ts and webview/dist/*, through test/webview/helpers.ts, which also gives the
+ * param-tree test's 5,000-leaf tree and the profile test's scripted pan), fed with data the
+ * engine computed and the runner's own serializer made:
  *   - param tree: a 5,000-leaf showResult to `rendered` (target <= 200 ms)
  *   - array viewer: a 10M-element array's first paint from its preview (<= 300 ms) and a
  *     slider move (<= 50 ms)
@@ -18,8 +19,7 @@ import { grad, jit, nn, np, random, startProfile, DeviceArray } from "tensorlens
 import type { HostMessage, TraceEvent } from "../engine/src/runner/protocol.js";
 import { serializeResult } from "../engine/src/runner/serialize.js";
 import { previewOf } from "../engine/src/runner/stats.js";
-import { Browser, CHROMIUM, ensureWebviewBuilt, repo, toTree } from "../test/webview/helpers.js";
-import { PanelBrowser } from "../test/webview/panels-helpers.js";
+import { bigParamTree, Browser, CHROMIUM, ensureWebviewBuilt, panFrames, postToPainted, quantile, repo, sliderToPainted } from "../test/webview/helpers.js";
 
 type Attempt = (c: string, engine: string, f: () => Promise<number>) => Promise<void>;
 type Median = (fn: () => unknown, minRuns?: number, minTime?: number) => Promise<number>;
@@ -37,9 +37,6 @@ export const UI_CASES = {
   panGap: "ui: profile pan frame interval p95",
 } as const;
 
-const p50 = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
-const q = (xs: number[], f: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * f))]!;
-
 export async function uiCases(attempt: Attempt, _median: Median, quick: boolean): Promise<void> {
   if (!existsSync(CHROMIUM)) {
     for (const c of Object.values(UI_CASES)) await attempt(c, ENGINE, async () => { throw new Error(`no Chromium at ${CHROMIUM}`); });
@@ -51,16 +48,9 @@ export async function uiCases(attempt: Attempt, _median: Median, quick: boolean)
   if (process.env.BENCH_VSCODE) await vscodeCases(attempt);
 }
 
-/** A 5,000-leaf tree (50 blocks of 100 engine-computed arrays), as the param-tree test builds it. */
+/** The param-tree test's 5,000-leaf tree (50 blocks of 100 engine-computed arrays). */
 async function paramTreeCase(attempt: Attempt, quick: boolean): Promise<void> {
-  const blocks: Record<string, Record<string, DeviceArray>> = {};
-  const base = np.arange(6).reshape([2, 3]);
-  for (let b = 0; b < 50; b++) {
-    const layers: Record<string, DeviceArray> = {};
-    for (let l = 0; l < 100; l++) layers[`layer_${String(l).padStart(2, "0")}`] = base.mul(0.01 * (l + 1)).sub(b * 0.1);
-    blocks[`block_${String(b).padStart(2, "0")}`] = layers;
-  }
-  const tree = await toTree({ params: blocks });
+  const tree = await bigParamTree();
   const browser = await Browser.launch();
   try {
     await attempt(UI_CASES.tree, ENGINE, async () => {
@@ -76,7 +66,7 @@ async function paramTreeCase(attempt: Attempt, quick: boolean): Promise<void> {
         times.push(r.ms);
       }
       await p.page.close();
-      return p50(times) / 1000;
+      return quantile(times, 0.5) / 1000;
     });
   } finally { await browser.close(); }
 }
@@ -90,7 +80,7 @@ async function panelCases(attempt: Attempt, quick: boolean): Promise<void> {
   const show: HostMessage = { type: "showArray", label: "bench › big", leaf: tree, path: ["x"], preview };
   x.dispose();
 
-  const browser = await PanelBrowser.launch();
+  const browser = await Browser.launch();
   try {
     const runs = quick ? 3 : 7;
     await attempt(UI_CASES.arrayFirst, ENGINE, async () => {
@@ -98,16 +88,10 @@ async function panelCases(attempt: Attempt, quick: boolean): Promise<void> {
       for (let i = 0; i < runs; i++) {
         const p = await browser.open("arrayViewer", { theme: "dark" });
         await p.next("ready", 0);
-        times.push(await p.page.evaluate(async (m) => {
-          const painted = (window as any).__nextPosted("painted");
-          const t0 = performance.now();
-          window.postMessage(m, "*");
-          await painted;
-          return performance.now() - t0;
-        }, show));
+        times.push((await postToPainted(p.page, show)).wall);
         await p.page.close();
       }
-      return p50(times) / 1000;
+      return quantile(times, 0.5) / 1000;
     });
     await attempt(UI_CASES.arraySlider, ENGINE, async () => {
       const p = await browser.open("arrayViewer", { theme: "dark" });
@@ -116,19 +100,12 @@ async function panelCases(attempt: Attempt, quick: boolean): Promise<void> {
       await p.next("painted", 0);
       const times: number[] = [];
       for (let i = 0; i < (quick ? 9 : 19); i++) {
-        times.push(await p.page.evaluate(async (index) => {
-          const s = document.querySelector('input[data-axis="0"]') as HTMLInputElement;
-          const painted = (window as any).__nextPosted("painted");
-          const t0 = performance.now();
-          s.value = String(index);
-          s.dispatchEvent(new Event("input", { bubbles: true }));
-          const r = await painted;
-          if (r.what !== "slider") throw new Error(`painted ${r.what}`);
-          return performance.now() - t0;
-        }, (i % 9) + 1));
+        const move = await sliderToPainted(p.page, (i % 9) + 1);
+        if (move.what !== "slider") throw new Error(`painted ${move.what}`);
+        times.push(move.wall);
       }
       await p.page.close();
-      return p50(times) / 1000;
+      return quantile(times, 0.5) / 1000;
     });
 
     // A long profile of a small jitted MLP step: over 100,000 trace events (as the profile test makes it).
@@ -141,21 +118,15 @@ async function panelCases(attempt: Attempt, quick: boolean): Promise<void> {
       for (let i = 0; i < (quick ? 2 : 3); i++) {
         const p = await browser.open("profile", { theme: "dark", height: 900 });
         await p.next("ready", 0);
-        times.push(await p.page.evaluate(async (m) => {
-          const painted = (window as any).__nextPosted("painted");
-          const t0 = performance.now();
-          window.postMessage(m, "*");
-          await painted;
-          return performance.now() - t0;
-        }, msg));
-        if (i === 0) pan = await panFrames(p.page);
+        times.push((await postToPainted(p.page, msg)).wall);
+        if (i === 0) pan = await pan2x(p.page);
         await p.page.close();
       }
-      return p50(times) / 1000;
+      return quantile(times, 0.5) / 1000;
     });
-    await attempt(UI_CASES.panP50, ENGINE, async () => { if (!pan) throw new Error("no pan measured"); return q(pan.draws, 0.5) / 1000; });
-    await attempt(UI_CASES.panP95, ENGINE, async () => { if (!pan) throw new Error("no pan measured"); return q(pan.draws, 0.95) / 1000; });
-    await attempt(UI_CASES.panGap, ENGINE, async () => { if (!pan) throw new Error("no pan measured"); return q(pan.gaps, 0.95) / 1000; });
+    await attempt(UI_CASES.panP50, ENGINE, async () => { if (!pan) throw new Error("no pan measured"); return quantile(pan.draws, 0.5) / 1000; });
+    await attempt(UI_CASES.panP95, ENGINE, async () => { if (!pan) throw new Error("no pan measured"); return quantile(pan.draws, 0.95) / 1000; });
+    await attempt(UI_CASES.panGap, ENGINE, async () => { if (!pan) throw new Error("no pan measured"); return quantile(pan.gaps, 0.95) / 1000; });
   } finally { await browser.close(); }
 }
 
@@ -184,32 +155,14 @@ function longProfile(): { summary: any; trace: { traceEvents: TraceEvent[] } } {
   return { summary: prof.summary(), trace: prof.chromeTrace() as unknown as { traceEvents: TraceEvent[] } };
 }
 
-/** A drag of 120 frames (2 px each) at 2x zoom (half the profile in view): each frame's drawing time and the frame intervals. */
-async function panFrames(page: import("playwright-core").Page): Promise<{ draws: number[]; gaps: number[] }> {
+/** The profile test's pan at 2x zoom (half the profile in view): 120 frames of 2 px, each frame's drawing time and the frame intervals. */
+async function pan2x(page: import("playwright-core").Page): Promise<{ draws: number[]; gaps: number[] }> {
   const canvas = page.locator("canvas.tl-timeline");
   await canvas.focus();
   await page.keyboard.press("w");
   await page.keyboard.press("w");
   await page.keyboard.press("w");
-  return page.evaluate(async () => {
-    const c = document.querySelector("canvas.tl-timeline") as HTMLCanvasElement;
-    const r = c.getBoundingClientRect();
-    const y = r.top + 30;
-    const frame = () => new Promise<number>((res) => requestAnimationFrame((t) => res(t)));
-    const draws: number[] = [], gaps: number[] = [];
-    c.dispatchEvent(new MouseEvent("mousedown", { clientX: r.left + 700, clientY: y, button: 0, buttons: 1, bubbles: true }));
-    let last = await frame();
-    for (let i = 0; i < 120; i++) {
-      window.dispatchEvent(new MouseEvent("mousemove", { clientX: r.left + 700 - (i + 1) * 2, clientY: y, buttons: 1, bubbles: true }));
-      const t = await frame();
-      await new Promise((res) => setTimeout(res, 0));
-      draws.push(Number(c.dataset.drawMs));
-      gaps.push(t - last);
-      last = t;
-    }
-    window.dispatchEvent(new MouseEvent("mouseup", { clientX: r.left + 220, clientY: y, bubbles: true }));
-    return { draws, gaps };
-  });
+  return panFrames(page, 2, false);
 }
 
 /** The trusted host test's `[tl] metric` lines, from one run of the real-VS-Code driver. */

@@ -9,7 +9,7 @@ import { DeviceArray, np, random } from "tensorlens";
 import { type ArrayLeaf, type HostMessage, type PanelMessage } from "../../engine/src/runner/protocol.js";
 import { serializeResult } from "../../engine/src/runner/serialize.js";
 import { previewOf, sliceArray, type HostData } from "../../engine/src/runner/stats.js";
-import { buildPanels, CHROMIUM, PanelBrowser, type PanelPage } from "./panels-helpers.js";
+import { Browser, buildPanels, CHROMIUM, postToPainted, sliderToPainted, type Panel } from "./helpers.js";
 
 const skip = existsSync(CHROMIUM) ? false : `no Chromium at ${CHROMIUM} (apt-get install chromium)`;
 
@@ -23,14 +23,14 @@ async function asRunner(x: DeviceArray): Promise<{ leaf: ArrayLeaf; data: HostDa
 }
 
 /** Centre of plot cell (row, col) in page coordinates, for a window of rows x cols (margins as the panel's). */
-async function cellPoint(p: PanelPage, row: number, col: number, rows: number, cols: number, window = { r0: 0, c0: 0 }): Promise<{ x: number; y: number }> {
+async function cellPoint(p: Panel, row: number, col: number, rows: number, cols: number, window = { r0: 0, c0: 0 }): Promise<{ x: number; y: number }> {
   const box = (await p.page.locator("canvas.tl-main-canvas").boundingBox())!;
   const area = { x: 56, y: 10, w: box.width - 56 - 12, h: box.height - 10 - 28 };
   return { x: box.x + area.x + ((col - window.c0 + 0.5) / cols) * area.w, y: box.y + area.y + ((row - window.r0 + 0.5) / rows) * area.h };
 }
 
 /** The canvas pixel (RGB) at a page point. */
-async function pixelAt(p: PanelPage, pt: { x: number; y: number }): Promise<number[]> {
+async function pixelAt(p: Panel, pt: { x: number; y: number }): Promise<number[]> {
   return p.page.evaluate(({ x, y }) => {
     const c = document.querySelector("canvas.tl-main-canvas") as HTMLCanvasElement;
     const r = c.getBoundingClientRect();
@@ -40,7 +40,7 @@ async function pixelAt(p: PanelPage, pt: { x: number; y: number }): Promise<numb
 }
 
 /** Waits for a `painted` message about `what` posted after `since`. */
-async function paintedWhat(p: PanelPage, what: string, since: number): Promise<Extract<PanelMessage, { type: "painted" }>> {
+async function paintedWhat(p: Panel, what: string, since: number): Promise<Extract<PanelMessage, { type: "painted" }>> {
   for (;;) {
     const m = await p.next("painted", since);
     if (m.what === what) return m;
@@ -51,7 +51,7 @@ async function paintedWhat(p: PanelPage, what: string, since: number): Promise<E
 const hex = (s: string) => [1, 3, 5].map((i) => parseInt(s.slice(i, i + 2), 16));
 
 describe("array viewer (Chromium)", { skip }, () => {
-  let browser: PanelBrowser;
+  let browser: Browser;
   let small: { leaf: ArrayLeaf; data: HostData };
   let line: { leaf: ArrayLeaf; data: HostData };
   let scalar: { leaf: ArrayLeaf; data: HostData };
@@ -68,7 +68,7 @@ describe("array viewer (Chromium)", { skip }, () => {
     line = await asRunner(np.cumsum(random.normal(random.PRNGKey(1), [300])));
     scalar = await asRunner(np.mean(v));
     big = await asRunner(random.normal(random.PRNGKey(0), [10, 1000, 1000]));
-    browser = await PanelBrowser.launch();
+    browser = await Browser.launch();
   });
   after(async () => { await browser?.close(); });
 
@@ -212,13 +212,7 @@ describe("array viewer (Chromium)", { skip }, () => {
     await p.next("ready", 0);
     const msg: HostMessage = { type: "showArray", label: "big.ts › make", leaf: big.leaf, path: ["x"], preview };
     // First paint, measured in the page: from posting the message to after the frame is painted.
-    const first = await p.page.evaluate(async (m) => {
-      const painted = (window as any).__nextPosted("painted");
-      const t0 = performance.now();
-      window.postMessage(m, "*");
-      const r = await painted;
-      return { wall: performance.now() - t0, ms: r.ms };
-    }, msg);
+    const first = await postToPainted(p.page, msg);
     console.log(`array viewer, 10M elements [10,1000,1000]: first paint ${first.wall.toFixed(1)} ms (preview ${preview.shape.join("x")}, step ${preview.step.join("x")})`);
     // The preview holds every index of axis 0, so it is exact: no fetch is needed for the whole view?
     // It is strided on the shown axes, so the panel asks for detail of plane 0 at once.
@@ -229,15 +223,7 @@ describe("array viewer (Chromium)", { skip }, () => {
 
     // A slider move (axis 0 to index 7), measured in the page.
     const since = p.posted.length;
-    const move = await p.page.evaluate(async () => {
-      const s = document.querySelector('input[data-axis="0"]') as HTMLInputElement;
-      const painted = (window as any).__nextPosted("painted");
-      const t0 = performance.now();
-      s.value = "7";
-      s.dispatchEvent(new Event("input", { bubbles: true }));
-      const r = await painted;
-      return { wall: performance.now() - t0, what: r.what };
-    });
+    const move = await sliderToPainted(p.page, 7);
     console.log(`array viewer, 10M elements: slider move redrawn in ${move.wall.toFixed(1)} ms`);
     assert.equal(move.what, "slider");
     const req = await p.next("fetchSlice", since);

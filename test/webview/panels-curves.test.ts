@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { grad, jit, nn, np, random, report, type DeviceArray } from "tensorlens";
 import { MetricMessage, type HostMessage } from "../../engine/src/runner/protocol.js";
-import { buildPanels, CHROMIUM, PanelBrowser, type PanelPage } from "./panels-helpers.js";
+import { Browser, buildPanels, CHROMIUM, type Panel } from "./helpers.js";
 
 const skip = existsSync(CHROMIUM) ? false : `no Chromium at ${CHROMIUM} (apt-get install chromium)`;
 type Metric = Extract<HostMessage, { type: "metric" }>;
@@ -39,17 +39,17 @@ function train(steps: number): Metric[] {
 }
 
 describe("training curves (Chromium)", { skip }, () => {
-  let browser: PanelBrowser;
+  let browser: Browser;
   let metrics: Metric[];
 
   before(async () => {
     buildPanels();
     metrics = train(120);
-    browser = await PanelBrowser.launch();
+    browser = await Browser.launch();
   });
   after(async () => { await browser?.close(); });
 
-  const points = (p: PanelPage, name: string) => p.page.locator(`.tl-chart[data-metric="${name}"]`).getAttribute("data-points").then(Number);
+  const points = (p: Panel, name: string) => p.page.locator(`.tl-chart[data-metric="${name}"]`).getAttribute("data-points").then(Number);
 
   test("the metrics are real: the loss falls", () => {
     assert.equal(metrics.length, 120);

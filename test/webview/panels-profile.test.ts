@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url";
 import { grad, jit, nn, np, random, startProfile, type DeviceArray } from "tensorlens";
 import type { HostMessage, ProfileSummary, TraceEvent } from "../../engine/src/runner/protocol.js";
 import { formatBytes } from "../../webview/src/shared/format.js";
-import { buildPanels, CHROMIUM, PanelBrowser, type PanelPage } from "./panels-helpers.js";
+import { Browser, buildPanels, CHROMIUM, panFrames, postToPainted, quantile, type Panel } from "./helpers.js";
 
 const skip = existsSync(CHROMIUM) ? false : `no Chromium at ${CHROMIUM} (apt-get install chromium)`;
 const THIS_FILE = fileURLToPath(import.meta.url);
@@ -37,7 +37,7 @@ function mlp(sizes: number[]) {
 }
 
 describe("profile view (Chromium)", { skip }, () => {
-  let browser: PanelBrowser;
+  let browser: Browser;
   let summary: ProfileSummary;
   let trace: { traceEvents: TraceEvent[] };
   let bigSummary: ProfileSummary;
@@ -68,13 +68,13 @@ describe("profile view (Chromium)", { skip }, () => {
       bigSummary = prof.summary();
       bigTrace = prof.chromeTrace() as unknown as { traceEvents: TraceEvent[] };
     }
-    browser = await PanelBrowser.launch();
+    browser = await Browser.launch();
   });
   after(async () => { await browser?.close(); });
 
   const show = (): HostMessage => ({ type: "showProfile", label: "panels-profile.test.ts › trainStep", summary, trace });
 
-  async function open(theme: "light" | "dark" = "dark"): Promise<PanelPage> {
+  async function open(theme: "light" | "dark" = "dark"): Promise<Panel> {
     const p = await browser.open("profile", { theme, height: 900 });
     await p.next("ready", 0);
     await p.send(show());
@@ -209,40 +209,15 @@ describe("profile view (Chromium)", { skip }, () => {
     // The trace as the extension reads it from the profiler's file: its text.
     const msg: HostMessage = { type: "showProfile", label: "long run", summary: bigSummary, traceJson: JSON.stringify(bigTrace) };
     const events = bigTrace.traceEvents.length;
-    const first = await p.page.evaluate(async (m) => {
-      const painted = (window as any).__nextPosted("painted");
-      const t0 = performance.now();
-      window.postMessage(m, "*");
-      await painted;
-      return performance.now() - t0;
-    }, msg);
+    const first = (await postToPainted(p.page, msg)).wall;
     console.log(`profile view, ${events} trace events (${(msg.traceJson!.length / 1e6).toFixed(1)} MB of JSON): shown in ${first.toFixed(0)} ms (parse, validation, indexing, first draw)`);
     const layout = JSON.parse((await p.page.locator("canvas.tl-timeline").getAttribute("data-layout"))!);
     assert.ok(layout.tracks.length >= 2, "the tracks are drawn");
     // Pan: a drag of 120 frames (2 px each) at 2x zoom (half the profile in view: ~57,000 events), then zoomed in (0.8^16: 36x) and panned again.
-    const measure = () => p.page.evaluate(async (stepPx) => {
-      const c = document.querySelector("canvas.tl-timeline") as HTMLCanvasElement;
-      const r = c.getBoundingClientRect();
-      const y = r.top + 30;
-      const frame = () => new Promise<number>((res) => requestAnimationFrame((t) => res(t)));
-      const draws: number[] = [], gaps: number[] = [];
-      c.dispatchEvent(new MouseEvent("mousedown", { clientX: r.left + 700, clientY: y, button: 0, buttons: 1, bubbles: true }));
-      let last = await frame();
-      for (let i = 0; i < 120; i++) {
-        const before = c.dataset.view;
-        window.dispatchEvent(new MouseEvent("mousemove", { clientX: r.left + 700 - (i + 1) * stepPx, clientY: y, buttons: 1, bubbles: true }));
-        const t = await frame();
-        // The panel draws in its own rAF callback, which runs before ours: the view has moved.
-        await new Promise((res) => setTimeout(res, 0));
-        if (c.dataset.view === before) throw new Error(`frame ${i}: the view did not move`);
-        draws.push(Number(c.dataset.drawMs));
-        gaps.push(t - last);
-        last = t;
-      }
-      window.dispatchEvent(new MouseEvent("mouseup", { clientX: r.left + 220, clientY: y, bubbles: true }));
-      const q = (xs: number[], f: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * f))]!;
-      return { p50: q(draws, 0.5), p95: q(draws, 0.95), max: Math.max(...draws), gap50: q(gaps, 0.5), gap95: q(gaps, 0.95) };
-    }, 2);
+    const measure = async () => {
+      const { draws, gaps } = await panFrames(p.page, 2, true);
+      return { p50: quantile(draws, 0.5), p95: quantile(draws, 0.95), max: Math.max(...draws), gap50: quantile(gaps, 0.5), gap95: quantile(gaps, 0.95) };
+    };
     const canvas = p.page.locator("canvas.tl-timeline");
     await canvas.focus();
     // The view attribute is written when a frame is drawn: wait for one before reading it.

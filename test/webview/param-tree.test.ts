@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { grad, nn, np, random, tree as pytree, type DeviceArray } from "tensorlens";
 import { decodeArrayData, type ArrayLeaf, type HostMessage, type TreeNode } from "../../engine/src/runner/protocol.js";
 import { formatDelta, formatStat } from "../../webview/src/shared/format.js";
-import { artifacts, Browser, CHROMIUM, ensureWebviewBuilt, toTree, type Panel } from "./helpers.js";
+import { artifacts, bigParamTree, Browser, CHROMIUM, ensureWebviewBuilt, toTree, type Panel } from "./helpers.js";
 
 const skip = existsSync(CHROMIUM) ? false : `no Chromium at ${CHROMIUM} (apt-get install chromium)`;
 
@@ -58,15 +58,7 @@ describe("param-tree explorer (Chromium)", { skip }, () => {
       metrics: { loss: loss(stepped), grad_norm: np.array([0.5, NaN, 2.5, Infinity]) },
       step: 1,
     });
-    // 5,000 leaves: 50 blocks of 100 small arrays, each a different engine-computed array.
-    const blocks: Record<string, Record<string, DeviceArray>> = {};
-    const base = np.arange(6).reshape([2, 3]);
-    for (let b = 0; b < 50; b++) {
-      const layers: Record<string, DeviceArray> = {};
-      for (let l = 0; l < 100; l++) layers[`layer_${String(l).padStart(2, "0")}`] = base.mul(0.01 * (l + 1)).sub(b * 0.1);
-      blocks[`block_${String(b).padStart(2, "0")}`] = layers;
-    }
-    big = await toTree({ params: blocks });
+    big = await bigParamTree(); // 5,000 leaves
     browser = await Browser.launch();
   });
   after(async () => { await browser?.close(); });
