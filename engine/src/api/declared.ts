@@ -311,9 +311,21 @@ function fast(sig: Signature, impl: AnyFn, slow: AnyFn): AnyFn | undefined {
   }
 }
 
+/**
+ * The general wrapper, made on its first call: compiling 500 wrappers when the engine loads
+ * cost 30-50 ms of every process start (the runner's, a test's), most of them never called.
+ */
+function onFirstCall(make: () => AnyFn): AnyFn {
+  let wrapper: AnyFn | undefined;
+  return function declared() {
+    // eslint-disable-next-line prefer-rest-params
+    return (wrapper ??= make()).apply(undefined, arguments as any);
+  };
+}
+
 /** Wraps one implementation by its declaration. */
 export function declareFunction<F extends AnyFn>(sig: Signature, impl: F, opts: { compile?: boolean } = {}): F {
-  const slow = (opts.compile === false ? undefined : compiled(sig, impl)) ?? generic(sig, impl);
+  const slow = onFirstCall(() => (opts.compile === false ? undefined : compiled(sig, impl)) ?? generic(sig, impl));
   const f = fast(sig, impl, slow) ?? slow;
   Object.defineProperty(f, "name", { value: impl.name || sig.name });
   Object.defineProperty(f, "signature", { value: sig });
