@@ -37,6 +37,35 @@ function f(x: f32<"B 784">) {
   assert.match(md, /`B`: symbolic size from the annotation `x: f32<"B 784">` \(line 2\)/);
 });
 
+test("every ? explains itself: the hover and the file's gaps say which call or value lost the size", async () => {
+  const text = `import { np, grad } from "tensorlens";
+function scale(x) {
+  const y = x.mul(2);
+  return y;
+}
+const a = scale(np.ones([3, 4]));
+const b = scale(np.ones([5, 4]));
+const k = np.kron(np.ones([2, 2]), np.ones([3, 3]));
+const loss = (w) => np.sum(np.square(w));
+const g = grad(loss)(np.ones([3]));
+`;
+  const uri = uriOf("gaps.ts");
+  client.open(uri, text);
+  const gaps = await client.conn.sendRequest("tensorlens/gaps", { textDocument: { uri } }) as { name?: string; label: string; why: string }[];
+  const byName = new Map(gaps.map((g) => [g.name, g]));
+  assert.equal(byName.get("y")?.label, "f32[?,4]");
+  assert.match(byName.get("y")!.why, /differs between the branches, loop iterations or calls/);
+  assert.match(byName.get("k")!.why, /np\.kron.*no shape rule/);
+  assert.ok(!byName.has("a") && !byName.has("g"), "known hints are not gaps");
+  const hover = await client.hover(uri, { line: 7, character: 6 });
+  assert.match(hover!.contents.value, /`\?`: not known statically: `np\.kron` is not modeled/);
+  // Quiet gradient flow: no lens when every leaf is connected; the summary is in the hover of `grad`.
+  const lenses = await client.codeLenses(uri);
+  assert.deepEqual(lenses.filter((l) => l.command.title.startsWith("∂")), []);
+  const gradHover = await client.hover(uri, { line: 9, character: 11 });
+  assert.match(gradHover!.contents.value, /∂loss\/∂w: 1\/1 leaves connected/);
+});
+
 test("quick fixes: transpose a matmul operand, add an axis for broadcasting, np.where for a ternary on an array", async () => {
   const text = `import { np } from "tensorlens";
 const a = np.ones([3, 4]);

@@ -49,6 +49,13 @@ for (const file of files) {
     diagnostics.forEach((d, k) => {
       if (!matched.has(k)) problems.push(`${file}:${d.range.start.line + 1}: unexpected ${d.code}: ${d.message}`);
     });
+    // Gradient-flow lenses are quiet: one per line at most, and only where a leaf has no gradient (expected).
+    const gradLenses = lenses.filter((l) => l.command.title.startsWith("∂"));
+    for (const l of gradLenses) {
+      if (!expectations.some((e) => e.kind === "lens" && e.line === l.range.start.line && e.text === l.command.title)) problems.push(`${file}:${l.range.start.line + 1}: unexpected lens "${l.command.title}"`);
+    }
+    const lensLines = gradLenses.map((l) => l.range.start.line);
+    if (new Set(lensLines).size !== lensLines.length) problems.push(`${file}: several gradient lenses on one line`);
     assert.deepEqual(problems, [], problems.join("\n"));
   });
 }

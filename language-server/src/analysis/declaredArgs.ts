@@ -12,7 +12,7 @@ import type { ObjectValue, Value } from "./values.js";
 
 /** Array methods the engine installs, and the numpy function each one calls with the array first (the engine's table). */
 export { ARRAY_METHODS };
-const NAMESPACES: Record<string, string> = { np: "np", numpy: "np", jnp: "np", nn: "nn", random: "random", lax: "lax" };
+const NAMESPACES: Record<string, string> = { np: "np", numpy: "np", jnp: "np", nn: "nn", random: "random", lax: "lax", scipy: "scipy" };
 
 /** The declaration an engine path resolves to ("array.sum" is np.sum with the array first). */
 export function signatureOf(path: string): Signature | undefined {
@@ -51,8 +51,12 @@ function mayBe(t: TypeAtom, v: Value): boolean {
       return ["array", "number", "any", "tree", "bigint"].includes(t.kind);
     case "function": case "transformed": return ["fn", "any", "tree"].includes(t.kind);
     case "object": return ["object", "any", "tree", "slice"].includes(t.kind);
-    case "list": return ["array", "arrays", "axes", "shape", "ints", "numbers", "fns", "list", "any", "tree"].includes(t.kind);
-    case "array": return ["array", "key", "any", "tree", "dtype", "slice"].includes(t.kind) || (t.kind === "arrays" || t.kind === "list");
+    case "list": case "seq": return ["array", "arrays", "axes", "shape", "ints", "numbers", "fns", "list", "any", "tree"].includes(t.kind);
+    // A DeviceArray is not a JS array: the engine's "arrays" and "list" checks (Array.isArray) reject it.
+    case "array":
+      // The result of a call the server does not model may be anything.
+      if (v.shape === null && v.dtype === null && v.origin?.rule?.startsWith("not modeled")) return true;
+      return ["array", "key", "any", "tree", "dtype", "slice"].includes(t.kind);
     default: return true;
   }
 }

@@ -3,10 +3,11 @@
  * "random.normal", "array.reshape" for methods) maps to a handler that computes the result's
  * shape and dtype with the engine's own rules. Transformations live in transforms.ts.
  */
+import ts from "typescript";
 import {
   broadcastShapes, matmulShape, dotShape, einsumShape, reshapeShape, transposeShape, reduceShape,
   expandDimsShape, squeezeShape, broadcastToShape, concatenateShape, stackShape, tileShape,
-  splitSizes, promoteTypes, convShape, type Dim, type DType, type Padding,
+  splitSizes, promoteTypes, convShape, normalizeAxis, type Dim, type DType, type Padding,
 } from "./engineShapes.js";
 import type { CallSite } from "./callContext.js";
 import { checkRule, label } from "./shapeCheck.js";
@@ -15,7 +16,7 @@ import { checkWhereNaN } from "./gradHazards.js";
 import { indexHandler, sliceValue, take, takeAlongAxis } from "./indexing.js";
 import { ARRAY_METHODS } from "./declaredArgs.js";
 import {
-  axisArg, boolOption, dimOf, dtypeArg, dtypeOf, intListOf, intOf, isFloat, isInt, isOptions, option, shapeOf,
+  axisArg, type AxisArg, boolOption, dimOf, dtypeArg, dtypeOf, intListOf, intOf, isFloat, isInt, isOptions, option, shapeOf,
 } from "./engineArgs.js";
 import {
   anyTraced, arrayOf, isArray, num, unionDeps, unknown, UNKNOWN_DIM, type ArrayValue, type Value,
@@ -122,9 +123,24 @@ function where(c: CallSite): Value {
   return result(c, shape, promote([a!, b!]), [a!, b!], { rule: "broadcastShapes", detail: `where(${as.map(label).join(", ")})` });
 }
 
+/** np.select(condlist, choicelist, default): every condition and choice broadcast together. */
+function selectList(c: CallSite): Value {
+  const [conds, choices, dflt] = c.args;
+  if (conds?.kind !== "list" || choices?.kind !== "list") return result(c, null, null, []);
+  const vals = [...conds.items, ...choices.items, dflt ?? num(0)];
+  const arrays = vals.map(asArray);
+  if (arrays.some((a) => !a)) return unknown;
+  const as = arrays as ArrayValue[];
+  const shape = checkRule(c, as.map((a) => a.shape), (s) => broadcastShapes("select", ...s));
+  return result(c, shape, promote([...choices.items, dflt ?? num(0)]), [...choices.items, ...(dflt ? [dflt] : [])], { rule: "broadcastShapes" });
+}
+
 function clip(c: CallSite): Value {
   const x = asArray(c.args[0]);
-  return x ? result(c, x.shape, x.dtype, [x], { rule: "elementwise (shape preserved)" }) : unknown;
+  if (!x) return unknown;
+  // The bounds promote with x (np.clip(int32, 0.5, 1) is float32), as the engine's maximum/minimum do.
+  const bounds = c.args.slice(1, 3).filter((b): b is Value => b !== undefined && b.kind !== "null");
+  return result(c, x.shape, promote([x, ...bounds]), [x], { rule: "elementwise (shape preserved)" });
 }
 
 // ---- linear algebra -------------------------------------------------------------------------
@@ -173,7 +189,14 @@ const dimsProduct = (dims: Dim[]): Dim => dims.reduce<Dim>((p, d) => (typeof p =
 
 // ---- reductions -----------------------------------------------------------------------------
 
-function reduction(kind: "same" | "float" | "index" | "bool"): Handler {
+/** The engine's accumulating dtype (numpy/reductions.ts): an explicit dtype, else bools sum in int32. */
+function accumulated(c: CallSite, x: ArrayValue, dtypeAt: number): string | null {
+  const d = dtypeArg(c.args.slice(0, dtypeAt + 1), dtypeAt);
+  if (d !== undefined) return d;
+  return x.dtype === "bool" ? "int32" : x.dtype;
+}
+
+function reduction(kind: "same" | "float" | "index" | "bool" | "accumulate"): Handler {
   return (c) => {
     const x = asArray(c.args[0]);
     if (!x) return unknown;
@@ -185,7 +208,7 @@ function reduction(kind: "same" | "float" | "index" | "bool"): Handler {
       : isOptions(opts) && opts!.kind === "object" && opts!.fields.has("keepdims") ? boolOption(opts, "keepdims") : false;
     const op = c.path.split(".").pop()!;
     const shape = ax.known && keepdims !== undefined ? checkRule(c, [x.shape], ([s]) => reduceShape(op, s!, ax.axis, keepdims)) : null;
-    const dtype = kind === "index" ? "int32" : kind === "bool" ? "bool" : kind === "float" ? floatOf(x.dtype) : x.dtype;
+    const dtype = kind === "index" ? "int32" : kind === "bool" ? "bool" : kind === "float" ? floatOf(x.dtype) : kind === "accumulate" && !c.path.startsWith("lax.") ? accumulated(c, x, 2) : x.dtype;
     return result(c, shape, dtype, [x], { grad: kind === "index" || kind === "bool" ? "zero" : "pass", rule: "reduceShape", detail: `${op} over axis ${ax.known ? JSON.stringify(ax.axis) : "?"}` });
   };
 }
@@ -196,7 +219,7 @@ function cumulative(c: CallSite): Value {
   const ax = axisArg(c.args[1]);
   const size = x.shape ? dimsProduct([...x.shape]) : UNKNOWN_DIM;
   const shape = ax.known && ax.axis === null ? [size] : ax.known ? checkRule(c, [x.shape], ([s]) => (reduceShape("cumsum", s!, ax.axis), s!)) : null;
-  return result(c, shape, x.dtype, [x], { rule: "cumulative (shape preserved)" });
+  return result(c, shape, accumulated(c, x, 2), [x], { rule: "cumulative (shape preserved)" });
 }
 
 // ---- creation -------------------------------------------------------------------------------
@@ -226,7 +249,12 @@ function array(c: CallSite): Value {
 
 function arange(c: CallSite): Value {
   const nums = c.args.filter((a) => a?.kind === "number");
-  const dtype = dtypeArg(c.args, 1) ?? "float32";
+  // The engine's rule (numpy/creation.ts): int32 when start, stop and step are all integers, else the default float.
+  const bounds = c.args.slice(0, 3).filter((a) => a !== undefined && a.kind !== "null");
+  const inferred = bounds.some((a) => a.kind === "number" && a.value !== undefined && !Number.isInteger(a.value)) ? "float32"
+    : bounds.every((a) => a.kind === "number" && a.value !== undefined) ? "int32" : null;
+  const explicit = dtypeArg(c.args, 3);
+  const dtype = explicit === undefined ? inferred : explicit;
   const vals = nums.map((n) => (n.kind === "number" ? n.value : undefined));
   let size: Dim = UNKNOWN_DIM;
   if (vals.every((v) => v !== undefined)) {
@@ -268,6 +296,35 @@ function transpose(c: CallSite): Value {
   return result(c, shape, x.dtype, [x], { rule: "transposeShape" });
 }
 
+/** swapaxes(x, a, b) / moveaxis(x, src, dst) as permutations, through the engine's transposeShape. */
+function swapaxes(c: CallSite): Value {
+  const x = asArray(c.args[0]);
+  const [a, b] = [intOf(c.args[1]), intOf(c.args[2])];
+  if (!x) return unknown;
+  if (a === undefined || b === undefined || !x.shape) return result(c, x.shape?.map(() => UNKNOWN_DIM) ?? null, x.dtype, [x]);
+  const shape = checkRule(c, [x.shape], ([s]) => {
+    const [i, j] = [normalizeAxis("swapaxes", a, s!.length, s!), normalizeAxis("swapaxes", b, s!.length, s!)];
+    const perm = s!.map((_, k) => (k === i ? j : k === j ? i : k));
+    return transposeShape(s!, perm);
+  });
+  return result(c, shape, x.dtype, [x], { rule: "transposeShape" });
+}
+
+function moveaxis(c: CallSite): Value {
+  const x = asArray(c.args[0]);
+  const [src, dst] = [intListOf(c.args[1]), intListOf(c.args[2])];
+  if (!x) return unknown;
+  if (!src || !dst || src.length !== dst.length || !x.shape) return result(c, x.shape?.map(() => UNKNOWN_DIM) ?? null, x.dtype, [x]);
+  const shape = checkRule(c, [x.shape], ([s]) => {
+    const n = s!.length;
+    const from = src.map((a) => normalizeAxis("moveaxis", a, n, s!)), to = dst.map((a) => normalizeAxis("moveaxis", a, n, s!));
+    const perm: number[] = [...Array(n).keys()].filter((k) => !from.includes(k));
+    [...to.keys()].sort((p, q) => to[p]! - to[q]!).forEach((k) => perm.splice(to[k]!, 0, from[k]!));
+    return transposeShape(s!, perm);
+  });
+  return result(c, shape, x.dtype, [x], { rule: "transposeShape" });
+}
+
 function withAxis(rule: (shape: Dim[], axis: number | number[]) => Dim[], name: string): Handler {
   return (c) => {
     const x = asArray(c.args[0]);
@@ -297,16 +354,50 @@ function broadcastTo(c: CallSite): Value {
 function joinArrays(kind: "concatenate" | "stack" | "hstack" | "vstack"): Handler {
   return (c) => {
     const list = c.args[0];
+    if (list?.kind === "seq") return joinSeq(c, kind, list.item);
     if (list?.kind !== "list") return result(c, null, null, []);
+    // An empty list is certain only when written so: a list from elsewhere may have been filled
+    // where we cannot see (a callee that pushed into it).
+    if (list.items.length === 0 && !(c.argNodes[0] && ts.isArrayLiteralExpression(c.argNodes[0]))) return result(c, null, null, []);
     const arrays = list.items.map(asArray);
     if (arrays.some((a) => !a)) return unknown;
-    const as = arrays as ArrayValue[];
-    const ax = axisArg(c.args[1], kind === "vstack" ? 0 : kind === "hstack" ? -1 : 0);
+    // vstack makes 0-d and 1-d arrays rows [1, n] first (numpy's atleast_2d); hstack joins 1-d arrays on axis 0.
+    const as = (arrays as ArrayValue[]).map((a) => stackRow(kind, a));
+    const ax = kind === "hstack" ? hstackAxis(as[0]) : axisArg(c.args[1], 0);
     const axis = ax.known && typeof ax.axis === "number" ? ax.axis : undefined;
     const shape = axis === undefined ? null : checkRule(c, as.map((a) => a.shape),
       (s) => (kind === "stack" ? stackShape(s, axis) : concatenateShape(s, axis, "concatenate")));
     return result(c, shape, promote(as), as, { rule: kind === "stack" ? "stackShape" : "concatenateShape", detail: as.map(label).join(", ") });
   };
+}
+
+/** vstack makes 0-d and 1-d arrays rows [1, n] (numpy's atleast_2d); hstack makes 0-d arrays [1]. */
+function stackRow(kind: string, a: ArrayValue): ArrayValue {
+  if (!a.shape) return a;
+  if (kind === "vstack" && a.shape.length < 2) return { ...a, shape: a.shape.length === 0 ? [1, 1] : [1, a.shape[0]!] };
+  if (kind === "hstack" && a.shape.length === 0) return { ...a, shape: [1] };
+  return a;
+}
+
+/** hstack joins 1-d arrays on axis 0 and others on axis 1 (numpy). */
+function hstackAxis(first: ArrayValue | undefined): AxisArg {
+  const r = first?.shape?.length;
+  return r === undefined ? { known: false } : { known: true, axis: r <= 1 ? 0 : 1 };
+}
+
+/** stack / concatenate of a list of unknown length whose items are all `item`: the joined axis is unknown. */
+function joinSeq(c: CallSite, kind: "concatenate" | "stack" | "hstack" | "vstack", item: Value): Value {
+  const item0 = asArray(item);
+  if (!item0) return result(c, null, null, []);
+  const a = stackRow(kind, item0);
+  const ax = kind === "hstack" ? hstackAxis(a) : axisArg(c.args[1], 0);
+  if (!a.shape || !ax.known || typeof ax.axis !== "number") return result(c, null, a.dtype, [a]);
+  const rank = a.shape.length + (kind === "stack" ? 1 : 0);
+  const axis = ax.axis < 0 ? ax.axis + rank : ax.axis;
+  if (axis < 0 || axis >= rank) return result(c, null, a.dtype, [a]);
+  const shape = [...a.shape];
+  if (kind === "stack") shape.splice(axis, 0, UNKNOWN_DIM); else shape[axis] = UNKNOWN_DIM;
+  return result(c, shape, a.dtype, [a], { rule: kind === "stack" ? "stackShape" : "concatenateShape", detail: `a list of unknown length of ${label(a)}` });
 }
 
 function split(c: CallSite): Value {
@@ -328,6 +419,36 @@ function tile(c: CallSite): Value {
   if (!x) return unknown;
   const shape = reps ? checkRule(c, [x.shape], ([s]) => tileShape(s!, reps)) : null;
   return result(c, shape, x.dtype, [x], { rule: "tileShape" });
+}
+
+/** np.repeat(x, repeats, axis): the engine's rule (numpy/manipulation.ts); no axis flattens first. */
+function repeat(c: CallSite): Value {
+  const x = asArray(c.args[0]);
+  if (!x) return unknown;
+  const r = c.args[1]?.kind === "number" ? dimOf(c.args[1]) : UNKNOWN_DIM;
+  const times = (d: Dim): Dim => (typeof d === "number" && typeof r === "number" ? d * r : d === UNKNOWN_DIM || r === UNKNOWN_DIM ? UNKNOWN_DIM : dimsProduct([d, r]));
+  const ax = axisArg(c.args[2]);
+  if (!ax.known || Array.isArray(ax.axis) || !x.shape) return result(c, ax.known && ax.axis === null ? [UNKNOWN_DIM] : null, x.dtype, [x], { rule: "repeat" });
+  if (ax.axis === null) return result(c, [times(dimsProduct([...x.shape]))], x.dtype, [x], { rule: "repeat: flattened, each element repeated" });
+  const axis = ax.axis as number;
+  const shape = checkRule(c, [x.shape], ([s]) => { const k = normalizeAxis("repeat", axis, s!.length, s!); return s!.map((d, i) => (i === k ? times(d) : d)); });
+  return result(c, shape, x.dtype, [x], { rule: "repeat: the axis grows by repeats" });
+}
+
+/** np.diagonal(x, offset, axis1, axis2): the two axes are replaced by the diagonal's length, last (numpy/linalg.ts). */
+function diagonal(c: CallSite): Value {
+  const x = asArray(c.args[0]);
+  if (!x) return unknown;
+  const [offset, a1, a2] = [intOf(c.args[1] ?? num(0)), intOf(c.args[2] ?? num(0)), intOf(c.args[3] ?? num(1))];
+  if (offset === undefined || a1 === undefined || a2 === undefined || !x.shape) return result(c, null, x.dtype, [x], { rule: "diagonal" });
+  const shape = checkRule(c, [x.shape], ([s]) => {
+    const i1 = normalizeAxis("diagonal", a1, s!.length, s!), i2 = normalizeAxis("diagonal", a2, s!.length, s!);
+    const [n, m] = [s![i1]!, s![i2]!];
+    const len: Dim = typeof n === "number" && typeof m === "number" ? Math.max(0, Math.min(n - Math.max(0, -offset), m - Math.max(0, offset)))
+      : offset === 0 && n === m ? n : UNKNOWN_DIM;
+    return [...s!.filter((_, i) => i !== i1 && i !== i2), len];
+  });
+  return result(c, shape, x.dtype, [x], { rule: "diagonal: the two axes become the diagonal's length" });
 }
 
 function pad(c: CallSite): Value {
@@ -436,6 +557,33 @@ function categorical(c: CallSite): Value {
   return result(c, shape, "int32", [], { grad: "zero", rule: "reduceShape over the class axis" });
 }
 
+/** gamma / beta / poisson(key, params..., shape, dtype): the shape given, else the parameters' broadcast shape. */
+function paramSampler(nParams: number, dtype: string): Handler {
+  return (c) => {
+    c.consumeKey(c.args[0]);
+    const params = c.args.slice(1, 1 + nParams);
+    const shapeArg = c.args[1 + nParams];
+    const dt = dtypeArg(c.args.slice(0, 3 + nParams), 2 + nParams);
+    const out = dt === undefined ? dtype : dt;
+    if (shapeArg && shapeArg.kind !== "null") return result(c, shapeOf(shapeArg), out, [], { rule: "shape argument", detail: "sampled" });
+    const arrays = params.map(asArray);
+    if (arrays.some((a) => !a)) return result(c, null, out, []);
+    const shape = checkRule(c, (arrays as ArrayValue[]).map((a) => a.shape), (s) => broadcastShapes(c.path.split(".").pop()!, ...s));
+    return result(c, shape, out, [], { rule: "broadcast shape of the parameters", detail: "sampled" });
+  };
+}
+
+/** scipy.special.logsumexp(a, axis, b, keepdims): all positional, keepdims a boolean. */
+function scipyLogsumexp(c: CallSite): Value {
+  const x = asArray(c.args[0]);
+  if (!x) return unknown;
+  const ax = axisArg(c.args[1]);
+  const k = c.args[3];
+  const keep = k === undefined ? false : k.kind === "bool" ? k.value : undefined;
+  const shape = ax.known && keep !== undefined && c.args[2] === undefined ? checkRule(c, [x.shape], ([s]) => reduceShape("logsumexp", s!, ax.axis, keep)) : null;
+  return result(c, shape, floatOf(x.dtype), [x], { rule: "reduceShape" });
+}
+
 function permutation(c: CallSite): Value {
   c.consumeKey(c.args[0]);
   const x = c.args[1];
@@ -450,26 +598,31 @@ function foldIn(c: CallSite): Value {
 
 // ---- table ----------------------------------------------------------------------------------
 
-const FLOAT_UNARY = ["exp", "exp2", "log", "log2", "log10", "log1p", "expm1", "sqrt", "rsqrt", "cbrt", "sin", "cos", "tan", "tanh",
+const FLOAT_UNARY = ["deg2rad", "rad2deg", "radians", "degrees", "sinc", "asin", "acos", "atan", "asinh", "acosh", "atanh", "exp", "exp2", "log", "log2", "log10", "log1p", "expm1", "sqrt", "rsqrt", "cbrt", "sin", "cos", "tan", "tanh",
   "sinh", "cosh", "arcsin", "arccos", "arctan", "arcsinh", "arccosh", "arctanh", "sigmoid", "gelu", "silu", "swish", "softplus",
   "softSign", "logSigmoid", "elu", "selu", "celu", "leakyRelu", "reciprocal", "erf", "erfc", "erfinv", "lgamma", "digamma", "hardTanh",
   "hardSigmoid", "hardSwish", "mish", "standardize"];
-const SAME_UNARY = ["abs", "absolute", "negative", "neg", "square", "relu", "relu6", "positive", "conj", "real", "flip", "fliplr", "flipud",
+const SAME_UNARY = ["bitwiseNot", "invert", "bitwiseInvert", "conjugate", "abs", "absolute", "negative", "neg", "square", "relu", "relu6", "positive", "conj", "real", "flip", "fliplr", "flipud",
   "sort", "copy", "stopGradient", "nanToNum", "roll", "triu", "tril", "fabs"];
-const ZERO_UNARY = ["sign", "floor", "ceil", "round", "rint", "trunc", "fix", "argsort"];
+const ZERO_UNARY = ["sign", "floor", "ceil", "round", "rint", "trunc", "fix"];
 const BOOL_UNARY = ["isnan", "isinf", "isfinite", "logicalNot", "signbit", "isposinf", "isneginf"];
 const PROMOTE_BINARY = ["add", "subtract", "sub", "multiply", "mul", "maximum", "minimum", "power", "pow", "mod", "remainder",
-  "floorDivide", "fmax", "fmin", "fmod", "copysign", "nextafter", "bitwiseAnd", "bitwiseOr", "bitwiseXor", "leftShift", "rightShift"];
-const FLOAT_BINARY = ["divide", "div", "trueDivide", "arctan2", "hypot", "logaddexp", "logaddexp2"];
+  "floorDivide", "fmax", "fmin", "fmod", "bitwiseAnd", "bitwiseOr", "bitwiseXor", "leftShift", "rightShift",
+  "bitwiseLeftShift", "bitwiseRightShift", "heaviside", "gcd", "lcm"];
+const FLOAT_BINARY = ["divide", "div", "trueDivide", "atan2", "floatPower", "copysign", "nextafter", "arctan2", "hypot", "logaddexp", "logaddexp2"];
 const BOOL_BINARY = ["greater", "less", "equal", "notEqual", "greaterEqual", "lessEqual", "gt", "lt", "ge", "le", "eq", "ne",
   "logicalAnd", "logicalOr", "logicalXor", "isclose"];
 
 const NP: Record<string, Handler> = {
   matmul: matmulLike("matmul"), dot: matmulLike("dot"), vdot: matmulLike("dot"), inner: matmulLike("dot"), einsum, outer, tensordot,
-  where, clip, select: where,
-  sum: reduction("same"), prod: reduction("same"), max: reduction("same"), min: reduction("same"), amax: reduction("same"), amin: reduction("same"),
+  where, clip, select: selectList,
+  sum: reduction("accumulate"), prod: reduction("accumulate"), max: reduction("same"), min: reduction("same"), amax: reduction("same"), amin: reduction("same"),
   mean: reduction("float"), var: reduction("float"), std: reduction("float"), logsumexp: reduction("float"), median: reduction("float"),
-  nansum: reduction("same"), nanmean: reduction("float"), ptp: reduction("same"),
+  nansum: reduction("accumulate"), nanmean: reduction("float"), ptp: reduction("same"),
+  nanprod: reduction("accumulate"), nanmax: reduction("same"), nanmin: reduction("same"), nanmedian: reduction("float"),
+  variance: reduction("float"), nanvar: reduction("float"), nanstd: reduction("float"),
+  nanargmax: reduction("index"), nanargmin: reduction("index"), nancumsum: cumulative, nancumprod: cumulative,
+  swapaxes, moveaxis, matrixTranspose: (c) => swapaxes({ ...c, args: [c.args[0]!, num(-2), num(-1)] } as CallSite),
   argmax: reduction("index"), argmin: reduction("index"), all: reduction("bool"), any: reduction("bool"), countNonzero: reduction("index"),
   cumsum: cumulative, cumprod: cumulative, cummax: cumulative, cummin: cumulative,
   zeros: filled(1), ones: filled(1), empty: filled(1), full: filled(2, 1),
@@ -482,13 +635,15 @@ const NP: Record<string, Handler> = {
   expandDims: withAxis((s, a) => expandDimsShape(s, a), "expandDimsShape"),
   squeeze, broadcastTo, concatenate: joinArrays("concatenate"), concat: joinArrays("concatenate"), stack: joinArrays("stack"),
   hstack: joinArrays("hstack"), vstack: joinArrays("vstack"),
-  split, take, takeAlongAxis, tile, pad, astype, norm,
+  split, take, takeAlongAxis, tile, pad, astype, norm, repeat, diagonal,
   index: indexHandler, get: indexHandler, s: sliceValue,
 };
 for (const n of FLOAT_UNARY) NP[n] = unary("float");
 for (const n of SAME_UNARY) NP[n] ??= unary("same");
 for (const n of ZERO_UNARY) NP[n] = unary("zero");
 for (const n of BOOL_UNARY) NP[n] = unary("bool");
+// Indices: int32, shape preserved, no gradient.
+NP.argsort = (c) => { const x = asArray(c.args[0]); return x ? result(c, x.shape, "int32", [x], { grad: "zero", rule: "argsort (shape preserved)" }) : unknown; };
 for (const n of PROMOTE_BINARY) NP[n] = broadcasting("promote");
 for (const n of FLOAT_BINARY) NP[n] = broadcasting("float");
 for (const n of BOOL_BINARY) NP[n] = broadcasting("bool");
@@ -506,7 +661,15 @@ const RANDOM: Record<string, Handler> = {
   gumbel: sampler(1, () => "float32", 2), exponential: sampler(1, () => "float32", 2), laplace: sampler(1, () => "float32", 2),
   logistic: sampler(1, () => "float32", 2), cauchy: sampler(1, () => "float32", 2), randint: sampler(1, () => "int32", 4),
   bits: sampler(1, () => "uint32"), bernoulli, categorical, permutation,
+  gamma: paramSampler(1, "float32"), beta: paramSampler(2, "float32"), poisson: paramSampler(1, "int32"),
 };
+
+const SCIPY: Record<string, Handler> = {
+  "special.xlogy": broadcasting("float"), "special.xlog1py": broadcasting("float"), "special.logsumexp": scipyLogsumexp,
+};
+for (const n of ["gammaln", "digamma", "erf", "erfc", "erfinv", "expit", "logit", "logNdtr", "ndtr", "ndtri"]) SCIPY[`special.${n}`] = unary("float");
+// norm.pdf(x, loc, scale) and friends: x, loc and scale broadcast; a float result.
+for (const n of ["pdf", "logpdf", "cdf", "logcdf", "sf", "logsf", "ppf"]) SCIPY[`stats.norm.${n}`] = broadcasting("float", (c) => [c.args[0] ?? unknown, c.args[1] ?? num(0), c.args[2] ?? num(1)]);
 
 const LAX_SIMPLE: Record<string, Handler> = {
   stopGradient: (c) => {
@@ -518,6 +681,11 @@ const LAX_SIMPLE: Record<string, Handler> = {
   select: where, dot: matmulLike("dot"), add: broadcasting("promote"), mul: broadcasting("promote"), sub: broadcasting("promote"),
   div: broadcasting("float"), max: broadcasting("promote"), min: broadcasting("promote"), exp: unary("float"), log: unary("float"),
   tanh: unary("float"), logistic: unary("float"), neg: unary("same"), abs: unary("same"), sign: unary("zero"),
+  sin: unary("float"), cos: unary("float"), sqrt: unary("float"), rsqrt: unary("float"), floor: unary("zero"), square: unary("same"),
+  reciprocal: unary("float"), erf: unary("float"), erfInv: unary("float"), lgamma: unary("float"), digamma: unary("float"),
+  pow: broadcasting("promote"), eq: broadcasting("bool"), ne: broadcasting("bool"), lt: broadcasting("bool"), le: broadcasting("bool"),
+  gt: broadcasting("bool"), ge: broadcasting("bool"),
+  reduceSum: reduction("same"), reduceMax: reduction("same"), reduceMin: reduction("same"), reduceProd: reduction("same"),
   reshape, transpose, broadcastTo, concatenate: joinArrays("concatenate"), expandDims: withAxis((s, a) => expandDimsShape(s, a), "expandDimsShape"),
 };
 
@@ -531,6 +699,7 @@ export function engineHandler(path: string): Handler | undefined {
     case "nn": return NN[name] ?? NP[name];
     case "random": return RANDOM[name];
     case "lax": return LAX_SIMPLE[name];
+    case "scipy": return SCIPY[name];
     case "array": return NP[ARRAY_METHODS[name] ?? name];
     default: return undefined;
   }

@@ -33,6 +33,8 @@ export function dtypeArg(args: readonly Value[], from: number): string | null | 
     const d = dtypeOf(v) ?? dtypeOf(option(v, "dtype"));
     if (d) return d;
     if (v.kind === "string" || option(v, "dtype")) return null; // a dtype we cannot read
+    // A value we know nothing about may be a dtype: the default does not hold.
+    if (v.kind === "unknown" || (v.kind === "engine" && v.self === undefined)) return null;
   }
   return undefined;
 }

@@ -10,16 +10,25 @@ export interface Focus { readonly start: number; readonly end: number }
 
 export function neededStatements(sf: ts.SourceFile, focus: Focus): Set<ts.Statement> {
   const statements = sf.statements.filter((s) => s.getStart(sf) <= focus.end);
+  return follow(sf, statements, (s) => s.getEnd() >= focus.start, new Set());
+}
+
+/** The top-level statements an importer of `names` needs: their declarations and what those read or write. */
+export function statementsForNames(sf: ts.SourceFile, names: ReadonlySet<string>): Set<ts.Statement> {
+  return follow(sf, sf.statements, () => false, new Set(names));
+}
+
+function follow(sf: ts.SourceFile, statements: readonly ts.Statement[], seed: (s: ts.Statement) => boolean, names: Set<string>): Set<ts.Statement> {
+  void sf;
   const info = statements.map((s) => ({ s, declares: declaredNames(s), mentions: mentionedNames(s) }));
   const needed = new Set<ts.Statement>();
-  const names = new Set<string>();
   const add = (k: number) => {
     if (needed.has(info[k]!.s)) return false;
     needed.add(info[k]!.s);
     for (const n of info[k]!.mentions) names.add(n);
     return true;
   };
-  info.forEach((x, k) => { if (x.s.getEnd() >= focus.start) add(k); });
+  info.forEach((x, k) => { if (seed(x.s)) add(k); });
   for (let changed = true; changed;) {
     changed = false;
     info.forEach((x, k) => {

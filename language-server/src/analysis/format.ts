@@ -22,6 +22,11 @@ export function formatValue(v: Value, budget = 90): string | undefined {
       if (parts.every((p) => p === "·")) return undefined;
       return clip(`[${parts.join(", ")}]`, budget);
     }
+    case "seq": {
+      // A list of unknown length: its one item type, and an unknown count.
+      const item = formatValue(v.item, budget);
+      return item === undefined ? undefined : clip(`[${item} × ?]`, budget);
+    }
     case "object": {
       const parts = [...v.fields].map(([k, x]) => [k, formatValue(x, budget)] as const).filter(([, s]) => s !== undefined);
       if (parts.length === 0) return undefined;

@@ -22,7 +22,7 @@ export interface GradFlowInput {
 export function reportGradFlow(it: Interpreter, g: GradFlowInput): void {
   const { site, loss } = g;
   if (loss.kind === "unknown") {
-    it.gradLenses.set(site, `∂${g.fnName}/∂${g.argNames.join(",")}: ?`);
+    note(it, site, `∂${g.fnName}/∂${g.argNames.join(",")}: not known (the output of ${g.fnName} could not be followed)`);
     return;
   }
   if (loss.kind === "array" && loss.shape && loss.shape.length > 0) {
@@ -50,9 +50,19 @@ export function reportGradFlow(it: Interpreter, g: GradFlowInput): void {
     }
   }
   const title = `∂${g.fnName}/∂${g.argNames.join(",")}: ${connected}/${g.leaves.length} leaves connected`;
+  const details = g.leaves.map((l) => `- \`${l.path}\`${l.leaf.kind === "array" ? ` ${formatValue(l.leaf) ?? ""}` : ""}: ${deps.has(l.id) ? "connected" : "**no gradient**"}`);
+  note(it, site, [title, ...details].join("\n"));
+  // Quiet: a lens only where something is wrong (a leaf without gradient); several analyses of
+  // the same grad (call sites, loop iterations) show the worst.
+  if (connected === g.leaves.length) return;
   const prev = it.gradLenses.get(site);
-  // Several calls of the same grad: show the worst.
   if (!prev || leadingCount(prev) > connected) it.gradLenses.set(site, title);
 }
 
 const leadingCount = (title: string) => Number(/: (\d+)\//.exec(title)?.[1] ?? Infinity);
+
+/** The gradient-flow summary shown in the hover of the grad call; several analyses keep the worst. */
+function note(it: Interpreter, site: ts.CallExpression, text: string): void {
+  const prev = it.gradNotes.get(site);
+  if (prev === undefined || leadingCount(prev) >= leadingCount(text)) it.gradNotes.set(site, text);
+}

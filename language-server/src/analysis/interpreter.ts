@@ -7,7 +7,7 @@ import ts from "typescript";
 import { Journal, Scope, type Binding } from "./scope.js";
 import type { Dim } from "./engineShapes.js";
 import {
-  arrayOf, isArray, join, mapLeaves, num, unknown, type ArrayValue, type EngineValue, type ModuleValue, type TransformedValue, type UserFunctionValue, type Value,
+  anyTraced, arrayOf, isArray, itemsOf, join, leavesOf, mapLeaves, unionDeps, num, seqOf, unknown, type ArrayValue, type ListValue, type SeqValue, type EngineValue, type ModuleValue, type ObjectValue, type TransformedValue, type ClassValue, type UserFunctionValue, type Value,
 } from "./values.js";
 import { arrayProperty, engineHandler } from "./engineApi.js";
 import { checkDeclaredCall, signatureOf, transformOptions, unknownFunction } from "./declaredArgs.js";
@@ -20,7 +20,10 @@ import { matchAnnotation, readAnnotation, type ShapeAnnotation } from "./annotat
 import { callBuiltin } from "./jsBuiltins.js";
 import { AD_CALLS, callAd, callAdResult, callControlFlow, callTransformed, isControlFlow, TRANSFORMS } from "./transforms.js";
 import { arrayConditionFixes } from "./purityFixes.js";
-import { neededStatements, type Focus } from "./focus.js";
+import { neededStatements, statementsForNames, type Focus } from "./focus.js";
+import { applyUpdates, OPTIMIZERS, optimizer, optimizerMethod } from "./optimizers.js";
+import { declaredPath, GAP_TEXT, UNMODELED } from "./coverage.js";
+import { ARRAY_METHODS } from "./engineShapes.js";
 
 export interface ModuleHost {
   /** The program's source file that an import of `spec` from `from` resolves to (user code only). */
@@ -34,6 +37,9 @@ interface ModuleRecord {
   /** Local names bound to engine exports: local -> engine path ("np", "grad", "f32"). */
   readonly engineNames: Map<string, string>;
   done: boolean;
+  /** Top-level statements not run yet (an import needed only some names), and those names. */
+  readonly skipped: ts.Statement[];
+  seeds: ReadonlySet<string> | undefined;
 }
 
 interface Closure { readonly scope: Scope; readonly module: ModuleRecord }
@@ -64,6 +70,8 @@ export class Interpreter {
   readonly hovers = new Map<number, { node: ts.Node; value: Value }>();
   readonly diagnostics = new Map<string, DiagnosticItem>();
   readonly gradLenses = new Map<ts.Node, string>();
+  /** Gradient-flow summaries by grad call, for its hover. */
+  readonly gradNotes = new Map<ts.CallExpression, string>();
   /** Function nodes visited in the target file, and the scope each was created in. */
   readonly visited = new Set<ts.Node>();
   readonly createdIn = new Map<ts.Node, Closure>();
@@ -78,7 +86,12 @@ export class Interpreter {
   private frame!: Frame;
   private readonly callStack: ts.Node[] = [];
   private readonly memo = new Map<string, Value>();
-  private keyUses = new Map<string, ts.Node>();
+  /** Where each PRNG key was consumed: the chain of call sites from the outermost, ending at the consuming call. */
+  private keyUses = new Map<string, readonly ts.Node[]>();
+  /** Call sites of the user functions being analyzed (outermost first). */
+  private readonly callSites: ts.Node[] = [];
+  /** Key consumptions so far (calls that consume keys are not memoized: each call consumes again). */
+  private keyConsumes = 0;
   private steps = 0;
   private fnIds = 0;
 
@@ -95,11 +108,22 @@ export class Interpreter {
 
   // ---- modules --------------------------------------------------------------------------
 
-  private loadModule(file: ts.SourceFile, quiet: boolean): ModuleRecord {
+  /**
+   * Loads a module once. An imported module runs only the top-level statements that the imported
+   * `names` need (their declarations and what those read, as focus.ts follows a visible range);
+   * a later import that needs more runs the rest. Without names, everything runs.
+   */
+  private loadModule(file: ts.SourceFile, quiet: boolean, names?: ReadonlySet<string>): ModuleRecord {
     const existing = this.modules.get(file.fileName);
-    if (existing) return existing;
-    const mod: ModuleRecord = { file, scope: new Scope(undefined, 0), exports: new Map(), engineNames: new Map(), done: false };
+    if (existing) {
+      if (existing.done && existing.skipped.length && !(names && existing.seeds && [...names].every((n) => existing.seeds!.has(n)))) this.runSkipped(existing);
+      return existing;
+    }
+    const local = file.statements.some((st) => ts.isExportDeclaration(st) && !st.moduleSpecifier) || names?.has("default");
+    const seeds = file !== this.target && names && !local ? names : undefined;
+    const mod: ModuleRecord = { file, scope: new Scope(undefined, 0), exports: new Map(), engineNames: new Map(), done: false, skipped: [], seeds };
     this.modules.set(file.fileName, mod);
+    const wanted = seeds ? statementsForNames(file, seeds) : undefined;
     const saved = this.frame;
     this.frame = { fnDepth: 0, jit: false, jitFnDepth: -1, quiet, module: mod, returns: undefined };
     try {
@@ -108,6 +132,10 @@ export class Interpreter {
       for (const st of file.statements) {
         if (ts.isImportDeclaration(st)) continue;
         if (file === this.target && this.needed && !this.needed.has(st)) continue;
+        if (wanted && !wanted.has(st) && (ts.isVariableStatement(st) || ts.isExpressionStatement(st) || ts.isIfStatement(st) || ts.isIterationStatement(st, false))) {
+          mod.skipped.push(st);
+          continue;
+        }
         this.exec(st, mod.scope);
         this.collectExports(st, mod);
       }
@@ -116,6 +144,15 @@ export class Interpreter {
       this.frame = saved;
     }
     return mod;
+  }
+
+  /** Runs the statements an import skipped (another import needs more of the module). */
+  private runSkipped(mod: ModuleRecord): void {
+    const skipped = mod.skipped.splice(0);
+    mod.seeds = undefined;
+    this.withFrame({ fnDepth: 0, jit: false, jitFnDepth: -1, quiet: true, module: mod, returns: undefined }, () => {
+      for (const st of skipped) { this.exec(st, mod.scope); this.collectExports(st, mod); }
+    });
   }
 
   private bindImport(st: ts.ImportDeclaration, mod: ModuleRecord): void {
@@ -131,8 +168,9 @@ export class Interpreter {
     }
     const target = this.host.resolveModule(spec, mod.file);
     // A module in a cycle is returned while still loading: its exports so far are what we know.
-    const other = target ? this.loadModule(target, true) : undefined;
     const nb = clause.namedBindings;
+    const wanted = !clause.name && nb && ts.isNamedImports(nb) ? new Set(nb.elements.map((el) => (el.propertyName ?? el.name).getText())) : undefined;
+    const other = target ? this.loadModule(target, true, wanted) : undefined;
     const get = (name: string): Value => other?.exports.get(name) ?? unknown;
     if (clause.name) this.declareImported(mod, clause.name.text, get("default"), other, "default");
     if (nb && ts.isNamespaceImport(nb)) {
@@ -196,6 +234,7 @@ export class Interpreter {
   // ---- after the top level: functions never called, transformed functions never called ----
 
   private finish(mod: ModuleRecord): void {
+    const functions = collectFunctions(this.target);
     for (let round = 0; round < 4; round++) {
       let progress = false;
       for (const [site, t] of [...this.pendingTransforms]) {
@@ -205,7 +244,7 @@ export class Interpreter {
         this.withFrame({ ...this.frame0(mod), quiet: false }, () => callTransformed(this, t, args, site as ts.CallExpression, undefined));
         progress = true;
       }
-      for (const fnNode of collectFunctions(this.target)) {
+      for (const fnNode of functions) {
         if (this.visited.has(fnNode)) continue;
         if (this.focus && (fnNode.getEnd() < this.focus.start || fnNode.getStart(this.target) > this.focus.end)) continue;
         const closure = this.createdIn.get(fnNode) ?? { scope: mod.scope, module: mod };
@@ -573,14 +612,18 @@ export class Interpreter {
       case ts.SyntaxKind.AwaitExpression: return this.eval((e as ts.AwaitExpression).expression, scope);
       case ts.SyntaxKind.ArrayLiteralExpression: {
         const items: Value[] = [];
+        let summary: Value | undefined;
         for (const el of (e as ts.ArrayLiteralExpression).elements) {
           if (ts.isSpreadElement(el)) {
             const v = this.eval(el.expression, scope);
+            if (v.kind === "seq") { summary = summary ? join(summary, v.item) : v.item; continue; }
             if (v.kind !== "list") return unknownList();
             items.push(...v.items);
           } else if (ts.isOmittedExpression(el)) items.push({ kind: "null" });
           else items.push(this.eval(el, scope));
         }
+        // A spread of a list of unknown length makes the whole literal one.
+        if (summary) return seqOf([summary, ...items].reduce(join));
         return { kind: "list", items };
       }
       case ts.SyntaxKind.ObjectLiteralExpression: return this.objectLiteral(e as ts.ObjectLiteralExpression, scope);
@@ -599,6 +642,7 @@ export class Interpreter {
           if (idx.kind === "number" && idx.value !== undefined) return obj.items[idx.value < 0 ? obj.items.length + idx.value : idx.value] ?? unknown;
           return obj.items.length ? obj.items.reduce(join) : unknown;
         }
+        if (obj.kind === "seq") return obj.item;
         if (obj.kind === "object" && idx.kind === "string" && idx.value !== undefined) return obj.fields.get(idx.value) ?? unknown;
         return unknown;
       }
@@ -607,7 +651,7 @@ export class Interpreter {
         const ne = e as ts.NewExpression;
         const callee = this.eval(ne.expression, scope);
         const args = (ne.arguments ?? []).map((a) => this.eval(a, scope));
-        if (callee.kind === "class") return newModule(undefined, callee, args);
+        if (callee.kind === "class") return this.construct(callee, args);
         if (callee.kind === "engine" && callee.path.startsWith("nn.") && LAYERS.has(callee.path.slice(3))) return newModule(callee.path.slice(3), undefined, args);
         return unknown;
       }
@@ -745,13 +789,16 @@ export class Interpreter {
     }
   }
 
-  /** Assignment to an identifier, a destructuring pattern or a property. */
-  assignTo(target: ts.Expression, value: Value, scope: Scope): void {
+  /**
+   * Assignment to an identifier, a destructuring pattern or a property. `mutation` names a
+   * method that mutated the target in place (`xs.push(v)`), for the captured-write message.
+   */
+  assignTo(target: ts.Expression, value: Value, scope: Scope, mutation?: string): void {
     target = skipParens(target);
     if (ts.isIdentifier(target)) {
       const b = scope.lookup(target.text);
       if (!b) return;
-      this.checkCapturedWrite(target, b);
+      this.checkCapturedWrite(target, b, mutation);
       this.journal.assign(b, value);
       this.hover(target, value);
       return;
@@ -772,25 +819,36 @@ export class Interpreter {
       return;
     }
     if (ts.isPropertyAccessExpression(target) || ts.isElementAccessExpression(target)) {
-      const root = rootIdentifier(target);
-      const b = root ? scope.lookup(root.text) : undefined;
-      if (b) this.checkCapturedWrite(target, b);
-      // obj.field = v on an object we track: the object gets the field (objects are shared, so
-      // other aliases would too; we update only this name, which keeps results sound by joining).
-      if (b && ts.isPropertyAccessExpression(target) && ts.isIdentifier(target.expression) && b.value.kind === "object") {
-        const fields = new Map(b.value.fields);
-        fields.set(target.name.text, value);
-        this.journal.assign(b, { kind: "object", fields });
-      } else if (b && (b.value.kind === "list" || b.value.kind === "object")) {
-        this.journal.assign(b, unknown);
+      // obj.a.b = v / xs[i] = v / this.f = v on values we track: the root name gets a copy with
+      // the path replaced (objects are shared, so other aliases would change too; we update only
+      // this name). A path we cannot follow leaves the root unknown.
+      const path: (string | number | undefined)[] = [];
+      let e: ts.Expression = target;
+      while (ts.isPropertyAccessExpression(e) || ts.isElementAccessExpression(e)) {
+        if (ts.isPropertyAccessExpression(e)) path.unshift(e.name.text);
+        else {
+          const k = this.eval(e.argumentExpression, scope);
+          path.unshift(k.kind === "string" || k.kind === "number" ? k.value : undefined);
+        }
+        e = skipParens(e.expression);
       }
+      const rootName = ts.isIdentifier(e) ? e.text : e.kind === ts.SyntaxKind.ThisKeyword ? "this" : undefined;
+      const b = rootName ? scope.lookup(rootName) : undefined;
+      if (!b) return;
+      this.checkCapturedWrite(target, b, mutation);
+      this.journal.assign(b, replaceAt(b.value, path, value));
     }
   }
 
-  private checkCapturedWrite(node: ts.Node, b: Binding): void {
+  /** Writes since the analysis began to bindings of an enclosing function (calls that make them are not memoized). */
+  private outerWrites = 0;
+
+  private checkCapturedWrite(node: ts.Node, b: Binding, mutation?: string): void {
+    if (b.fnDepth < this.frame.fnDepth) this.outerWrites++;
     if (this.frame.jit && b.fnDepth < this.frame.jitFnDepth) {
-      this.report(node, "warning", "purity/captured-mutation",
-        `\`${b.name}\` is declared outside the jit-compiled function: this write happens once, while tracing, not on every call. Return the new value instead.`);
+      this.report(node, "warning", "purity/captured-mutation", mutation
+        ? `\`${mutation}\` mutates \`${b.name}\`, which is declared outside the jit-compiled function: it runs once, while tracing, and leaves tracers in \`${b.name}\` (a leaked tracer) instead of values on each call. Return the values instead.`
+        : `\`${b.name}\` is declared outside the jit-compiled function: this write happens once, while tracing, not on every call. Return the new value instead.`);
     }
   }
 
@@ -798,6 +856,14 @@ export class Interpreter {
 
   private call(node: ts.CallExpression, scope: Scope): Value {
     const callee = skipParens(node.expression);
+    if (callee.kind === ts.SyntaxKind.SuperKeyword) {
+      // nn.Module's constructor keeps only the name it is given.
+      const opts = node.arguments[0] ? this.eval(node.arguments[0], scope) : undefined;
+      const self = scope.lookup("this");
+      const name = opts?.kind === "object" ? opts.fields.get("name") : undefined;
+      if (self && self.value.kind === "object" && name) self.value = { kind: "object", fields: new Map([...self.value.fields, ["name", name]]) };
+      return { kind: "null" };
+    }
     let fn: Value;
     if (ts.isPropertyAccessExpression(callee)) fn = this.member(this.eval(callee.expression, scope), callee.name.text, callee);
     else fn = this.eval(callee, scope);
@@ -807,6 +873,22 @@ export class Interpreter {
         const v = this.eval(a.expression, scope);
         if (v.kind === "list") args.push(...v.items); else args.push(unknown);
       } else args.push(this.eval(a, scope));
+    }
+    // Array methods that change the array in place (xs.push(v)): the name holding it gets the new list.
+    if (ts.isPropertyAccessExpression(callee) && LIST_MUTATORS.has(callee.name.text)) {
+      const self = fn.kind === "engine" && fn.path.startsWith("$list.") ? fn.self : undefined;
+      const what = `${short(callee.getText(this.frame.module.file))}(…)`;
+      if (self && (self.kind === "list" || self.kind === "seq")) {
+        this.assignTo(callee.expression, mutatedList(self, callee.name.text, args), scope, what);
+        return mutatorResult(self, callee.name.text, args);
+      }
+      // An array we do not track: nothing to update, but a mutation of captured state under jit is still one.
+      if (fn.kind === "unknown") {
+        let root: ts.Expression = callee.expression;
+        while (ts.isPropertyAccessExpression(root) || ts.isElementAccessExpression(root)) root = skipParens(root.expression);
+        const b = ts.isIdentifier(root) ? scope.lookup(root.text) : undefined;
+        if (b) this.checkCapturedWrite(callee.expression, b, what);
+      }
     }
     const v = this.callValue(fn, args, node);
     const nameNode = ts.isPropertyAccessExpression(callee) ? callee.name : callee;
@@ -820,8 +902,28 @@ export class Interpreter {
       case "transformed": return callTransformed(this, fn, args, node, mode);
       case "engine": return node ? this.callEngine(fn, args, node) : unknown;
       case "module": return callModule(this, fn, args, node);
-      default: return unknown;
+      default: this.maybeCallbacks(args, node); return unknown;
     }
+  }
+
+  /**
+   * A call we cannot follow may call the functions it is given (xs.forEach(f) on a list we do
+   * not know): each is analyzed with unknown arguments, as maybe run, so that what it writes to
+   * enclosing scopes is joined into them rather than lost.
+   */
+  maybeCallbacks(args: readonly Value[], node: ts.CallExpression | undefined): void {
+    for (const f of args) {
+      if (f.kind !== "function") continue;
+      const decl = f.decl as ts.FunctionLikeDeclaration;
+      this.maybeCall(f, decl.parameters.map(() => unknown), node, { quiet: true });
+    }
+  }
+
+  /** Calls `fn` as maybe run (zero or more times): its writes to enclosing scopes join the state before. */
+  maybeCall(fn: Value, args: readonly Value[], node: ts.CallExpression | undefined, mode: CallMode = {}): Value {
+    let out: Value = unknown;
+    this.branches([() => { out = this.callValue(fn, args, node, mode); return false; }, () => false]);
+    return out;
   }
 
   private member(obj: Value, name: string, node: ts.PropertyAccessExpression): Value {
@@ -840,6 +942,9 @@ export class Interpreter {
       }
       case "list":
         if (name === "length") return num(obj.items.length);
+        return { kind: "engine", path: `$list.${name}`, self: obj };
+      case "seq":
+        if (name === "length") return num();
         return { kind: "engine", path: `$list.${name}`, self: obj };
       case "function":
       case "transformed":
@@ -861,8 +966,11 @@ export class Interpreter {
       return callModule(this, m, args, node);
     }
     if (path.startsWith("nn.") && LAYERS.has(path.slice(3))) return newModule(path.slice(3), undefined, args);
-    if (path === "nn.avgPool" || path === "nn.maxPool" || path === "nn.avg_pool" || path === "nn.max_pool") return pool(this.callSite(node, path, args));
+    if (path === "nn.avgPool" || path === "nn.maxPool" || path === "nn.minPool" || path === "nn.avg_pool" || path === "nn.max_pool") return pool(this.callSite(node, path, args));
     if (AD_CALLS.has(path)) return callAd(this, path, args, node);
+    if (path === "optim.applyUpdates") return applyUpdates(args, this.frame.jit);
+    if (path.startsWith("optim.") && OPTIMIZERS.has(path.slice(6))) return optimizer(path.slice(6), args);
+    if (path === "$optim.init" || path === "$optim.update") return optimizerMethod(fn.self, path.slice(7), args, this.frame.jit);
     if (path.startsWith("$")) return callBuiltin(this, path, fn.self, args, node);
     if (path.startsWith("array.")) {
       const m = path.slice(6);
@@ -899,7 +1007,16 @@ export class Interpreter {
     const site = this.callSite(node, path, full);
     if (isControlFlow(path)) return callControlFlow(this, path, site);
     const handler = engineHandler(path);
-    if (!handler) return unknown;
+    if (!handler) {
+      this.maybeCallbacks(args, node);
+      // An array the server has no rule for: unknown shape and dtype, with the reason for the hover.
+      const gap = UNMODELED.get(declaredPath(path.startsWith("array.") ? `np.${ARRAY_METHODS[path.slice(6)] ?? path.slice(6)}` : path));
+      if (gap && gap !== "not-an-array") {
+        const inputs = full.flatMap((a) => leavesOf(a).map((l) => l.leaf));
+        return arrayOf(null, null, { traced: this.frame.jit || anyTraced(inputs), deps: unionDeps(inputs), origin: { op: path.replace(/^array\./, "x."), rule: `not modeled — ${GAP_TEXT[gap]}` } });
+      }
+      return unknown;
+    }
     return handler(site);
   }
 
@@ -921,6 +1038,45 @@ export class Interpreter {
 
   consumeKeyAt(key: Value | undefined, node: ts.Node): void { this.consumeKey(key, node); }
 
+  /**
+   * `new Cls(...args)` of a user class: its constructor runs with \`this\` an object that
+   * collects the instance's fields (parameter properties, field initializers, \`this.x = ...\`,
+   * and the name given to super()), as module hyperparameters are written for the engine.
+   */
+  private construct(cls: ClassValue, args: readonly Value[]): ModuleValue {
+    const decl = cls.decl as ts.ClassLikeDeclaration;
+    const closure = cls.closure as Closure;
+    const ctor = decl.members.find((x): x is ts.ConstructorDeclaration => ts.isConstructorDeclaration(x) && !!x.body);
+    if (this.callStack.length >= MAX_CALL_DEPTH || this.callStack.includes(decl)) return newModule(undefined, cls, args);
+    const fnDepth = this.callStack.length + 1;
+    const scope = new Scope(closure.scope, fnDepth);
+    const self = scope.declare("this", { kind: "object", fields: new Map() });
+    const setField = (k: string, v: Value) => { const f = new Map((self.value as ObjectValue).fields ?? []); f.set(k, v); self.value = { kind: "object", fields: f }; };
+    this.callStack.push(decl);
+    try {
+      this.withFrame({ fnDepth, jit: this.frame.jit, jitFnDepth: this.frame.jitFnDepth, quiet: true, module: closure.module, returns: undefined }, () => {
+        ctor?.parameters.forEach((p, i) => {
+          let v: Value = p.dotDotDotToken ? { kind: "list", items: args.slice(i) } : args[i] ?? { kind: "null" };
+          if (p.initializer && v.kind === "null") v = this.eval(p.initializer, scope);
+          this.bindPattern(p.name, v, scope, false);
+          if (ts.isIdentifier(p.name) && (ts.getModifiers(p)?.length ?? 0) > 0) setField(p.name.text, v);
+        });
+        for (const m of decl.members) {
+          if (!ts.isPropertyDeclaration(m) || !m.initializer || ts.getModifiers(m)?.some((x) => x.kind === ts.SyntaxKind.StaticKeyword)) continue;
+          const k = propName(m.name);
+          if (k !== undefined) setField(k, this.eval(m.initializer, scope));
+        }
+        if (ctor?.body) this.execBlock(ctor.body.statements, scope);
+      });
+    } finally {
+      this.callStack.pop();
+    }
+    const fields = self.value.kind === "object" ? self.value.fields : new Map<string, Value>();
+    // Without a constructor, the arguments go to nn.Module's constructor, which reads only { name }.
+    if (!ctor) { const n = args[0]?.kind === "object" ? args[0].fields.get("name") : undefined; if (n) (fields as Map<string, Value>).set("name", n); }
+    return newModule(undefined, cls, args, fields);
+  }
+
   /** A method of a user module class, with \`this\` bound to the instance. */
   moduleMethod(m: ModuleValue, name: string): UserFunctionValue | undefined {
     const cls = m.cls;
@@ -936,7 +1092,27 @@ export class Interpreter {
 
   private consumeKey(key: Value | undefined, node: ts.Node): void {
     if (key?.kind !== "array" || key.keyId === undefined) return;
-    const prev = this.keyUses.get(key.keyId);
+    this.keyConsumes++;
+    const path = [...this.callSites, node];
+    const prevPath = this.keyUses.get(key.keyId);
+    // The same key consumed through two different calls (sample(key) twice): reported at the
+    // first call where the two paths part, so the reuse shows where the user wrote it.
+    if (prevPath && prevPath[prevPath.length - 1] === node && prevPath.length === path.length) {
+      const k = path.findIndex((n, i) => prevPath[i] !== n);
+      if (k >= 0 && k < path.length - 1) {
+        const at = path[k]!, before = prevPath[k]!;
+        const file = this.target;
+        if (at.getSourceFile() === file && before.getSourceFile() === file) {
+          const line = file.getLineAndCharacterOfPosition(before.getStart(file)).line + 1;
+          const random = this.localEngineName("random") ?? "random";
+          this.withFrame({ ...this.frame, module: this.modules.get(file.fileName) ?? this.frame.module }, () =>
+            this.report(at, "warning", "prng/key-reuse",
+              `This call consumes a PRNG key that was already consumed by the call at line ${line}: both draw the same random numbers. Split it first: \`const [k1, k2] = ${random}.split(key)\`.`));
+          return;
+        }
+      }
+    }
+    const prev = prevPath?.[prevPath.length - 1];
     if (prev) {
       const file = this.frame.module.file;
       const line = file.getLineAndCharacterOfPosition(prev.getStart(file)).line + 1;
@@ -945,7 +1121,7 @@ export class Interpreter {
         prev === node
           ? `This PRNG key is consumed again each time this line runs (in a loop, or in repeated calls): every draw gives the same numbers. Split a fresh key per use: \`[key, sub] = ${random}.split(key)\`.`
           : `This PRNG key was already consumed at line ${line}: reusing it gives correlated (identical) random numbers. Split it first: \`const [k1, k2] = ${random}.split(key)\`.`);
-    } else this.keyUses.set(key.keyId, node);
+    } else this.keyUses.set(key.keyId, path);
   }
 
   private cutGradient(kind: "stop" | "zero", values: readonly Value[], node: ts.Node, path: string): void {
@@ -995,7 +1171,10 @@ export class Interpreter {
     };
     const scope = new Scope(closure.scope, fnDepth);
     this.callStack.push(decl);
+    if (node) this.callSites.push(node);
     const savedKeys = this.keyUses;
+    const writesBefore = this.outerWrites;
+    const keysBefore = this.keyConsumes;
     try {
       const out = this.withFrame(frame, () => {
         decl.parameters.forEach((p, i) => {
@@ -1012,12 +1191,14 @@ export class Interpreter {
           result = this.eval(decl.body!, scope);
           if (ts.isCallExpression(skipParens(decl.body!))) this.resultHint(decl.body!, result);
         }
-        this.memo.set(key, result);
+        // A call that wrote to its enclosing scopes must run again to make those writes again.
+        if (this.outerWrites === writesBefore && this.keyConsumes === keysBefore) this.memo.set(key, result);
         return result;
       });
       return bound ? bindSymbols(out, bound) : out;
     } finally {
       this.callStack.pop();
+      if (node) this.callSites.pop();
       // Keys created inside a call stay tracked; uses recorded against caller keys are kept too.
       void savedKeys;
     }
@@ -1071,14 +1252,37 @@ function propName(n: ts.PropertyName): string | undefined {
   return undefined;
 }
 
-function rootIdentifier(e: ts.Expression): ts.Identifier | undefined {
-  while (ts.isPropertyAccessExpression(e) || ts.isElementAccessExpression(e)) e = e.expression;
-  return ts.isIdentifier(e) ? e : undefined;
+/** `v` with the value at `path` (field names, list indices; undefined: an index we cannot read) replaced. */
+function replaceAt(v: Value, path: readonly (string | number | undefined)[], value: Value): Value {
+  if (path.length === 0) return value;
+  const [k, ...rest] = path;
+  if (v.kind === "object" && typeof k === "string") {
+    const fields = new Map(v.fields);
+    fields.set(k, replaceAt(v.fields.get(k) ?? unknown, rest, value));
+    return { kind: "object", fields };
+  }
+  if (v.kind === "module" && typeof k === "string" && v.fields) {
+    const fields = new Map(v.fields);
+    fields.set(k, replaceAt(v.fields.get(k) ?? unknown, rest, value));
+    return { ...v, fields };
+  }
+  if (v.kind === "list" && typeof k === "number" && Number.isInteger(k) && k >= 0 && k < v.items.length) {
+    const items = [...v.items];
+    items[k] = replaceAt(items[k]!, rest, value);
+    return { kind: "list", items };
+  }
+  if ((v.kind === "list" || v.kind === "seq") && (k === undefined || typeof k === "number") && rest.length === 0) {
+    // An index we cannot place: any item may now be the new value.
+    return seqOf([...itemsOf(v), value].reduce(join));
+  }
+  if (v.kind === "module") return v;
+  return unknown;
 }
 
 /** The i-th element when destructuring: a list's item, or an array's slice along axis 0. */
 export function indexValue(v: Value, i: number): Value {
   if (v.kind === "list") return v.items[i] ?? unknown;
+  if (v.kind === "seq") return v.item;
   if (v.kind === "array") {
     return arrayOf(v.shape ? v.shape.slice(1) : null, v.dtype, {
       traced: v.traced, deps: v.deps, keyId: v.keyId !== undefined ? `${v.keyId}/${i}` : undefined,
@@ -1089,16 +1293,48 @@ export function indexValue(v: Value, i: number): Value {
 }
 
 function restOf(v: Value, i: number): Value {
+  if (v.kind === "seq") return v;
   return v.kind === "list" ? { kind: "list", items: v.items.slice(i) } : unknown;
 }
 
 function elementOf(v: Value): Value {
   if (v.kind === "list") return v.items.length ? v.items.reduce(join) : unknown;
+  if (v.kind === "seq") return v.item;
   if (v.kind === "array") { const item = indexValue(v, 0) as ArrayValue; return { ...item, keyId: v.keyId !== undefined ? `${v.keyId}/*` : undefined }; }
   return unknown;
 }
 
 const unknownList = (): Value => unknown;
+
+/** JS array methods that change the array they are called on. */
+const LIST_MUTATORS = new Set(["push", "unshift", "pop", "shift", "splice", "sort", "reverse", "fill", "copyWithin"]);
+
+/** The list after `xs.<name>(...args)`. */
+function mutatedList(self: ListValue | SeqValue, name: string, args: readonly Value[]): Value {
+  const all = (extra: readonly Value[]) => { const xs = [...itemsOf(self), ...extra]; return xs.length ? seqOf(xs.reduce(join)) : self; };
+  if (self.kind === "seq") return name === "push" || name === "unshift" || name === "fill" || name === "splice" ? all(name === "fill" ? args.slice(0, 1) : name === "splice" ? args.slice(2) : args) : self;
+  switch (name) {
+    case "push": return { kind: "list", items: [...self.items, ...args] };
+    case "unshift": return { kind: "list", items: [...args, ...self.items] };
+    case "pop": return { kind: "list", items: self.items.slice(0, -1) };
+    case "shift": return { kind: "list", items: self.items.slice(1) };
+    case "reverse": return { kind: "list", items: [...self.items].reverse() };
+    case "sort": case "copyWithin": { const j = self.items.length ? self.items.reduce(join) : undefined; return { kind: "list", items: self.items.map(() => j!) }; }
+    case "fill": return args[1] === undefined && args[2] === undefined ? { kind: "list", items: self.items.map(() => args[0] ?? unknown) } : all(args.slice(0, 1));
+    default: return all(args.slice(2));
+  }
+}
+
+/** What `xs.<name>(...args)` returns. */
+function mutatorResult(self: ListValue | SeqValue, name: string, args: readonly Value[]): Value {
+  switch (name) {
+    case "push": case "unshift": return self.kind === "list" ? num(self.items.length + args.length) : num();
+    case "pop": return self.kind === "list" ? self.items[self.items.length - 1] ?? { kind: "null" } : self.item;
+    case "shift": return self.kind === "list" ? self.items[0] ?? { kind: "null" } : self.item;
+    case "splice": return seqOf(itemsOf(self).length ? itemsOf(self).reduce(join) : unknown);
+    default: return self;
+  }
+}
 
 function traced(v: Value): Value {
   if (v.kind === "array") return { ...v, traced: true };
@@ -1159,6 +1395,7 @@ function valueKey(v: Value, depth = 0): string {
     case "string": return `S${v.value ?? ""}`;
     case "bool": return `B${v.value ?? ""}`;
     case "list": return `[${v.items.map((x) => valueKey(x, depth + 1)).join(",")}]`;
+    case "seq": return `[${valueKey(v.item, depth + 1)}*]`;
     case "object": return `{${[...v.fields].map(([k, x]) => `${k}=${valueKey(x, depth + 1)}`).join(",")}}`;
     case "function": return `F${v.id}`;
     case "engine": return `E${v.path}`;
@@ -1170,7 +1407,16 @@ function valueKey(v: Value, depth = 0): string {
 }
 
 /** True when a loop body can leave early (break/continue/return/throw), so it cannot be unrolled blindly. */
+const jumps = new WeakMap<ts.Node, boolean>();
 function containsJump(node: ts.Node): boolean {
+  const known = jumps.get(node);
+  if (known !== undefined) return known;
+  const out = findJump(node);
+  jumps.set(node, out);
+  return out;
+}
+
+function findJump(node: ts.Node): boolean {
   let found = false;
   const visit = (n: ts.Node): void => {
     if (found || ts.isFunctionLike(n)) return;

@@ -5,7 +5,7 @@
  */
 import type ts from "typescript";
 import type { Interpreter } from "./interpreter.js";
-import { arrayOf, join, num, unionDeps, unknown, type Value } from "./values.js";
+import { arrayOf, join, num, seqOf, unionDeps, unknown, type Value } from "./values.js";
 
 const MAX_UNROLL = 64;
 const PURE_MATH: Record<string, (...xs: number[]) => number> = {
@@ -47,7 +47,10 @@ export function callBuiltin(it: Interpreter, path: string, self: Value | undefin
       }
       return unknown;
     case "Object": return objectMethod(name, args[0]);
-    case "list": return self?.kind === "list" ? listMethod(it, name, self.items, args, node) : unknown;
+    case "list":
+      if (self?.kind === "list") return listMethod(it, name, self.items, args, node);
+      if (self?.kind === "seq") return seqMethod(it, name, self.item, args, node);
+      return unknown;
     case "at": {
       // x.at(i).set(v) / .add(v): a new array with x's shape and dtype.
       if (self?.kind !== "array") return unknown;
@@ -68,8 +71,14 @@ function listMethod(it: Interpreter, name: string, items: readonly Value[], args
   };
   switch (name) {
     case "map": {
+      if (items.length > MAX_UNROLL && fn && (fn.kind === "function" || fn.kind === "transformed" || fn.kind === "engine")) return seqOf(it.callValue(fn, [items.reduce(join), num(), list], node));
       const out = each((x, i) => it.callValue(fn!, [x, i < 0 ? num() : num(i), list], node));
       return out ? { kind: "list", items: out } : unknown;
+    }
+    case "filter": {
+      if (!items.length) return list;
+      if (fn && (fn.kind === "function" || fn.kind === "transformed")) each((x, i) => it.callValue(fn, [x, i < 0 ? num() : num(i), list], node));
+      return seqOf(items.reduce(join));
     }
     case "forEach": each((x, i) => it.callValue(fn!, [x, i < 0 ? num() : num(i), list], node)); return { kind: "null" };
     case "entries": return { kind: "list", items: items.map((x, i) => ({ kind: "list", items: [num(i), x] })) };
@@ -90,10 +99,29 @@ function listMethod(it: Interpreter, name: string, items: readonly Value[], args
       items.forEach((x, i) => { acc = acc === undefined ? x : it.callValue(fn, [acc, x, num(i), list], node); });
       return acc ?? unknown;
     }
-    case "includes": case "some": case "every": return { kind: "bool" };
-    case "indexOf": case "findIndex": case "push": case "unshift": return num();
+    case "includes": case "some": case "every": it.maybeCallbacks(args, node); return { kind: "bool" };
+    case "indexOf": case "findIndex": case "push": case "unshift": it.maybeCallbacks(args, node); return num();
     case "join": return { kind: "string" };
-    default: return unknown;
+    default: it.maybeCallbacks(args, node); return unknown;
+  }
+}
+
+/** Methods of a list of unknown length: callbacks run once on the summary item. */
+function seqMethod(it: Interpreter, name: string, item: Value, args: readonly Value[], node: ts.CallExpression): Value {
+  const fn = args[0];
+  const callable = fn && (fn.kind === "function" || fn.kind === "transformed" || fn.kind === "engine");
+  const self: Value = seqOf(item);
+  switch (name) {
+    case "map": return callable ? seqOf(it.maybeCall(fn, [item, num(), self], node)) : unknown;
+    case "forEach": if (callable) it.maybeCall(fn, [item, num(), self], node); return { kind: "null" };
+    case "filter": case "slice": case "values": case "concat":
+      if (name === "filter" && callable) it.maybeCall(fn, [item, num(), self], node);
+      if (name === "concat") { const more = args.flatMap((a) => (a.kind === "list" ? a.items : a.kind === "seq" ? [a.item] : [a])); return seqOf([item, ...more].reduce(join)); }
+      return self;
+    case "includes": case "some": case "every": it.maybeCallbacks(args, node); return { kind: "bool" };
+    case "indexOf": case "findIndex": it.maybeCallbacks(args, node); return num();
+    case "join": return { kind: "string" };
+    default: it.maybeCallbacks(args, node); return unknown;
   }
 }
 

@@ -33,13 +33,15 @@ export interface ModuleCtx {
   readonly counters: Map<string, number>;
   /** apply: this module's variables ({ params: {...}, batchStats: {...} }), or unknown. */
   readonly vars: Value;
+  /** The module running in this scope (its fields name the submodules it holds). */
+  readonly owner?: ModuleValue;
 }
 
 let ctxIds = 0;
 let moduleIds = 0;
 
-export function newModule(layer: string | undefined, cls: ClassValue | undefined, args: readonly Value[]): ModuleValue {
-  return { kind: "module", id: ++moduleIds, layer, cls, args };
+export function newModule(layer: string | undefined, cls: ClassValue | undefined, args: readonly Value[], fields?: ReadonlyMap<string, Value>): ModuleValue {
+  return { kind: "module", id: ++moduleIds, layer, cls, args, fields };
 }
 
 const typeName = (m: ModuleValue) => m.layer ?? m.cls?.name ?? "Module";
@@ -50,21 +52,39 @@ function opts(m: ModuleValue): Value | undefined {
   return undefined;
 }
 
-/** A constructor argument by position or by option name. */
-function arg(m: ModuleValue, pos: number, name: string): Value | undefined {
-  const o = option(opts(m), name);
-  if (o !== undefined) return o;
+/**
+ * A positional constructor argument (features, kernelSize, numHeads...): the engine's layers
+ * take them by position only (engine/src/nn/layers), so an options object does not give them.
+ */
+function arg(m: ModuleValue, pos: number, _name: string): Value | undefined {
   const v = m.args[pos];
-  return v && v.kind !== "object" ? v : undefined;
+  return v && v.kind !== "object" ? v : v ? unknown : undefined;
 }
 
 function explicitName(m: ModuleValue): string | undefined {
-  const n = option(opts(m), "name");
+  // A user class with a constructor names itself only through what it passes to super().
+  const n = m.fields ? m.fields.get("name") : option(opts(m), "name");
   return n?.kind === "string" ? n.value : undefined;
 }
 
-/** An attribute of a module instance (`this.features`): a constructor option. */
+/** The field of `owner` that holds `m` (`this.conv`), or `${field}_${i}` for a list field, as the engine names it. */
+function fieldName(owner: ModuleValue | undefined, m: ModuleValue): string | undefined {
+  if (!owner?.fields) return undefined;
+  for (const [k, v] of owner.fields) {
+    if (v.kind === "module" && v.id === m.id) return k;
+    if (v.kind === "list") { const i = v.items.findIndex((x) => x.kind === "module" && x.id === m.id); if (i >= 0) return `${k}_${i}`; }
+  }
+  return undefined;
+}
+
+/**
+ * An attribute of a module instance (`this.features`): a user class's field as its constructor
+ * set it; a built-in layer's constructor option. The engine's Module constructor takes only
+ * `{ name }`, so `new Block({ features: 8 })` does not make `this.features` (not read here).
+ */
 export function moduleAttribute(m: ModuleValue, name: string): Value | undefined {
+  if (m.fields) return m.fields.get(name);
+  if (m.cls) return undefined;
   return option(opts(m), name);
 }
 
@@ -79,7 +99,7 @@ const obj = (entries: [string, Value][]): ObjectValue => ({ kind: "object", fiel
 /** `module.init(rngs, ...inputs)`: the variables tree. */
 export function initModule(it: Interpreter, m: ModuleValue, args: readonly Value[], node: ts.CallExpression): Value {
   it.consumeKeyAt(args[0], node);
-  const ctx = newCtx("init", unknown);
+  const ctx = newCtx("init", unknown, m);
   runIn(it, ctx, () => forward(it, m, args.slice(1), node));
   return collected(ctx) ?? obj([["params", obj([])]]);
 }
@@ -94,7 +114,7 @@ export function applyModule(it: Interpreter, m: ModuleValue, args: readonly Valu
     mutable = mu !== undefined && !(mu.kind === "bool" && mu.value === false);
     inputs = inputs.slice(0, -1);
   }
-  const ctx = newCtx("apply", args[0] ?? unknown);
+  const ctx = newCtx("apply", args[0] ?? unknown, m);
   const out = runIn(it, ctx, () => forward(it, m, inputs, node));
   if (!mutable) return out;
   const stats = collected(ctx);
@@ -102,8 +122,8 @@ export function applyModule(it: Interpreter, m: ModuleValue, args: readonly Valu
   return { kind: "list", items: [out, updated] };
 }
 
-function newCtx(mode: "init" | "apply", vars: Value): ModuleCtx {
-  return { id: ++ctxIds, mode, created: new Map(), counters: new Map(), vars };
+function newCtx(mode: "init" | "apply", vars: Value, owner?: ModuleValue): ModuleCtx {
+  return { id: ++ctxIds, mode, created: new Map(), counters: new Map(), vars, owner };
 }
 
 function runIn<T>(it: Interpreter, ctx: ModuleCtx, run: () => T): T {
@@ -124,14 +144,15 @@ export function callModule(it: Interpreter, m: ModuleValue, args: readonly Value
   const parent = it.moduleCtx;
   if (!parent || !node) return forward(it, m, args, node);
   const type = typeName(m);
-  let name = explicitName(m);
+  // The engine's order (nn/module.ts): an explicit name, the parent's field holding it, then Type_n.
+  let name = explicitName(m) ?? fieldName(parent.owner, m);
   if (name === undefined) {
     const n = parent.counters.get(type) ?? 0;
     parent.counters.set(type, n + 1);
     name = `${type}_${n}`;
   }
   const vars = parent.mode === "apply" ? childVars(parent.vars, name) : unknown;
-  const ctx = newCtx(parent.mode, vars);
+  const ctx = newCtx(parent.mode, vars, m);
   const out = runIn(it, ctx, () => forward(it, m, args, node));
   for (const [coll, children] of ctx.created) {
     if (!children.size) continue;
@@ -240,7 +261,9 @@ function layer(it: Interpreter, c: CallSite, m: ModuleValue): Value {
       if (m.layer !== "RMSNorm" && !noBias) ps.push(param(it, "bias", [C]));
       if (m.layer === "BatchNorm") { param(it, "mean", [C], "batchStats"); param(it, "var", [C], "batchStats"); }
       if (m.layer === "GroupNorm") {
-        const groups = intOf(arg(m, 0, "numGroups")) ?? 32;
+        const ng = option(opts(m), "numGroups");
+        const groups = ng === undefined ? 32 : intOf(ng);
+        if (groups === undefined) return out(x.shape ? [...x.shape] : null, ps, undefined, `${m.layer}: shape preserved`);
         checkRule(c, [x.shape], ([s]) => {
           const f = s!.length ? s![s!.length - 1]! : 1;
           if (typeof f === "number" && f % groups !== 0) throw new ShapeError("GroupNorm", "features not divisible by numGroups", [s!], `GroupNorm: ${f} features are not divisible by numGroups ${groups}`);
@@ -262,10 +285,17 @@ function conv(it: Interpreter, c: CallSite, m: ModuleValue, x: ArrayValue, out: 
   if (!kernelSize || !x.shape) return out(null, []);
   const nsp = kernelSize.length;
   const o = opts(m);
-  const rep = (v: Value | undefined, d: number) => { const n = intOf(v); if (n !== undefined) return kernelSize.map(() => n); return intListOf(v) ?? kernelSize.map(() => d); };
+  // An option that is given but not known is not its default: the result is unknown then.
+  const rep = (v: Value | undefined, d: number) => {
+    if (v === undefined || v.kind === "null") return kernelSize.map(() => d);
+    const n = intOf(v);
+    return n !== undefined ? kernelSize.map(() => n) : intListOf(v);
+  };
   const strides = rep(option(o, "strides"), 1);
   const dilation = rep(option(o, "kernelDilation"), 1);
-  const groups = intOf(option(o, "featureGroupCount")) ?? 1;
+  const g = option(o, "featureGroupCount");
+  const groups = g === undefined ? 1 : intOf(g);
+  if (!strides || !dilation || groups === undefined) return out(null, []);
   const p = option(o, "padding");
   const padding: Padding | undefined = p === undefined ? "SAME" : p.kind === "string" && (p.value === "SAME" || p.value === "VALID") ? p.value : undefined;
   const unbatched = x.shape.length === nsp + 1;
@@ -289,13 +319,14 @@ function conv(it: Interpreter, c: CallSite, m: ModuleValue, x: ArrayValue, out: 
 
 function attention(it: Interpreter, c: CallSite, m: ModuleValue, q: ArrayValue): Value {
   const kv = asArray(c.args[1]) ?? q;
-  const heads = intOf(arg(m, 0, "numHeads")) ?? 1;
+  const headsKnown = intOf(arg(m, 0, "numHeads"));
+  const heads: number = headsKnown ?? NaN;
   const qF = q.shape?.length ? q.shape[q.shape.length - 1]! : UNKNOWN_DIM;
   const kvF = kv.shape?.length ? kv.shape[kv.shape.length - 1]! : UNKNOWN_DIM;
   const qkv = option(opts(m), "qkvFeatures") ? dimOf(option(opts(m), "qkvFeatures")) : qF;
   const outF = option(opts(m), "outFeatures") ? dimOf(option(opts(m), "outFeatures")) : qF;
-  const headDim: Dim = typeof qkv === "number" ? qkv / heads : UNKNOWN_DIM;
-  if (typeof qkv === "number" && qkv % heads !== 0) {
+  const headDim: Dim = typeof qkv === "number" && headsKnown !== undefined ? qkv / heads : UNKNOWN_DIM;
+  if (typeof qkv === "number" && headsKnown !== undefined && qkv % heads !== 0) {
     c.report("shape/attention", `MultiHeadDotProductAttention: qkvFeatures ${qkv} is not divisible by numHeads ${heads} [rule: features split evenly over heads]. Fix: choose numHeads dividing ${qkv}.`);
     return result(c, null, floatOf(q.dtype), [q]);
   }
@@ -312,10 +343,11 @@ function attention(it: Interpreter, c: CallSite, m: ModuleValue, q: ArrayValue):
       into.set(name, { kind: "object", fields });
     }
   };
-  sub("query", [["kernel", [qF, heads, headDim]], ["bias", [heads, headDim]]]);
-  sub("key", [["kernel", [kvF, heads, headDim]], ["bias", [heads, headDim]]]);
-  sub("value", [["kernel", [kvF, heads, headDim]], ["bias", [heads, headDim]]]);
-  sub("out", [["kernel", [heads, headDim, outF]], ["bias", [outF]]]);
+  const h: Dim = headsKnown ?? UNKNOWN_DIM;
+  sub("query", [["kernel", [qF, h, headDim]], ["bias", [h, headDim]]]);
+  sub("key", [["kernel", [kvF, h, headDim]], ["bias", [h, headDim]]]);
+  sub("value", [["kernel", [kvF, h, headDim]], ["bias", [h, headDim]]]);
+  sub("out", [["kernel", [h, headDim, outF]], ["bias", [outF]]]);
   const shape = checkRule(c, [q.shape, kv.shape], ([a, b]) => {
     if (a!.length < 2 || b!.length < 2) throw new ShapeError("attention", "rank", [a!, b!], `MultiHeadDotProductAttention: inputs need [..., length, features], got ${label({ ...q, shape: a! })}`);
     broadcastShapes("attention", a!.slice(0, -2), b!.slice(0, -2));
@@ -346,7 +378,9 @@ export function pool(c: CallSite): Value {
   if (!x) return unknown;
   if (!window || !x.shape) return result(c, null, x.dtype, [x]);
   const o = c.args[2];
-  const strides = intListOf(option(o, "strides")) ?? window.map(() => 1);
+  const so = option(o, "strides");
+  const strides = so === undefined || so.kind === "null" ? window.map(() => 1) : intListOf(so);
+  if (!strides) return result(c, x.shape.map((d, k) => (k < x.shape!.length - window.length - 1 || k === x.shape!.length - 1 ? d : UNKNOWN_DIM)), x.dtype, [x]);
   const p = option(o, "padding");
   const padding = p === undefined ? "VALID" : p.kind === "string" ? p.value : undefined;
   if (padding !== "SAME" && padding !== "VALID") return result(c, null, x.dtype, [x]);

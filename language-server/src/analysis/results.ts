@@ -36,8 +36,19 @@ export interface LensItem {
   readonly command?: { readonly id: string; readonly functionName: string };
 }
 
+/** A place where a hint lost a size or dtype (`?`), and why: what to annotate or model. */
+export interface GapItem {
+  readonly range: Range;
+  /** The declared name, when the gap is a declaration's hint. */
+  readonly name?: string;
+  readonly label: string;
+  readonly why: string;
+}
+
 export interface AnalysisResult {
   readonly hints: readonly HintItem[];
+  /** Every hint with an unknown dim or dtype, with the reason (the `tensorlens/gaps` request lists them). */
+  readonly gaps: readonly GapItem[];
   readonly diagnostics: readonly DiagnosticItem[];
   readonly hovers: readonly HoverItem[];
   readonly lenses: readonly LensItem[];

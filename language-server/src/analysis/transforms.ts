@@ -3,7 +3,8 @@
  * tree of shapes, vmap removes the mapped axis going in and adds it coming out, jit traces,
  * lax.scan stacks per-step outputs, lax.cond joins two branches that must agree.
  */
-import type ts from "typescript";
+import ts from "typescript";
+const { SyntaxKind } = ts;
 import type { CallMode, CallSite } from "./callContext.js";
 import { dtypeOf, intOf, intListOf, option } from "./engineArgs.js";
 import { formatValue } from "./format.js";
@@ -154,6 +155,12 @@ function vmap(it: Interpreter, t: TransformedValue, args: readonly Value[], node
   const names = paramNames(t.fn);
   const sizes: { dim: Dim; who: string }[] = [];
   const at = node ?? (t.site as ts.Node);
+  // The engine checks the count first (api/vmap): a list of inAxes needs one entry per argument.
+  if (inAxes?.kind === "list" && node && !node.arguments.some((a) => a.kind === SyntaxKind.SpreadElement) && inAxes.items.length !== args.length) {
+    it.report(at, "error", "vmap/in-axes",
+      `vmap: inAxes has ${inAxes.items.length} entries but the function was called with ${args.length} arguments [rule: one inAxes entry per argument]. Fix: give one axis (or null) per argument.`);
+    return unknown;
+  }
   const unbatched = args.map((a, i) => {
     const ax = inAxes === undefined ? 0 : inAxes.kind === "list" ? axisOrNull(inAxes.items[i]) : axisOrNull(inAxes);
     if (ax === null) return a;
@@ -282,25 +289,47 @@ function checkBranches(c: CallSite, outs: readonly Value[], op: string): void {
   }
 }
 
-/** A certain difference between two trees (structure, rank, a concrete dim, a dtype), described. */
-function structureMismatch(a: Value, b: Value): string | undefined {
-  const la = leavesOf(a), lb = leavesOf(b);
-  if (a.kind === "unknown" || b.kind === "unknown") return undefined;
-  if (la.length !== lb.length) return `${formatValue(a) ?? a.kind} vs ${formatValue(b) ?? b.kind} (${la.length} vs ${lb.length} leaves)`;
-  for (let i = 0; i < la.length; i++) {
-    const x = la[i]!, y = lb[i]!;
-    if (x.path !== y.path) return `leaf ${x.path || "(root)"} vs ${y.path || "(root)"}`;
-    const [p, q] = [x.leaf, y.leaf];
-    if (p.kind !== "array" || q.kind !== "array") continue;
-    const where = x.path ? `at ${x.path}: ` : "";
-    if (p.shape && q.shape) {
-      if (p.shape.length !== q.shape.length) return `${where}${formatValue(p)} vs ${formatValue(q)}`;
-      if (p.shape.some((d, k) => typeof d === "number" && typeof q.shape![k] === "number" && d !== q.shape![k])) return `${where}${formatValue(p)} vs ${formatValue(q)}`;
+/**
+ * A certain difference between two trees (structure, rank, a concrete dim, a dtype), described;
+ * undefined when some values of the unknowns would make them agree. A subtree we know nothing
+ * about (a value from outside the file, an unmodeled call) matches any tree.
+ */
+function structureMismatch(a: Value, b: Value, path = ""): string | undefined {
+  const where = path ? `at ${path}: ` : "";
+  const show = (v: Value) => formatValue(v) ?? describeKind(v);
+  if (a.kind === "unknown" || b.kind === "unknown" || a.kind === "seq" || b.kind === "seq") return undefined;
+  if (a.kind === "list" && b.kind === "list") {
+    if (a.items.length !== b.items.length) return `${where}${show(a)} vs ${show(b)} (lists of ${a.items.length} vs ${b.items.length} items)`;
+    for (let i = 0; i < a.items.length; i++) {
+      const p = structureMismatch(a.items[i]!, b.items[i]!, `${path}[${i}]`);
+      if (p) return p;
     }
-    if (p.dtype && q.dtype && p.dtype !== q.dtype && p.keyId === undefined) return `${where}${formatValue(p)} vs ${formatValue(q)}`;
+    return undefined;
   }
+  if (a.kind === "object" && b.kind === "object") {
+    const ka = [...a.fields.keys()].sort(), kb = [...b.fields.keys()].sort();
+    if (ka.join() !== kb.join()) return `${where}${show(a)} vs ${show(b)} (keys ${ka.join(", ") || "none"} vs ${kb.join(", ") || "none"})`;
+    for (const k of ka) {
+      const p = structureMismatch(a.fields.get(k)!, b.fields.get(k)!, path ? `${path}.${k}` : k);
+      if (p) return p;
+    }
+    return undefined;
+  }
+  // An array we know nothing about (an unmodeled call's result) may stand for any tree.
+  if ((a.kind === "array" && !a.shape && !a.dtype) || (b.kind === "array" && !b.shape && !b.dtype)) return undefined;
+  const container = (v: Value) => v.kind === "list" || v.kind === "object";
+  const leaf = (v: Value) => v.kind === "array" || v.kind === "number" || v.kind === "bool";
+  if ((container(a) && leaf(b)) || (leaf(a) && container(b))) return `${where}${show(a)} vs ${show(b)}`;
+  if (a.kind !== "array" || b.kind !== "array") return undefined;
+  if (a.shape && b.shape) {
+    if (a.shape.length !== b.shape.length) return `${where}${formatValue(a)} vs ${formatValue(b)}`;
+    if (a.shape.some((d, k) => typeof d === "number" && typeof b.shape![k] === "number" && d !== b.shape![k])) return `${where}${formatValue(a)} vs ${formatValue(b)}`;
+  }
+  if (a.dtype && b.dtype && a.dtype !== b.dtype && a.keyId === undefined) return `${where}${formatValue(a)} vs ${formatValue(b)}`;
   return undefined;
 }
+
+const describeKind = (v: Value) => (v.kind === "list" ? "a list" : v.kind === "object" ? "an object" : v.kind === "number" ? "a number" : v.kind);
 
 function firstAxis(v: Value): Dim {
   for (const { leaf } of leavesOf(v)) if (leaf.kind === "array" && leaf.shape && leaf.shape.length) return leaf.shape[0]!;

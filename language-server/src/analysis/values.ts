@@ -41,6 +41,12 @@ export interface NullValue { readonly kind: "null" }
 
 /** A JS array (tuple-like: items known by position). */
 export interface ListValue { readonly kind: "list"; readonly items: readonly Value[] }
+/**
+ * A JS array whose length is not known (filled with push in a loop that does not run a known
+ * number of times): every item is described by `item`. Code that does not know this kind treats
+ * it as unknown, so it can never be read as an empty or short list.
+ */
+export interface SeqValue { readonly kind: "seq"; readonly item: Value }
 export interface ObjectValue { readonly kind: "object"; readonly fields: ReadonlyMap<string, Value> }
 
 /** A function written by the user (analyzed at each call with the call's values). */
@@ -86,12 +92,14 @@ export interface ModuleValue {
   readonly layer?: string;
   readonly cls?: ClassValue;
   readonly args: readonly Value[];
+  /** A user class's instance fields, as its constructor set them (parameter properties, `this.x = ...`, field initializers). */
+  readonly fields?: ReadonlyMap<string, Value>;
 }
 
 export interface UnknownValue { readonly kind: "unknown" }
 
 export type Value =
-  | ArrayValue | NumberValue | StringValue | BoolValue | NullValue | ListValue | ObjectValue
+  | ArrayValue | NumberValue | StringValue | BoolValue | NullValue | ListValue | SeqValue | ObjectValue
   | UserFunctionValue | EngineValue | TransformedValue | ClassValue | ModuleValue | UnknownValue;
 
 export const unknown: UnknownValue = { kind: "unknown" };
@@ -139,7 +147,8 @@ export function join(a: Value, b: Value): Value {
       traced: a.traced || b.traced,
       deps: unionDeps([a, b]),
       keyId,
-      origin: a.origin?.op === b.origin?.op ? a.origin : { op: "join", detail: "joined from branches or loop iterations" },
+      // Sizes or dtypes lost by the join itself are explained by it, not by the op that made either side.
+      origin: a.origin?.op === b.origin?.op && !lostInJoin(a, b, shape) ? a.origin : { op: "join", detail: "joined from branches, loop iterations or calls" },
     };
   }
   if (a.kind === "number" && b.kind === "number") {
@@ -148,6 +157,11 @@ export function join(a: Value, b: Value): Value {
   }
   if (a.kind === "list" && b.kind === "list" && a.items.length === b.items.length) {
     return { kind: "list", items: a.items.map((x, i) => join(x, b.items[i]!)) };
+  }
+  // Lists of different lengths (or of unknown length): a list of unknown length of the joined items.
+  if ((a.kind === "list" || a.kind === "seq") && (b.kind === "list" || b.kind === "seq")) {
+    const items = [...itemsOf(a), ...itemsOf(b)];
+    return items.length ? seqOf(items.reduce(join)) : { kind: "list", items: [] };
   }
   if (a.kind === "object" && b.kind === "object") {
     const fields = new Map<string, Value>();
@@ -164,6 +178,14 @@ export function join(a: Value, b: Value): Value {
   if (a.kind === "engine" && b.kind === "engine" && a.path === b.path && a.self === b.self) return a;
   if (a.kind === "class" && b.kind === "class" && a.decl === b.decl) return a;
   return unknown;
+}
+
+/** Whether joining a and b into `shape` lost a size, the rank or the dtype that both sides had. */
+function lostInJoin(a: ArrayValue, b: ArrayValue, shape: readonly Dim[] | null): boolean {
+  if (a.dtype !== b.dtype && a.dtype !== null && b.dtype !== null) return true;
+  if (a.shape === null || b.shape === null) return false;
+  if (shape === null) return true;
+  return shape.some((d, i) => d === UNKNOWN_DIM && a.shape![i] !== UNKNOWN_DIM && b.shape![i] !== UNKNOWN_DIM);
 }
 
 /** Structural equality, used to stop loop fixpoints. */
@@ -185,6 +207,7 @@ export function sameValue(a: Value, b: Value): boolean {
       const o = b as ListValue;
       return a.items.length === o.items.length && a.items.every((x, i) => sameValue(x, o.items[i]!));
     }
+    case "seq": return sameValue(a.item, (b as SeqValue).item);
     case "object": {
       const o = b as ObjectValue;
       if (a.fields.size !== o.fields.size) return false;
@@ -196,6 +219,14 @@ export function sameValue(a: Value, b: Value): boolean {
     case "class": return a.decl === (b as ClassValue).decl;
     default: return false;
   }
+}
+
+/** A list of unknown length whose items are all `item`. */
+export const seqOf = (item: Value): SeqValue => ({ kind: "seq", item });
+
+/** What the items of a list or seq are known to be (a seq's one summary item). */
+export function itemsOf(v: ListValue | SeqValue): readonly Value[] {
+  return v.kind === "list" ? v.items : [v.item];
 }
 
 /** Array leaves of a pytree with their paths ("layers[0]", "params.w"), in tree order. */

@@ -1,8 +1,10 @@
 /**
- * The open documents as a TypeScript language service over the user's tsconfig. Edits are
- * kept as change ranges (IScriptSnapshot.getChangeRange) so each new program reparses only
- * what changed. Type checking is never asked for: the analysis reads syntax and resolves
- * modules, which keeps every edit's cost at an incremental parse.
+ * The open documents as a TypeScript program over the user's tsconfig. Edits are kept as change
+ * ranges (IScriptSnapshot.getChangeRange) so each new version of a document is reparsed
+ * incrementally (ts.updateSourceFile), and each new program reuses the unchanged files
+ * (createProgram's oldProgram). No type checker is ever created: a language service creates one
+ * on every edit (synchronizeHostData binds every file, ~20 ms on a 2,000-line file), and the
+ * analysis reads only syntax and module resolution.
  */
 import ts from "typescript";
 import { dirname } from "node:path";
@@ -40,8 +42,12 @@ export interface OffsetEdit { readonly start: number; readonly end: number; read
 
 export class Workspace {
   private readonly docs = new Map<string, OpenDocument>();
-  private readonly diskCache = new Map<string, ts.IScriptSnapshot | undefined>();
-  private readonly service: ts.LanguageService;
+  private readonly host: ts.CompilerHost;
+  private program: ts.Program | undefined;
+  private programGeneration = -1;
+  /** The last parse of each open document, with the snapshot it was parsed from (for incremental reparses). */
+  private readonly parsed = new Map<string, { snapshot: DocumentSnapshot; sf: ts.SourceFile }>();
+  private readonly diskFiles = new Map<string, ts.SourceFile | undefined>();
   private readonly options: ts.CompilerOptions;
   private readonly cache = new Map<string, { version: number; generation: number; result: AnalysisResult }>();
   private generation = 0;
@@ -50,22 +56,20 @@ export class Workspace {
   constructor(private readonly root: string = process.cwd()) {
     this.options = loadOptions(root);
     this.resolutionCache = ts.createModuleResolutionCache(root, (s) => s, this.options);
-    const host: ts.LanguageServiceHost = {
-      getScriptFileNames: () => [...this.docs.keys()],
-      getScriptVersion: (f) => String(this.docs.get(f)?.version ?? 0),
-      getScriptSnapshot: (f) => this.docs.get(f)?.snapshot ?? this.fromDisk(f),
-      getCompilationSettings: () => this.options,
-      getCurrentDirectory: () => this.root,
+    this.host = {
+      getSourceFile: (f, languageVersion) => this.sourceFile(f, languageVersion),
       getDefaultLibFileName: (o) => ts.getDefaultLibFilePath(o),
+      writeFile: () => {},
+      getCurrentDirectory: () => this.root,
+      getCanonicalFileName: (f) => (ts.sys.useCaseSensitiveFileNames ? f : f.toLowerCase()),
+      useCaseSensitiveFileNames: () => ts.sys.useCaseSensitiveFileNames,
+      getNewLine: () => "\n",
       fileExists: (f) => this.docs.has(f) || ts.sys.fileExists(f),
       readFile: (f) => this.docs.get(f)?.snapshot.text ?? ts.sys.readFile(f),
       directoryExists: ts.sys.directoryExists,
       getDirectories: ts.sys.getDirectories,
-      readDirectory: ts.sys.readDirectory,
       realpath: ts.sys.realpath,
-      useCaseSensitiveFileNames: () => ts.sys.useCaseSensitiveFileNames,
     };
-    this.service = ts.createLanguageService(host, ts.createDocumentRegistry());
   }
 
   open(fileName: string, text: string, version: number): void {
@@ -96,6 +100,7 @@ export class Workspace {
 
   close(fileName: string): void {
     this.docs.delete(fileName);
+    this.parsed.delete(fileName);
     this.cache.delete(fileName);
     this.generation++;
   }
@@ -120,7 +125,7 @@ export class Workspace {
     if (hit && hit.version === doc.version && hit.generation === this.generation) return hit.result;
     const focusKey = focus && `${fileName}@${focus.start}-${focus.end}`;
     if (focusKey && this.focused?.key === focusKey && this.focused.generation === this.generation) return this.focused.result;
-    const program = this.service.getProgram();
+    const program = this.currentProgram();
     const sf = program?.getSourceFile(fileName);
     if (!program || !sf) return undefined;
     const result = analyzeFile(sf, this.moduleHost(program), focus);
@@ -142,16 +147,38 @@ export class Workspace {
     };
   }
 
-  private fromDisk(fileName: string): ts.IScriptSnapshot | undefined {
-    if (this.diskCache.has(fileName)) return this.diskCache.get(fileName);
-    const text = ts.sys.readFile(fileName);
-    const snap = text === undefined ? undefined : ts.ScriptSnapshot.fromString(text);
-    this.diskCache.set(fileName, snap);
-    return snap;
+  /** The program of the open documents (and what they import), rebuilt only after a change. */
+  private currentProgram(): ts.Program | undefined {
+    if (this.program && this.programGeneration === this.generation) return this.program;
+    this.program = ts.createProgram({ rootNames: [...this.docs.keys()], options: this.options, host: this.host, oldProgram: this.program });
+    this.programGeneration = this.generation;
+    return this.program;
+  }
+
+  /** An open document's parse, incremental from its last one when the change range is known; other files parsed once. */
+  private sourceFile(fileName: string, languageVersion: ts.ScriptTarget | ts.CreateSourceFileOptions): ts.SourceFile | undefined {
+    const doc = this.docs.get(fileName);
+    if (!doc) {
+      if (this.diskFiles.has(fileName)) return this.diskFiles.get(fileName);
+      const text = ts.sys.readFile(fileName);
+      const sf = text === undefined ? undefined : ts.createSourceFile(fileName, text, languageVersion, true);
+      this.diskFiles.set(fileName, sf);
+      return sf;
+    }
+    const last = this.parsed.get(fileName);
+    if (last?.snapshot === doc.snapshot) return last.sf;
+    const range = last && doc.snapshot.getChangeRange(last.snapshot);
+    const sf = last && range
+      ? ts.updateSourceFile(last.sf, doc.snapshot.text, range)
+      : ts.createSourceFile(fileName, doc.snapshot.text, languageVersion, true);
+    this.parsed.set(fileName, { snapshot: doc.snapshot, sf });
+    return sf;
   }
 
   dispose(): void {
-    this.service.dispose();
+    this.program = undefined;
+    this.parsed.clear();
+    this.diskFiles.clear();
   }
 }
 

@@ -119,6 +119,10 @@ export function startServer(): void {
       .filter((d) => d.fixes.length && overlaps(d.range, range))
       .flatMap((d) => toCodeActions(d, textDocument.uri))));
 
+  // The file's gaps: every hint with an unknown size or dtype and why (what to annotate or model).
+  connection.onRequest("tensorlens/gaps", guarded("gaps", [], ({ textDocument }: { textDocument: { uri: string } }) =>
+    (analysis(textDocument.uri)?.gaps ?? []).map((g) => ({ range: g.range, name: g.name, label: g.label, why: g.why }))));
+
   connection.onShutdown(() => { workspace?.dispose(); });
   connection.listen();
 }

@@ -13,7 +13,7 @@ const wrong = new Net().apply(vars, np.ones([3, 5]));
 
 const groups = nn.GroupNorm({ numGroups: 3 }).init(random.PRNGKey(1), np.ones([2, 8]));
 // expect-error: GroupNorm: 8 features are not divisible by numGroups 3
-const attention = nn.MultiHeadDotProductAttention({ numHeads: 3, qkvFeatures: 32 }).init(random.PRNGKey(2), np.ones([2, 5, 16]));
+const attention = nn.MultiHeadDotProductAttention(3, { qkvFeatures: 32 }).init(random.PRNGKey(2), np.ones([2, 5, 16]));
 // expect-error: qkvFeatures 32 is not divisible by numHeads 3
 const conv = nn.Conv(8, [3, 3]).init(random.PRNGKey(3), np.ones([28, 28]));
 // expect-error: Conv: a 2-D kernel needs inputs

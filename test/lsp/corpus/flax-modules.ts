@@ -16,8 +16,9 @@ const vars = new Net().init(random.PRNGKey(0), input);
 const out = new Net().apply(vars, input);
 // expect: f32[3,1]
 
-// Submodules with explicit names, attributes from constructor options, nested user modules.
+// Submodules with explicit names, hyperparameters from constructor fields, nested user modules.
 class Block extends nn.Module {
+  constructor(readonly features: number) { super(); }
   call(x: DeviceArray) {
     const h = nn.Dense(this.features, { name: "proj" })(x);
     return nn.LayerNorm()(nn.gelu(h));
@@ -25,7 +26,7 @@ class Block extends nn.Module {
 }
 class Tower extends nn.Module {
   call(x: DeviceArray) {
-    const h = new Block({ features: 8 })(x);
+    const h = new Block(8)(x);
     // expect: f32[5,8]
     return nn.Dense(2)(h);
   }
@@ -68,7 +69,7 @@ const embedVars = embed.init(random.PRNGKey(3), tokens);
 // expect: {params: {embedding: f32[100,16]}}
 const embedded = embed.apply(embedVars, tokens);
 // expect: f32[4,7,16]
-const attention = nn.MultiHeadDotProductAttention({ numHeads: 4, qkvFeatures: 32 });
+const attention = nn.MultiHeadDotProductAttention(4, { qkvFeatures: 32 });
 const attnVars = attention.init(random.PRNGKey(4), embedded);
 const attended = attention.apply(attnVars, embedded);
 // expect: f32[4,7,16]
