@@ -8,6 +8,7 @@ import * as vscode from "vscode";
 import { join } from "node:path";
 import { readFileSync } from "node:fs";
 import { ServerClient } from "./languageClient.js";
+import { showGaps } from "./gaps.js";
 import { Settings } from "./settings.js";
 import { BackendStatus } from "./statusBar.js";
 import type { OpenArrayArgs, Runtime } from "./runtime.js";
@@ -132,6 +133,7 @@ export function activate(context: vscode.ExtensionContext): TensorlensApi {
     vscode.commands.registerCommand("tensorlens.switchBackend", (backend?: unknown) =>
       backend === "native" || backend === "reference" ? status.switchTo(backend) : status.pick()),
     vscode.commands.registerCommand("tensorlens.restartServer", () => client.restart()),
+    vscode.commands.registerCommand("tensorlens.showGaps", (args?: { uri?: string; pick?: boolean }) => showGaps(client, args)),
     vscode.commands.registerCommand("tensorlens.showOutput", () => output.show()),
     vscode.workspace.onDidGrantWorkspaceTrust(() => client.refreshLenses()),
     vscode.workspace.onDidChangeConfiguration((e) => {

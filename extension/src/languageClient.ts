@@ -121,6 +121,13 @@ export class ServerClient implements vscode.Disposable {
     }
   }
 
+  /** A custom request to the server (its `tensorlens/...` methods). */
+  async request<R>(method: string, params: unknown): Promise<R> {
+    await this.started;
+    if (!this.client) throw new Error("the Tensorlens language server is not running");
+    return this.client.sendRequest<R>(method, params);
+  }
+
   get serverPid(): number | undefined {
     return (this.client as unknown as { _serverProcess?: { pid?: number } } | undefined)?._serverProcess?.pid;
   }

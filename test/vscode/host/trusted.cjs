@@ -49,6 +49,12 @@ async function tests() {
   const fixture = await vscode.workspace.openTextDocument(join(ws, "dense.ts"));
   await vscode.window.showTextDocument(fixture);
   const fixtureLenses = await poll("Run lenses in the fixture", async () => { const ls = await lenses(fixture); return runLens(ls, "initParams") && ls; });
+  // The server's gaps: the module's call(x: DeviceArray) has no shape, so its Dense output is "?", with a reason.
+  const gaps = await vscode.commands.executeCommand("tensorlens.showGaps", { uri: fixture.uri.toString(), pick: false });
+  const denseLine = fixture.getText().split("\n").findIndex((l) => l.includes("nn.Dense(4)(x)"));
+  const gap = gaps.find((g) => g.range.start.line === denseLine);
+  assert(gap && gap.label.includes("?") && gap.why.length > 10, `a gap with a reason at the Dense call (line ${denseLine + 1}): ${JSON.stringify(gaps)}`);
+  log(`gaps in the fixture: ${gaps.length}; at the Dense call: ${gap.label} — ${gap.why}`);
   const lens = runLens(fixtureLenses, "initParams");
   const clicks = [];
   for (let i = 0; i < 2; i++) {
