@@ -6,7 +6,7 @@
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { SIGNATURES, formatSignature, type Signature } from "../engine/src/signatures/index.js";
+import { SIGNATURES, LIBRARY_SIGNATURES, formatSignature, type Signature } from "../engine/src/signatures/index.js";
 import * as engine from "../engine/src/index.js";
 
 const root = join(import.meta.dirname, "..");
@@ -35,7 +35,18 @@ const FROM: Record<string, string> = {
 };
 
 const snake = (s: string) => s.replace(/([a-z0-9])([A-Z])/g, "$1_$2").toLowerCase();
+/** The library layers' names in Flax, Optax and jax.tree (signatures/library.ts). */
+function libraryName(sig: Signature): string {
+  const [ns, ...rest] = sig.path.split(".");
+  const local = rest.join(".");
+  if (ns === "nn") return local.startsWith("Module.") ? `flax.linen.Module.${snake(local.slice(7))}` : `flax.linen.${local}`;
+  if (ns === "optim") return `optax.${snake(local)}`;
+  if (ns === "losses") return `optax.losses.${snake(local)}`;
+  if (local === "registerPytreeNode") return "jax.tree_util.register_pytree_node";
+  return `jax.tree.${snake(local)}`;
+}
 function jaxName(sig: Signature, ns: string): string {
+  if (LIBRARY_SIGNATURES.has(sig.path)) return libraryName(sig);
   if (FROM[sig.path]) return FROM[sig.path]!;
   if (ENGINE_ONLY.has(sig.path)) return "(tensorlens only)";
   const local = sig.path.slice(ns.length ? ns.length + 1 : 0);
@@ -59,8 +70,8 @@ function tested(): Set<string> {
 
 const esc = (s: string) => s.replace(/\|/g, "\\|");
 
-function table(ns: string, jaxPrefix: string, testedNames?: Set<string>, nsTest = (p: string) => p): string[] {
-  const sigs = [...SIGNATURES.values()]
+function table(ns: string, jaxPrefix: string, testedNames?: Set<string>, nsTest = (p: string) => p, from: ReadonlyMap<string, Signature> = SIGNATURES): string[] {
+  const sigs = [...from.values()]
     .filter((s) => (ns ? s.path.startsWith(`${ns}.`) : !s.path.includes(".")) && (ns !== "nn" || !s.path.startsWith("nn.initializers.")))
     .sort((a, b) => a.path.localeCompare(b.path));
   const lines = [`| ${jaxPrefix} | tensorlens signature |${testedNames ? " tested |" : ""}`, `|---|---|${testedNames ? "---|" : ""}`];
@@ -78,6 +89,7 @@ function classes(ns: Record<string, unknown>, module: unknown): string[] {
 function render(): string {
   const t = tested();
   const count = (prefix: string) => [...SIGNATURES.keys()].filter((p) => p.startsWith(prefix)).length;
+  const libCount = (prefix: string) => [...LIBRARY_SIGNATURES.keys()].filter((p) => p.startsWith(prefix)).length;
   const nnClasses = classes(engine.nn as any, (engine.nn as any).Module);
   const md: string[] = [
     "# API coverage",
@@ -114,6 +126,12 @@ function render(): string {
     "",
     `### Flax-style modules (\`nn\`, classes: flax.linen): ${nnClasses.join(", ")}`,
     "",
+    "Each class's constructor is declared (`engine/src/signatures/library.ts`): `new nn.Dense(4, { useBias: false })` and",
+    "`nn.Dense(4)` validate their arguments as the functions do (an unknown option is a TypeError); `nn.Module`'s",
+    "`init` / `apply` read a trailing options object, and an unknown or misspelled option there is a TypeError too.",
+    "",
+    ...table("nn", "flax.linen", undefined, undefined, LIBRARY_SIGNATURES),
+    "",
     "Not implemented in jax.nn: log_softmax / softmax `where=`, `initial=`; dot_product_attention's `scale`, `is_causal`,",
     "`implementation`; glu/relu variants not listed above (e.g. `squareplus`, `log1mexp`).",
     "",
@@ -149,6 +167,18 @@ function render(): string {
     "",
     ...table("", "jax"),
     "",
+    `## Optax (\`optim\`): ${libCount("optim.")} functions (optimizers, gradient transformations, schedules)`,
+    "",
+    ...table("optim", "optax", undefined, undefined, LIBRARY_SIGNATURES),
+    "",
+    `## Optax losses (\`losses\`, also \`optim.losses\`): ${libCount("losses.")} functions`,
+    "",
+    ...table("losses", "optax.losses", undefined, undefined, LIBRARY_SIGNATURES),
+    "",
+    `## jax.tree (\`tree\`): ${libCount("tree.")} functions`,
+    "",
+    ...table("tree", "jax.tree", undefined, undefined, LIBRARY_SIGNATURES),
+    "",
   ];
   return md.join("\n");
 }
@@ -170,5 +200,5 @@ if (process.argv.includes("--check")) {
   console.log("docs/api-coverage.md is up to date");
 } else {
   writeFileSync(out, text);
-  console.log(`wrote ${out} (${SIGNATURES.size} declared functions)`);
+  console.log(`wrote ${out} (${SIGNATURES.size} declared functions, ${LIBRARY_SIGNATURES.size} in the library layers)`);
 }

@@ -12,15 +12,15 @@ import { withUserLocation } from "./core/source.js";
 import { ShapeError } from "./shape/errors.js";
 import * as rawLax from "./lax/index.js";
 import * as rawNn from "./nn/index.js";
-import { tree } from "./tree.js";
-import * as optim from "./optim/index.js";
-import * as losses from "./losses/index.js";
+import { tree as rawTree } from "./tree.js";
+import * as rawOptim from "./optim/index.js";
+import * as rawLosses from "./losses/index.js";
 // The safetensors module (save / load pytrees); `checkpoint` is jax.checkpoint (remat), as in JAX.
 import * as safetensors from "./checkpoint/index.js";
 import * as rawRandom from "./random/index.js";
 import * as rawScipy from "./scipy/index.js";
 import { declareNamespace, type Declared } from "./api/declared.js";
-import { SIGNATURES } from "./signatures/index.js";
+import { SIGNATURES, ALL_SIGNATURES } from "./signatures/index.js";
 import { installMethods } from "./numpy/methods.js";
 import * as G from "./api/grad.js";
 import { vmap as rawVmap } from "./api/vmap.js";
@@ -35,9 +35,15 @@ ShapeError.decorate = (e) => { withUserLocation(e); };
 // The engine's own modules import the raw implementations and skip the checks.
 const numpy: Declared<typeof rawNumpy> = declareNamespace("np", rawNumpy, SIGNATURES);
 const lax: Declared<typeof rawLax> = declareNamespace("lax", rawLax, SIGNATURES);
-const nn: Declared<typeof rawNn> = declareNamespace("nn", rawNn, SIGNATURES);
+// nn's functions and its module classes (declared by their constructors: signatures/library.ts).
+const nn: Declared<typeof rawNn> = declareNamespace("nn", rawNn, ALL_SIGNATURES);
 const random: Declared<typeof rawRandom> = declareNamespace("random", rawRandom, SIGNATURES);
 const scipy: Declared<typeof rawScipy> = declareNamespace("scipy", rawScipy, SIGNATURES);
+// The library layers (signatures/library.ts): optimizers, transformations and schedules, losses
+// (also optim.losses), the pytree functions.
+const losses: Declared<typeof rawLosses> = declareNamespace("losses", rawLosses, ALL_SIGNATURES);
+const optim: Declared<typeof rawOptim> = declareNamespace("optim", { ...rawOptim, losses }, ALL_SIGNATURES) as Declared<typeof rawOptim>;
+const tree: Declared<typeof rawTree> = declareNamespace("tree", rawTree, ALL_SIGNATURES);
 installMethods(numpy);
 const transforms = declareNamespace("", {
   grad: G.grad, valueAndGrad: G.valueAndGrad, jvp: G.jvp, vjp: G.vjp, linearize: G.linearize, jacfwd: G.jacfwd, jacrev: G.jacrev,
@@ -54,7 +60,7 @@ export { ComplexArray } from "./numpy/fft.js";
 export { config } from "./config.js";
 export { type Jitted } from "./api/jit.js";
 export { ShapeDtypeStruct } from "./api/inspect.js";
-export { SIGNATURES } from "./signatures/index.js";
+export { SIGNATURES, LIBRARY_SIGNATURES, ALL_SIGNATURES } from "./signatures/index.js";
 export { setDefaultBackend, getBackend, availableBackends, defaultBackendName } from "./backend/registry.js";
 export { devicePut } from "./device.js";
 export { report } from "./report.js";

@@ -1,11 +1,12 @@
 // One calling convention (issue 13): every row of the issue's table as a test, with numpy's
 // answers worked out by hand for tiny inputs; then a walk over every exported function of np,
-// nn, lax, random and the transformations with wrong-typed arguments.
+// nn, lax, random and the transformations with wrong-typed arguments; then the library layers
+// (nn's module constructors and init/apply, optim, losses, tree), walked the same way.
 import { test } from "node:test";
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import assert from "node:assert/strict";
-import { np, nn, lax, random, tree, optim, grad, valueAndGrad, vmap, jit, jvp, vjp, linearize, jacfwd, jacrev, hessian, makeJaxpr, evalShape, DeviceArray, SIGNATURES } from "../src/index.js";
+import { np, nn, lax, random, tree, optim, losses, grad, valueAndGrad, vmap, jit, jvp, vjp, linearize, jacfwd, jacrev, hessian, makeJaxpr, evalShape, DeviceArray, SIGNATURES, ALL_SIGNATURES, LIBRARY_SIGNATURES } from "../src/index.js";
 import { describeTypes, type Param, type Signature } from "../src/signatures/signature.js";
 import { declareFunction } from "../src/api/declared.js";
 
@@ -229,8 +230,8 @@ test("row 13: grad, vmap, random and tree errors name the user's file:line", () 
 
 // ---- the walk: every exported function, wrong-typed arguments ---------------------------------
 
-/** The public namespaces and their functions, with the path their declarations use. */
-function publicFunctions(): { path: string; fn: (...a: any[]) => any }[] {
+/** The public namespaces and their functions, with the path their declarations use (with `library`: optim, losses, tree and nn's module classes too). */
+function publicFunctions(library = false): { path: string; fn: (...a: any[]) => any }[] {
   const out: { path: string; fn: (...a: any[]) => any }[] = [];
   // Classes (and nn's module classes, which are callable proxies of classes) are constructors, not functions.
   const isClass = (f: any) => /^class[\s{]/.test(Function.prototype.toString.call(f)) || f.prototype instanceof (nn as any).Module;
@@ -242,6 +243,11 @@ function publicFunctions(): { path: string; fn: (...a: any[]) => any }[] {
     }
   };
   walk("np", np as any); walk("nn", nn as any); walk("lax", lax as any); walk("random", random as any);
+  if (library) {
+    walk("optim", optim as any); walk("losses", losses as any); walk("tree", tree as any);
+    // nn's module classes, by their constructors (called without `new`, as Flax allows; nn.Module itself is abstract).
+    for (const [k, v] of Object.entries(nn)) if (typeof v === "function" && (v as any).prototype instanceof (nn as any).Module) out.push({ path: `nn.${k}`, fn: v as (...a: any[]) => any });
+  }
   const transforms = { grad, valueAndGrad, vmap, jit, jvp, vjp, linearize, jacfwd, jacrev, hessian, makeJaxpr, evalShape };
   for (const [k, v] of Object.entries(transforms)) out.push({ path: k, fn: v });
   return out;
@@ -288,8 +294,8 @@ test("every exported function of np, nn, lax, random and the transformations is 
 
 test("every exported function rejects wrong-typed arguments with a TypeError naming it and the parameter", () => {
   let calls = 0;
-  for (const { path, fn } of publicFunctions()) {
-    const sig = SIGNATURES.get(path) as Signature;
+  for (const { path, fn } of publicFunctions(true)) {
+    const sig = ALL_SIGNATURES.get(path) as Signature;
     const base = sig.positional.filter((p) => !p.optional).map(validValue);
     // Each positional parameter in turn gets a wrong value (the others valid or absent).
     sig.positional.forEach((p, i) => {
@@ -319,7 +325,114 @@ test("every exported function rejects wrong-typed arguments with a TypeError nam
       assert.ok(err instanceof TypeError && /unknown option "notAnOption"/.test((err as Error).message), `${path} with an unknown option: ${String(err)}`);
     }
   }
-  assert.ok(calls > 600, `only ${calls} wrong-typed calls`);
+  assert.ok(calls > 650, `only ${calls} wrong-typed calls`);
+});
+
+test("every function of optim, losses and tree and every nn module class is declared (signatures/library.ts)", () => {
+  const lib = publicFunctions(true).filter(({ path }) => !SIGNATURES.has(path));
+  const missing = lib.filter(({ path }) => !LIBRARY_SIGNATURES.has(path)).map((f) => f.path);
+  assert.deepEqual(missing, [], `undeclared: ${missing.join(", ")}`);
+  const count = (prefix: string) => lib.filter(({ path }) => path.startsWith(prefix)).length;
+  assert.ok(count("optim.") >= 30 && count("losses.") >= 8 && count("tree.") >= 8 && count("nn.") >= 13, `only ${lib.length} library functions found`);
+  // Every declaration is of something exported (no stale line), nn.Module's methods aside.
+  const exported = new Set(publicFunctions(true).map((f) => f.path));
+  const stale = [...LIBRARY_SIGNATURES.keys()].filter((p) => !p.startsWith("nn.Module.") && !exported.has(p));
+  assert.deepEqual(stale, []);
+});
+
+// ---- the library layers: module constructors, init/apply options, optimizers ---------------------
+test("a misspelled module option is a TypeError naming the constructor and the option: new nn.Dense(4, { use_bias: false })", () => {
+  typeError(() => new nn.Dense(4, { use_bias: false } as any), /^nn\.Dense: unknown option "use_bias" \(did you mean "useBias"\?\)/, /takes \{ .*useBias/, THIS_FILE);
+  typeError(() => nn.Dense(4, { kernel_init: nn.initializers.zeros } as any), /^nn\.Dense: unknown option "kernel_init" \(did you mean "kernelInit"\?\)/);
+  typeError(() => new nn.Conv(8, [3, 3], { stride: 2 } as any), /^nn\.Conv: unknown option "stride" \(did you mean "strides"\?\)/);
+  typeError(() => new nn.BatchNorm({ use_running_average: true } as any), /^nn\.BatchNorm: unknown option "use_running_average"/);
+  typeError(() => nn.LayerNorm({ eps: 1e-5 } as any), /^nn\.LayerNorm: unknown option "eps"/, /epsilon/);
+  typeError(() => new nn.Dropout(0.5, { determinstic: true } as any), /^nn\.Dropout: unknown option "determinstic" \(did you mean "deterministic"\?\)/);
+  typeError(() => nn.Embed(10, 4, { embedding_init: nn.initializers.zeros } as any), /^nn\.Embed: unknown option "embedding_init" \(did you mean "embeddingInit"\?\)/);
+  typeError(() => nn.Sequential([nn.relu], { nmae: "seq" } as any), /^nn\.Sequential: unknown option "nmae" \(did you mean "name"\?\)/);
+  // Options a layer does not have were silently ignored: ConvTranspose has no featureGroupCount, RMSNorm no bias.
+  typeError(() => nn.ConvTranspose(3, [3, 3], { featureGroupCount: 2 } as any), /^nn\.ConvTranspose: unknown option "featureGroupCount"/);
+  typeError(() => nn.RMSNorm({ useBias: true } as any), /^nn\.RMSNorm: unknown option "useBias"/);
+  // Wrong types, extra positional arguments, a missing one.
+  typeError(() => new nn.Dense("4" as any), /^nn\.Dense: argument 0 \(features\) must be an integer; got "4" \(a string\)/);
+  typeError(() => new nn.Dense(4, { useBias: "no" } as any), /^nn\.Dense: option "useBias" must be a boolean/);
+  typeError(() => new nn.Dense(4, true as any), /^nn\.Dense: takes 1 positional argument/);
+  typeError(() => new (nn.Dense as any)(), /^nn\.Dense: argument 0 \(features\) is undefined/);
+  typeError(() => nn.Conv(8, [3, 3], { padding: "same" } as any), /^nn\.Conv: option "padding" must be "SAME"/);
+});
+
+test("declared module classes are still classes: new, a call without new, instanceof, extends, and their options work", () => {
+  const d = new nn.Dense(3, { useBias: false });
+  assert.ok(d instanceof nn.Dense && d instanceof nn.Module);
+  assert.ok(nn.Dense(3) instanceof nn.Dense);
+  assert.equal(d.constructor.name, "Dense");
+  assert.ok(nn.SelfAttention(2) instanceof nn.MultiHeadDotProductAttention);
+  const vars = d.init(random.key(0), np.ones([2, 4]));
+  assert.deepEqual(Object.keys((vars as any).params), ["kernel"]);
+  // Subclassing a declared class and nn.Module: super() passes the subclass's own arguments through.
+  class Wide extends nn.Dense { constructor(opts: { scale: number }) { super(8, { name: `wide${opts.scale}` } as any); } }
+  const w = new Wide({ scale: 2 });
+  assert.ok(w instanceof Wide && w instanceof nn.Dense && w instanceof nn.Module);
+  assert.equal(w.name, "wide2");
+  class Net extends nn.Module {
+    constructor(readonly features: number, opts: { name?: string; extra?: number } = {}) { super(opts as any); }
+    call(x: DeviceArray) { return nn.Dense(this.features, { useBias: false })(x); }
+  }
+  const net = new Net(2, { extra: 1 });
+  const p = net.init(random.key(1), np.ones([1, 3]));
+  assert.deepEqual([...(p as any).params.Dense_0.kernel.shape], [3, 2]);
+  equal(net.apply(p, np.zeros([1, 3])), [1, 2], [0, 0]);
+  // DenseGeneral's dtype was ignored; it is honoured now.
+  const dg = nn.DenseGeneral(2, { dtype: "float16" });
+  assert.equal(dg.apply(dg.init(random.key(0), np.ones([1, 3])), np.ones([1, 3])).dtype, "float16");
+});
+
+test("nn.Module's init/apply options are declared: a misspelled one is a TypeError, not an input", () => {
+  const bn = nn.BatchNorm({ useRunningAverage: false });
+  const x = np.array([[1, 2], [3, 4]]);
+  const vars = bn.init(random.key(0), x);
+  typeError(() => bn.apply(vars, x, { mutabel: ["batchStats"] } as any), /^nn\.Module\.apply: unknown option "mutabel" \(did you mean "mutable"\?\)/, THIS_FILE);
+  typeError(() => bn.apply(vars, x, { mutable: ["batchStats"], rng: { dropout: random.key(1) } } as any), /^nn\.Module\.apply: unknown option "rng" \(did you mean "rngs"\?\)/);
+  typeError(() => bn.apply(vars, x, { mutable: 3 } as any), /^nn\.Module\.apply: option "mutable" must be a boolean, a string or a list; got 3/);
+  typeError(() => bn.apply(vars, x, { rngs: { dropout: 0 } } as any), /^nn\.Module\.apply: rng stream "dropout" must be a PRNG key/);
+  typeError(() => bn.apply(undefined as any, x), /^nn\.Module\.apply: argument 0 \(variables\) is undefined/);
+  typeError(() => bn.init(0 as any, x), /^nn\.Module\.init: argument 0 \(rngs\) must be a PRNG key/);
+  typeError(() => bn.init(random.key(0), x, { methd: "call" } as any), /^nn\.Module\.init: unknown option "methd" \(did you mean "method"\?\)/);
+  typeError(() => bn.initWithOutput(random.key(0), x, { method: 1 } as any), /^nn\.Module\.initWithOutput: option "method" must be a string/);
+  // The right options work; a trailing dict of arrays is still an input.
+  const [y, updates] = bn.apply(vars, x, { mutable: ["batchStats"] });
+  equal(y, [2, 2], [-1, -1, 1, 1], undefined, 1e-4);
+  assert.deepEqual(Object.keys(updates), ["batchStats"]);
+  class Pick extends nn.Module { call(d: { a: DeviceArray; b: DeviceArray }) { return d.b; } }
+  const pick = new Pick();
+  equal(pick.apply(pick.init(random.key(0), { a: np.ones([1]), b: np.zeros([2]) }), { a: np.ones([1]), b: np.zeros([2]) }), [2], [0, 0]);
+});
+
+test("optimizers, transformations and schedules are declared: optim.adam(1e-3, { beta1: 0.9 }) is a TypeError", () => {
+  typeError(() => optim.adam(1e-3, { beta1: 0.9 } as any), /^optim\.adam: unknown option "beta1"; optim\.adam takes \{ b1, b2, eps, epsRoot \}/, THIS_FILE);
+  typeError(() => optim.adamw(1e-3, { weight_decay: 0.1 } as any), /^optim\.adamw: unknown option "weight_decay" \(did you mean "weightDecay"\?\)/);
+  typeError(() => optim.sgd(0.1, { momentun: 0.9 } as any), /^optim\.sgd: unknown option "momentun" \(did you mean "momentum"\?\)/);
+  typeError(() => optim.sgd("0.1" as any), /^optim\.sgd: argument 0 \(learningRate\) must be a number or a function/);
+  typeError(() => optim.clipByGlobalNorm(undefined as any), /^optim\.clipByGlobalNorm: argument 0 \(maxNorm\) is undefined/);
+  typeError(() => optim.exponentialDecay({ initValue: 1, transitionSteps: 10, decay_rate: 0.5 } as any), /^optim\.exponentialDecay: unknown option "decay_rate" \(did you mean "decayRate"\?\)/);
+  typeError(() => optim.cosineDecay({ initValue: 1 } as any), /^optim\.cosineDecay: argument 1 \(decaySteps\) is undefined/);
+  typeError(() => optim.chain(optim.sgd(1), 3 as any), /^optim\.chain: argument 1 \(transforms\) must be an options object; got 3/);
+  typeError(() => optim.losses.softmaxCrossEntropy(np.zeros([2]), np.zeros([2]), { axes: 0 } as any), /^losses\.softmaxCrossEntropy: unknown option "axes" \(did you mean "axis"\?\)/);
+  typeError(() => losses.huberLoss(np.zeros([2]), np.zeros([2]), { delta: "1" } as any), /^losses\.huberLoss: option "delta" must be a number/);
+  typeError(() => tree.map("f" as any, [1]), /^tree\.map: argument 0 \(f\) must be a function/);
+  typeError(() => tree.leaves([1], { is_leaf: () => true } as any), /^tree\.leaves: unknown option "is_leaf" \(did you mean "isLeaf"\?\)/);
+  // Optax's positional form works, as does the options object: sgd(lr, momentum); adam(lr, b1).
+  const params = { w: np.array([1, 2]) }, g = { w: np.array([1, 1]) };
+  const step = (tx: ReturnType<typeof optim.sgd>, n = 2) => { let s = tx.init(params), p = params; for (let i = 0; i < n; i++) { const [u, s2] = tx.update(g, s, p); p = optim.applyUpdates(p, u); s = s2; } return p.w; };
+  // Momentum 0.5: the trace is 1, then 1.5: w - 0.1 * (1 + 1.5).
+  equal(step(optim.sgd(0.1, 0.5)), [2], [0.75, 1.75]);
+  equal(step(optim.sgd(0.1, { momentum: 0.5 })), [2], [0.75, 1.75]);
+  equal(step(optim.adam(0.1, 0.5)), [2], [0.8, 1.8], undefined, 1e-5);
+  // adamw's mask may be null (optax's None: decay everywhere).
+  equal(step(optim.adamw(0.1, { weightDecay: 0, mask: null }), 1), [2], [0.9, 1.9], undefined, 1e-5);
+  equal(losses.l2Loss(np.array([2]), null), [1], [2]);
+  equal(losses.sigmoidBinaryCrossEntropy([0], [1]), [1], [Math.LN2], undefined, 1e-5);
+  assert.equal(optim.losses, losses);
 });
 
 function describeArgs(args: unknown[]) {

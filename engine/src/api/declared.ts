@@ -1,7 +1,9 @@
 /**
  * Argument normalization and validation, derived from the declared signatures
- * (../signatures): every public function of np, nn, lax, random and the transformations is
- * wrapped once, at load time, by `declareNamespace`. The wrapper accepts numpy's positional
+ * (../signatures): every public function of np, nn, lax, random and the transformations, and
+ * of the library layers (nn's module classes by their constructors, optim, losses, tree), is
+ * wrapped once, at load time, by `declareNamespace` (nn.Module's init/apply read their options
+ * with `declareRestOptions`). The wrapper accepts numpy's positional
  * form and a trailing options object, rejects what the declaration does not allow (a TypeError
  * naming the function, the parameter and what was given, with the user's file:line), fills
  * declared defaults, and calls the implementation in the form it declares (`~N`).
@@ -335,16 +337,78 @@ export function declareFunction<F extends AnyFn>(sig: Signature, impl: F, opts: 
 const isClass = (f: unknown) => typeof f === "function" && /^class[\s{]/.test(Function.prototype.toString.call(f));
 
 /**
+ * Wraps a class by its constructor's declaration: `new C(...)` and `C(...)` (the Flax-style
+ * call without `new`) validate and normalize their arguments as a declared function does, then
+ * construct. The result is a Proxy of the class, so `instanceof`, static members and
+ * `class Net extends C` keep working; a subclass's `super(...)` is not validated (the
+ * subclass chose those arguments, and may pass on options of its own).
+ */
+export function declareClass<C extends abstract new (...a: any[]) => any>(sig: Signature, cls: C): C {
+  // The class itself (cls may be a proxy already, as nn's callable layers are): constructed
+  // directly, so that `new.target` reads cost nothing; its prototype is the one `instanceof` sees.
+  const Raw = (cls.prototype as { constructor: new (...a: unknown[]) => unknown }).constructor;
+  const make = declareFunction(sig, function construct(...args: unknown[]) { return new Raw(...args); });
+  const proxy: C = new Proxy(cls, {
+    construct(target, args, newTarget) {
+      return newTarget === proxy ? make(...args) : Reflect.construct(target, args, newTarget);
+    },
+    apply(_target, _this, args) { return make(...args); },
+  });
+  return proxy;
+}
+
+/**
+ * For methods whose inputs before the options are any pytrees (Module.init / apply): the
+ * leading declared parameters are checked; a trailing plain object is the options object when
+ * it names a declared option (then every key must be one, of the declared type), or when each
+ * of its keys is a near miss of one ("mutabel", "rng") holding a value of that option's type;
+ * otherwise it is an input. Returns [the arguments without the options, the options].
+ */
+export function declareRestOptions(sig: Signature): (args: readonly unknown[]) => [unknown[], Readonly<Record<string, unknown>>] {
+  const lead = sig.positional;
+  const leadChecks = lead.map(paramCheck);
+  const options = sig.params.filter((p) => p.keywordOnly);
+  const byName = new Map(options.map((p) => [p.name, { p, check: paramCheck(p), index: sig.params.indexOf(p) }]));
+  const names = options.map((p) => p.name);
+  const fits = (o: { p: Param; check: (v: unknown) => boolean }, v: unknown) => v === undefined || (v === null ? o.p.nullable : o.check(v));
+  return (args) => {
+    for (let i = 0; i < lead.length; i++) {
+      const v = args[i];
+      if (v === undefined ? !lead[i]!.optional : v === null ? !lead[i]!.nullable : !leadChecks[i]!(v)) wrongType(sig, lead[i]!, i, v);
+    }
+    const n = args.length, last = n > lead.length ? args[n - 1] : undefined;
+    if (!plainObject(last)) return [args as unknown[], EMPTY];
+    let named = false, near = true, any = false;
+    for (const k in last) {
+      any = true;
+      if (byName.has(k)) { named = true; break; }
+      const m = closestName(k, names);
+      if (!m || !fits(byName.get(m)!, last[k])) near = false;
+    }
+    if (!named && !(any && near)) return [args as unknown[], EMPTY];
+    for (const k in last) {
+      const o = byName.get(k);
+      if (!o) unknownOption(sig, k, names);
+      if (!fits(o, last[k])) wrongType(sig, o.p, o.index, last[k], last);
+    }
+    return [args.slice(0, -1), last];
+  };
+}
+
+/**
  * Wraps every declared function of a module namespace (recursing into plain-object
- * sub-namespaces such as np.linalg). Classes and constants pass through; undeclared functions
- * too (the declaration test lists them: there should be none).
+ * sub-namespaces such as np.linalg), and every declared class (by its constructor's line).
+ * Undeclared classes and constants pass through; undeclared functions too (the declaration
+ * test lists them: there should be none).
  */
 export function declareNamespace<T extends object>(prefix: string, mod: T, sigs: ReadonlyMap<string, Signature>): Declared<T> {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(mod)) {
     const path = prefix ? `${prefix}.${k}` : k;
     const sig = sigs.get(path);
-    if (typeof v === "function" && sig && !isClass(v)) out[k] = declareFunction(sig, v as AnyFn);
+    // A declared name in capitals is a class (its line declares the constructor).
+    if (typeof v === "function" && sig && /^[A-Z]/.test(sig.name)) out[k] = declareClass(sig, v as abstract new (...a: any[]) => any);
+    else if (typeof v === "function" && sig && !isClass(v)) out[k] = declareFunction(sig, v as AnyFn);
     else if (isPlainObject(v) && [...sigs.keys()].some((p) => p.startsWith(path + "."))) out[k] = declareNamespace(path, v, sigs);
     else out[k] = v;
   }

@@ -4,6 +4,8 @@ import { DeviceArray } from "../array.js";
 import * as random from "../random/index.js";
 import type { PRNGKey } from "../typing.js";
 import { setFrozenDictFactory } from "../tree.js";
+import { ArgumentError, declareRestOptions, describeValue } from "../api/declared.js";
+import { LIBRARY_SIGNATURES } from "../signatures/index.js";
 
 /**
  * Modules in the style of Flax linen. A module is a callable object whose `call` method
@@ -229,10 +231,15 @@ export abstract class Module {
 
   /** Runs the module once to create its variables: `init(key, ...inputs)` or `init({ params, dropout }, ...)`. */
   init(rngs: PRNGKey | RngStreams, ...args: any[]): Variables {
-    return this.initWithOutput(rngs, ...args)[1];
+    return this.initRun(initArgs, rngs, args)[1];
   }
   initWithOutput(rngs: PRNGKey | RngStreams, ...args: any[]): [any, Variables] {
-    const [inputs, opts] = splitOptions(args);
+    return this.initRun(initWithOutputArgs, rngs, args);
+  }
+  private initRun(declared: typeof initArgs, rngs: PRNGKey | RngStreams, args: any[]): [any, Variables] {
+    const [all, opts] = declared([rngs, ...args]) as [any[], ApplyOptions];
+    checkRngs(declared, rngs);
+    const inputs = all.slice(1);
     const streams = rngs instanceof DeviceArray ? { params: rngs } : rngs;
     const [out, vars] = run(this, {}, streams, true, inputs, opts.method ?? "call", false);
     return [out, freeze(vars)];
@@ -243,7 +250,9 @@ export abstract class Module {
    * collections] (e.g. new batch statistics); without, the output alone.
    */
   apply(variables: Variables, ...args: any[]): any {
-    const [inputs, opts] = splitOptions(args);
+    const [all, opts] = applyArgs([variables, ...args]) as [any[], ApplyOptions];
+    if (opts.rngs) checkRngs(applyArgs, opts.rngs);
+    const inputs = all.slice(1);
     const mutable = opts.mutable === undefined || opts.mutable === false ? [] : opts.mutable === true ? true : typeof opts.mutable === "string" ? [opts.mutable] : opts.mutable;
     const [out, vars] = run(this, variables, opts.rngs ?? {}, false, inputs, opts.method ?? "call", false, mutable);
     if (mutable === true || mutable.length) {
@@ -281,14 +290,19 @@ export class Variable<T = DeviceArray> {
   isMutable(): boolean { return this.scope.isMutable(this.collection); }
 }
 
-const OPTION_KEYS = new Set(["mutable", "rngs", "method"]);
-function splitOptions(args: any[]): [any[], ApplyOptions] {
-  const last = args[args.length - 1];
-  if (last && typeof last === "object" && !(last instanceof DeviceArray) && !Array.isArray(last) && Object.getPrototypeOf(last) === Object.prototype) {
-    const keys = Object.keys(last);
-    if (keys.length > 0 && keys.every((k) => OPTION_KEYS.has(k))) return [args.slice(0, -1), last as ApplyOptions];
+/**
+ * init's and apply's arguments by their declarations (signatures/library.ts): the rngs or the
+ * variables checked, then the inputs and a trailing options object ({ mutable, rngs, method });
+ * an unknown or misspelled option is a TypeError naming it, not an input.
+ */
+const method = (name: string) => Object.assign(declareRestOptions(LIBRARY_SIGNATURES.get(`nn.Module.${name}`)!), { path: `nn.Module.${name}` });
+const initArgs = method("init"), initWithOutputArgs = method("initWithOutput"), applyArgs = method("apply");
+/** Each rng stream's value is a key. */
+function checkRngs(declared: { path: string }, rngs: unknown) {
+  if (rngs instanceof DeviceArray) return;
+  for (const [k, v] of Object.entries(rngs as object)) {
+    if (!(v instanceof DeviceArray)) throw new ArgumentError(`${declared.path}: rng stream "${k}" must be a PRNG key (from random.key); got ${describeValue(v)}`);
   }
-  return [args, {}];
 }
 
 /** Deep, mutable copies of the collections' dict nodes (leaves shared), so a run never alters its input. */

@@ -143,7 +143,7 @@ export function addDecayedWeights(weightDecay: number, mask?: Mask): GradientTra
     init: () => ({}),
     update: (u, s, params) => {
       if (params === undefined) throw new LocatedError("addDecayedWeights: update needs params");
-      const m = mask === undefined ? map(() => true, params) : resolveMask(mask, params);
+      const m = mask === undefined || mask === null ? map(() => true, params) : resolveMask(mask, params);
       return [map((g: DeviceArray, p: DeviceArray, keep: boolean) => (keep ? np.add(g, np.multiply(p, weightDecay)) : g), u, params, m), s];
     },
   };

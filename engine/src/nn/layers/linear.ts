@@ -7,7 +7,7 @@ import { defaultEmbedInit, defaultKernelInit, zeros, type Initializer } from "..
 import { factory } from "./factory.js";
 
 export interface DenseOptions extends ModuleOptions {
-  useBias?: boolean; kernelInit?: Initializer; biasInit?: Initializer; paramDtype?: DType; dtype?: DType;
+  useBias?: boolean; kernelInit?: Initializer; biasInit?: Initializer; paramDtype?: DType; dtype?: DType | null;
 }
 
 /** y = x @ kernel + bias over the last axis: kernel [in, features] (lecun normal), bias [features] (zeros). */
@@ -25,7 +25,7 @@ class Dense extends Module {
     this.kernelInit = opts.kernelInit ?? defaultKernelInit;
     this.biasInit = opts.biasInit ?? zeros;
     this.paramDtype = opts.paramDtype ?? "float32";
-    this.dtype = opts.dtype;
+    this.dtype = opts.dtype ?? undefined;
   }
   call(x: DeviceArray): DeviceArray {
     const inF = x.shape[x.ndim - 1]!;
@@ -57,6 +57,7 @@ class DenseGeneral extends Module {
   readonly kernelInit: Initializer;
   readonly biasInit: Initializer;
   readonly paramDtype: DType;
+  readonly dtype: DType | undefined;
   constructor(features: number | readonly number[], opts: DenseGeneralOptions = {}) {
     super(opts);
     this.features = typeof features === "number" ? [features] : [...features];
@@ -66,6 +67,7 @@ class DenseGeneral extends Module {
     this.kernelInit = opts.kernelInit ?? defaultKernelInit;
     this.biasInit = opts.biasInit ?? zeros;
     this.paramDtype = opts.paramDtype ?? "float32";
+    this.dtype = opts.dtype ?? undefined;
   }
   call(x: DeviceArray): DeviceArray {
     const norm = (a: number) => (a < 0 ? a + x.ndim : a);
@@ -86,7 +88,7 @@ class DenseGeneral extends Module {
       const free = x.ndim - nb - axes.length;
       y = np.add(y, np.reshape(bias, [...batchShape, ...Array(free).fill(1), ...this.features]));
     }
-    return y;
+    return this.dtype ? y.astype(this.dtype) : y;
   }
 }
 const DenseGeneralF = factory(DenseGeneral);
