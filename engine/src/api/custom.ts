@@ -5,7 +5,7 @@ import { evalTrace } from "../core/eval.js";
 import { traceToJaxpr } from "../core/jaxpr-trace.js";
 import type { CustomBwd, CustomFwd, CustomJvpRule } from "../core/primitives.js";
 import { LocatedTypeError } from "../core/source.js";
-import { bind, currentTrace } from "../core/trace.js";
+import { bind, currentTrace, Tracer } from "../core/trace.js";
 import { evalJaxpr } from "../core/jaxpr-trace.js";
 import { jvpFlat } from "../core/transforms.js";
 import * as l from "../lax/primitives.js";
@@ -79,26 +79,46 @@ function matchOutputs(what: string, tree: unknown, def: TreeDef, like: readonly 
 }
 const scalarOf = (v: number, a: ShapedArray) => scalar(v, a.dtype, a.weak);
 
-function traceCall(what: string, fn: AnyFn, s: ReturnType<typeof splitArgs>) {
+type Traced = { closed: ReturnType<typeof traceToJaxpr>; outDef: TreeDef; outAvals: readonly ShapedArray[] };
+
+/** Non-differentiable arguments as a cache key; undefined where they have no stable value (functions, arrays). */
+function staticsKey(vals: readonly unknown[]): string | undefined {
+  if (vals.some((v) => typeof v === "function" || v instanceof DeviceArray)) return undefined;
+  try { return JSON.stringify(vals); } catch { return undefined; }
+}
+
+/**
+ * The function traced for these argument types, once per signature as jit does (tracing per
+ * call made an eager grad through nn.relu several times slower). Not kept when the trace
+ * closed over values of an enclosing transformation: those differ on every call.
+ */
+function traceCall(what: string, fn: AnyFn, s: ReturnType<typeof splitArgs>, cache: Map<string, Traced>): Traced {
+  const sk = staticsKey(s.staticVals);
+  const key = sk === undefined ? undefined : `${s.def}|${s.leaves.map((x) => x.aval.key).join(";")}|${sk}`;
+  const hit = key === undefined ? undefined : cache.get(key);
+  if (hit) return hit;
   let outDef: TreeDef | undefined;
   const closed = traceToJaxpr((...xs) => {
     const [outs, od] = flattenArrays(fn(...s.rebuild(xs)), what);
     outDef = od;
     return outs;
   }, s.leaves.map(avalOf), what);
-  return { closed, outDef: outDef!, outAvals: closed.jaxpr.outAvals };
+  const traced = { closed, outDef: outDef!, outAvals: closed.jaxpr.outAvals };
+  if (key !== undefined && !closed.consts.some((c) => c instanceof Tracer)) cache.set(key, traced);
+  return traced;
 }
 
 export function customJvp<F extends AnyFn>(fun: F, opts: CustomOptions = {}): CustomJvpFunction<F> {
   const name = fun.name || "anonymous";
   const what = `customJvp(${name})`;
+  const traces = new Map<string, Traced>();
   let rule: ((...a: any[]) => [unknown, unknown]) | undefined;
   const f = ((...args: unknown[]) => {
     if (!rule) throw new LocatedTypeError(`${what}: no JVP rule; call defjvp (or defjvps) before calling the function`);
     // No transformation watching: the function is just the function.
     if (currentTrace() === evalTrace) return fun(...args);
     const s = splitArgs(what, args, opts.nondiffArgnums);
-    const { closed, outDef, outAvals } = traceCall(what, fun, s);
+    const { closed, outDef, outAvals } = traceCall(what, fun, s, traces);
     const jvp: CustomJvpRule = (primals, tangents) => {
       const dynP = unflatten(s.def, primals) as unknown[], dynT = unflatten(s.def, tangents) as unknown[];
       const [po, to] = rule!(...s.staticVals, dynP, dynT);
@@ -140,12 +160,13 @@ function treeAdd(a: unknown, b: unknown): unknown {
 export function customVjp<F extends AnyFn>(fun: F, opts: CustomOptions = {}): CustomVjpFunction<F> {
   const name = fun.name || "anonymous";
   const what = `customVjp(${name})`;
+  const traces = new Map<string, Traced>();
   let rules: { fwd: (...a: any[]) => [unknown, unknown]; bwd: (...a: any[]) => unknown } | undefined;
   const f = ((...args: unknown[]) => {
     if (!rules) throw new LocatedTypeError(`${what}: no VJP rule; call defvjp(fwd, bwd) before calling the function`);
     if (currentTrace() === evalTrace) return fun(...args);
     const s = splitArgs(what, args, opts.nondiffArgnums);
-    const { closed, outDef, outAvals } = traceCall(what, fun, s);
+    const { closed, outDef, outAvals } = traceCall(what, fun, s, traces);
     const argAvals = s.leaves.map(avalOf);
     let resDef: TreeDef | undefined;
     const fwd: CustomFwd = (xs) => {
@@ -201,11 +222,12 @@ export function customVjp<F extends AnyFn>(fun: F, opts: CustomOptions = {}): Cu
 export function checkpoint<F extends AnyFn>(fun: F, opts: { staticArgnums?: Argnums; preventCse?: boolean; policy?: null } = {}): F {
   const name = fun.name || "anonymous";
   const what = `checkpoint(${name})`;
+  const traces = new Map<string, Traced>();
   if (opts.policy !== undefined && opts.policy !== null) throw new LocatedTypeError(`${what}: checkpoint policies are not supported (every intermediate is recomputed)`);
   const f = ((...args: unknown[]) => {
     if (currentTrace() === evalTrace) return fun(...args);
     const s = splitArgs(what, args, opts.staticArgnums);
-    const { closed, outDef } = traceCall(what, fun, s);
+    const { closed, outDef } = traceCall(what, fun, s, traces);
     const call = closed.jaxpr;
     const jvp: CustomJvpRule = (ps, ts) => {
       const [o, t] = jvpFlat((...xs) => evalJaxpr(call, xs), ps, ts);
