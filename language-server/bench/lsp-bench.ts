@@ -2,7 +2,7 @@
  * Language-server benchmark, measured over stdio as a client sees it:
  *  - inlay hints for the visible 100 lines of a 2,000-line file after a one-character edit (p50/p95);
  *  - first hints after opening a 20,000-line workspace (20 files of 1,000 lines), from process start;
- *  - server RSS after opening and after 200 edits.
+ *  - server RSS after opening, after 200 edits and after 1,000 (the issue: memory flat over 1,000 edits).
  * Prints a table, then one JSON line. Run: npx tsx language-server/bench/lsp-bench.ts
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -66,7 +66,8 @@ async function visibleRangeAfterEdits(dir: string) {
   const lines = text.split("\n");
   const commentLines = lines.map((l, i) => (l.startsWith("// ") ? i : -1)).filter((i) => i >= 0);
   const times: number[] = [];
-  const EDITS = 200, WARMUP = 20;
+  const EDITS = 1000, WARMUP = 20;
+  let rssAfter200 = 0;
   for (let k = 0; k < EDITS; k++) {
     const line = commentLines[(k * 7) % commentLines.length]!;
     const start = Math.max(0, line - 50);
@@ -76,10 +77,11 @@ async function visibleRangeAfterEdits(dir: string) {
     const dt = performance.now() - t0;
     if (k >= WARMUP) times.push(dt);
     if (hints.length === 0) throw new Error("no hints in the visible range");
+    if (k === 199) rssAfter200 = rssMiB(client.proc.pid!);
   }
   const rssAfterEdits = rssMiB(client.proc.pid!);
   await client.stop();
-  return { p50: pct(times, 50), p95: pct(times, 95), edits: times.length, rssAfterOpen, rssAfterEdits };
+  return { p50: pct(times, 50), p95: pct(times, 95), edits: times.length, rssAfterOpen, rssAfter200, rssAfterEdits };
 }
 
 async function firstHintsInWorkspace(dir: string) {
@@ -114,13 +116,14 @@ try {
     ["visible-range hints after an edit, 2,000-line file (p50 / p95)", `${edits.p50.toFixed(1)} / ${edits.p95.toFixed(1)} ms`, "p95 <= 40 ms"],
     ["first hints, 20,000-line workspace (from process start)", `${ws.firstHintsMs.toFixed(0)} ms`, "<= 1500 ms"],
     ["RSS after opening the 2,000-line file", `${edits.rssAfterOpen} MiB`, ""],
-    ["RSS after 200 edits", `${edits.rssAfterEdits} MiB`, ""],
+    ["RSS after 200 edits", `${edits.rssAfter200} MiB`, ""],
+    ["RSS after 1,000 edits", `${edits.rssAfterEdits} MiB`, "flat (vs 200 edits)"],
     ["RSS after opening the 20,000-line workspace", `${ws.rssAfterOpen} MiB`, ""],
   ];
   const w = Math.max(...rows.map((r) => r[0].length));
   console.log(`${"language server (stdio)".padEnd(w)}  ${"measured".padEnd(16)}  target`);
   for (const [a, b, c] of rows) console.log(`${a.padEnd(w)}  ${b.padEnd(16)}  ${c}`);
-  console.log(JSON.stringify({ bench: "lsp", visibleHintsAfterEditMs: { p50: edits.p50, p95: edits.p95, edits: edits.edits }, firstHintsWorkspaceMs: ws.firstHintsMs, rssMiB: { afterOpen: edits.rssAfterOpen, after200Edits: edits.rssAfterEdits, workspace: ws.rssAfterOpen } }));
+  console.log(JSON.stringify({ bench: "lsp", visibleHintsAfterEditMs: { p50: edits.p50, p95: edits.p95, edits: edits.edits }, firstHintsWorkspaceMs: ws.firstHintsMs, rssMiB: { afterOpen: edits.rssAfterOpen, after200Edits: edits.rssAfter200, after1000Edits: edits.rssAfterEdits, workspace: ws.rssAfterOpen } }));
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
