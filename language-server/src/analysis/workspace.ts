@@ -90,6 +90,11 @@ export class Workspace {
     doc.snapshot = snap;
     doc.version = version;
     this.generation++;
+    // Results of the old text are stale, and each holds its syntax tree (hovers are built from
+    // it on demand): kept, an old tree pins later ones through the nodes incremental parses
+    // share (their parent pointers move to the newest tree that reused them), ~0.1 MiB an edit.
+    this.cache.delete(fileName);
+    if (this.focused?.key.startsWith(`${fileName}@`)) this.focused = undefined;
   }
 
   replace(fileName: string, text: string, version: number): void {
