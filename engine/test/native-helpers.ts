@@ -3,7 +3,6 @@
 import assert from "node:assert/strict";
 import { ShapedArray } from "../src/core/aval.js";
 import type { DType, TypedArray } from "../src/dtype.js";
-import { castScalar, typedArrayFor } from "../src/dtype.js";
 import type { Primitive } from "../src/core/primitives.js";
 import { referenceImpls, type DataPrimitive, type Impl } from "../src/backend/reference/ops.js";
 import { loadAddon } from "../src/backend/native/addon.js";
@@ -14,22 +13,7 @@ export const native: NativeBackend | null = load.ok ? new NativeBackend(load.add
 /** Set when the addon is truly unavailable (no toolchain): the tests say so and skip. */
 export const skip: string | false = load.ok ? false : `native addon unavailable: ${load.reason}`;
 
-export function rng(seed: number) {
-  let s = seed >>> 0 || 1;
-  return () => { s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0; return s / 4294967296; };
-}
-
-export function randomArray(dtype: DType, shape: readonly number[], r: () => number, lo = -3, hi = 3): TypedArray {
-  const n = shape.reduce((a, b) => a * b, 1);
-  const out = typedArrayFor(dtype, n);
-  for (let i = 0; i < n; i++) {
-    const v = lo + (hi - lo) * r();
-    out[i] = dtype === "bool" ? (v > (lo + hi) / 2 ? 1 : 0) : dtype === "int32" || dtype === "uint32" ? castScalar(Math.round(v), dtype) : castScalar(v, dtype);
-  }
-  return out;
-}
-
-export const aval = (shape: readonly number[], dtype: DType) => new ShapedArray(shape, dtype);
+export { rng, randomArray, aval } from "./helpers/random-arrays.js";
 
 /** Runs a primitive on the reference kernels and on the native backend; returns both outputs. */
 export function runBoth(prim: Primitive, params: any, inputs: TypedArray[], inAvals: ShapedArray[], outAvals: ShapedArray[]) {

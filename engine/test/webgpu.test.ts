@@ -11,9 +11,10 @@ import assert from "node:assert/strict";
 import { np, nn, lax, random, grad, jit, vmap, devicePut, getBackend, config, type DeviceArray } from "../src/index.js";
 import { ShapedArray } from "../src/core/aval.js";
 import { BINARY_PRIMITIVES, UNARY_PRIMITIVES, COMPARISONS, type Primitive } from "../src/core/primitives.js";
-import { castScalar, typedArrayFor, type DType, type TypedArray } from "../src/dtype.js";
+import type { DType, TypedArray } from "../src/dtype.js";
 import { referenceImpls, type DataPrimitive, type Impl } from "../src/backend/reference/ops.js";
 import type { WebGPUBackend } from "../src/backend/webgpu/backend.js";
+import { aval, randomArray, rng } from "./helpers/random-arrays.js";
 
 const be = getBackend("webgpu") as WebGPUBackend;
 const ready = await be.ready().then((info) => ({ ok: true as const, info }), (e: Error) => ({ ok: false as const, reason: e.message }));
@@ -31,20 +32,7 @@ function assertClose(got: ArrayLike<number>, want: ArrayLike<number>, what: stri
   }
 }
 
-function rng(seed: number) {
-  let s = seed >>> 0 || 1;
-  return () => { s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0; return s / 4294967296; };
-}
-function randomArray(dtype: DType, shape: readonly number[], r: () => number, lo = -3, hi = 3): TypedArray {
-  const n = shape.reduce((a, b) => a * b, 1);
-  const out = typedArrayFor(dtype, n);
-  for (let i = 0; i < n; i++) {
-    const v = lo + (hi - lo) * r();
-    out[i] = dtype === "bool" ? (v > (lo + hi) / 2 ? 1 : 0) : dtype === "int32" || dtype === "uint32" ? castScalar(Math.round(v), dtype) : castScalar(v, dtype);
-  }
-  return out;
-}
-const aval = (shape: readonly number[], dtype: DType) => new ShapedArray(shape, dtype);
+
 
 /** One primitive on the reference kernels and on webgpu (through the Backend contract). */
 async function runBoth(prim: Primitive, params: any, inputs: TypedArray[], inAvals: ShapedArray[], outAvals: ShapedArray[]) {
