@@ -102,22 +102,21 @@ export class ServerClient implements vscode.Disposable {
 
   /** Asks the editor to fetch hints again (after the hints setting changed). */
   refreshHints(): void {
-    // The client's inlay-hint provider exposes the emitter a server refresh request fires.
-    const feature = this.client?.getFeature("textDocument/inlayHint");
-    const fired = new Set<unknown>();
-    for (const editor of vscode.window.visibleTextEditors) {
-      const provider = feature?.getProvider(editor.document);
-      if (provider && !fired.has(provider)) { fired.add(provider); provider.onDidChangeInlayHints.fire(); }
-    }
+    // The client's providers expose the emitters a server refresh request fires.
+    this.refreshVisible(this.client?.getFeature("textDocument/inlayHint"), (p) => (p as { onDidChangeInlayHints: vscode.EventEmitter<void> }).onDidChangeInlayHints);
   }
 
   /** Asks the editor to fetch code lenses again (after Workspace Trust was granted). */
   refreshLenses(): void {
-    const feature = this.client?.getFeature("textDocument/codeLens");
+    this.refreshVisible(this.client?.getFeature("textDocument/codeLens"), (p) => (p as { onDidChangeCodeLensEmitter: vscode.EventEmitter<void> }).onDidChangeCodeLensEmitter);
+  }
+
+  /** Fires, once per provider, the change event of a feature's providers for the visible editors. */
+  private refreshVisible(feature: { getProvider(document: vscode.TextDocument): unknown } | undefined, emitterOf: (provider: unknown) => vscode.EventEmitter<void>): void {
     const fired = new Set<unknown>();
     for (const editor of vscode.window.visibleTextEditors) {
       const provider = feature?.getProvider(editor.document);
-      if (provider && !fired.has(provider)) { fired.add(provider); provider.onDidChangeCodeLensEmitter.fire(); }
+      if (provider && !fired.has(provider)) { fired.add(provider); emitterOf(provider).fire(); }
     }
   }
 
