@@ -7,19 +7,21 @@
 import type { DeviceArray } from "./array.js";
 import { CallSite, type SourceLocation } from "./core/source.js";
 
-let sites: WeakMap<DeviceArray, CallSite> | null = null;
+// A field of a constant object, not a module `let`: reading an exported or hoisted `let` on
+// the eager path costs a dead-zone check (core/profile-hook.ts measured 5-10% of an eager add).
+const state: { sites: WeakMap<DeviceArray, CallSite> | null } = { sites: null };
 
 /** Starts (or stops) recording where arrays are made. */
 export function recordArraySites(on: boolean): void {
-  sites = on ? new WeakMap() : null;
+  state.sites = on ? new WeakMap() : null;
 }
 
 /** @internal Called for every new concrete array. */
 export function noteArraySite(a: DeviceArray): void {
-  if (sites !== null) sites.set(a, new CallSite(24));
+  if (state.sites !== null) state.sites.set(a, new CallSite(24));
 }
 
 /** The user's line that made `a`, if sites were being recorded then. */
 export function arraySite(a: DeviceArray): SourceLocation | undefined {
-  return sites?.get(a)?.location;
+  return state.sites?.get(a)?.location;
 }

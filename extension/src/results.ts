@@ -1,24 +1,11 @@
 /**
- * Reading a run's result tree (pure: no vscode): every array leaf with its key path, its
- * one-line summary (`f32[3,1] μ=0.52 σ=0.03`) and the line it belongs to.
+ * Reading a run's result tree (pure: no vscode): a node by key path, and the array leaves'
+ * one-line summaries (`f32[3,1] μ=0.52 σ=0.03`, the runner's display.ts) by the line each belongs to.
  */
-import { shapeLabel, type ArrayLeaf, type TreeNode } from "../../engine/src/runner/protocol.js";
+import type { TreeNode } from "../../engine/src/runner/protocol.js";
+// The summary and the leaf walk are the runner's own (the CLI prints the same text).
+import { arrayLeaves, summaryLabel, type LeafEntry } from "../../engine/src/runner/display.js";
 
-export interface LeafEntry {
-  path: string[];
-  leaf: ArrayLeaf;
-}
-
-/** Every array leaf of a result, depth first, with its key path (list items by index). */
-export function arrayLeaves(tree: TreeNode, path: string[] = [], out: LeafEntry[] = []): LeafEntry[] {
-  switch (tree.kind) {
-    case "array": out.push({ path, leaf: tree }); break;
-    case "list": tree.items.forEach((t, i) => arrayLeaves(t, [...path, String(i)], out)); break;
-    case "dict": for (const e of tree.entries) arrayLeaves(e.value, [...path, e.key], out); break;
-    default: break;
-  }
-  return out;
-}
 
 /** The node at a key path, if any. */
 export function nodeAt(tree: TreeNode, path: readonly string[]): TreeNode | undefined {
@@ -32,25 +19,6 @@ export function nodeAt(tree: TreeNode, path: readonly string[]): TreeNode | unde
   return node;
 }
 
-/** Two significant digits, as a summary reads: 0.52, 0.031, 1.2e+03. */
-function num(x: number | null): string {
-  if (x === null) return "–";
-  if (x === 0) return "0";
-  const a = Math.abs(x);
-  if (a >= 1e4 || a < 1e-3) return x.toExponential(1);
-  return String(Number(x.toPrecision(2)));
-}
-
-/** `f32[3,1] μ=0.52 σ=0.03`, with NaN/Inf counts when there are any. */
-export function leafSummary(leaf: ArrayLeaf): string {
-  const s = leaf.stats;
-  let text = `${shapeLabel(leaf)} μ=${num(s.mean)} σ=${num(s.std)}`;
-  if (leaf.size === 1 && s.mean !== null) text = `${shapeLabel(leaf)} = ${num(s.mean)}`;
-  if (s.nan) text += ` NaN×${s.nan}`;
-  if (s.inf) text += ` Inf×${s.inf}`;
-  return text;
-}
-
 /**
  * Summaries grouped by the 0-based line of `file` they belong to: the leaf's `source` when it
  * is in this file, else `fallbackLine` (the function's line). Several leaves on one line are
@@ -59,7 +27,7 @@ export function leafSummary(leaf: ArrayLeaf): string {
 export function summariesByLine(tree: TreeNode, file: string, fallbackLine: number, maxPerLine = 4): Map<number, string> {
   const out = new Map<number, string>();
   for (const [line, entries] of leavesByLine(tree, file, fallbackLine)) {
-    const list = entries.map(({ path, leaf }) => (path.length ? `${path.join("/")}: ${leafSummary(leaf)}` : leafSummary(leaf)));
+    const list = entries.map(({ path, leaf }) => (path.length ? `${path.join("/")}: ${summaryLabel(leaf)}` : summaryLabel(leaf)));
     const shown = list.slice(0, maxPerLine).join(", ");
     out.set(line, list.length > maxPerLine ? `${shown}, … ${list.length - maxPerLine} more` : shown);
   }

@@ -1,7 +1,8 @@
 // The extension's result summaries (pure functions, no VS Code): what the inline decorations say.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { arrayLeaves, leafSummary, nodeAt, summariesByLine } from "../../extension/src/results.js";
+import { nodeAt, summariesByLine } from "../../extension/src/results.js";
+import { arrayLeaves, summaryLabel as leafSummary } from "../../engine/src/runner/display.js";
 import type { ArrayLeaf, TreeNode } from "../../engine/src/runner/protocol.js";
 
 const leaf = (shape: number[], mean: number | null, std: number | null, extra: Partial<ArrayLeaf> = {}): ArrayLeaf => ({

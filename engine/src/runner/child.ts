@@ -93,8 +93,9 @@ async function run(job: RunJob): Promise<boolean> {
       const specs = fn.length > 0 ? paramSpecs(job.file, job.fn, fn.length, job.dims) : [];
       inputs = specs.map((s) => ({ name: s.name, shape: s.shape, dtype: s.dtype }));
       emit({ type: "started", protocol: PROTOCOL_VERSION, file: job.file, fn: job.fn, backend, pid: process.pid, ...(inputs.length ? { inputs } : {}) });
-      // Each returned array is shown at the line that made it: record where arrays are made.
-      engine.recordArraySites?.(true);
+      // Each returned array is shown at the line that made it: record where arrays are made
+      // (not while profiling: a stack capture per array would be in the measured time).
+      if (job.mode === "run") engine.recordArraySites?.(true);
       value = await fn(...makeInputs(engine, specs));
     }
     const elapsedMs = performance.now() - runStart;

@@ -12,14 +12,19 @@ export function shapeLabel(leaf: Pick<ArrayLeaf, "shape" | "dtype">): string {
   return `${SHORT[leaf.dtype]}[${leaf.shape.join(",")}]`;
 }
 
-const num = (v: number | null) => (v === null ? "-" : Math.abs(v) >= 1e4 || (Math.abs(v) < 1e-3 && v !== 0) ? v.toExponential(2) : String(Number(v.toPrecision(3))));
+/** Two significant digits, as a summary reads: 0.52, 0.031, 1.2e+4. */
+function num(x: number | null): string {
+  if (x === null) return "–";
+  if (x === 0) return "0";
+  const a = Math.abs(x);
+  if (a >= 1e4 || a < 1e-3) return x.toExponential(1);
+  return String(Number(x.toPrecision(2)));
+}
 
-/** `f32[3,1] μ=0.52 σ=0.03`, with NaN/Inf counts when there are any. */
+/** `f32[3,1] μ=0.52 σ=0.03` (`f32[] = 2.5` for one element), with NaN/Inf counts when there are any. */
 export function summaryLabel(leaf: ArrayLeaf): string {
   const s = leaf.stats;
-  let text = shapeLabel(leaf);
-  if (leaf.size === 1 && s.min !== null) text += ` ${num(s.min)}`;
-  else if (leaf.size > 0) text += ` μ=${num(s.mean)} σ=${num(s.std)}`;
+  let text = leaf.size === 1 && s.mean !== null ? `${shapeLabel(leaf)} = ${num(s.mean)}` : `${shapeLabel(leaf)} μ=${num(s.mean)} σ=${num(s.std)}`;
   if (s.nan) text += ` NaN×${s.nan}`;
   if (s.inf) text += ` Inf×${s.inf}`;
   return text;
@@ -59,8 +64,10 @@ export function formatTree(node: TreeNode, maxLines = 400): string {
   return lines.join("\n");
 }
 
-/** Every array leaf with its key path. */
-export function arrayLeaves(node: TreeNode, path: string[] = []): { path: string[]; leaf: ArrayLeaf }[] {
+export interface LeafEntry { path: string[]; leaf: ArrayLeaf }
+
+/** Every array leaf of a result, depth first, with its key path (list items by index). */
+export function arrayLeaves(node: TreeNode, path: string[] = []): LeafEntry[] {
   switch (node.kind) {
     case "array": return [{ path, leaf: node }];
     case "list": return node.items.flatMap((c, i) => arrayLeaves(c, [...path, String(i)]));
