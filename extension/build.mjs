@@ -3,7 +3,9 @@
 //                                 language client and the commands' wiring
 //   extension/dist/runtime.cjs    the run machinery (runner sessions, param-tree view, run
 //                                 annotations, the protocol's zod schemas), loaded on first use
-//   extension/dist/server.cjs     the language server with `typescript` inside (the .vsix
+//   extension/dist/server.cjs     the language server's entry: turns on Node's compile cache
+//                                 and loads server-main.cjs (src/serverLoader.ts)
+//   extension/dist/server-main.cjs the language server with `typescript` inside (the .vsix
 //                                 then needs no node_modules; it starts as fast as the
 //                                 server with typescript external, measured in extension/README.md)
 //   extension/dist/engine/        the runner and engine fallback for projects without
@@ -58,6 +60,11 @@ const outputs = await Promise.all([
     keepNames: true,
   }),
   bundle("server.cjs", {
+    entryPoints: [join(here, "src", "serverLoader.ts")],
+    format: "cjs",
+    external: ["./server-main.cjs"],
+  }),
+  bundle("server-main.cjs", {
     entryPoints: [join(repo, "language-server", "src", "server.ts")],
     format: "cjs",
     // Not minified: the server's stack traces in the output channel stay readable.

@@ -7,7 +7,7 @@ import ts from "typescript";
 import { Journal, Scope, type Binding } from "./scope.js";
 import type { Dim } from "./engineShapes.js";
 import {
-  anyTraced, arrayOf, isArray, itemsOf, join, leavesOf, mapLeaves, unionDeps, num, seqOf, unknown, type ArrayValue, type ListValue, type SeqValue, type EngineValue, type ModuleValue, type ObjectValue, type TransformedValue, type ClassValue, type UserFunctionValue, type Value,
+  anyTraced, arrayOf, sameValue, isArray, itemsOf, join, leavesOf, mapLeaves, unionDeps, num, seqOf, unknown, type ArrayValue, type ListValue, type SeqValue, type EngineValue, type ModuleValue, type ObjectValue, type TransformedValue, type ClassValue, type UserFunctionValue, type Value,
 } from "./values.js";
 import { arrayProperty, engineHandler } from "./engineApi.js";
 import { checkDeclaredCall, signatureOf, transformOptions, unknownFunction } from "./declaredArgs.js";
@@ -499,12 +499,15 @@ export class Interpreter {
     }
     // Run concretely while the condition is known (for (let i = 0; i < 3; i++)), else to a fixpoint.
     if (!containsJump(s.statement)) {
-      for (let i = 0; i < 64; i++) {
+      for (let i = 0; i < MAX_UNROLLED; i++) {
         const c = s.condition ? this.eval(s.condition, inner) : { kind: "bool" as const, value: true };
         if (c.kind !== "bool" || c.value === undefined) break;
         if (!c.value) return false;
-        this.exec(s.statement, new Scope(inner, inner.fnDepth));
-        if (s.incrementor) this.eval(s.incrementor, inner);
+        const olds = this.journal.track(() => {
+          this.exec(s.statement, new Scope(inner, inner.fnDepth));
+          if (s.incrementor) this.eval(s.incrementor, inner);
+        });
+        if (i + 1 >= STEADY_AFTER && onlyNumbersChanged(olds)) break;
       }
     }
     this.loop(() => {
@@ -1387,6 +1390,21 @@ function compare(op: ts.SyntaxKind, l: Value, r: Value): Value {
 }
 
 /** A key for memoizing calls: what the callee can observe of its arguments. */
+/** A counted loop runs concretely for at most this many iterations before its fixpoint. */
+const MAX_UNROLLED = 64;
+/**
+ * From this iteration on, an iteration that changed only numbers (its counters, a running
+ * total) ends the concrete run: the iterations left would repeat it (a training loop's 100
+ * steps each re-run the step: ~0.6 s of the tutorial's first analysis), and the fixpoint
+ * covers them. Shorter loops stay exact, so a size computed in a few steps stays known.
+ */
+const STEADY_AFTER = 4;
+
+function onlyNumbersChanged(olds: ReadonlyMap<Binding, Value>): boolean {
+  for (const [b, old] of olds) if (!(old.kind === "number" && b.value.kind === "number") && !sameValue(old, b.value)) return false;
+  return true;
+}
+
 function valueKey(v: Value, depth = 0): string {
   if (depth > 4) return "…";
   switch (v.kind) {

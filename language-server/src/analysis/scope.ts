@@ -110,6 +110,24 @@ export class Journal {
     }
   }
 
+  /**
+   * Runs `run` with its writes kept (an enclosing branch or loop can still undo them) and
+   * returns the bindings it wrote, each with its value from before.
+   */
+  track(run: () => void): Map<Binding, Value> {
+    const entries: Entry[] = [];
+    this.stack.push(entries);
+    try {
+      run();
+    } finally {
+      this.stack.pop();
+      this.stack[this.stack.length - 1]?.push(...entries);
+    }
+    const olds = new Map<Binding, Value>();
+    for (const e of entries) if (!olds.has(e.binding)) olds.set(e.binding, e.old);
+    return olds;
+  }
+
   /** Current values of every binding written in an open journal (for break/continue). */
   snapshot(): Map<Binding, Value> {
     const out = new Map<Binding, Value>();

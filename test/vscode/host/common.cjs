@@ -83,15 +83,22 @@ async function openWithHints(file, pattern) {
     child.once("message", () => resolve(performance.now() - t0));
     child.once("error", () => resolve(NaN));
   });
+  const steps = [];
+  const step = (what) => steps.push(`${what} +${(performance.now() - t0).toFixed(0)}`);
   const doc = await vscode.workspace.openTextDocument(file);
+  step("opened");
   await vscode.window.showTextDocument(doc);
+  step("shown");
   const ext = vscode.extensions.getExtension(EXTENSION_ID);
   assert(ext, `extension ${EXTENSION_ID} is loaded`);
   const api = ext.isActive ? ext.exports : await ext.activate();
+  step(`active (activated ${(t0 - api.activatedAt).toFixed(0)} ms before the open)`);
   const found = await poll(`shape hints in ${file}`, async () => {
     const hs = await hints(doc);
+    step(`${hs.length} hints`);
     return hs.some((h) => pattern.test(hintText(h))) ? hs : undefined;
   }, 30000);
+  log(`open to first hints: ${steps.join(", ")}`);
   const now = performance.now();
   clearInterval(lagTimer);
   log(`extension host: longest event-loop stall ${maxLag.toFixed(0)} ms between opening the file and its first hints; a trivial forked child answered over IPC after ${(await probe).toFixed(0)} ms`);
