@@ -2,6 +2,8 @@
  * Language-server benchmark, measured over stdio as a client sees it:
  *  - inlay hints for the visible 100 lines of a 2,000-line file after a one-character edit (p50/p95);
  *  - first hints after opening a 20,000-line workspace (20 files of 1,000 lines), from process start;
+ *  - first hints on the tutorial (examples/what-is-jax.ts), from process start (the server's
+ *    share of issue 11's activation-to-first-hints budget);
  *  - server RSS after opening, after 200 edits and after 1,000 (the issue: memory flat over 1,000 edits).
  * Prints a table, then one JSON line. Run: npx tsx language-server/bench/lsp-bench.ts
  */
@@ -108,13 +110,31 @@ async function firstHintsInWorkspace(dir: string) {
   return { firstHintsMs, rssAfterOpen: rss, lines: 20 * 1000 };
 }
 
+/** The tutorial opened in a fresh server: process start to its whole file's hints. */
+async function firstHintsOnTutorial() {
+  const repo = join(import.meta.dirname, "..", "..");
+  const file = join(repo, "examples", "what-is-jax.ts");
+  const text = readFileSync(file, "utf8");
+  const t0 = performance.now();
+  const client = await LspClient.start(repo);
+  const uri = pathToFileURL(file).href;
+  client.open(uri, text);
+  const hints = await client.hints(uri, { start: { line: 0, character: 0 }, end: { line: text.split("\n").length, character: 0 } });
+  const ms = performance.now() - t0;
+  await client.stop();
+  if (hints.length === 0) throw new Error("no hints on the tutorial");
+  return ms;
+}
+
 const dir = mkdtempSync(join(tmpdir(), "tl-bench-"));
 try {
   const edits = await visibleRangeAfterEdits(dir);
   const ws = await firstHintsInWorkspace(dir);
+  const tutorialMs = await firstHintsOnTutorial();
   const rows: [string, string, string][] = [
     ["visible-range hints after an edit, 2,000-line file (p50 / p95)", `${edits.p50.toFixed(1)} / ${edits.p95.toFixed(1)} ms`, "p95 <= 40 ms"],
     ["first hints, 20,000-line workspace (from process start)", `${ws.firstHintsMs.toFixed(0)} ms`, "<= 1500 ms"],
+    ["first hints, the tutorial file (from process start)", `${tutorialMs.toFixed(0)} ms`, ""],
     ["RSS after opening the 2,000-line file", `${edits.rssAfterOpen} MiB`, ""],
     ["RSS after 200 edits", `${edits.rssAfter200} MiB`, ""],
     ["RSS after 1,000 edits", `${edits.rssAfterEdits} MiB`, "flat (vs 200 edits)"],
@@ -123,7 +143,7 @@ try {
   const w = Math.max(...rows.map((r) => r[0].length));
   console.log(`${"language server (stdio)".padEnd(w)}  ${"measured".padEnd(16)}  target`);
   for (const [a, b, c] of rows) console.log(`${a.padEnd(w)}  ${b.padEnd(16)}  ${c}`);
-  console.log(JSON.stringify({ bench: "lsp", visibleHintsAfterEditMs: { p50: edits.p50, p95: edits.p95, edits: edits.edits }, firstHintsWorkspaceMs: ws.firstHintsMs, rssMiB: { afterOpen: edits.rssAfterOpen, after200Edits: edits.rssAfter200, after1000Edits: edits.rssAfterEdits, workspace: ws.rssAfterOpen } }));
+  console.log(JSON.stringify({ bench: "lsp", visibleHintsAfterEditMs: { p50: edits.p50, p95: edits.p95, edits: edits.edits }, firstHintsWorkspaceMs: ws.firstHintsMs, firstHintsTutorialMs: tutorialMs, rssMiB: { afterOpen: edits.rssAfterOpen, after200Edits: edits.rssAfter200, after1000Edits: edits.rssAfterEdits, workspace: ws.rssAfterOpen } }));
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
