@@ -8,6 +8,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { SIGNATURES, LIBRARY_SIGNATURES, formatSignature, type Signature } from "../engine/src/signatures/index.js";
 import * as engine from "../engine/src/index.js";
+import { DTYPES, SHORT_NAME } from "../engine/src/dtype.js";
 
 const root = join(import.meta.dirname, "..");
 const out = join(root, "docs", "api-coverage.md");
@@ -61,7 +62,7 @@ function tested(): Set<string> {
     for (const c of cases) names.add(c.fn);
   }
   // Fixtures with their own test file name the functions they compare with numpy / scipy ("covers").
-  for (const f of ["linalg.json", "fft.json", "lax-extra.json", "scipy.json"]) {
+  for (const f of ["linalg.json", "fft.json", "lax-extra.json", "scipy.json", "dtypes-small.json"]) {
     const data = JSON.parse(readFileSync(join(root, "engine", "test", "fixtures", f), "utf8")) as { covers?: string[] };
     for (const n of data.covers ?? []) names.add(n);
   }
@@ -111,6 +112,8 @@ function render(): string {
     "",
     "`np.fft` returns a `ComplexArray` (real and imaginary parts as two float arrays, a pytree): the engine has no complex",
     "dtype.",
+    "",
+    `Dtypes (engine/src/dtype.ts): ${DTYPES.map((d) => `${d} (\`${SHORT_NAME[d]}\`)`).join(", ")}.`,
     "",
     "### jax.numpy: not implemented",
     "",
@@ -187,7 +190,7 @@ const NUMPY_MISSING = [
   "bitwise_count", "packbits", "unpackbits", "i0", "polyfit", "polydiv", "roots", "histogram2d", "histogramdd", "einsum_path",
   "linalg.eig", "linalg.eigvals",
   "mgrid", "ogrid", "r_", "c_", "save", "load", "frompyfunc", "fromstring", "fromiter", "from_dlpack", "sort_complex",
-  "complex dtypes (complex64/128)", "int8/int16/int64/uint8/bfloat16 dtypes", "ufunc objects (add.reduce, ...)",
+  "complex dtypes (complex64/128)", "int64/uint16/uint64 dtypes", "ufunc objects (add.reduce, ...)",
   "bartlett", "blackman", "hamming", "hanning", "kaiser", "round_", "array_repr", "array_str", "printoptions", "isnat",
   "get_printoptions", "unique's return_index / return_inverse / return_counts / axis (use uniqueAll, uniqueInverse, uniqueCounts)",
   "`out=`, `where=`, `initial=` of the reductions",

@@ -53,3 +53,25 @@ path = os.path.join(os.path.dirname(__file__), "..", "engine", "test", "fixtures
 with open(path, "w") as f:
     json.dump(out, f, separators=(",", ":"))
 print("wrote", path, len(cases), "cases")
+
+# Large lengths (engine/test/fft-large.test.ts): the O(n log n) paths, radix-2 (4096) and
+# Bluestein (1000, and the prime 1009), in float64. Inputs are formulas the test recomputes
+# (x_j = cos(1.3 j) + sin(0.021 j (j mod 17)), y_j = sin(0.77 j + 0.5) cos(0.013 j), z = x + i y),
+# outputs are kept to 10 significant digits (ifft is checked by the round trip): the fixture stays small.
+def enc_short(x):
+    x = np.asarray(x)
+    if np.iscomplexobj(x):
+        return {"re": enc_short(x.real), "im": enc_short(x.imag)}
+    return {"shape": list(x.shape), "data": [float(f"{v:.10g}") for v in x.astype(np.float64).ravel()]}
+
+large = {"cases": []}
+for n in [1000, 1009, 4096]:
+    j = np.arange(n, dtype=np.float64)
+    x = np.cos(1.3 * j) + np.sin(0.021 * j * (j % 17))
+    z = x + 1j * (np.sin(0.77 * j + 0.5) * np.cos(0.013 * j))
+    large["cases"].append({"n": n, "fft_x": enc_short(np.fft.fft(x)), "fft_z": enc_short(np.fft.fft(z)),
+                           "rfft_x": enc_short(np.fft.rfft(x)), "irfft_h": enc_short(np.fft.irfft(z[: n // 2 + 1], n))})
+path = os.path.join(os.path.dirname(__file__), "..", "engine", "test", "fixtures", "fft-large.json")
+with open(path, "w") as f:
+    json.dump(large, f, separators=(",", ":"))
+print("wrote", path, len(large["cases"]), "lengths")

@@ -2,36 +2,52 @@
  * dtypes and JAX's type promotion, including weak types: a JS number is "weakly typed" and
  * takes the dtype of the array it meets (x.mul(2) stays float32), as in jax.numpy.
  */
-export type DType = "float32" | "float16" | "float64" | "int32" | "uint32" | "bool";
-export const DTYPES: readonly DType[] = ["bool", "int32", "uint32", "float16", "float32", "float64"];
+export type DType = "float32" | "float16" | "bfloat16" | "float64" | "int8" | "int16" | "int32" | "uint8" | "uint32" | "bool";
+export const DTYPES: readonly DType[] = ["bool", "int8", "int16", "int32", "uint8", "uint32", "bfloat16", "float16", "float32", "float64"];
 
 export type TypedArray = Float32Array | Float64Array | Int32Array | Uint32Array | Uint8Array | Uint16Array;
 
-/** Short names used when printing shapes: f32[3,4]. */
+/** Short names used when printing shapes: f32[3,4] (the runner, the profiler and the language server read this table). */
 export const SHORT_NAME: Record<DType, string> = {
-  float32: "f32", float16: "f16", float64: "f64", int32: "i32", uint32: "u32", bool: "bool",
+  float32: "f32", float16: "f16", bfloat16: "bf16", float64: "f64", int8: "i8", int16: "i16", int32: "i32",
+  uint8: "u8", uint32: "u32", bool: "bool",
 };
 
-export const isFloat = (d: DType) => d === "float32" || d === "float16" || d === "float64";
-export const isInt = (d: DType) => d === "int32" || d === "uint32";
+export const isFloat = (d: DType) => d === "float32" || d === "float16" || d === "bfloat16" || d === "float64";
+export const isInt = (d: DType) => d === "int32" || d === "uint32" || d === "int8" || d === "int16" || d === "uint8";
 export const isBool = (d: DType) => d === "bool";
+export const isUnsigned = (d: DType) => d === "uint32" || d === "uint8";
+
+/** Bits of an integer dtype (its wrapping width). */
+export const intBits = (d: DType): number => (d === "int8" || d === "uint8" ? 8 : d === "int16" ? 16 : 32);
 
 /**
- * Host storage for each dtype. float16 is stored widened to float32 on the host and rounded to
- * half precision by every op that produces it (so values match IEEE half arithmetic).
+ * Host storage for each dtype. The 16-bit floats are stored widened to float32 on the host and
+ * rounded by every op that produces them (so values match IEEE half / bfloat16 arithmetic).
+ * int8, uint8 and int16 are stored widened to int32 and wrapped by every op that produces them
+ * (`narrowScalar`), the same design: native and WebGPU kernels are written over 4-byte elements
+ * (the C++ evaluator's registers, block loads/stores, gemm and slab sizes; WGSL has no 8- or
+ * 16-bit storage), so widening costs each backend a dtype code and a wrap at its stores, where
+ * Int8Array storage would have changed every byte-size computation in all three.
  */
 export function typedArrayFor(dtype: DType, length: number): TypedArray {
   switch (dtype) {
-    case "float32": case "float16": return new Float32Array(length);
+    case "float32": case "float16": case "bfloat16": return new Float32Array(length);
     case "float64": return new Float64Array(length);
-    case "int32": return new Int32Array(length);
+    case "int32": case "int8": case "int16": case "uint8": return new Int32Array(length);
     case "uint32": return new Uint32Array(length);
     case "bool": return new Uint8Array(length);
   }
 }
 
+/** Bytes of one element as the dtype is defined (numpy's itemsize), not as it is stored. */
 export function itemSize(dtype: DType): number {
-  return dtype === "float64" ? 8 : dtype === "bool" ? 1 : dtype === "float16" ? 2 : 4;
+  switch (dtype) {
+    case "float64": return 8;
+    case "bool": case "int8": case "uint8": return 1;
+    case "float16": case "bfloat16": case "int16": return 2;
+    default: return 4;
+  }
 }
 
 /** Rounds a float to the nearest float16 value (round half to even), kept as a JS number. */
@@ -54,23 +70,108 @@ export function roundToFloat16(x: number): number {
   return Math.abs(out) > 65504 ? (out > 0 ? Infinity : -Infinity) : out;
 }
 
+/**
+ * Rounds to the nearest bfloat16 (the upper 16 bits of a float32), ties to even, as XLA and
+ * ml_dtypes do. The value is first rounded to float32 (bfloat16 ops compute in float32).
+ * NaN stays NaN (the mantissa's rounding could otherwise carry it into infinity).
+ */
+export function roundToBfloat16(x: number): number {
+  if (Number.isNaN(x)) return NaN;
+  f16Buf[0] = x;
+  const bits = f16Bits[0]!;
+  f16Bits[0] = ((bits + 0x7fff + ((bits >>> 16) & 1)) & 0xffff0000) >>> 0;
+  return f16Buf[0]!;
+}
+
+/** An integral JS number wrapped to an integer dtype's range (two's complement, as C and XLA). */
+export function wrapInt(x: number, dtype: DType): number {
+  switch (dtype) {
+    case "int8": return (x << 24) >> 24;
+    case "uint8": return x & 0xff;
+    case "int16": return (x << 16) >> 16;
+    case "uint32": return x >>> 0;
+    default: return x | 0;
+  }
+}
+
+/**
+ * The value an op's result takes when stored in `dtype`: integer arithmetic wraps (int8
+ * 127 + 1 = -128, as XLA's), 16-bit floats round, float32 rounds. `castScalar` is the
+ * conversion (convert_element_type), which saturates out-of-range floats instead.
+ */
+export function narrowScalar(x: number, dtype: DType): number {
+  if (!isInt(dtype)) return castScalar(x, dtype);
+  if (!Number.isFinite(x)) return 0;
+  const t = Math.trunc(x);
+  // Beyond 2^53 `|` and `<<` see the low 32 bits of ToInt32 modulo 2^32, which is what wraps.
+  return wrapInt(Math.abs(t) < 2 ** 31 ? t : t - Math.floor(t / 4294967296) * 4294967296, dtype);
+}
+
+/** The dtype sums and products accumulate in (jnp.sum): bool and the small ints widen to int32, uint8 to uint32. */
+export function accumulationDType(d: DType): DType {
+  if (d === "bool") return "int32";
+  return isInt(d) && intBits(d) < 32 ? (isUnsigned(d) ? "uint32" : "int32") : d;
+}
+
+/** Whether storage of a dtype needs `narrowScalar` after an op (it is narrower than its host storage). */
+export const isNarrowed = (d: DType) => d === "float16" || d === "bfloat16" || d === "int8" || d === "uint8" || d === "int16";
+
+const INT_RANGE: Record<string, [number, number]> = {
+  int8: [-128, 127], uint8: [0, 255], int16: [-32768, 32767], int32: [-2147483648, 2147483647], uint32: [0, 4294967295],
+};
+/** [min, max] of an integer dtype. */
+export const intRange = (d: DType): [number, number] => INT_RANGE[d]!;
+
 /** Casts a JS number to a dtype's value set (truncation for ints, as C casts do). */
 export function castScalar(x: number, dtype: DType): number {
   switch (dtype) {
     case "float32": return Math.fround(x);
     case "float16": return roundToFloat16(x);
+    case "bfloat16": return roundToBfloat16(x);
     case "float64": return x;
-    // Integers of the other 32-bit type wrap (the bits are kept, as XLA converts); other
-    // out-of-range values saturate.
-    case "int32": return Number.isNaN(x) ? 0 : Number.isInteger(x) && x >= -2147483648 && x <= 4294967295 ? x | 0 : Math.trunc(Math.max(-2147483648, Math.min(2147483647, x))) | 0;
-    case "uint32": return Number.isNaN(x) ? 0 : Number.isInteger(x) && x >= -2147483648 && x <= 4294967295 ? x >>> 0 : Math.trunc(Math.max(0, Math.min(4294967295, x))) >>> 0;
     case "bool": return x !== 0 && !Number.isNaN(x) ? 1 : 0;
+    default: return castInt(x, dtype);
   }
 }
 
-// JAX's promotion lattice restricted to our dtypes: bool < int32 < float16 < float32 < float64,
-// uint32 with int32 promotes to int64 in JAX; without 64-bit ints we follow jax's x32 mode: int32.
-const ORDER: Record<DType, number> = { bool: 0, uint32: 1, int32: 2, float16: 3, float32: 4, float64: 5 };
+/**
+ * Integer conversion: integral values that any of our integer dtypes can hold wrap (the bits are
+ * kept, as XLA converts between integer types: int32 300 -> int8 44, as numpy's astype); other
+ * out-of-range values (fractional or huge floats) saturate, as XLA's float-to-int conversion
+ * does (numpy leaves that case undefined); NaN is 0.
+ */
+function castInt(x: number, dtype: DType): number {
+  if (Number.isNaN(x)) return 0;
+  if (Number.isInteger(x) && x >= -2147483648 && x <= 4294967295) return wrapInt(x, dtype);
+  const [lo, hi] = intRange(dtype);
+  return Math.trunc(Math.max(lo, Math.min(hi, x)));
+}
+
+/**
+ * JAX's promotion lattice (jax._src.dtypes) restricted to our dtypes: each dtype's immediate
+ * successors. "i64" stands for JAX's int64 node: without 64-bit integers it becomes int32, as in
+ * JAX's default x32 mode (uint32 with int32, or int8 with uint32, give int32); "f*" is the weak
+ * float node between the integers and the 16-bit floats.
+ */
+type Node = DType | "i64" | "f*";
+const UP: Record<Node, readonly Node[]> = {
+  bool: ["uint8", "int8"], uint8: ["int16", "uint32"], int8: ["int16"], int16: ["int32"], int32: ["i64"],
+  uint32: ["i64"], i64: ["f*"], "f*": ["bfloat16", "float16"], bfloat16: ["float32"], float16: ["float32"],
+  float32: ["float64"], float64: [],
+};
+const above = new Map<Node, Set<Node>>();
+function ancestors(d: Node): Set<Node> {
+  let s = above.get(d);
+  if (!s) { s = new Set([d]); for (const u of UP[d]) for (const a of ancestors(u)) s.add(a); above.set(d, s); }
+  return s;
+}
+/** The least upper bound of two dtypes in the lattice (every pair has one). */
+function join(a: DType, b: DType): DType {
+  const common = [...ancestors(a)].filter((n) => ancestors(b).has(n));
+  const least = common.find((n) => common.every((m) => ancestors(n).has(m)))!;
+  return least === "i64" ? "int32" : least === "f*" ? "float32" : least;
+}
+
 const kind = (d: DType) => (isBool(d) ? 0 : isInt(d) ? 1 : 2);
 
 export interface TypedDType { readonly dtype: DType; readonly weak: boolean }
@@ -79,22 +180,13 @@ export interface TypedDType { readonly dtype: DType; readonly weak: boolean }
 export function promoteTypes(...ts: TypedDType[]): TypedDType {
   const strong = ts.filter((t) => !t.weak);
   const weak = ts.filter((t) => t.weak);
-  if (strong.length === 0) {
-    const best = weak.reduce((a, b) => (ORDER[b.dtype] > ORDER[a.dtype] ? b : a));
-    return { dtype: best.dtype, weak: true };
-  }
-  let result = strong.reduce((a, b) => promoteStrong(a.dtype, b.dtype) === a.dtype ? a : { dtype: promoteStrong(a.dtype, b.dtype), weak: false }).dtype;
+  if (strong.length === 0) return { dtype: weak.map((t) => t.dtype).reduce(join), weak: true };
+  let result = strong.map((t) => t.dtype).reduce(join);
   for (const w of weak) {
     // A weak value lifts the result's kind only when its kind is higher (int array + 1.5 -> float).
     if (kind(w.dtype) > kind(result)) result = w.dtype === "float64" ? defaultFloat() : w.dtype;
   }
   return { dtype: result, weak: false };
-}
-
-function promoteStrong(a: DType, b: DType): DType {
-  if (a === b) return a;
-  if ((a === "uint32" && b === "int32") || (a === "int32" && b === "uint32")) return "int32";
-  return ORDER[a] >= ORDER[b] ? a : b;
 }
 
 let x64 = false;
@@ -111,9 +203,8 @@ export function dtypeOfScalar(x: number | boolean): TypedDType {
 
 /** Every name parseDType accepts (np.float32 is the string "float32"). */
 export const DTYPE_ALIASES: Readonly<Record<string, DType>> = {
-  float32: "float32", f32: "float32", float: "float32", float16: "float16", f16: "float16", half: "float16",
-  float64: "float64", f64: "float64", double: "float64", int32: "int32", i32: "int32", int: "int32",
-  uint32: "uint32", u32: "uint32", bool: "bool", bool_: "bool",
+  ...Object.fromEntries(DTYPES.flatMap((d) => [[d, d], [SHORT_NAME[d], d]])),
+  float: "float32", half: "float16", double: "float64", int: "int32", bool_: "bool",
 };
 
 export function parseDType(d: DType | string): DType {

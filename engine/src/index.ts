@@ -66,7 +66,7 @@ export { devicePut } from "./device.js";
 export { report } from "./report.js";
 export { recordArraySites, arraySite } from "./sites.js";
 export type { DType } from "./dtype.js";
-export type { f32, f16, f64, i32, u32, bool, Arr, PRNGKey } from "./typing.js";
+export type { f32, f16, bf16, f64, i8, i16, i32, u8, u32, bool, Arr, PRNGKey } from "./typing.js";
 export { ShapeError } from "./shape/errors.js";
 export { ConcretizationError, LeakedTracerError } from "./core/trace.js";
 export { startProfile, profile, Profile, type ProfileSession, type ProfileOptions, type ProfileEvent } from "./profiler/index.js";

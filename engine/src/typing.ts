@@ -15,6 +15,10 @@ export type f16<S extends string = string> = Shaped<"float16", S>;
 export type f64<S extends string = string> = Shaped<"float64", S>;
 export type i32<S extends string = string> = Shaped<"int32", S>;
 export type u32<S extends string = string> = Shaped<"uint32", S>;
+export type bf16<S extends string = string> = Shaped<"bfloat16", S>;
+export type i8<S extends string = string> = Shaped<"int8", S>;
+export type i16<S extends string = string> = Shaped<"int16", S>;
+export type u8<S extends string = string> = Shaped<"uint8", S>;
 export type bool<S extends string = string> = Shaped<"bool", S>;
 /** Any dtype with a shape contract. */
 export type Arr<S extends string = string> = Shaped<string, S>;

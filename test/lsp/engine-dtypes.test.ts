@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { Workspace } from "../../language-server/src/analysis/workspace.js";
 import * as engine from "tensorlens";
 import { repoRoot } from "./lspClient.js";
+import { SHORT_NAME } from "../../engine/src/dtype.js";
 
 const { np, nn, random, lax } = engine as any;
 
@@ -23,9 +24,14 @@ const EXPR: string[] = [
   "np.abs(np.ones([2], 'bool'))", "np.negative(np.ones([2], 'uint8'))", "np.square(np.ones([2], 'bool'))", "np.sign(np.ones([2], 'bool'))",
   "np.prod(np.ones([2], 'bool'))", "np.clip(np.arange(3), 0.5, 1)", "np.zeros([2, 2]).at(0).add(np.arange(2))", "np.ones([2], 'uint8').add(300)",
   "np.ones([2], 'float16').mul(np.arange(2))", "np.ones([2], 'uint32').add(np.arange(2))", "np.arange(3).astype('bool').add(1)",
+  // The small dtypes (issue 16): promotion, accumulation, weak scalars, short names.
+  "np.add(np.ones([2], 'int8'), np.ones([2], 'uint8'))", "np.sum(np.ones([2], 'int8'))", "np.sum(np.ones([2], 'uint8'))",
+  "np.cumsum(np.ones([2], 'int16'))", "np.cummax(np.ones([2], 'int8'))", "np.max(np.ones([2], 'int8'))", "np.ones([2], 'bfloat16').mul(2.5)",
+  "np.add(np.ones([2], 'bfloat16'), np.ones([2], 'float16'))", "np.ones([2], 'i8').add(1)", "np.mean(np.ones([2], 'int16'))",
+  "np.arange(3).astype('bf16')", "np.add(np.ones([2], 'int8'), np.ones([2], 'uint32'))",
 ];
 
-const SHORT: Record<string, string> = { float32: "f32", int32: "i32", bool: "bool", uint32: "u32", float16: "f16", uint8: "u8" };
+const SHORT = SHORT_NAME as Record<string, string>;
 
 test("hints of single calls equal the engine's dtype and shape", () => {
   const ws = new Workspace(repoRoot);
@@ -51,4 +57,24 @@ test("hints of single calls equal the engine's dtype and shape", () => {
     if (!fits) problems.push(`${e}: server ${hint ?? "no hint"}, engine ${real}`);
   });
   assert.deepEqual(problems, []);
+});
+
+test("annotations name every engine dtype by its short name (engine/src/typing.ts)", () => {
+  const ws = new Workspace(repoRoot);
+  const file = join(repoRoot, "test", "lsp", "corpus", "__dtype_annotations__.ts");
+  const text = [
+    `import { np, type bf16, type i8, type u8, type i16 } from "tensorlens";`,
+    `export function f(x: bf16<"N">, y: i8<"N">, z: u8<"N 2">, w: i16<"N">) {`,
+    `  const a = x.mul(2.5);`,
+    `  const b = np.sum(y);`,
+    `  const c = np.sum(z);`,
+    `  const d = np.add(y, w);`,
+    `  return [a, b, c, d];`,
+    `}`,
+  ].join("\n");
+  ws.open(file, text, 1);
+  const res = ws.analyze(file)!;
+  ws.dispose();
+  const hint = (line: number) => res.hints.find((h) => h.position.line === line)?.label.replace(/^: /, "");
+  assert.deepEqual([hint(2), hint(3), hint(4), hint(5)], ["bf16[N]", "i32[]", "u32[]", "i16[N]"]);
 });

@@ -9,9 +9,15 @@ namespace tl {
 
 using i64 = int64_t;
 
-enum DType : int { F32 = 0, F16 = 1, F64 = 2, I32 = 3, U32 = 4, BOOL = 5 };
+enum DType : int { F32 = 0, F16 = 1, F64 = 2, I32 = 3, U32 = 4, BOOL = 5, I8 = 6, U8 = 7, I16 = 8, BF16 = 9 };
 
-inline int itemSize(int dt) { return dt == F64 ? 8 : dt == BOOL ? 1 : 4; }  // f16 is held as f32
+// The 16-bit floats are held widened as f32 and the 8/16-bit ints as i32 (dtype.ts says why);
+// every op that produces one narrows its result (castTo / wrapTo in scalar.h).
+inline int itemSize(int dt) { return dt == F64 ? 8 : dt == BOOL ? 1 : 4; }
+inline int storageOf(int dt) { return dt == F16 || dt == BF16 ? F32 : dt == I8 || dt == U8 || dt == I16 ? I32 : dt; }
+inline bool isNarrowed(int dt) { return storageOf(dt) != dt; }
+inline bool isIntDt(int dt) { return dt == I32 || dt == U32 || dt == I8 || dt == U8 || dt == I16; }
+inline int intBits(int dt) { return dt == I8 || dt == U8 ? 8 : dt == I16 ? 16 : 32; }
 
 // 64-byte aligned allocation (a cache line, and an AVX-512 vector); size 0 still returns a
 // distinct pointer so that every buffer has an identity.
@@ -46,6 +52,26 @@ inline float roundHalf(float x) {
   uint32_t lsb = (a >> 13) & 1u;
   uint32_t r = (a + 0xfffu + lsb) & ~0x1fffu;
   r |= sign; std::memcpy(&out, &r, 4); return out;
+}
+
+// float -> bfloat16 (the upper 16 bits of the float32), round to nearest even, as dtype.ts
+// roundToBfloat16; NaN stays NaN.
+inline float roundBf16(float x) {
+  if (x != x) return x;
+  uint32_t b; std::memcpy(&b, &x, 4);
+  b = (b + 0x7fffu + ((b >> 16) & 1u)) & 0xffff0000u;
+  float out; std::memcpy(&out, &b, 4); return out;
+}
+
+// The low bits of an integer kept in an integer dtype (two's complement wrap, as C and XLA).
+inline double wrapBits(uint32_t u, int dt) {
+  switch (dt) {
+    case I8: return (double)(int8_t)(uint8_t)u;
+    case U8: return (double)(uint8_t)u;
+    case I16: return (double)(int16_t)(uint16_t)u;
+    case U32: return (double)u;
+    default: return (double)(int32_t)u;
+  }
 }
 
 }  // namespace tl

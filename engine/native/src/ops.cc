@@ -15,8 +15,8 @@ namespace tl {
 namespace {
 
 inline double readAs(const void* p, int dt, int64_t i) {
-  switch (dt) {
-    case F32: case F16: return ((const float*)p)[i];
+  switch (dt == BOOL ? BOOL : storageOf(dt)) {
+    case F32: return ((const float*)p)[i];
     case F64: return ((const double*)p)[i];
     case I32: return ((const int32_t*)p)[i];
     case U32: return ((const uint32_t*)p)[i];
@@ -30,6 +30,8 @@ inline void writeAs(void* p, int dt, int64_t i, double v) {
   switch (dt) {
     case F32: ((float*)p)[i] = (float)v; break;
     case F16: ((float*)p)[i] = roundHalf((float)v); break;
+    case BF16: ((float*)p)[i] = roundBf16((float)v); break;
+    case I8: case U8: case I16: ((int32_t*)p)[i] = (int32_t)wrapTo(v, dt); break;
     case F64: ((double*)p)[i] = v; break;
     case I32: ((int32_t*)p)[i] = std::isfinite(v) ? (int32_t)(uint32_t)(int64_t)std::fmod(std::trunc(v), 4294967296.0) : 0; break;
     case U32: ((uint32_t*)p)[i] = std::isfinite(v) ? (uint32_t)(int64_t)std::fmod(std::trunc(v), 4294967296.0) : 0; break;
@@ -79,14 +81,14 @@ struct DotOp : Op {
     int64_t oa, ob;
     offsets(b, oa, ob);
     int64_t oc = b * M * N;
-    bool f32 = (dtA == F32 || dtA == F16) && (dtB == F32 || dtB == F16) && (outDt == F32 || outDt == F16);
+    bool f32 = storageOf(dtA) == F32 && storageOf(dtB) == F32 && storageOf(outDt) == F32;
     if (f32) {
       float* c = (float*)C + oc;
       sgemm(M, N, K, (const float*)A + oa, rsa, csa, (const float*)B + ob, rsb, csb, c, N, false, maxThreads);
-      if (outDt == F16) for (int64_t i = 0; i < M * N; i++) c[i] = roundHalf(c[i]);
+      if (outDt != F32) for (int64_t i = 0; i < M * N; i++) c[i] = (float)castTo(c[i], outDt);
       return;
     }
-    bool intMath = outDt == I32 || outDt == U32;
+    bool intMath = isIntDt(outDt);
     for (int64_t i = 0; i < M; i++)
       for (int64_t j = 0; j < N; j++) {
         if (intMath) {
@@ -415,6 +417,7 @@ struct CumulativeOp : Op {
           double v = readAs(x, dt, i);
           double a = t == 0 ? v : combine(kind, dt, acc[l], v);
           if (dt == F16) a = roundHalfRef(a);
+          else if (isNarrowed(dt)) a = wrapTo(a, dt);  // bfloat16 rounds, 8/16-bit ints wrap at every step
           acc[l] = a;
           writeAs(o, dt, i, a);
         }

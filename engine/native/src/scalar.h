@@ -30,27 +30,28 @@ inline double castTo(double x, int dt) {
   switch (dt) {
     case F32: return (double)(float)x;
     case F16: return (double)roundHalf((float)x);
+    case BF16: return (double)roundBf16((float)x);
     case F64: return x;
-    // Integral values in [-2^31, 2^32) reinterpret between int32 and uint32 (bits kept); others saturate.
-    case I32:
+    case BOOL: return (x != 0 && !std::isnan(x)) ? 1 : 0;
+    default: {
+      // Integral values in [-2^31, 2^32) keep their low bits (int32 300 -> int8 44); others saturate.
       if (std::isnan(x)) return 0;
-      if (x == std::trunc(x) && x >= -2147483648.0 && x <= 4294967295.0) return (double)(int32_t)(uint32_t)(int64_t)x;
-      return std::trunc(x < -2147483648.0 ? -2147483648.0 : x > 2147483647.0 ? 2147483647.0 : x);
-    case U32:
-      if (std::isnan(x)) return 0;
-      if (x == std::trunc(x) && x >= -2147483648.0 && x <= 4294967295.0) return (double)(uint32_t)(int64_t)x;
-      return std::trunc(x < 0 ? 0 : x > 4294967295.0 ? 4294967295.0 : x);
-    default: return (x != 0 && !std::isnan(x)) ? 1 : 0;
+      if (x == std::trunc(x) && x >= -2147483648.0 && x <= 4294967295.0) return wrapBits((uint32_t)(int64_t)x, dt);
+      int bits = intBits(dt);
+      bool uns = dt == U32 || dt == U8;
+      double lo = uns ? 0 : -std::ldexp(1.0, bits - 1), hi = std::ldexp(1.0, uns ? bits : bits - 1) - 1;
+      return std::trunc(x < lo ? lo : x > hi ? hi : x);
+    }
   }
 }
 
 // The store of an op's result into its typed array (reference ops.ts): floats round, integers
 // wrap modulo 2^32 as JAX's do (castTo saturates: that is convert_element_type).
 inline double wrapTo(double x, int dt) {
-  if (dt == I32 || dt == U32) {
+  if (isIntDt(dt)) {
     if (!std::isfinite(x)) return 0;
     int64_t w = (int64_t)std::fmod(std::trunc(x), 4294967296.0);
-    return dt == I32 ? (double)(int32_t)(uint32_t)w : (double)(uint32_t)w;
+    return wrapBits((uint32_t)w, dt);
   }
   return castTo(x, dt);
 }
@@ -125,7 +126,7 @@ inline int32_t intPow(int32_t a, double bd) {
 }
 
 inline double binaryD(int op, double a, double b, int dt) {
-  bool isInt = dt == I32 || dt == U32;
+  bool isInt = isIntDt(dt);
   switch (op) {
     case B_add: return a + b;
     case B_sub: return a - b;
@@ -134,7 +135,7 @@ inline double binaryD(int op, double a, double b, int dt) {
       if (dt == U32) return (double)(uint32_t)(toU32(a) * toU32(b));
       return a * b;
     case B_div:
-      if (isInt) { if (b == 0) return dt == U32 ? 4294967295.0 : -1; return std::trunc(a / b); }
+      if (isInt) { if (b == 0) return dt == U32 ? 4294967295.0 : dt == U8 ? 255.0 : -1; return std::trunc(a / b); }
       return a / b;
     case B_rem: return isInt && b == 0 ? a : std::fmod(a, b);
     case B_pow:
@@ -160,10 +161,11 @@ inline double binaryD(int op, double a, double b, int dt) {
       if (b >= 32 || b < 0) return 0;
       return dt == U32 ? (double)(uint32_t)(toU32(a) << (int)b) : (double)(int32_t)(toU32(a) << (int)b);
     case B_shift_right_logical:
-      if (b >= 32 || b < 0) return 0;
+      if (b >= intBits(dt) || b < 0) return 0;
+      if (intBits(dt) < 32) return (double)((toU32(a) & ((1u << intBits(dt)) - 1)) >> (int)b);  // the narrow type's bits
       return dt == I32 ? (double)(int32_t)(toU32(a) >> (int)b) : (double)(toU32(a) >> (int)b);
     case B_shift_right_arithmetic:
-      if (dt == I32) return (double)(toI32(a) >> (int)(b < 0 ? 0 : b > 31 ? 31 : b));
+      if (dt == I32 || dt == I8 || dt == I16) return (double)(toI32(a) >> (int)(b < 0 ? 0 : b > 31 ? 31 : b));
       return b >= 32 ? 0 : (double)(toU32(a) >> (int)b);
   }
   return NAN;

@@ -15,6 +15,7 @@ import * as np from "../numpy/index.js";
 const CODES: Record<string, { dtype: DType; size: number }> = {
   F32: { dtype: "float32", size: 4 }, F64: { dtype: "float64", size: 8 }, F16: { dtype: "float16", size: 2 },
   I32: { dtype: "int32", size: 4 }, U32: { dtype: "uint32", size: 4 }, BOOL: { dtype: "bool", size: 1 },
+  BF16: { dtype: "bfloat16", size: 2 }, I8: { dtype: "int8", size: 1 }, U8: { dtype: "uint8", size: 1 }, I16: { dtype: "int16", size: 2 },
 };
 const CODE_OF: Record<string, string> = Object.fromEntries(Object.entries(CODES).map(([k, v]) => [v.dtype, k]));
 const TREE_KEY = "tensorlens.tree";
@@ -61,6 +62,11 @@ function hostBytes(a: DeviceArray): Uint8Array {
     case "uint32": return new Uint8Array(Uint32Array.from(data).buffer);
     case "bool": return Uint8Array.from(data, (v) => (v ? 1 : 0));
     case "float16": return new Uint8Array(Uint16Array.from(data, f32ToF16Bits).buffer);
+    // A bfloat16 is the upper half of its float32 (the value is one already).
+    case "bfloat16": return new Uint8Array(Uint16Array.from(new Uint32Array(Float32Array.from(data).buffer), (b) => b >>> 16).buffer);
+    case "int8": return new Uint8Array(Int8Array.from(data).buffer);
+    case "uint8": return Uint8Array.from(data);
+    case "int16": return new Uint8Array(Int16Array.from(data).buffer);
     default: throw new CheckpointError(undefined, `cannot save dtype ${a.dtype}`);
   }
 }
@@ -192,6 +198,10 @@ export function deserialize(bytes: Uint8Array, path?: string): any {
       case "int32": host = new Int32Array(raw); break;
       case "uint32": host = new Uint32Array(raw); break;
       case "bool": host = Array.from(new Uint8Array(raw), (v) => (v ? 1 : 0)); break;
+      case "bfloat16": host = new Float32Array(Uint32Array.from(new Uint16Array(raw), (h) => h << 16).buffer); break;
+      case "int8": host = new Int8Array(raw); break;
+      case "uint8": host = new Uint8Array(raw); break;
+      case "int16": host = new Int16Array(raw); break;
       default: host = Float32Array.from(new Uint16Array(raw), f16BitsToNumber);
     }
     const flat = dtype === "bool" ? np.array(Array.from(host, Boolean)) : np.array(host as any, dtype);

@@ -1,4 +1,4 @@
-import { castScalar, typedArrayFor, type DType, type TypedArray } from "../dtype.js";
+import { castScalar, DTYPES, typedArrayFor, type DType, type TypedArray } from "../dtype.js";
 import { DeviceArray, wrapBuffer } from "../array.js";
 import { getBackend } from "../backend/registry.js";
 import { ShapedArray } from "./aval.js";
@@ -37,5 +37,5 @@ export function scalar(value: number | boolean, dtype: DType, weak = false): Dev
   return a;
 }
 const SCALAR_CACHE_SIZE = 256;
-const WEAK = { float32: "wf32", float16: "wf16", float64: "wf64", int32: "wi32", uint32: "wu32", bool: "wbool" } as const;
+const WEAK = Object.fromEntries(DTYPES.map((d) => [d, `w${d}`])) as Record<DType, string>;
 const scalarCache = new Map<object, Map<string, Map<number, DeviceArray>>>();

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { inspect } from "node:util";
 import { DeviceArray } from "../array.js";
+import { SHORT_NAME } from "../dtype.js";
 import * as random from "../random/index.js";
 import type { PRNGKey } from "../typing.js";
 import { setFrozenDictFactory } from "../tree.js";
@@ -351,8 +352,7 @@ export function formatTree(x: unknown, indent = ""): string {
   if (Array.isArray(x)) return `[${x.map((v) => formatTree(v, indent)).join(", ")}]`;
   return String(x);
 }
-const SHORT: Record<string, string> = { float32: "f32", float64: "f64", float16: "f16", int32: "i32", uint32: "u32", bool: "bool" };
-export const shapeText = (a: DeviceArray) => `${SHORT[a.dtype] ?? a.dtype}[${a.shape.join(",")}]`;
+export const shapeText = (a: DeviceArray) => `${SHORT_NAME[a.dtype]}[${a.shape.join(",")}]`;
 
 /**
  * Freezes a tree of plain objects (Flax's FrozenDict): frozen nodes stay plain objects, so

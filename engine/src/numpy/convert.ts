@@ -7,7 +7,7 @@ import { ShapeError } from "./checks.js";
 /** Anything numpy functions accept as an array: arrays, JS numbers/booleans, nested lists, typed arrays. */
 export type ArrayLike = DeviceArray | number | boolean | NestedList | TypedArray;
 export interface NestedList extends ReadonlyArray<number | boolean | NestedList | DeviceArray> {}
-export type DTypeLike = DType | "float" | "int" | "f32" | "f16" | "f64" | "i32" | "u32";
+export type DTypeLike = DType | "float" | "int" | "f32" | "f16" | "bf16" | "f64" | "i8" | "i16" | "i32" | "u8" | "u32";
 
 /** Converts an operand: JS numbers become weakly typed scalars, lists become float32 arrays. */
 export function asArray(x: ArrayLike, dtype?: DTypeLike): DeviceArray {

@@ -1,6 +1,6 @@
 import { LocatedTypeError } from "./checks.js";
 import type { DeviceArray } from "../array.js";
-import { isFloat, isInt, type DType } from "../dtype.js";
+import { isFloat, isInt, isUnsigned, type DType } from "../dtype.js";
 import * as l from "../lax/primitives.js";
 import type { UnaryPrimitive } from "../core/primitives.js";
 import { asArray, promote, promoteFloat, type ArrayLike } from "./convert.js";
@@ -136,7 +136,7 @@ const bitwise = (f: (a: DeviceArray, b: DeviceArray) => DeviceArray): Binary => 
 };
 export const bitwiseAnd = bitwise(l.and), bitwiseOr = bitwise(l.or), bitwiseXor = bitwise(l.binary("xor"));
 export const leftShift = bitwise(l.binary("shift_left"));
-export const rightShift = bitwise((a, b) => l.binary(a.dtype === "uint32" ? "shift_right_logical" : "shift_right_arithmetic")(a, b));
+export const rightShift = bitwise((a, b) => l.binary(isUnsigned(a.dtype) ? "shift_right_logical" : "shift_right_arithmetic")(a, b));
 
 /** np.where(cond, x, y); with one argument, see nonzero. */
 export function where(cond: ArrayLike, x: ArrayLike, y: ArrayLike): DeviceArray {
@@ -164,7 +164,7 @@ export function isclose(a: ArrayLike, b: ArrayLike, opts: { rtol?: number; atol?
 export function nanToNum(x: ArrayLike, opts: { nan?: number; posinf?: number; neginf?: number } = {}): DeviceArray {
   const a = asArray(x);
   if (!isFloat(a.dtype)) return a;
-  const big = a.dtype === "float16" ? 65504 : a.dtype === "float64" ? Number.MAX_VALUE : 3.4028234663852886e38;
+  const big = a.dtype === "float16" ? 65504 : a.dtype === "bfloat16" ? 3.3895313892515355e38 : a.dtype === "float64" ? Number.MAX_VALUE : 3.4028234663852886e38;
   let r = l.select(l.ne(a, a), l.fullLike(a, opts.nan ?? 0), a);
   r = l.select(l.eq(r, l.scalarLike(a, Infinity)), l.fullLike(a, opts.posinf ?? big), r);
   return l.select(l.eq(r, l.scalarLike(a, -Infinity)), l.fullLike(a, opts.neginf ?? -big), r);

@@ -6,6 +6,7 @@ import { asArray, promoteFloat, type ArrayLike } from "./convert.js";
 import { LocatedError, normalizeAxis } from "./checks.js";
 import { roll } from "./manipulation.js";
 import { fftShape } from "../shape/decompositions.js";
+import { transformLast } from "./fft-core.js";
 
 /**
  * np.fft. The engine has no complex dtype, so a complex array is a `ComplexArray` holding
@@ -13,10 +14,11 @@ import { fftShape } from "../shape/decompositions.js";
  * (jit, vmap and grad see its two leaves), and every function here accepts one wherever numpy
  * accepts a complex array (real arrays count as complex with zero imaginary part).
  *
- * Each 1-D transform is a product with the DFT matrix along the axis (cos and sin tables
- * computed in float64 on the host): O(n^2), exact to rounding, linear, so it differentiates,
- * batches and compiles like any matmul. Meant for the small sizes of examples and tests, as the
- * rest of np.linalg is; the multi-axis transforms apply the 1-D one axis by axis.
+ * Each 1-D transform is O(n log n) (fft-core.ts: the DFT matrix at small n, radix-2
+ * Cooley-Tukey for powers of two, Bluestein's chirp-z otherwise), built from linear primitives
+ * with twiddles computed in float64 on the host, so it differentiates, batches and compiles like
+ * any other composition; the multi-axis transforms apply the 1-D one axis by axis. rfft and
+ * irfft keep a direct product with their half-size tables while that is small (SMALL).
  */
 export class ComplexArray {
   constructor(readonly real: DeviceArray, readonly imag: DeviceArray) {
@@ -60,6 +62,19 @@ function tables(rows: number, cols: number, n: number, dtype: DeviceArray["dtype
   return [mk(c), mk(s)];
 }
 
+/** Up to this length rfft / irfft multiply by their [n, n/2+1] tables directly; beyond it they go through fft. */
+const SMALL = 64;
+
+/** f applied with `axis` moved last (to each array), the results' last axis put back at `axis`. */
+function withAxisLast(xs: readonly DeviceArray[], axis: number, f: (...moved: DeviceArray[]) => DeviceArray[]): DeviceArray[] {
+  const last = xs[0]!.ndim - 1;
+  if (axis === last) return f(...xs);
+  const perm = [...xs[0]!.shape.keys()].filter((i) => i !== axis).concat([axis]);
+  const inv = new Array<number>(perm.length);
+  perm.forEach((p, i) => { inv[p] = i; });
+  return f(...xs.map((x) => l.transpose(x, perm))).map((y) => l.transpose(y, inv));
+}
+
 /** x (axis moved last) times a [n, m] matrix, the result's last axis put back at `axis`. */
 function alongAxis(x: DeviceArray, axis: number, m: DeviceArray): DeviceArray {
   const last = x.ndim - 1;
@@ -85,15 +100,7 @@ const scaled = (x: DeviceArray, s: number) => (s === 1 ? x : l.mul(x, l.scalarLi
 function dft(re: DeviceArray, im: DeviceArray | null, axis: number, n: number, inverse: boolean, norm: Norm): ComplexArray {
   if (n < 1) throw new LocatedError(`fft: invalid number of data points (${n}) specified`);
   const r = resize(re, axis, n), i = im && resize(im, axis, n);
-  const [C, S] = tables(n, n, n, r.dtype);
-  // (r + i I)(C -+ I S): forward Re = r C + i S, Im = i C - r S; inverse Re = r C - i S, Im = i C + r S.
-  const rC = alongAxis(r, axis, C), rS = alongAxis(r, axis, S);
-  let outRe = rC, outIm = inverse ? rS : l.neg(rS);
-  if (i) {
-    const iC = alongAxis(i, axis, C), iS = alongAxis(i, axis, S);
-    outRe = inverse ? l.sub(rC, iS) : l.add(rC, iS);
-    outIm = inverse ? l.add(iC, rS) : l.sub(iC, rS);
-  }
+  const [outRe, outIm] = withAxisLast(i ? [r, i] : [r], axis, (a, b) => transformLast(a!, b ?? null, inverse));
   const s = scaleFor(norm, n, inverse);
   return new ComplexArray(scaled(outRe, s), scaled(outIm, s));
 }
@@ -123,8 +130,14 @@ export function rfft(a: ArrayLike, n: number | null = null, axis = -1, norm: Nor
   if (len < 1) throw new LocatedError(`rfft: invalid number of data points (${len}) specified`);
   const r = resize(re, ax, len);
   const m = Math.floor(len / 2) + 1;
-  const [C, S] = tables(len, m, len, r.dtype);
   const s = scaleFor(norm, len, false);
+  if (len > SMALL) {
+    // The full transform's first m frequencies (the rest are their conjugates).
+    const keep = (x: DeviceArray) => l.slice(x, x.shape.map(() => 0), x.shape.map((d, i) => (i === ax ? m : d)));
+    const [fr, fi] = withAxisLast([r], ax, (a) => transformLast(a!, null, false));
+    return new ComplexArray(scaled(keep(fr!), s), scaled(keep(fi!), s));
+  }
+  const [C, S] = tables(len, m, len, r.dtype);
   return new ComplexArray(scaled(alongAxis(r, ax, C), s), scaled(l.neg(alongAxis(r, ax, S)), s));
 }
 
@@ -137,6 +150,7 @@ export function irfft(a: ComplexLike, n: number | null = null, axis = -1, norm: 
   if (len < 1) throw new LocatedError(`irfft: invalid number of data points (${len}) specified`);
   const m = Math.floor(len / 2) + 1;
   const r = resize(re, ax, m), i = im ? resize(im, ax, m) : null;
+  if (len > SMALL) return scaled(hermitianInverse(r, i, ax, len), scaleFor(norm, len, true));
   // x_j = sum_k w_k (Re X_k cos(2 pi j k / n) - Im X_k sin(2 pi j k / n)), w = 1 at k = 0 and k = n / 2, else 2.
   const [C, S] = tables(m, len, len, r.dtype);
   const w = Float64Array.from({ length: m }, (_, k) => (k === 0 || (len % 2 === 0 && k === len / 2) ? 1 : 2));
@@ -145,6 +159,19 @@ export function irfft(a: ComplexLike, n: number | null = null, axis = -1, norm: 
   let x = alongAxis(r, ax, Cw);
   if (i) x = l.sub(x, alongAxis(i, ax, Sw));
   return scaled(x, scaleFor(norm, len, true));
+}
+
+/**
+ * The real inverse transform of the m non-negative frequencies: the real part of the inverse
+ * transform of the Hermitian extension X_{n-k} = conj(X_k) (which is where the imaginary parts of
+ * X_0 and X_{n/2} drop out, as in numpy).
+ */
+function hermitianInverse(r: DeviceArray, i: DeviceArray | null, ax: number, len: number): DeviceArray {
+  const m = r.shape[ax]!, mirror = len - m; // X_m .. X_{len-1} = conj(X_{mirror}) .. conj(X_1)
+  const mirrored = (x: DeviceArray) => l.rev(l.slice(x, x.shape.map((_, d) => (d === ax ? 1 : 0)), x.shape.map((d, k) => (k === ax ? mirror + 1 : d))), [ax]);
+  const fullRe = l.concatenate([r, mirrored(r)], ax);
+  const fullIm = i ? l.concatenate([i, l.neg(mirrored(i))], ax) : null;
+  return withAxisLast(fullIm ? [fullRe, fullIm] : [fullRe], ax, (a, b) => [transformLast(a!, b ?? null, true)[0]])[0]!;
 }
 
 /** hfft: the real spectrum of a Hermitian-symmetric signal given by its first half. */

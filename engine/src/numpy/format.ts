@@ -1,4 +1,4 @@
-import { roundToFloat16, type DType, type TypedArray } from "../dtype.js";
+import { castScalar, isInt, type DType, type TypedArray } from "../dtype.js";
 
 /**
  * Prints arrays as numpy does (array2string with its default options): shortest digits that
@@ -9,7 +9,7 @@ const THRESHOLD = 1000, EDGE = 3, LINE_WIDTH = 75, PRECISION = 8;
 
 function shortest(v: number, dtype: DType): string {
   // The fewest significant digits that read back to the same value at the dtype's precision.
-  const same = (s: string) => (dtype === "float64" ? Number(s) === v : dtype === "float16" ? roundToFloat16(Number(s)) === roundToFloat16(v) : Math.fround(Number(s)) === Math.fround(v));
+  const same = (s: string) => castScalar(Number(s), dtype) === castScalar(v, dtype);
   for (let p = 1; p <= 17; p++) {
     const s = v.toPrecision(p);
     if (same(s)) return s;
@@ -75,7 +75,7 @@ export function formatArray(data: TypedArray, shape: readonly number[], dtype: D
   collect(data, shape, 0, 0, summarize, shown);
   let fmt: (v: number) => string;
   if (dtype === "bool") fmt = (v) => (v ? "True" : "False");
-  else if (dtype === "int32" || dtype === "uint32") fmt = (v) => String(v);
+  else if (isInt(dtype)) fmt = (v) => String(v);
   else fmt = formatFloats(shown, dtype);
   const width = Math.max(0, ...shown.map((v) => fmt(v).length));
   const pad = (v: number) => fmt(v).padStart(width);

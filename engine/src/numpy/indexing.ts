@@ -1,6 +1,6 @@
 import { LocatedTypeError } from "./checks.js";
 import { DeviceArray } from "../array.js";
-import { isInt, type DType } from "../dtype.js";
+import { intRange, isInt, isUnsigned, type DType } from "../dtype.js";
 import * as l from "../lax/primitives.js";
 import { scalar } from "../core/constants.js";
 import type { ScatterMode } from "../core/primitives.js";
@@ -196,8 +196,7 @@ export function take(x: ArrayLike, indices: ArrayLike, axis?: number | null, opt
 }
 function defaultFill(dtype: DType): number {
   if (dtype === "bool") return 1;
-  if (dtype === "int32") return -2147483648;
-  if (dtype === "uint32") return 4294967295;
+  if (isInt(dtype)) return isUnsigned(dtype) ? intRange(dtype)[1] : intRange(dtype)[0];
   return NaN;
 }
 

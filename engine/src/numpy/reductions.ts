@@ -1,6 +1,6 @@
 import { LocatedError } from "./checks.js";
 import type { DeviceArray } from "../array.js";
-import { defaultFloat, isFloat, type DType } from "../dtype.js";
+import { accumulationDType, defaultFloat, isFloat, type DType } from "../dtype.js";
 import * as l from "../lax/primitives.js";
 import { bind1 } from "../core/trace.js";
 import { normalizeAxes, normalizeAxis } from "./checks.js";
@@ -15,8 +15,8 @@ function reduceWith(op: string, x: DeviceArray, opts: ReduceOptions, f: (x: Devi
   return opts.keepdims ? l.reshape(r, x.shape.map((d, i) => (axes.includes(i) ? 1 : d))) : r;
 }
 
-/** Sums of bools and small ints accumulate in int32, as numpy does. */
-const accumulate = (x: DeviceArray, dtype?: DType) => (dtype ? l.convert(x, dtype) : x.dtype === "bool" ? l.convert(x, "int32") : x);
+/** Sums of bools and small ints accumulate in int32 (uint8 in uint32), as jnp.sum does. */
+const accumulate = (x: DeviceArray, dtype?: DType) => l.convert(x, dtype ?? accumulationDType(x.dtype));
 
 export const sum = (x: ArrayLike, opts: ReduceOptions = {}) => reduceWith("sum", accumulate(asArray(x), opts.dtype), opts, l.reduceSum);
 export const prod = (x: ArrayLike, opts: ReduceOptions = {}) => reduceWith("prod", accumulate(asArray(x), opts.dtype), opts, l.reduceProd);
@@ -69,7 +69,9 @@ function argReduce(prim: "argmax" | "argmin", x: DeviceArray, opts: { axis?: num
 
 function cumulative(prim: "cumsum" | "cumprod" | "cummax" | "cummin") {
   return (x: ArrayLike, opts: { axis?: number | null; dtype?: DType; reverse?: boolean } = {}): DeviceArray => {
-    let a = accumulate(asArray(x), opts.dtype);
+    const x0 = asArray(x);
+    // Running max/min keep a small int's dtype (only sums and products widen).
+    let a = prim === "cumsum" || prim === "cumprod" || x0.dtype === "bool" || opts.dtype ? accumulate(x0, opts.dtype) : x0;
     if (opts.axis === undefined || opts.axis === null) a = l.reshape(a, [a.size]);
     const axis = normalizeAxis(prim, opts.axis ?? 0, a.ndim, a.shape);
     return bind1(prim, [a], { axis, reverse: opts.reverse ?? false });

@@ -1,5 +1,5 @@
 import { DeviceArray, hostArray } from "../array.js";
-import { parseDType } from "../dtype.js";
+import { itemSize, parseDType } from "../dtype.js";
 import * as l from "../lax/primitives.js";
 import { fromHost } from "../core/constants.js";
 import { vmap } from "../api/vmap.js";
@@ -65,7 +65,7 @@ export function frombuffer(buffer: ArrayBuffer | ArrayBufferView, opts: { dtype?
   const dt = parseDType(opts.dtype ?? "float32");
   const bytes = ArrayBuffer.isView(buffer) ? new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength) : new Uint8Array(buffer);
   const offset = opts.offset ?? 0;
-  const item = dt === "float64" ? 8 : dt === "bool" ? 1 : dt === "float16" ? 2 : 4;
+  const item = itemSize(dt);
   const avail = Math.floor((bytes.length - offset) / item);
   const count = opts.count === undefined || opts.count < 0 ? avail : opts.count;
   if (count > avail || (bytes.length - offset) % item !== 0 && opts.count === undefined) throw new LocatedTypeError(`frombuffer: buffer size ${bytes.length - offset} is not a multiple of the ${dt} item size ${item}`);
@@ -77,11 +77,12 @@ export function frombuffer(buffer: ArrayBuffer | ArrayBufferView, opts: { dtype?
     case "int32": values = new Int32Array(copyBytes.buffer); break;
     case "uint32": values = new Uint32Array(copyBytes.buffer); break;
     case "bool": values = new Uint8Array(copyBytes.buffer); break;
-    case "float16": {
-      const h = new Uint16Array(copyBytes.buffer);
-      const out = Array.from(h, halfToNumber);
-      return fromHost(hostArray(dt, out), [count], dt);
-    }
+    case "int8": values = Array.from(new Int8Array(copyBytes.buffer)); break;
+    case "uint8": values = new Uint8Array(copyBytes.buffer); break;
+    case "int16": values = Array.from(new Int16Array(copyBytes.buffer)); break;
+    case "float16": return fromHost(hostArray(dt, Array.from(new Uint16Array(copyBytes.buffer), halfToNumber)), [count], dt);
+    // A bfloat16 is the upper half of a float32's bits.
+    case "bfloat16": return fromHost(hostArray(dt, new Float32Array(Uint32Array.from(new Uint16Array(copyBytes.buffer), (h) => h << 16).buffer)), [count], dt);
   }
   return fromHost(hostArray(dt, values as unknown as ArrayLike as never), [count], dt);
 }

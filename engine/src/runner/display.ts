@@ -3,9 +3,8 @@
  * summary (`f32[3,1] μ=0.52 σ=0.03`) and a pytree as an indented tree with shapes.
  * Pure: depends only on the protocol's types.
  */
-import type { ArrayLeaf, DTypeName, TreeNode } from "./protocol.js";
-
-const SHORT: Record<DTypeName, string> = { float32: "f32", float16: "f16", float64: "f64", int32: "i32", uint32: "u32", bool: "bool" };
+import type { ArrayLeaf, TreeNode } from "./protocol.js";
+import { SHORT_NAME as SHORT } from "../dtype.js";
 
 /** The shape and dtype as the engine prints them: f32[3,1]. */
 export function shapeLabel(leaf: Pick<ArrayLeaf, "shape" | "dtype">): string {

@@ -9,6 +9,7 @@ import { readFileSync } from "node:fs";
 import type * as TS from "typescript";
 import type { DTypeName } from "./protocol.js";
 import { parseShapeSpec } from "../shape/annotation.js";
+import { DTYPES, SHORT_NAME } from "../dtype.js";
 
 export class InputError extends Error { override name = "InputError"; }
 
@@ -19,7 +20,7 @@ export interface ParamSpec {
   readonly shape: number[];
 }
 
-const DTYPE_OF: Record<string, DTypeName> = { f32: "float32", f16: "float16", f64: "float64", i32: "int32", u32: "uint32", bool: "bool" };
+const DTYPE_OF: Record<string, DTypeName> = Object.fromEntries(DTYPES.map((d) => [SHORT_NAME[d], d]));
 const HOW = `annotate each parameter with the engine's shape types, e.g. \`export function f(x: f32<"B 784">, key: PRNGKey)\` (import type { f32, PRNGKey } from "tensorlens"), and bind symbolic dims with --dim B=32`;
 
 function loadTypescript(fromFile: string): typeof TS {

@@ -9,6 +9,7 @@
  * know). `started` and `ready` carry the version.
  */
 import { z } from "zod";
+import { DTYPES, type DType } from "../dtype.js";
 
 // The constants live apart so that the runner's start-up path need not load zod.
 export { PROTOCOL_VERSION, LIMITS } from "./limits.js";
@@ -18,12 +19,12 @@ export { PROTOCOL_VERSION, LIMITS } from "./limits.js";
 export const Location = z.object({ file: z.string(), line: z.number().int(), column: z.number().int() });
 export type Location = z.infer<typeof Location>;
 
-export const DTypeName = z.enum(["float32", "float16", "float64", "int32", "uint32", "bool"]);
+export const DTypeName = z.enum(DTYPES as [DType, ...DType[]]);
 export type DTypeName = z.infer<typeof DTypeName>;
 
 /**
- * Array values: the host storage of the dtype, little-endian, base64 (float16 widened to
- * float32, bool as one byte). Exact, NaN and Inf included, and compact.
+ * Array values: the host storage of the dtype, little-endian, base64 (16-bit floats widened
+ * to float32, 8- and 16-bit ints to int32, bool as one byte). Exact, NaN and Inf included, and compact.
  */
 export const ArrayData = z.object({
   encoding: z.literal("base64"),

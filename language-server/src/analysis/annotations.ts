@@ -3,11 +3,12 @@
  * (B symbolic). The engine exports these as erased types (engine/src/typing.ts).
  */
 import ts from "typescript";
-import { parseShapeSpec, type Dim } from "./engineShapes.js";
+import { ENGINE_DTYPES, SHORT_NAME, parseShapeSpec, type Dim } from "./engineShapes.js";
 import { UNKNOWN_DIM } from "./values.js";
 
+/** The engine's annotation types are its dtypes' short names (engine/src/typing.ts: f32, bf16, i8 ...), and Arr. */
 const DTYPE_OF_TYPE: Record<string, string | null> = {
-  f32: "float32", f16: "float16", f64: "float64", i32: "int32", u32: "uint32", bool: "bool", Arr: null,
+  ...Object.fromEntries(ENGINE_DTYPES.map((d) => [SHORT_NAME[d], d])), Arr: null,
 };
 
 export interface ShapeAnnotation {

@@ -1,12 +1,12 @@
 /** Reading engine-call arguments from abstract values: shapes, dtypes, axes, options. */
-import { DTYPE_ALIASES, type Dim } from "./engineShapes.js";
+import { DTYPE_ALIASES, isFloatDType, isIntDType, type DType, type Dim } from "./engineShapes.js";
 import { UNKNOWN_DIM, type Value } from "./values.js";
 
 /** The engine's dtype names and aliases (engine/src/dtype.ts): a name it rejects is not a dtype here either. */
 export const DTYPES = new Set(Object.values(DTYPE_ALIASES));
 
-export const isFloat = (d: string | null) => d !== null && (d.startsWith("float") || d === "bfloat16");
-export const isInt = (d: string | null) => d !== null && (d.startsWith("int") || d.startsWith("uint"));
+export const isFloat = (d: string | null) => d !== null && DTYPES.has(d as DType) && isFloatDType(d as DType);
+export const isInt = (d: string | null) => d !== null && DTYPES.has(d as DType) && isIntDType(d as DType);
 
 /** A dtype named by a string ("int32") or an engine constant (np.int32); null if not one. */
 export function dtypeOf(v: Value | undefined): string | null {

@@ -8,4 +8,4 @@ export { promoteTypes, type DType, type TypedDType } from "../../../engine/src/d
 // The engine's declared signatures (parameter order, options, types): the same table the
 // engine validates calls with, so the server gives the same verdict on a call's arguments.
 export { SIGNATURES, ARRAY_METHODS, VARIADIC_METHODS, describeTypes, closestName, type Signature, type Param, type TypeAtom } from "../../../engine/src/signatures/index.js";
-export { DTYPE_ALIASES } from "../../../engine/src/dtype.js";
+export { DTYPE_ALIASES, DTYPES as ENGINE_DTYPES, SHORT_NAME, accumulationDType, isFloat as isFloatDType, isInt as isIntDType } from "../../../engine/src/dtype.js";

@@ -1,12 +1,9 @@
 /** How abstract values read in the editor: `f32[B,4]`, `?` for what is unknown. */
 import type { Value } from "./values.js";
+import { SHORT_NAME } from "./engineShapes.js";
 
-const DTYPE_SHORT: Record<string, string> = {
-  float32: "f32", float16: "f16", float64: "f64", bfloat16: "bf16", int32: "i32", uint32: "u32",
-  int8: "i8", uint8: "u8", int16: "i16", int64: "i64", bool: "bool",
-};
-
-export const shortDtype = (dtype: string | null): string => (dtype === null ? "?" : DTYPE_SHORT[dtype] ?? dtype);
+/** The engine's short names (engine/src/dtype.ts), as the engine prints shapes. */
+export const shortDtype = (dtype: string | null): string => (dtype === null ? "?" : Object.hasOwn(SHORT_NAME, dtype) ? SHORT_NAME[dtype as keyof typeof SHORT_NAME] : dtype);
 
 /** The label of a value, or undefined when nothing about it is worth showing. */
 export function formatValue(v: Value, budget = 90): string | undefined {

@@ -1,9 +1,11 @@
 import type { DType } from "../../dtype.js";
 
 /** dtype codes shared with the addon (engine/native/src/common.h). */
-export const DTYPE_CODE: Record<DType, number> = { float32: 0, float16: 1, float64: 2, int32: 3, uint32: 4, bool: 5 };
+export const DTYPE_CODE: Record<DType, number> = {
+  float32: 0, float16: 1, float64: 2, int32: 3, uint32: 4, bool: 5, int8: 6, uint8: 7, int16: 8, bfloat16: 9,
+};
 
-/** Bytes per element in host and native storage (float16 is held widened as float32). */
+/** Bytes per element in host and native storage (16-bit floats are held widened as float32, 8/16-bit ints as int32). */
 export const storageBytes = (d: DType) => (d === "float64" ? 8 : d === "bool" ? 1 : 4);
 
 export const REDUCE_CODE = { sum: 0, max: 1, min: 2, prod: 3, and: 4, or: 5 } as const;

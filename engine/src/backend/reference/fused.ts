@@ -1,5 +1,6 @@
-import { castScalar, roundToFloat16, typedArrayFor, type TypedArray } from "../../dtype.js";
+import { castScalar, narrowScalar, typedArrayFor, type TypedArray } from "../../dtype.js";
 import type { Expr, FusedKernel } from "../kernel.js";
+import { finish, highest, lowest } from "./ops.js";
 import { binaryFns, clampFn, selectFn, unaryFns } from "./scalar.js";
 import { contiguousStrides, sizeOf, stridedIndices } from "./strided.js";
 
@@ -13,7 +14,7 @@ export function runFusedKernel(k: FusedKernel, inputs: readonly TypedArray[]): T
   const out = typedArrayFor(k.output.dtype, k.output.size);
   if (!k.reduce) {
     for (let i = 0; i < n; i++) out[i] = values[i]!;
-    return roundIfHalf(out, k.output.dtype === "float16");
+    return finish(out, k.output.dtype);
   }
   const { op, axes } = k.reduce;
   const keep = k.shape.map((_, i) => !axes.includes(i));
@@ -23,8 +24,7 @@ export function runFusedKernel(k: FusedKernel, inputs: readonly TypedArray[]): T
   const dst = stridedIndices(k.shape, strides, 0);
   const dtype = k.output.dtype;
   const init = op === "sum" || op === "or" ? 0 : op === "prod" || op === "and" ? 1
-    : op === "max" ? (dtype === "int32" ? -2147483648 : dtype === "uint32" || dtype === "bool" ? 0 : -Infinity)
-    : dtype === "int32" ? 2147483647 : dtype === "uint32" ? 4294967295 : dtype === "bool" ? 1 : Infinity;
+    : op === "max" ? lowest(dtype) : highest(dtype);
   const acc = new Float64Array(k.output.size).fill(init);
   for (let i = 0; i < n; i++) {
     const d = dst[i]!, v = values[i]!, a = acc[d]!;
@@ -32,12 +32,7 @@ export function runFusedKernel(k: FusedKernel, inputs: readonly TypedArray[]): T
       : Number.isNaN(a) || Number.isNaN(v) ? NaN : op === "max" ? (v > a ? v : a) : v < a ? v : a;
   }
   for (let i = 0; i < out.length; i++) out[i] = acc[i]!;
-  return roundIfHalf(out, dtype === "float16");
-}
-
-function roundIfHalf(out: TypedArray, half: boolean) {
-  if (half) for (let i = 0; i < out.length; i++) out[i] = roundToFloat16(out[i]!);
-  return out;
+  return finish(out, dtype);
 }
 
 function evalExpr(e: Expr, shape: readonly number[], n: number, inputs: readonly TypedArray[]): Float64Array {
@@ -63,7 +58,7 @@ function evalExpr(e: Expr, shape: readonly number[], n: number, inputs: readonly
     default: {
       const args = e.args.map((a) => evalExpr(a, shape, n, inputs));
       const argDtype = e.args[e.args.length - 1]!.dtype;
-      const cast = (v: number) => (e.dtype === "uint32" ? v >>> 0 : e.dtype === "int32" ? v | 0 : castScalar(v, e.dtype)); // integer arithmetic wraps, as XLA's
+      const cast = (v: number) => narrowScalar(v, e.dtype); // integer arithmetic wraps, as XLA's
       if (e.op === "select") for (let i = 0; i < n; i++) out[i] = selectFn(args[0]![i]!, args[1]![i]!, args[2]![i]!);
       else if (e.op === "clamp") for (let i = 0; i < n; i++) out[i] = clampFn(args[0]![i]!, args[1]![i]!, args[2]![i]!);
       else if (args.length === 1) {

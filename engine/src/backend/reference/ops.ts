@@ -1,4 +1,4 @@
-import { castScalar, roundToFloat16, typedArrayFor, type DType, type TypedArray } from "../../dtype.js";
+import { castScalar, intRange, isInt, isNarrowed, narrowScalar, typedArrayFor, wrapInt, type DType, type TypedArray } from "../../dtype.js";
 import type { ShapedArray } from "../../core/aval.js";
 import { BINARY_PRIMITIVES, UNARY_PRIMITIVES, type BinaryPrimitive, type ParamsOf, type Primitive, type UnaryPrimitive } from "../../core/primitives.js";
 import { resolvePadding } from "../../shape/conv.js";
@@ -10,9 +10,9 @@ import { threefry2x32 } from "./threefry.js";
 export type DataPrimitive = Exclude<Primitive, "pjit" | "cond" | "scan" | "while" | "custom_jvp_call" | "custom_vjp_call">;
 export type Impl<P extends Primitive> = (xs: readonly TypedArray[], params: ParamsOf<P>, inAvals: readonly ShapedArray[], outAvals: readonly ShapedArray[]) => TypedArray[];
 
-/** Writes JS numbers into storage of a dtype, rounding float16 values. */
+/** Writes JS numbers into storage of a dtype: 16-bit floats round, 8- and 16-bit integers wrap (dtype.ts). */
 export function finish(out: TypedArray, dtype: DType): TypedArray {
-  if (dtype === "float16") for (let i = 0; i < out.length; i++) out[i] = roundToFloat16(out[i]!);
+  if (isNarrowed(dtype)) for (let i = 0; i < out.length; i++) out[i] = narrowScalar(out[i]!, dtype);
   return out;
 }
 
@@ -75,8 +75,8 @@ function reduceImpl(init: (d: DType) => number, combine: (a: number, b: number) 
 
 const nanMax = (a: number, b: number) => (Number.isNaN(a) || Number.isNaN(b) ? NaN : a > b ? a : b);
 const nanMin = (a: number, b: number) => (Number.isNaN(a) || Number.isNaN(b) ? NaN : a < b ? a : b);
-const lowest = (d: DType) => (d === "int32" ? -2147483648 : d === "uint32" ? 0 : d === "bool" ? 0 : -Infinity);
-const highest = (d: DType) => (d === "int32" ? 2147483647 : d === "uint32" ? 4294967295 : d === "bool" ? 1 : Infinity);
+export const lowest = (d: DType) => (isInt(d) ? intRange(d)[0] : d === "bool" ? 0 : -Infinity);
+export const highest = (d: DType) => (isInt(d) ? intRange(d)[1] : d === "bool" ? 1 : Infinity);
 
 function argReduce(better: (a: number, b: number) => boolean): Impl<any> {
   return ([x], { axis }, [inAval], [out]) => {
@@ -107,7 +107,7 @@ function cumulative(combine: (a: number, b: number, d: DType) => number): Impl<a
         const j = reverse ? n - 1 - t : t;
         const v = x![b + j * stride]!;
         acc = t === 0 ? v : combine(acc, v, out!.dtype);
-        if (out!.dtype === "float16") acc = roundToFloat16(acc);
+        if (isNarrowed(out!.dtype)) acc = narrowScalar(acc, out!.dtype);
         o[b + j * stride] = acc;
       }
     }
@@ -126,7 +126,7 @@ function dotGeneral([a, b]: readonly TypedArray[], { dimensionNumbers: dn }: Par
   const la = gatherStrided(a!, permA.map((i) => aa!.shape[i]!), permA.map((i) => contiguousStrides(aa!.shape)[i]!), 0, "float64");
   const lb = gatherStrided(b!, permB.map((i) => ba!.shape[i]!), permB.map((i) => contiguousStrides(ba!.shape)[i]!), 0, "float64");
   const o = typedArrayFor(out!.dtype, B * M * N);
-  const intMath = out!.dtype === "int32" || out!.dtype === "uint32";
+  const intMath = isInt(out!.dtype);
   for (let bi = 0; bi < B; bi++) for (let m = 0; m < M; m++) for (let n = 0; n < N; n++) {
     let acc = 0;
     const ao = (bi * M + m) * K, bo = bi * K * N + n;
@@ -313,7 +313,7 @@ export const referenceImpls: { readonly [P in DataPrimitive]: Impl<P> } = {
     const idx = stridedIndices(shape, s, 0);
     const o = typedArrayFor(dtype, idx.length);
     o.set(idx);
-    return [o];
+    return [finish(o, dtype)]; // an int8 iota past 127 wraps, as XLA's
   },
 
   reduce_sum: reduceImpl(() => 0, (a, b) => a + b),
@@ -324,8 +324,9 @@ export const referenceImpls: { readonly [P in DataPrimitive]: Impl<P> } = {
   reduce_or: reduceImpl(() => 0, (a, b) => (a || b ? 1 : 0)),
   argmax: argReduce((a, b) => a > b),
   argmin: argReduce((a, b) => a < b),
-  cumsum: cumulative((a, b, d) => (d === "int32" ? (a + b) | 0 : a + b)),
-  cumprod: cumulative((a, b, d) => (d === "int32" ? Math.imul(a, b) : a * b)),
+  // Integer scans wrap at every step, as XLA's.
+  cumsum: cumulative((a, b, d) => (isInt(d) ? narrowScalar(a + b, d) : a + b)),
+  cumprod: cumulative((a, b, d) => (isInt(d) ? wrapInt(Math.imul(a, b), d) : a * b)),
   cummax: cumulative(nanMax),
   cummin: cumulative(nanMin),
 

@@ -1,4 +1,4 @@
-import { castScalar, type DType } from "../../dtype.js";
+import { castScalar, intBits, isInt, isUnsigned, type DType } from "../../dtype.js";
 import type { BinaryPrimitive, UnaryPrimitive } from "../../core/primitives.js";
 import { digamma, erf, erfc, erfInv, lgamma } from "./special.js";
 
@@ -9,7 +9,7 @@ import { digamma, erf, erfc, erfInv, lgamma } from "./special.js";
 export type UnaryFn = (x: number, dtype: DType) => number;
 export type BinaryFn = (a: number, b: number, dtype: DType) => number;
 
-const isIntType = (d: DType) => d === "int32" || d === "uint32";
+const isIntType = isInt;
 
 export const unaryFns: { readonly [P in UnaryPrimitive]: UnaryFn } = {
   neg: (x) => -x,
@@ -51,9 +51,11 @@ export const binaryFns: { readonly [P in BinaryPrimitive]: BinaryFn } = {
   xor: (a, b, d) => (d === "bool" ? (!!a !== !!b ? 1 : 0) : d === "uint32" ? (a ^ b) >>> 0 : a ^ b),
   eq: (a, b) => (a === b ? 1 : 0), ne: (a, b) => (a !== b ? 1 : 0),
   lt: (a, b) => (a < b ? 1 : 0), le: (a, b) => (a <= b ? 1 : 0), gt: (a, b) => (a > b ? 1 : 0), ge: (a, b) => (a >= b ? 1 : 0),
+  // Shifts by the width or more give 0 (or the sign, arithmetic), as XLA's; the caller wraps
+  // the result to the dtype (int8 1 << 7 = -128).
   shift_left: (a, b, d) => (b >= 32 || b < 0 ? 0 : d === "uint32" ? (a << b) >>> 0 : a << b),
-  shift_right_logical: (a, b, d) => (b >= 32 || b < 0 ? 0 : d === "int32" ? (a >>> b) | 0 : a >>> b),
-  shift_right_arithmetic: (a, b, d) => (d === "int32" ? a >> Math.min(Math.max(b, 0), 31) : b >= 32 ? 0 : a >>> b),
+  shift_right_logical: (a, b, d) => (b >= intBits(d) || b < 0 ? 0 : d === "int32" ? (a >>> b) | 0 : (a & (2 ** intBits(d) - 1)) >>> b),
+  shift_right_arithmetic: (a, b, d) => (isInt(d) && !isUnsigned(d) ? a >> Math.min(Math.max(b, 0), 31) : b >= 32 ? 0 : a >>> b),
 };
 
 function intPow(a: number, b: number) {

@@ -1,4 +1,4 @@
-import { isBool, isFloat, isInt, type DType } from "../../dtype.js";
+import { isBool, isFloat, isInt, isNarrowed, type DType } from "../../dtype.js";
 import { broadcastShapes } from "../../shape/broadcast.js";
 import { dotGeneralShape } from "../../shape/linalg.js";
 import { convShape } from "../../shape/conv.js";
@@ -66,7 +66,8 @@ const table = {
   },
   convert_element_type: ([a], { dtype, weak }) => [new ShapedArray(a!.shape, dtype, weak)],
   bitcast_convert_type: ([a], { dtype }) => {
-    if ((a!.dtype === "float64") !== (dtype === "float64") || a!.dtype === "bool" || dtype === "bool" || a!.dtype === "float16" || dtype === "float16") {
+    // Only between the 32-bit types or float64 with itself: narrow dtypes are held widened (dtype.ts).
+    if ((a!.dtype === "float64") !== (dtype === "float64") || a!.dtype === "bool" || dtype === "bool" || isNarrowed(a!.dtype) || isNarrowed(dtype)) {
       throw new ShapeError("bitcast_convert_type", "bit widths differ", [a!.shape], `bitcast_convert_type: cannot bitcast ${a!.dtype} to ${dtype} (different bit widths)`);
     }
     return [new ShapedArray(a!.shape, dtype)];

@@ -1,5 +1,5 @@
 import type { DeviceArray } from "../../array.js";
-import type { DType } from "../../dtype.js";
+import { isInt, type DType } from "../../dtype.js";
 import * as np from "../../numpy/index.js";
 import * as lax from "../../lax/primitives.js";
 import { Module, type ModuleOptions } from "../module.js";
@@ -111,7 +111,7 @@ class Embed extends Module {
   }
   private table(): DeviceArray { return this.param("embedding", this.embeddingInit, [this.numEmbeddings, this.features], this.paramDtype); }
   call(ids: DeviceArray): DeviceArray {
-    if (ids.dtype !== "int32" && ids.dtype !== "uint32") throw new TypeError(`Embed: inputs must be integers, got ${ids.dtype}`);
+    if (!isInt(ids.dtype)) throw new TypeError(`Embed: inputs must be integers, got ${ids.dtype}`);
     return np.take(this.table(), ids, 0);
   }
   /** x @ embedding.T: logits over the vocabulary (weight tying). */
