@@ -10,6 +10,7 @@ import { fileURLToPath } from "node:url";
 import { mlpModel, rand, tutorialModel } from "./probe.js";
 import { runnerCases } from "./runner.js";
 import { uiCases, uiTargets } from "./ui.js";
+import { webgpuCases } from "./webgpu.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const QUICK = !!process.env.BENCH_QUICK;
@@ -21,12 +22,14 @@ const MLP = { batch: 128, sizes: [784, 512, 512, 10] };
 const TRAIN_STEPS = QUICK ? 1000 : 10000;
 const CNN = { batch: 64 };
 
-type Row = { case: string; engine: string; seconds: number | null; note?: string };
+/** `spread`: the quartiles of the timed runs (printed beside peers' figures). */
+type Row = { case: string; engine: string; seconds: number | null; note?: string; spread?: [number, number] };
 const rows: Row[] = [];
-const record = (c: string, engine: string, seconds: number | null, note?: string) => {
-  rows.push({ case: c, engine, seconds, note });
-  console.error(`  ${c.padEnd(26)} ${engine.padEnd(24)} ${seconds === null ? `n/a ${note ?? ""}` : fmt(seconds)}`);
+const record = (c: string, engine: string, seconds: number | null, note?: string, spread?: [number, number]) => {
+  rows.push({ case: c, engine, seconds, note, spread });
+  console.error(`  ${c.padEnd(26)} ${engine.padEnd(24)} ${seconds === null ? `n/a ${note ?? ""}` : fmt(seconds) + (spread ? ` (${fmtSpread(spread)})` : "")}`);
 };
+const fmtSpread = ([a, b]: [number, number]) => `q1-q3 ${fmt(a)}-${fmt(b)}`;
 const fmt = (s: number) => (s < 1e-6 ? `${(s * 1e9).toFixed(0)} ns` : s < 1e-3 ? `${(s * 1e6).toFixed(2)} µs` : `${(s * 1e3).toFixed(2)} ms`);
 
 /**
@@ -35,6 +38,8 @@ const fmt = (s: number) => (s < 1e-6 ? `${(s * 1e9).toFixed(0)} ns` : s < 1e-3 ?
  * 33 µs eager step at 40-90 µs, and the median measured V8's warm-up, not the engine.
  */
 const WARM_TIME = QUICK ? 0.3 : 0.6;
+/** The quartiles of the last median() (attempt() records them with its figure). */
+let lastSpread: [number, number] | undefined;
 async function median(fn: () => unknown, minRuns = 5, minTime = MIN_TIME): Promise<number> {
   const warmEnd = performance.now() + WARM_TIME * 1000;
   for (let i = 0; i < 3 || performance.now() < warmEnd; i++) await fn();
@@ -47,12 +52,15 @@ async function median(fn: () => unknown, minRuns = 5, minTime = MIN_TIME): Promi
     if (ts.length > 200000) break;
   }
   ts.sort((a, b) => a - b);
+  lastSpread = [ts[Math.floor(ts.length / 4)]!, ts[Math.min(ts.length - 1, Math.floor((3 * ts.length) / 4))]!];
   return ts[ts.length >> 1]!;
 }
 
 /** Median per call of a tight synchronous loop of `inner` calls (for sub-microsecond cases). */
 async function medianInner(fn: () => unknown, inner: number): Promise<number> {
-  return (await median(() => { for (let i = 0; i < inner; i++) fn(); })) / inner;
+  const m = (await median(() => { for (let i = 0; i < inner; i++) fn(); })) / inner;
+  if (lastSpread) lastSpread = [lastSpread[0] / inner, lastSpread[1] / inner];
+  return m;
 }
 
 /** The issue's targets as same-run ratios, one line each (n/a where a figure is missing). */
@@ -75,6 +83,11 @@ function targets(TL: string): string[] {
   const pass = bw ? (bw * CHAIN_N) / CHAIN_BIG_N : null;  // one read+write of the chain's bytes at that bandwidth
   out.push(`- chain 4M f32: ${f2(ratio(t("chain 4M f32 (jit)", TL), pass))} one read+write pass at the memory bandwidth (${bw ? ((2 * CHAIN_BIG_N * 4) / bw / 1e9).toFixed(1) : "n/a"} GB/s, a 128 MiB copy), ` +
     `${f2(ratio(t("chain 4M f32 (jit)", TL), t("memcpy 16 MiB", TL)))} a same-size copy (cache-resident where in+out fit in L3); 32M f32: ${f2(ratio(t("chain 32M f32 (jit)", TL), t("memcpy 128 MiB", TL)))} a same-size copy (target <= 1.5x)`);
+  const chainEager = (e: string) => rows.find((r) => r.case === "chain 4M f32 (eager)" && r.engine === e)?.seconds ?? null;
+  const jitAs = (e: string) => rows.find((r) => r.case === "chain 4M f32 (jit)" && r.engine === e)?.seconds ?? null;
+  const torchChain = t("chain 4M f32 (eager)", "torch"), copy16 = t("memcpy 16 MiB", TL);
+  out.push(`- five-op chain 4M f32, eager vs torch eager: as written ${f2(ratio(chainEager(TL), torchChain))}, disposed ${f2(ratio(chainEager(`${TL}, disposed`), torchChain))} (target <= 1.0x)`);
+  out.push(`- the same chain jitted vs a 16 MiB copy (same run): as written ${f2(ratio(jitAs(TL), copy16))}, disposed ${f2(ratio(jitAs(`${TL}, disposed`), copy16))}, donated ${f2(ratio(jitAs(`${TL}, donated`), copy16))} (target <= 1.5x)`);
   const cold = t("runner cold run (small file)", "tensorlens"), session = t("runner session request", "tensorlens");
   out.push(`- tensorlens run, small file to its result: cold p50 ${cold ? fmt(cold) : "n/a"} (target <= 400 ms), session request ${session ? fmt(session) : "n/a"} (target <= 15 ms)`);
   out.push(...uiTargets((c, e) => t(c, e)));
@@ -82,7 +95,8 @@ function targets(TL: string): string[] {
 }
 
 async function attempt(c: string, engine: string, f: () => Promise<number>) {
-  try { record(c, engine, await f()); } catch (e) { record(c, engine, null, `(${String((e as Error).message ?? e).split("\n")[0]!.slice(0, 80)})`); }
+  lastSpread = undefined;
+  try { const v = await f(); record(c, engine, v, undefined, lastSpread); } catch (e) { record(c, engine, null, `(${String((e as Error).message ?? e).split("\n")[0]!.slice(0, 80)})`); }
 }
 
 function cpuInfo() {
@@ -116,9 +130,27 @@ async function main() {
     await attempt("eager add 8", TL, () => medianInner(() => a.add(b).dispose(), 1000));
   }
   {
+    // The five-op chain (mul, add, relu, sub, sigmoid) over 4M floats, timed as users write it:
+    // results left to the collector. Where disposing or donating changes the figure, that
+    // variant is reported beside it (its engine name says which).
     const x = np.array(rand(CHAIN_N));
-    const f = jit((x: any) => nn.sigmoid(nn.relu(x.mul(2).add(1)).sub(0.5)));
-    await attempt("chain 4M f32 (jit)", TL, () => median(() => f(x).dispose(), 10));
+    const chain = (x: any) => nn.sigmoid(nn.relu(x.mul(2).add(1)).sub(0.5));
+    await attempt("chain 4M f32 (eager)", TL, () => median(() => chain(x), 10));
+    await attempt("chain 4M f32 (eager)", `${TL}, disposed`, () => median(() => {
+      const a = x.mul(2), b = a.add(1), c = nn.relu(b), d = c.sub(0.5), e = nn.sigmoid(d);
+      for (const t of [a, b, c, d, e]) t.dispose();
+    }, 10));
+    const f = jit(chain);
+    await attempt("chain 4M f32 (jit)", TL, () => median(() => f(x), 10));
+    await attempt("chain 4M f32 (jit)", `${TL}, disposed`, () => median(() => f(x).dispose(), 10));
+    {
+      // Donated, called in a loop as a training loop calls it: each output is the next input.
+      let cur = x.mul(1);
+      try {
+        const fd = jit(chain, { donateArgnums: 0 });
+        await attempt("chain 4M f32 (jit)", `${TL}, donated`, () => median(() => { cur = fd(cur); }, 10));
+      } finally { cur.dispose(); }
+    }
     // A copy through the backend (a fresh output each time, as the chain's): the same 16 MiB,
     // which with its output can sit in a 32 MiB L3, and 128 MiB, which measures the memory
     // bandwidth the target speaks of. The chain over 32M f32 runs from memory as well.
@@ -193,6 +225,9 @@ async function main() {
     await attempt("cnn train step (jit)", TL, () => median(() => { const next = step(ps); ps.forEach((w: any) => w.dispose()); ps = next; }, 5));
   }
 
+  // ---- WebGPU (bench/webgpu.ts): the adapter, SGEMM, a fused chain, the jitted update step ----
+  const webgpuLines = await webgpuCases(tl as any, attempt, median, QUICK);
+
   // ---- The runner: a small file's result, cold and from a session ----------------------------
   await runnerCases(attempt, median, QUICK);
 
@@ -201,21 +236,35 @@ async function main() {
 
   // ---- Python: numpy and PyTorch ------------------------------------------------------------
   const py = "/usr/bin/python3";
+  let blasLine = "OpenBLAS: n/a (no python peers)";
   if (existsSync(py)) {
     const cfg = { sgemm: SGEMM, minTime: MIN_TIME, chainN: CHAIN_N, mlpBatch: MLP.batch, mlpSizes: MLP.sizes };
-    const r = spawnSync(py, [join(here, "peers.py"), JSON.stringify(cfg)], { encoding: "utf8", maxBuffer: 1 << 24 });
+    // OpenBLAS unpinned in this command alone: the machines pin it to its AVX2 kernel
+    // (OPENBLAS_CORETYPE, OPENBLAS_L2_SIZE), which a user's machine does not; tests keep it.
+    const env = { ...process.env };
+    delete env.OPENBLAS_CORETYPE;
+    delete env.OPENBLAS_L2_SIZE;
+    const r = spawnSync(py, [join(here, "peers.py"), JSON.stringify(cfg)], { encoding: "utf8", maxBuffer: 1 << 24, env });
     try {
       const res = JSON.parse(r.stdout.trim().split("\n").pop()!);
-      const name = (e: string) => (e === "numpy" ? `numpy ${res.numpy_version ?? ""}`.trim() : `torch ${res.torch_version ?? ""} (${res.torch_threads}T)`);
-      const map: Record<string, string> = { add8: "eager add 8", chain: "chain 4M f32 (jit)", memcpy: "memcpy 16 MiB", update_step: "update_step (eager)", mlp: "mlp train step (jit)" };
+      const ob = res.openblas;
+      blasLine = ob ? `OpenBLAS kernel (numpy/torch, unpinned): ${ob.corename ?? "not OpenBLAS"} (${ob.library ?? "?"})` : "OpenBLAS: n/a";
+      console.error(blasLine);
+      const name = (e: string) => (e === "numpy" ? `numpy ${res.numpy_version ?? ""}`.trim() : `torch ${res.torch_version ?? ""}`);
+      const map: Record<string, string> = { add8: "eager add 8", chain_eager: "chain 4M f32 (eager)", memcpy: "memcpy 16 MiB", update_step: "update_step (eager)", mlp: "mlp train step (jit)" };
       for (const [k, v] of Object.entries(res)) {
         const m = /^(numpy|torch)\.(.*)$/.exec(k);
         if (!m) continue;
         const c = m[2]!.startsWith("sgemm") ? `sgemm ${m[2]!.slice(5)}` : map[m[2]!] ?? m[2]!;
-        record(c, name(m[1]!), v as number, m[2] === "mlp" || m[2] === "update_step" ? "eager autograd" : undefined);
+        const f = v as { med: number; q1: number; q3: number; threads?: number };
+        const notes = [m[2] === "mlp" || m[2] === "update_step" ? "eager autograd" : "", f.threads ? `best of 1/2 threads: ${f.threads}T` : ""].filter(Boolean);
+        record(c, name(m[1]!), f.med, notes.join("; ") || undefined, [f.q1, f.q3]);
       }
       if (res.numpy_error) console.error("numpy:", res.numpy_error);
-      if (res.torch_error) console.error("torch:", res.torch_error);
+      if (res.torch_error) {
+        console.error("torch:", res.torch_error);
+        for (const c of [...SGEMM.map((n) => `sgemm ${n}`), "chain 4M f32 (eager)", "mlp train step (jit)"]) record(c, "torch", null, `(${res.torch_error})`);
+      }
     } catch { console.error(`python peers failed: ${r.stderr.slice(-400)}`); }
   } else console.error("python peers skipped: /usr/bin/python3 not found");
 
@@ -310,10 +359,11 @@ async function main() {
       const n = /^sgemm (\d+)$/.exec(c);
       const gf = n && r.seconds ? ` (${((2 * Number(n[1]) ** 3) / r.seconds / 1e9).toFixed(0)} GFLOP/s)` : "";
       const ratio = mine && r.seconds && r.engine !== TL ? `${(r.seconds / mine).toFixed(2)}x` : "";
-      lines.push(`| ${c} | ${r.engine} | ${r.seconds === null ? "n/a" : fmt(r.seconds) + gf} | ${ratio} | ${r.note ?? ""} |`);
+      const spread = r.engine !== TL && r.spread ? ` (${fmtSpread(r.spread)})` : "";
+      lines.push(`| ${c} | ${r.engine} | ${r.seconds === null ? "n/a" : fmt(r.seconds) + gf + spread} | ${ratio} | ${r.note ?? ""} |`);
     }
   }
-  lines.push("", ...targets(TL));
+  lines.push("", blasLine, "", ...targets(TL), "", ...webgpuLines);
   const table = lines.join("\n");
   console.log(table);
 

@@ -8,7 +8,15 @@
     "cflags_cc!": ["-std=gnu++17"],
     "cflags_cc": ["<@(tl_flags)"],
     "xcode_settings": { "OTHER_CPLUSPLUSFLAGS": ["<@(tl_flags)"], "GCC_ENABLE_CPP_EXCEPTIONS": "NO" },
-    "msvs_settings": { "VCCLCompilerTool": { "Optimization": 2, "AdditionalOptions": ["/std:c++17"] } }
+    "msvs_settings": {
+      "VCCLCompilerTool": {
+        "Optimization": 2,
+        "ExceptionHandling": 1,
+        "RuntimeTypeInfo": "false",
+        "AdditionalOptions": ["/std:c++17", "/O2", "/EHsc", "/Zc:__cplusplus", "/utf-8", "/wd4244", "/wd4267"]
+      }
+    },
+    "conditions": [["OS=='win'", { "defines": ["_CRT_SECURE_NO_WARNINGS", "NOMINMAX", "WIN32_LEAN_AND_MEAN"] }]]
   },
   "targets": [
     {
@@ -26,7 +34,7 @@
         "sources": ["src/gemm_avx2.cc", "src/vec_avx2.cc"],
         "cflags_cc": ["-mavx2", "-mfma"],
         "xcode_settings": { "OTHER_CPLUSPLUSFLAGS": ["-mavx2", "-mfma"] },
-        "msvs_settings": { "VCCLCompilerTool": { "EnableEnhancedInstructionSet": 5 } }
+        "msvs_settings": { "VCCLCompilerTool": { "AdditionalOptions": ["/arch:AVX2"] } }
       }]]
     },
     {

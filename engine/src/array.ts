@@ -1,4 +1,4 @@
-import { itemSize, roundToFloat16, typedArrayFor, type DType, type TypedArray } from "./dtype.js";
+import { castScalar, isNarrowed, itemSize, typedArrayFor, type DType, type TypedArray } from "./dtype.js";
 import { noteArraySite } from "./sites.js";
 import { ShapedArray } from "./core/aval.js";
 import type { Backend, Buffer } from "./backend/interface.js";
@@ -15,7 +15,7 @@ function account(backend: Backend, bytes: number) {
   liveBytesByBackend.set(backend.name, (liveBytesByBackend.get(backend.name) ?? 0) + bytes);
 }
 
-interface Held { backend: Backend; buf: Buffer; bytes: number; freed: boolean }
+interface Held { backend: Backend; buf: Buffer; bytes: number; freed: boolean; donated?: boolean }
 // Buffers are released when their array is garbage collected, unless dispose() came first.
 const registry = new FinalizationRegistry<Held>((held) => release(held));
 function release(held: Held) {
@@ -66,7 +66,10 @@ export class DeviceArray {
   get _buffer(): Buffer {
     const h = this._held;
     if (!h) throw new Error("internal: a tracer has no buffer");
-    if (h.freed) throw new Error(`this array (${this._aval}) was disposed and can no longer be used`);
+    if (h.freed) {
+      if (h.donated) throw new Error(`this array (${this._aval}) was donated to a jitted function (donateArgnums) and deleted; it can no longer be used`);
+      throw new Error(`this array (${this._aval}) was disposed and can no longer be used`);
+    }
     return h.buf;
   }
   /** @internal */
@@ -121,10 +124,23 @@ export function takeBuffer(a: DeviceArray): Buffer {
   return h.buf;
 }
 
-/** @internal Host storage of the right type for a dtype (float16 is held widened). */
+/**
+ * @internal The array's buffer was donated to a jit program (api/donate.ts), which owns it now:
+ * the array is deleted without freeing the buffer, and later use says it was donated.
+ */
+export function markDonated(a: DeviceArray): void {
+  const h = a._held;
+  if (!h || h.freed) return;
+  if (h.bytes) registry.unregister(h);
+  account(h.backend, -h.bytes);
+  h.freed = true;
+  h.donated = true;
+}
+
+/** @internal Host storage of the right type for a dtype (16-bit floats and 8/16-bit ints are held widened, see dtype.ts). */
 export function hostArray(dtype: DType, values: ArrayLike<number>): TypedArray {
   const out = typedArrayFor(dtype, values.length);
-  if (dtype === "float16") for (let i = 0; i < values.length; i++) out[i] = roundToFloat16(values[i]!);
+  if (isNarrowed(dtype)) for (let i = 0; i < values.length; i++) out[i] = castScalar(values[i]!, dtype);
   else for (let i = 0; i < values.length; i++) out[i] = values[i]!;
   return out;
 }

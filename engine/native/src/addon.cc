@@ -17,9 +17,14 @@
 #include <algorithm>
 #include <csignal>
 #include <cstring>
+#if defined(_WIN32)
+#include <io.h>
+#else
 #include <unistd.h>
+#endif
 
 #include "common.h"
+#include "portable.h"
 #include "gemm.h"
 #include "ops.h"
 #include "pool.h"
@@ -239,7 +244,7 @@ Napi::Value DestroyOp(const Napi::CallbackInfo& info) {
 inline void runEager(Op* op, const void* const* in, void* const* out) {
   lastOp = op->desc.c_str();
   inOp = 1;
-  if (__builtin_expect(spanLogOn(), 0)) {
+  if (TL_UNLIKELY(spanLogOn())) {
     spanCountFromBuffer();
     op->run(in, out);
     spanCountToBuffer();
@@ -431,7 +436,7 @@ napi_value RunProgram(napi_env env, napi_callback_info cbi) {
     for (size_t k = 0; k < st.in.size(); k++) in[k] = p->ptr[st.in[k]];
     for (size_t k = 0; k < st.out.size(); k++) out[k] = p->ptr[st.out[k]];
     lastOp = st.op->desc.c_str();
-    if (__builtin_expect(timed, 0)) {
+    if (TL_UNLIKELY(timed)) {
       double t0 = steadyMs();
       st.op->run(in, out);
       double t1 = steadyMs();
@@ -457,7 +462,8 @@ napi_value RunProgram(napi_env env, napi_callback_info cbi) {
     void* o = p->ptr[s];
     if (!first) {
       o = given[k] ? given[k] : alignedAlloc((size_t)p->bytes[s]);
-      std::memcpy(o, p->ptr[s], (size_t)p->bytes[s]);
+      // A donated input returned unchanged is given its own address: nothing to copy.
+      if (o != p->ptr[s]) std::memcpy(o, p->ptr[s], (size_t)p->bytes[s]);
     }
     io[k] = fromPtr(o);
   }
@@ -500,6 +506,7 @@ Napi::Value SteadyMs(const Napi::CallbackInfo& info) { return Napi::Number::New(
 // expects to recover from are not ours: V8 turns out-of-bounds WebAssembly accesses into
 // exceptions through its own SIGSEGV handler, so a kernel-raised fault outside our ops goes to
 // the handler that was there before.
+#if !defined(_WIN32)
 const int kCrashSignals[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL};
 struct sigaction prevCrashAction[4];
 
@@ -551,6 +558,34 @@ void installCrashHandler() {
   sigemptyset(&sa.sa_mask);
   for (int i = 0; i < 4; i++) sigaction(kCrashSignals[i], &sa, &prevCrashAction[i]);
 }
+#else
+// Windows: the C runtime's signals (no SIGBUS, no siginfo). A fault V8 handles itself never
+// reaches them (it uses vectored exception handlers), so every one here is fatal.
+const int kCrashSignals[] = {SIGSEGV, SIGFPE, SIGILL};
+
+void CrashHandler(int sig) {
+  const char* name = sig == SIGSEGV ? "SIGSEGV" : sig == SIGFPE ? "SIGFPE" : "SIGILL";
+  const char* op = lastOp ? lastOp : "(none)";
+  char line[600];
+  size_t n = 0;
+  auto put = [&](const char* s) { while (*s && n < sizeof(line) - 2) line[n++] = *s++; };
+  put("tensorlens: native crash (");
+  put(name);
+  put(") in op: ");
+  put(op);
+  line[n++] = '\n';
+  (void)_write(2, line, (unsigned)n);
+  signal(sig, SIG_DFL);
+  raise(sig);
+}
+
+void installCrashHandler() {
+  static bool installed = false;
+  if (installed) return;
+  installed = true;
+  for (int s : kCrashSignals) signal(s, CrashHandler);
+}
+#endif
 
 Napi::Value SetThreads(const Napi::CallbackInfo& info) {
   setNumThreads(info[0].As<Napi::Number>().Int32Value());

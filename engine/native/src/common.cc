@@ -1,4 +1,5 @@
 #include "common.h"
+#include "portable.h"
 
 #include <atomic>
 #include <cstdlib>
@@ -121,13 +122,8 @@ int64_t liveBytes() { return live.load(std::memory_order_relaxed); }
 static int detect() {
   int level = SIMD_GENERIC;
 #if defined(__x86_64__) || defined(_M_X64)
-#if defined(__GNUC__)
-  __builtin_cpu_init();
-  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) level = SIMD_AVX2;
-  if (level == SIMD_AVX2 && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") &&
-      __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl"))
-    level = SIMD_AVX512;
-#endif
+  if (cpuHasAvx2Fma()) level = SIMD_AVX2;
+  if (level == SIMD_AVX2 && cpuHasAvx512()) level = SIMD_AVX512;
 #elif defined(__aarch64__)
   level = SIMD_NEON;
 #endif

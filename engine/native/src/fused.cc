@@ -11,8 +11,13 @@
 #endif
 
 #include "pool.h"
+#include "portable.h"
 #include "scalar.h"
 #include "vec.h"
+
+#ifndef M_PI  // not in standard C++; MSVC defines it only with _USE_MATH_DEFINES
+#define M_PI 3.14159265358979323846
+#endif
 
 namespace tl {
 
@@ -88,12 +93,12 @@ bool decodeKernel(const double* p, size_t n, Kernel& k) {
     std::vector<int> constOf(k.numRegs, -1);
     for (int q = 0; q < (int)k.code.size(); q++) {
       const Instr& in = k.code[q];
-      if (in.kind == I_CONST && (in.outDt == F32 || in.outDt == F16)) constOf[in.dst] = q;
+      if (in.kind == I_CONST && storageOf(in.outDt) == F32) constOf[in.dst] = q;
     }
     auto isConst = [&](int r) { return r >= 0 && r < k.numRegs && constOf[r] >= 0; };
     auto valueOf = [&](int r) { const Instr& c = k.code[constOf[r]]; return (float)castTo(c.value, c.outDt); };
     for (auto& in : k.code) {
-      if (in.kind != I_BINARY || (in.argDt != F32 && in.argDt != F16) || (in.outDt != F32 && in.outDt != F16)) continue;
+      if (in.kind != I_BINARY || storageOf(in.argDt) != F32 || storageOf(in.outDt) != F32) continue;
       if (isConst(in.b)) { in.scalar = 1; in.sval = valueOf(in.b); }
       else if (isConst(in.a)) { in.scalar = 2; in.sval = valueOf(in.a); }
     }
@@ -126,8 +131,8 @@ namespace {
 
 constexpr int BLK = 512;
 
-// Register storage class of a dtype: f16 computes as f32, bool as int32 0/1.
-inline int cls(int dt) { return dt == F16 ? F32 : dt == BOOL ? I32 : dt; }
+// Register storage class of a dtype: 16-bit floats compute as f32, 8/16-bit ints as i32, bool as int32 0/1.
+inline int cls(int dt) { return dt == BOOL ? I32 : storageOf(dt); }
 inline int clsSize(int dt) { return cls(dt) == F64 ? 8 : 4; }
 
 void toDouble(const void* r, int dt, int n, double* out) {
@@ -150,6 +155,11 @@ void fromDouble(const double* v, int dt, int n, void* r) {
 }
 
 void roundHalfBlock(float* p, int n) { for (int i = 0; i < n; i++) p[i] = roundHalf(p[i]); }
+// A float32 block computed for a 16-bit float dtype, rounded to it.
+void narrowFloatBlock(int dt, float* p, int n) {
+  if (dt == F16) roundHalfBlock(p, n);
+  else if (dt == BF16) for (int i = 0; i < n; i++) p[i] = roundBf16(p[i]);
+}
 
 // Large outputs are written with non-temporal stores (no read-for-ownership of lines that are
 // entirely overwritten, and the output does not evict the inputs from cache); 4-byte dtypes.
@@ -183,8 +193,8 @@ constexpr int64_t PREFETCH_MIN_BYTES = int64_t(4) << 20;
 
 // Reads n elements of input storage dtype `dt` at element offset `base`, stride `s`.
 void loadBlock(const void* src, int dt, int64_t base, int64_t s, int n, void* r) {
-  switch (dt) {
-    case F32: case F16: { auto p = (const float*)src + base; auto d = (float*)r;
+  switch (dt == BOOL ? BOOL : storageOf(dt)) {
+    case F32: { auto p = (const float*)src + base; auto d = (float*)r;
       if (s == 0) { float v = *p; for (int i = 0; i < n; i++) d[i] = v; } else for (int i = 0; i < n; i++) d[i] = p[i * s];
       break; }
     case F64: { auto p = (const double*)src + base; auto d = (double*)r;
@@ -200,8 +210,8 @@ void loadBlock(const void* src, int dt, int64_t base, int64_t s, int n, void* r)
 }
 
 void storeBlock(const void* r, int dt, void* dst, int64_t base, int64_t s, int n) {
-  switch (dt) {
-    case F32: case F16: { auto p = (float*)dst + base; auto v = (const float*)r;
+  switch (dt == BOOL ? BOOL : storageOf(dt)) {
+    case F32: { auto p = (float*)dst + base; auto v = (const float*)r;
       if (s == 1) std::memcpy(p, v, n * 4); else for (int i = 0; i < n; i++) p[i * s] = v[i];
       break; }
     case F64: { auto p = (double*)dst + base; auto v = (const double*)r;
@@ -220,8 +230,8 @@ inline double reduceInit(int op, int dt) {
   switch (op) {
     case R_SUM: case R_OR: return 0;
     case R_PROD: case R_AND: return 1;
-    case R_MAX: return dt == I32 ? -2147483648.0 : (dt == U32 || dt == BOOL) ? 0 : -INFINITY;
-    default: return dt == I32 ? 2147483647.0 : dt == U32 ? 4294967295.0 : dt == BOOL ? 1 : INFINITY;
+    case R_MAX: return isIntDt(dt) ? castTo(-INFINITY, dt) : dt == BOOL ? 0 : -INFINITY;  // the type's lowest
+    default: return isIntDt(dt) ? castTo(INFINITY, dt) : dt == BOOL ? 1 : INFINITY;
   }
 }
 
@@ -298,7 +308,7 @@ void runUnits(const Job& job, int64_t u0, int64_t u1, double* acc) {
   // directly: no block copy after it (a store pass per op is what simple ops cost here).
   const Instr* lastIn = &k.code.back();
   const bool direct = k.reduce == R_NONE && k.outContig && !job.stream && k.outDt != BOOL && cls(k.exprDt) == cls(k.outDt) &&
-                      !(k.outDt == F16 && k.exprDt != F16) && (lastIn->kind == I_UNARY || lastIn->kind == I_BINARY);
+                      !(isNarrowed(k.outDt) && k.exprDt != k.outDt) && (lastIn->kind == I_UNARY || lastIn->kind == I_BINARY);
   const int outItem = clsSize(k.outDt);
   // Whether an operand's block [p, p + bytes) overlaps the output block at f0 (an in-place
   // epilogue reads its op's result from the output's memory): then no direct write.
@@ -341,7 +351,7 @@ void runUnits(const Job& job, int64_t u0, int64_t u1, double* acc) {
       const float* a = (const float*)job.inputs[ld.input] + ld.offset + f0;
       if (job.prefetch) {
         int64_t ahead = (int64_t)2 * BLK, left = job.total - f0 - n;
-        if (left > ahead) for (int64_t o = 0; o < n; o += 16) __builtin_prefetch(a + ahead + o, 0, 3);
+        if (left > ahead) for (int64_t o = 0; o < n; o += 16) TL_PREFETCH_R(a + ahead + o);
       }
       // Into the output (with streaming stores when it is that large), except in place (an
       // epilogue rewriting its op's result), which goes through a block register.
@@ -366,7 +376,7 @@ void runUnits(const Job& job, int64_t u0, int64_t u1, double* acc) {
               // Two blocks ahead, clamped to the input (prefetches never fault, but stay tidy).
               int64_t ahead = (int64_t)2 * BLK * itemSize(dt), left = (job.total - f0 - n) * itemSize(dt);
               int64_t span = n * (int64_t)itemSize(dt);
-              if (left > ahead) for (int64_t o = 0; o < span; o += 64) __builtin_prefetch(p + ahead + o, 0, 3);
+              if (left > ahead) for (int64_t o = 0; o < span; o += 64) TL_PREFETCH_R(p + ahead + o);
             }
             break;
           }
@@ -396,7 +406,7 @@ void runUnits(const Job& job, int64_t u0, int64_t u1, double* acc) {
           void* d = own(in.dst);
           if (cls(in.argDt) == F32 && cls(in.outDt) == F32) {
             std::memcpy(d, a, n * 4);
-            if (in.outDt == F16 && in.argDt != F16) roundHalfBlock((float*)d, n);
+            if (in.outDt != in.argDt) narrowFloatBlock(in.outDt, (float*)d, n);
           } else {
             toDouble(a, in.argDt, n, ta);
             for (int i = 0; i < n; i++) ta[i] = castTo(ta[i], in.outDt);
@@ -426,14 +436,14 @@ void runUnits(const Job& job, int64_t u0, int64_t u1, double* acc) {
             fromDouble(ta, in.outDt, n, d);
             break;
           }
-          if (in.outDt == F16) roundHalfBlock((float*)d, n);
+          narrowFloatBlock(in.outDt, (float*)d, n);
           break;
         }
         case I_UNARY: {
           const void* a = R[in.a];
           void* d = direct && &in == lastIn && !overlapsOut(a, n * clsSize(in.argDt), f0, n) ? (wrote = true, R[in.dst] = (char*)job.out + f0 * outItem) : own(in.dst);
           if (cls(in.argDt) == F32 && cls(in.outDt) == F32 && V.unaryF32(in.op, (float*)d, (const float*)a, n)) {
-            if (in.outDt == F16) roundHalfBlock((float*)d, n);
+            narrowFloatBlock(in.outDt, (float*)d, n);
           } else {
             toDouble(a, in.argDt, n, ta);
             for (int i = 0; i < n; i++) ta[i] = wrapTo(unaryD(in.op, ta[i], in.argDt), in.outDt);
@@ -450,7 +460,7 @@ void runUnits(const Job& job, int64_t u0, int64_t u1, double* acc) {
             if (cls(in.outDt) == F32) {
               if (in.scalar) done = V.binaryScalarF32(in.op, (float*)d, (const float*)(in.scalar == 1 ? a : b), in.sval, in.scalar == 2, n);
               if (!done) done = V.binaryF32(in.op, (float*)d, (const float*)a, (const float*)b, n);
-              if (done && in.outDt == F16) roundHalfBlock((float*)d, n);
+              if (done) narrowFloatBlock(in.outDt, (float*)d, n);
             } else if (in.outDt == BOOL) {
               done = V.compareF32(in.op, (int32_t*)d, (const float*)a, (const float*)b, n);
             }
@@ -468,7 +478,7 @@ void runUnits(const Job& job, int64_t u0, int64_t u1, double* acc) {
     const void* res = R[resultReg];
     if (k.reduce == R_NONE) {
       const void* st = res;
-      if (!(cls(k.exprDt) == cls(k.outDt) && !(k.outDt == F16 && k.exprDt != F16))) {
+      if (!(cls(k.exprDt) == cls(k.outDt) && !(isNarrowed(k.outDt) && k.exprDt != k.outDt))) {
         toDouble(res, k.exprDt, n, ta);
         for (int i = 0; i < n; i++) ta[i] = castTo(ta[i], k.outDt);
         fromDouble(ta, k.outDt, n, tb);

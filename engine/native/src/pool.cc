@@ -1,5 +1,6 @@
 #include "pool.h"
 #include "common.h"
+#include "portable.h"
 
 #include <atomic>
 #include <chrono>
@@ -29,7 +30,7 @@ inline double nowMs() { return std::chrono::duration<double, std::milli>(std::ch
 // Runs one share, recording its busy interval on `thread` when the span log is on.
 inline void runShare(void (*f)(void*, int), void* c, int tid, int thread) {
   double* b = spanBuf;
-  if (__builtin_expect(b == nullptr, 1)) { f(c, tid); return; }
+  if (TL_LIKELY(b == nullptr)) { f(c, tid); return; }
   double t0 = nowMs();
   f(c, tid);
   double t1 = nowMs();

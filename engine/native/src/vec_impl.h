@@ -13,6 +13,7 @@
 #include <immintrin.h>
 #endif
 
+#include "portable.h"
 #include "vec.h"
 
 namespace tl {
@@ -139,7 +140,7 @@ inline vf vsel_lt(vf a, vf b, vf t, vf f) { return _mm512_mask_blend_ps(_mm512_c
 #define VMIN _mm512_min_ps
 // x where x is NaN, else r.
 inline vf vkeepnan(vf x, vf r) { return _mm512_mask_blend_ps(_mm512_cmp_ps_mask(x, x, _CMP_UNORD_Q), r, x); }
-#elif defined(__AVX2__) && defined(__FMA__)
+#elif defined(__AVX2__) && defined(TL_HAVE_FMA)
 #define TL_SIMD_W 8
 typedef __m256 vf;
 inline vf vset(float c) { return _mm256_set1_ps(c); }

@@ -10,11 +10,16 @@ import { getBackend } from "../backend/registry.js";
 import { flatten, unflatten, type TreeDef } from "../tree.js";
 import { flattenArrays, normalizeArgnums, type Argnums } from "./args.js";
 import { config } from "../config.js";
+import { donatedLeaves, runDonating } from "./donate.js";
 import { hook, type CompileRecord, type Recorder } from "../core/profile-hook.js";
 
 const configKey = () => `x64=${config.read("enableX64")},tfp=${config.read("threefryPartitionable")}`;
 
-export interface JitOptions { staticArgnums?: Argnums }
+export interface JitOptions {
+  staticArgnums?: Argnums;
+  /** Arguments whose buffers the call may reuse for its outputs; their arrays are deleted (api/donate.ts). */
+  donateArgnums?: Argnums;
+}
 
 interface Entry {
   readonly closed: ClosedJaxpr;
@@ -114,7 +119,8 @@ export function jit<F extends (...args: any[]) => any>(f: F, opts: JitOptions = 
     return { entry, leaves, key };
   };
 
-  const run = (entry: Entry, leaves: DeviceArray[]) => {
+  const exec = (c: Compiled, leaves: DeviceArray[], donate?: boolean[]) => (donate && runDonating(c, leaves, donate)) || c.run(leaves);
+  const run = (entry: Entry, leaves: DeviceArray[], donate?: boolean[]) => {
     const { closed } = entry;
     let outs: DeviceArray[];
     if (currentTrace() === evalTrace && !leaves.some((x) => x instanceof Tracer) && !closed.consts.some((c) => c instanceof Tracer)) {
@@ -126,10 +132,10 @@ export function jit<F extends (...args: any[]) => any>(f: F, opts: JitOptions = 
         entry.record.compileStart = t;
         entry.record.compileEnd = performance.now();
       }
-      if (hook.recorder === null) outs = entry.compiled.run(leaves);
+      if (hook.recorder === null) outs = exec(entry.compiled, leaves, donate);
       else {
         const t0 = performance.now();
-        outs = entry.compiled.run(leaves);
+        outs = exec(entry.compiled, leaves, donate);
         hook.recorder.execute(name, t0, performance.now());
       }
     } else {
@@ -139,12 +145,14 @@ export function jit<F extends (...args: any[]) => any>(f: F, opts: JitOptions = 
   };
 
   const call = (args: unknown[]) => {
+    const donate = opts.donateArgnums === undefined ? undefined
+      : donatedLeaves(args, opts.staticArgnums === undefined ? [] : normalizeArgnums("jit", opts.staticArgnums, args.length), opts.donateArgnums, `jit(${name})`);
     // Fast path: the same shallow structure and avals as the previous call skip the keyed lookup.
     const quick = opts.staticArgnums === undefined ? shallowLeaves(args) : undefined;
-    if (quick && last && last.config === configKey() && sameShallow(quick, last)) { hits++; return run(last.entry, quick.leaves); }
+    if (quick && last && last.config === configKey() && sameShallow(quick, last)) { hits++; return run(last.entry, quick.leaves, donate); }
     const r = entryFor(args);
     if (quick && r.entry === cache.get(r.key)) last = { key: r.key, entry: r.entry, leaves: [], avals: quick.leaves.map((x) => x._aval), shape: quick.shape, config: configKey() };
-    return run(r.entry, r.leaves);
+    return run(r.entry, r.leaves, donate);
   };
   /** A call while a profile is recorded: its span, and whether it missed the cache. */
   const profiled = (rec: Recorder, args: unknown[]) => {

@@ -119,7 +119,7 @@ export const TRANSFORMS: DeclarationTable = {
     "jvp(f: fn, primals: list, tangents: list)",
     "jacfwd, jacrev, hessian(f: fn, argnums?: int = 0) ~1",
     "vmap(f: fn, inAxes?: int | null | list = 0, outAxes?: int | null | list = 0) ~1",
-    "jit(f: fn, *, staticArgnums?: int | ints) ~1",
+    "jit(f: fn, *, staticArgnums?: int | ints, donateArgnums?: int | ints) ~1",
     "makeJaxpr(f: fn, *, staticArgnums?: int | ints) ~1",
     "evalShape(f: fn, ...args: tree)",
     "customJvp, customVjp(fun: fn, *, nondiffArgnums?: int | ints) ~1",

@@ -11,6 +11,7 @@ import { encodeKernel } from "./encode.js";
 import { lowerPrimitive, opCodesRef, type Lowered, type Ref } from "./lower.js";
 import { compileProgram } from "./program.js";
 import { SlabAllocator, SMALL_MAX_BYTES } from "./slab.js";
+import { BlockPool, POOL_MIN_BYTES, sizeClass, type Block, type PoolStats } from "./pool.js";
 import { hook } from "../../core/profile-hook.js";
 
 /** Program steps timed per run, and pool-thread spans logged between two reports, while profiling. */
@@ -21,13 +22,16 @@ const STEP_CAPACITY = 16384, SPAN_CAPACITY = 65536;
  * free(), or by the engine's finalizer), or, for buffers up to HEAP_MAX_BYTES, a JavaScript
  * ArrayBuffer whose backing-store address the addon read once (`ab` keeps it alive; V8 does
  * not move backing stores): the whole of it, or a slice at `offset` of a shared slab
- * (`inSlab`, slab.ts). Heap buffers need no finalizer: the collector reclaims them with their array.
+ * (`inSlab`, slab.ts), or a block of the pool (`block`, pool.ts) from POOL_MIN_BYTES. Heap
+ * buffers need no finalizer: the collector reclaims them with their array (pool blocks come
+ * back to the pool through its own registry).
  */
 export class NativeBuffer {
-  constructor(public ptr: number, readonly bytes: number, public ab?: ArrayBuffer, readonly offset = 0, readonly inSlab = false) {
+  constructor(public ptr: number, readonly bytes: number, public ab?: ArrayBuffer, readonly offset = 0, readonly inSlab = false, public block?: Block) {
     if (!ab) trackExternal(bytes);
   }
 }
+
 
 /**
  * Native blocks are reported to V8 as external memory, so that garbage collection (and with it
@@ -71,6 +75,13 @@ export const HEAP_MAX_BYTES = (() => {
 /** Whether a buffer of this many bytes lives on the JavaScript heap. */
 export const onHeap = (bytes: number) => bytes > 0 && bytes <= HEAP_MAX_BYTES;
 
+/** Bytes of reusable blocks the pool may hold (pool.ts; env TENSORLENS_POOL_MAX, 0 turns it off). */
+export const POOL_MAX_BYTES = (() => {
+  const e = typeof process !== "undefined" ? process.env.TENSORLENS_POOL_MAX : undefined;
+  const v = e === undefined || e === "" ? NaN : Number(e);
+  return Number.isFinite(v) && v >= 0 ? v : 256 << 20;
+})();
+
 /**
  * A fresh ArrayBuffer for an op's output, not zero-filled. Every native op writes all of its
  * output (native blocks and program arenas are never zeroed either), and zeroing a large
@@ -97,6 +108,7 @@ const ptrOf = (b: Buffer) => {
 type ArrayCtor = new (buf: ArrayBuffer, offset?: number, length?: number) => TypedArray;
 const CTORS: Record<DType, ArrayCtor> = {
   float32: Float32Array, float16: Float32Array, float64: Float64Array, int32: Int32Array, uint32: Uint32Array, bool: Uint8Array,
+  bfloat16: Float32Array, int8: Int32Array, uint8: Int32Array, int16: Int32Array, // widened, as dtype.ts stores them
 };
 
 /** A lowered primitive with its addon ops created. */
@@ -126,6 +138,7 @@ export class NativeBackend implements Backend {
   /** Whether zero-copy views of native memory are allowed here (not under Electron's memory cage). */
   private viewsAllowed = true;
   private readonly slabs: SlabAllocator;
+  private readonly pool: BlockPool;
 
   constructor(readonly addon: Addon) {
     reportExternal = (delta) => addon.adjustExternal(delta);
@@ -137,7 +150,11 @@ export class NativeBackend implements Backend {
     };
     this.opReaper = new FinalizationRegistry((id) => addon.destroyOp(id));
     this.slabs = new SlabAllocator((ab) => addon.addressOf(ab));
+    this.pool = new BlockPool(POOL_MAX_BYTES, (ab) => addon.addressOf(ab), outputArrayBuffer, (ab) => addon.detach(ab), () => this.releaseWhenIdle());
   }
+
+  /** The reuse pool's counters (pool.ts): hits, misses, bytes held, returns. */
+  poolStats(): PoolStats { return this.pool.stats(); }
 
   /**
    * A new heap buffer for an output (caller checked onHeap): a slab slice when small, else its
@@ -150,9 +167,34 @@ export class NativeBackend implements Backend {
       const s = this.slabs, ptr = s.alloc(bytes);
       return new NativeBuffer(ptr, bytes, s.slab, s.offset, true);
     }
+    if (bytes >= POOL_MIN_BYTES && POOL_MAX_BYTES > 0) return this.pooledBuffer(bytes);
     const ab = outputArrayBuffer(bytes + 64);
     const base = this.addon.addressOf(ab), offset = (64 - (base % 64)) % 64;
     return new NativeBuffer(base + offset, bytes, ab, offset);
+  }
+
+  /**
+   * A new buffer object for the memory of `from`, which is dead afterwards (ptr 0: any array
+   * still holding it throws on use): a donated input's memory becoming a program's output.
+   * Native memory is not reported to V8 again; a pool block's return moves to the new owner.
+   */
+  takeOver(from: NativeBuffer): NativeBuffer {
+    if (!from.ptr) throw new Error("native backend: use of a freed buffer");
+    const b: NativeBuffer = Object.create(NativeBuffer.prototype);
+    Object.assign(b, { ptr: from.ptr, bytes: from.bytes, ab: from.ab, offset: from.offset, inSlab: from.inSlab, block: from.block });
+    if (from.block) this.pool.transfer(from.block, from, b);
+    from.ptr = 0;
+    from.ab = undefined;
+    from.block = undefined;
+    return b;
+  }
+
+  /** A buffer on a block of the pool (reused when one of its size class came back). */
+  private pooledBuffer(bytes: number): NativeBuffer {
+    const blk = this.pool.take(sizeClass(bytes));
+    const b = new NativeBuffer(blk.base + blk.offset, bytes, blk.ab, blk.offset, false, blk);
+    this.pool.track(blk, b);
+    return b;
   }
 
   upload(data: TypedArray, aval: ShapedArray): Buffer {
@@ -197,8 +239,10 @@ export class NativeBackend implements Backend {
     if (!b.ptr) return;
     // A heap buffer is detached: its memory is released now, not at the next collection (every
     // heap buffer is one this backend allocated or adopted, so no user view shares it). A slab
-    // slice only lets go of its slab, which the collector frees with its last slice.
-    if (b.ab) { if (!b.inSlab) this.addon.detach(b.ab); b.ab = undefined; }
+    // slice only lets go of its slab, which the collector frees with its last slice. A pool
+    // block goes back to the pool: this buffer object is dead (ptr 0), and no other holds it.
+    if (b.block) { this.pool.giveBack(b.block, b); b.block = undefined; b.ab = undefined; }
+    else if (b.ab) { if (!b.inSlab) this.addon.detach(b.ab); b.ab = undefined; }
     else { this.addon.free(b.ptr); trackExternal(-b.bytes); this.releaseWhenIdle(); }
     b.ptr = 0;
   }
@@ -207,11 +251,18 @@ export class NativeBackend implements Backend {
   /**
    * The addon keeps freed large blocks for the next allocation of their size (a loop's next
    * step). A second after a free, once the event loop runs, they go back to the system, so
-   * that a long-lived process (the editor's runner) does not hold them while it waits.
+   * that a long-lived process (the editor's runner) does not hold them while it waits. The
+   * pool's blocks go back once they have sat unused for a second (the timer re-arms while the
+   * pool holds younger ones).
    */
   private releaseWhenIdle(): void {
     if (this.idleTimer !== undefined || typeof setTimeout === "undefined") return;
-    this.idleTimer = setTimeout(() => { this.idleTimer = undefined; this.addon.releaseReusable(); settleExternal(); }, 1000);
+    this.idleTimer = setTimeout(() => {
+      this.idleTimer = undefined;
+      this.addon.releaseReusable();
+      settleExternal();
+      if (this.pool.releaseIdle(1000)) this.releaseWhenIdle();
+    }, 1000);
     (this.idleTimer as { unref?: () => void }).unref?.();
   }
 

@@ -5,6 +5,8 @@ import { runProgramGeneric } from "../../core/program.js";
 import type { Program } from "../kernel.js";
 import type { NativeBackend } from "./backend.js";
 import { NativeBuffer, onHeap } from "./backend.js";
+import { donationCandidates, epilogueFeedsDonation } from "./donation.js";
+import type { FusedKernel } from "../kernel.js";
 import { storageBytes } from "./codes.js";
 import { encodeKernel } from "./encode.js";
 import { lowerPrimitive, opCodesRef, type NativeStep } from "./lower.js";
@@ -26,13 +28,13 @@ export function compileProgram(be: NativeBackend, program: Program): Executable 
   if (program.steps.some((s) => s.kind === "op" && CONTROL_FLOW.has(s.prim))) return withControlFlow(be, program);
   const slots: ShapedArray[] = [...program.slots];
   // Each native step remembers the program step it came from (the profiler's per-step times).
-  const native: { step: NativeStep; ins: number[]; outs: number[]; from: number }[] = [];
+  const native: { step: NativeStep; ins: number[]; outs: number[]; from: number; kernel?: FusedKernel }[] = [];
   for (let from = 0; from < program.steps.length; from++) {
     const s = program.steps[from]!;
     if (s.kind === "free") continue;
     if (s.kind === "kernel") {
       const enc = encodeKernel(s.kernel, opCodesRef.current!);
-      native.push({ step: { enc, outBytes: [bytesOf(s.kernel.output)], ins: [], outs: [] }, ins: [...s.inputs], outs: [s.output], from });
+      native.push({ step: { enc, outBytes: [bytesOf(s.kernel.output)], ins: [], outs: [] }, ins: [...s.inputs], outs: [s.output], from, kernel: s.kernel });
       continue;
     }
     const inAvals = s.inputs.map((i) => slots[i]!);
@@ -44,8 +46,11 @@ export function compileProgram(be: NativeBackend, program: Program): Executable 
     let resultSlot = -1;
     if (ep) {
       const ra = ep.kernel.inputs[ep.resultInput]!, oa = slots[s.outputs[0]!]!;
+      // Not in place when the epilogue reads a program input where it writes (an SGD update):
+      // a donated input's memory can then hold the output (donation.ts).
       const inPlace = ep.kernel.reduce === null && bytesOf(ra) === bytesOf(oa) && storageBytes(ra.dtype) === storageBytes(oa.dtype) &&
-        ep.inputs.every((x, i) => i === ep.resultInput || x !== s.outputs[0]);
+        ep.inputs.every((x, i) => i === ep.resultInput || x !== s.outputs[0]) &&
+        !epilogueFeedsDonation(ep.kernel, ep.inputs, s.outputs[0]!, program.numInputs, (x) => bytesOf(slots[x]!));
       if (inPlace) resultSlot = s.outputs[0]!;
       else { slots.push(tmpAval(bytesOf(ra))); resultSlot = slots.length - 1; }
     }
@@ -61,7 +66,7 @@ export function compileProgram(be: NativeBackend, program: Program): Executable 
     if (ep) {
       const enc = encodeKernel(ep.kernel, opCodesRef.current!);
       const ins = ep.inputs.map((x, i) => (i === ep.resultInput ? resultSlot : x));
-      native.push({ step: { enc, outBytes: [bytesOf(ep.kernel.output)], ins: [], outs: [] }, ins, outs: [s.outputs[0]!], from });
+      native.push({ step: { enc, outBytes: [bytesOf(ep.kernel.output)], ins: [], outs: [] }, ins, outs: [s.outputs[0]!], from, kernel: ep.kernel });
     }
   }
 
@@ -110,29 +115,50 @@ export function compileProgram(be: NativeBackend, program: Program): Executable 
   const numInputs = program.numInputs, numOutputs = outBytes.length;
   const addon = be.addon, io = be.io;
   const stepOf = Int32Array.from(native, (n) => n.from);
+  // Which inputs each output may be written into when donated (donation.ts).
+  const candidates = donationCandidates(native, numInputs, program.outputs, kind, bytes);
+  /** Runs the program; output k goes into the memory of input `into[k]` where that is >= 0. */
+  const exec = (inputs: readonly Buffer[], into?: readonly number[]): Buffer[] => {
+    if (inputs.length !== numInputs) throw new Error(`native program: ${inputs.length} inputs for ${numInputs}`);
+    for (let i = 0; i < numInputs; i++) {
+      const p = (inputs[i] as NativeBuffer).ptr;
+      if (!p) throw new Error("native backend: use of a freed buffer");
+      io[i] = p;
+    }
+    // Outputs up to HEAP_MAX_BYTES are JavaScript ArrayBuffers the program writes into (the
+    // collector frees them, also inside a synchronous loop); larger ones are native blocks.
+    // They are made here (backend.heapBuffer: slab slices when small, pool blocks when large)
+    // and passed by address; a donated input's buffer is passed by its own address.
+    const dest = new Array<number | undefined>(numOutputs);
+    const out = new Array<Buffer>(numOutputs);
+    for (let k = 0; k < numOutputs; k++) {
+      const i = into ? into[k]! : -1;
+      if (i >= 0) { dest[k] = (inputs[i] as NativeBuffer).ptr; continue; }
+      if (!heap[k]) continue;
+      const b = be.heapBuffer(outBytes[k]!);
+      out[k] = b;
+      dest[k] = b.ptr;
+    }
+    addon.runProgram(id, dest);
+    if (hook.recorder !== null) be.reportProgram(program, stepOf);
+    for (let k = 0; k < numOutputs; k++) {
+      const i = into ? into[k]! : -1;
+      if (i >= 0) out[k] = be.takeOver(inputs[i] as NativeBuffer);
+      else if (out[k] === undefined) out[k] = new NativeBuffer(io[k]!, outBytes[k]!);
+    }
+    return out;
+  };
   const exe: Executable & { arenaBytes: number } = {
     arenaBytes,
-    run(inputs) {
-      if (inputs.length !== numInputs) throw new Error(`native program: ${inputs.length} inputs for ${numInputs}`);
-      for (let i = 0; i < numInputs; i++) {
-        const p = (inputs[i] as NativeBuffer).ptr;
-        if (!p) throw new Error("native backend: use of a freed buffer");
-        io[i] = p;
-      }
-      // Outputs up to HEAP_MAX_BYTES are JavaScript ArrayBuffers the program writes into (the
-      // collector frees them, also inside a synchronous loop); larger ones are native blocks.
-      // They are made here (backend.heapBuffer: slab slices when small) and passed by address.
-      const dest = new Array<number | undefined>(numOutputs);
-      const out = new Array<Buffer>(numOutputs);
+    run: (inputs) => exec(inputs),
+    runDonated(inputs, donate) {
+      const usable = donatable(inputs, donate);
+      const into = new Array<number>(numOutputs).fill(-1);
       for (let k = 0; k < numOutputs; k++) {
-        if (!heap[k]) continue;
-        const b = be.heapBuffer(outBytes[k]!);
-        out[k] = b;
-        dest[k] = b.ptr;
+        for (const i of candidates[k]!) if (usable[i]) { into[k] = i; usable[i] = false; break; }
       }
-      addon.runProgram(id, dest);
-      if (hook.recorder !== null) be.reportProgram(program, stepOf);
-      for (let k = 0; k < numOutputs; k++) if (out[k] === undefined) out[k] = new NativeBuffer(io[k]!, outBytes[k]!);
+      const out = exec(inputs, into);
+      freeUnused(be, inputs, donate, into);
       return out;
     },
   };
@@ -144,7 +170,7 @@ export function compileProgram(be: NativeBackend, program: Program): Executable 
 function withControlFlow(be: NativeBackend, program: Program): Executable {
   const consts = program.constants.map((c) => be.upload(hostData(c), c.aval));
   const owned = new Set<number>([...Array(program.numInputs).keys(), ...program.constants.map((c) => c.slot)]);
-  return {
+  return freesDonated(be, {
     run(inputs) {
       const outs = runProgramGeneric(program, be, inputs, consts);
       // Outputs must be new buffers: copy those that are inputs, constants or repeated.
@@ -156,7 +182,7 @@ function withControlFlow(be: NativeBackend, program: Program): Executable {
         return be.execute("reshape", { shape: a.shape }, [b], [a], [a])[0]!;
       });
     },
-  };
+  });
 }
 
 function stepLabel(s: Program["steps"][number]): string {
@@ -180,7 +206,7 @@ function tmpAval(bytes: number): ShapedArray {
 function stepwise(be: NativeBackend, program: Program): Executable {
   const consts = program.constants.map((c) => ({ slot: c.slot, buf: be.upload(hostData(c), c.aval) }));
   const owned = new Set<number>([...Array(program.numInputs).keys(), ...program.constants.map((c) => c.slot)]);
-  return {
+  return freesDonated(be, {
     run(inputs) {
       const bufs = new Array<Buffer | undefined>(program.slots.length);
       inputs.forEach((b, i) => { bufs[i] = b; });
@@ -213,6 +239,39 @@ function stepwise(be: NativeBackend, program: Program): Executable {
       } finally {
         bufs.forEach((b, i) => { if (b && !owned.has(i) && !outputs.has(i)) be.free(b); });
       }
+    },
+  });
+}
+
+/**
+ * Donated inputs that may be written in place: each buffer once, and not one that is also
+ * passed at a position that is not donated (that position reads it, possibly after the write).
+ */
+function donatable(inputs: readonly Buffer[], donate: readonly boolean[]): boolean[] {
+  const count = new Map<Buffer, number>();
+  for (const b of inputs) count.set(b, (count.get(b) ?? 0) + 1);
+  return inputs.map((b, i) => donate[i] === true && count.get(b) === 1);
+}
+
+/** After a run: donated buffers that no output took go back to the backend (the pool) at once. */
+function freeUnused(be: NativeBackend, inputs: readonly Buffer[], donate: readonly boolean[], into: readonly number[]): void {
+  const taken = new Set(into.filter((i) => i >= 0).map((i) => inputs[i]!));
+  const done = new Set<Buffer>();
+  inputs.forEach((b, i) => {
+    if (!donate[i] || taken.has(b) || done.has(b)) return;
+    done.add(b);
+    be.free(b);
+  });
+}
+
+/** Executables whose outputs are always new buffers take donation as an early free. */
+function freesDonated(be: NativeBackend, exe: Executable): Executable {
+  return {
+    run: (inputs) => exe.run(inputs),
+    runDonated(inputs, donate) {
+      const out = exe.run(inputs);
+      freeUnused(be, inputs, donate, []);
+      return out;
     },
   };
 }
