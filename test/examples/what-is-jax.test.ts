@@ -1,6 +1,7 @@
 // `npm start` walks the tutorial: the example runs as a user would run it and prints the
 // tutorial's results. Values are checked against numpy's matmul of the tutorial's arrays, the
-// JAX PRNG known answers and Flax's printed initial parameters (from the issue).
+// JAX PRNG known answers and Flax's printed initial parameters (from the issue). The same
+// program with TENSORLENS_BACKEND=webgpu must print the same numbers as on the default backend.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
@@ -8,8 +9,44 @@ import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 
+/** The example's output on a backend (the default one when undefined); runs once per backend. */
+const outputs = new Map<string | undefined, ReturnType<typeof spawnSync<string>>>();
+function runExample(backend?: string) {
+  let r = outputs.get(backend);
+  if (!r) {
+    const env = { ...process.env };
+    if (backend) env.TENSORLENS_BACKEND = backend;
+    else delete env.TENSORLENS_BACKEND;
+    r = spawnSync(process.execPath, ["--import", "tsx", "examples/what-is-jax.ts"], { cwd: root, encoding: "utf8", timeout: 240_000, env });
+    outputs.set(backend, r);
+  }
+  return r;
+}
+
+/**
+ * The printed numbers of each labelled line, leaving out what differs between backends by
+ * design: the timings, the jitted program's listing (each backend lowers its own way), and
+ * where the arrays live.
+ */
+function printedNumbers(out: string): { label: string; values: number[] }[] {
+  const rows: { label: string; values: number[] }[] = [];
+  let inListing = false;
+  let label = "";
+  for (const line of out.split("\n")) {
+    if (line.startsWith("the jitted program:")) { inListing = true; continue; }
+    if (line.startsWith("===")) inListing = false;
+    if (inListing || line.startsWith("update_step eager:")) continue;
+    const text = line.replace(/lives on "[a-z]+"/, "lives on");
+    const eq = text.search(/ = |: |->/);
+    if (eq > 0 && !/^\s/.test(text)) label = text.slice(0, eq).trim();
+    const values = (text.slice(eq > 0 && !/^\s/.test(text) ? eq : 0).match(/-?\d+\.?\d*(e[-+]?\d+)?|NaN|true|false/g) ?? []).map((v) => (v === "true" ? 1 : v === "false" ? 0 : Number(v)));
+    if (values.length) rows.push({ label, values });
+  }
+  return rows;
+}
+
 test("examples/what-is-jax.ts runs end to end and prints the tutorial's results", () => {
-  const r = spawnSync(process.execPath, ["--import", "tsx", "examples/what-is-jax.ts"], { cwd: root, encoding: "utf8", timeout: 120_000 });
+  const r = runExample();
   assert.equal(r.status, 0, r.stderr);
   const out = r.stdout;
   const numbers = (line: string) => (line.match(/-?\d+\.?\d*(e[-+]?\d+)?/g) ?? []).map(Number);
@@ -32,4 +69,27 @@ test("examples/what-is-jax.ts runs end to end and prints the tutorial's results"
   assert.deepEqual(after("vmap(predict one example)(input) =", 3), after("predict(input, layers)           =", 3));
   // The second derivative of sin at 1 is -sin(1).
   assert.ok(Math.abs(after("second derivative of sin at 1.0:", 1)[0]! + Math.sin(1)) < 1e-6);
+});
+
+test("examples/what-is-jax.ts prints the same numbers with TENSORLENS_BACKEND=webgpu", (t) => {
+  const gpu = runExample("webgpu");
+  if (gpu.status !== 0 && /no WebGPU adapter was found/.test(gpu.stderr) && process.env.TENSORLENS_REQUIRE_WEBGPU !== "1") {
+    t.skip(`no WebGPU adapter: ${gpu.stderr.split("\n").find((l) => l.includes("Looked for")) ?? ""}`);
+    return;
+  }
+  assert.equal(gpu.status, 0, gpu.stderr);
+  assert.match(gpu.stdout, /\(backend: webgpu\)/);
+  const cpu = runExample();
+  assert.equal(cpu.status, 0, cpu.stderr);
+  const want = printedNumbers(cpu.stdout), got = printedNumbers(gpu.stdout);
+  assert.deepEqual(got.map((r) => r.label), want.map((r) => r.label), "the same lines, in the same order");
+  assert.ok(want.length > 20, `only ${want.length} lines with numbers in:\n${cpu.stdout}`);
+  want.forEach((w, i) => {
+    const g = got[i]!;
+    assert.equal(g.values.length, w.values.length, `${w.label}: how many numbers`);
+    w.values.forEach((v, k) => {
+      const close = Number.isNaN(v) ? Number.isNaN(g.values[k]!) : Math.abs(g.values[k]! - v) <= 1e-5 + 1e-4 * Math.abs(v);
+      assert.ok(close, `${w.label}: number ${k} is ${g.values[k]} on webgpu, ${v} on ${cpu.stdout.match(/\(backend: (\w+)\)/)?.[1]}`);
+    });
+  });
 });

@@ -9,6 +9,12 @@ export type Buffer = object;
 /** A compiled program: one call runs it. */
 export interface Executable {
   run(inputs: readonly Buffer[]): Buffer[];
+  /**
+   * Runs with the inputs marked in `donate` given to the program (jit's donateArgnums): it
+   * owns those buffers from now on, may write outputs into them, and frees the rest. Absent
+   * where the backend cannot reuse inputs: donation is then a no-op (api/donate.ts).
+   */
+  runDonated?(inputs: readonly Buffer[], donate: readonly boolean[]): Buffer[];
 }
 
 /**
@@ -57,4 +63,9 @@ export interface Backend {
   stopProfiling?(): void;
   /** Reports timings the backend holds (the thread spans of an eager op just run). */
   flushProfiling?(): void;
+  /**
+   * What a profile of this backend should say about its times, once (read when a profile
+   * stops): e.g. that the adapter has no timestamp queries, so kernel times are not measured.
+   */
+  profilingNotes?(): string[];
 }

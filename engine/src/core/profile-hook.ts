@@ -36,6 +36,12 @@ export interface Recorder {
    */
   deviceSteps(program: Program, stepOf: Int32Array, times: Float64Array, base: number, count: number, offsetMs: number): void;
   /**
+   * deviceSteps bound to the current context (the jit call in progress), for times that arrive
+   * after the call returned: a WebGPU backend takes it when it submits a program and calls it
+   * when its timestamp queries resolve.
+   */
+  deviceStepsLater?(): Recorder["deviceSteps"];
+  /**
    * Busy intervals of the backend's worker threads: `count` triples (thread, start, end) from
    * spans[base] on (backend clock; + offsetMs gives performance.now() milliseconds).
    */

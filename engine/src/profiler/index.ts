@@ -1,4 +1,4 @@
-import { defaultBackendName, getBackend } from "../backend/registry.js";
+import { defaultBackendName, getBackend, liveBackends } from "../backend/registry.js";
 import { closeSession, openSession } from "./recorder.js";
 import { Profile } from "./profile.js";
 
@@ -34,7 +34,9 @@ export function startProfile(opts: ProfileOptions = {}): ProfileSession {
     stop() {
       if (done) return done;
       const events = closeSession(log, start);
-      done = new Profile(events, { backend: backendName, threads, start: t0, end: performance.now() });
+      // What the backends say about their times (e.g. no GPU timestamp queries), once per profile.
+      const notes = liveBackends().flatMap((b) => b.profilingNotes?.() ?? []);
+      done = new Profile(events, { backend: backendName, threads, start: t0, end: performance.now(), notes });
       return done;
     },
   };

@@ -1,6 +1,6 @@
 import { writeFileSync } from "node:fs";
 import type { ShapedArray } from "../core/aval.js";
-import { itemSize } from "../dtype.js";
+import { itemSize, SHORT_NAME } from "../dtype.js";
 import type { SourceLocation } from "../core/source.js";
 import type { Program, Step } from "../backend/kernel.js";
 import type { ProfileCompile, ProfileOp, ProfileSummary } from "../runner/protocol.js";
@@ -15,8 +15,7 @@ interface OpInfo extends Cost {
   readonly dtypes: string;
 }
 
-const short: Record<string, string> = { float32: "f32", float16: "f16", float64: "f64", int32: "i32", uint32: "u32", bool: "bool" };
-const label = (a: ShapedArray) => `${short[a.dtype] ?? a.dtype}[${a.shape.join(",")}]`;
+const label = (a: ShapedArray) => `${SHORT_NAME[a.dtype]}[${a.shape.join(",")}]`;
 const shapesOf = (ins: readonly ShapedArray[], outs: readonly ShapedArray[]) => `${ins.map(label).join(", ")} -> ${outs.map(label).join(", ")}`;
 const dtypesOf = (ins: readonly ShapedArray[], outs: readonly ShapedArray[]) => [...new Set([...ins, ...outs].map((a) => a.dtype))].join(",");
 
@@ -63,7 +62,11 @@ function eagerInfo(e: Extract<ProfileEvent, { type: "eager" }>): OpInfo {
 const fmtLoc = (l: SourceLocation) => `${l.file}:${l.line}:${l.column}`;
 const toLocation = (l: SourceLocation) => ({ file: l.file, line: l.line, column: l.column });
 
-export interface ProfileMeta { readonly backend: string; readonly threads: number; readonly start: number; readonly end: number }
+export interface ProfileMeta {
+  readonly backend: string; readonly threads: number; readonly start: number; readonly end: number;
+  /** What the backends said about their times (Backend.profilingNotes), shown once. */
+  readonly notes?: readonly string[];
+}
 
 /** A recorded profile: its raw events, and the summary, trace and text made from them. */
 export class Profile {
@@ -218,6 +221,7 @@ export class Profile {
     ];
     const head: object[] = [
       { name: "process_name", ph: "M", pid, tid: MAIN, args: { name: `tensorlens (${this.meta.backend})` } },
+      ...(this.meta.notes?.length ? [{ name: "process_labels", ph: "M", pid, tid: MAIN, args: { labels: this.meta.notes.join(" ") } }] : []),
       ...meta(MAIN, "JS main (eager ops, jit calls)", 0),
       ...meta(DEVICE, `${this.meta.backend} program steps`, 1),
       ...[...threads].sort((a, b) => a - b).flatMap((t) => meta(THREAD0 + t, `${this.meta.backend} pool thread ${t}${t === 0 ? " (caller)" : ""}`, 2 + t)),
@@ -236,6 +240,7 @@ export class Profile {
     const timeUs = (u: number) => (u >= 1000 ? `${(u / 1000).toFixed(2)} ms` : `${u.toFixed(1)} µs`);
     const mib = (b: number) => `${(b / 2 ** 20).toFixed(1)} MiB`;
     lines.push(`tensorlens profile: ${s.backend} (${s.threads} thread${s.threads === 1 ? "" : "s"}), wall ${ms(s.wallMs)}: run ${ms(s.runMs)}, trace ${ms(s.traceMs)}, compile ${ms(s.compileMs)}; ${s.events} events`);
+    for (const n of this.meta.notes ?? []) lines.push(`note: ${n}`);
     const opTotal = s.ops.reduce((a, o) => a + o.totalUs, 0) || 1;
     lines.push("", `top ops by total time (${s.ops.length} distinct, ${timeUs(opTotal)} in all):`);
     lines.push(`${"total".padStart(10)} ${"%".padStart(5)} ${"count".padStart(6)} ${"mean".padStart(10)} ${"GFLOP/s".padStart(8)} ${"GB/s".padStart(7)}  op`);

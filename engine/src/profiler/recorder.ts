@@ -86,7 +86,13 @@ export class EventLog implements Recorder {
     this.events.push({ type: "step", ts: t0, dur: t1 - t0, program, step, jit: this.currentJit(), timer: "js" });
   }
   deviceSteps(program: Program, stepOf: Int32Array, times: Float64Array, base: number, count: number, offsetMs: number): void {
+    this.pushDeviceSteps(this.currentJit(), program, stepOf, times, base, count, offsetMs);
+  }
+  deviceStepsLater(): Recorder["deviceSteps"] {
     const jit = this.currentJit();
+    return (program, stepOf, times, base, count, offsetMs) => this.pushDeviceSteps(jit, program, stepOf, times, base, count, offsetMs);
+  }
+  private pushDeviceSteps(jit: string | undefined, program: Program, stepOf: Int32Array, times: Float64Array, base: number, count: number, offsetMs: number): void {
     // Native steps of one program step (a matmul's transposes, an epilogue) become one event.
     for (let k = 0; k < count;) {
       const from = stepOf[k]!;

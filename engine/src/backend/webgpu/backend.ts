@@ -8,9 +8,11 @@ import { acquireGpu, type Gpu, type GpuLimits } from "./device.js";
 import { fusedShader, type ShaderSpec } from "./kernels.js";
 import { CONTROL_PRIMITIVES, opShader } from "./ops.js";
 import { NotOnWebGPU, wgslType } from "./wgsl.js";
+import { GpuTimer } from "./timer.js";
+import { hook } from "../../core/profile-hook.js";
 
 // GPUBufferUsage / GPUMapMode values (the globals exist only once Dawn's are installed).
-const STORAGE = 0x80, COPY_SRC = 0x04, COPY_DST = 0x08, MAP_READ = 0x01, MAP_MODE_READ = 0x01;
+const STORAGE = 0x80, UNIFORM = 0x40, COPY_SRC = 0x04, COPY_DST = 0x08, MAP_READ = 0x01, MAP_MODE_READ = 0x01;
 
 /** WebGPU's default limits: shaders made before the device is ready use these, valid on every adapter. */
 const DEFAULT_LIMITS: GpuLimits = {
@@ -55,8 +57,13 @@ export class WebGPUBackend implements Backend {
   private readonly pool = new Map<number, GPUBuffer[]>();
   private poolBytes = 0;
   private readonly prepared = new WeakMap<object, ShaderSpec>();
-  /** Counters for tests and the bench: submissions, dispatches, pipelines compiled. */
-  readonly stats = { submissions: 0, dispatches: 0, pipelines: 0 };
+  /** Each shader's parameters (sizes, strides) in a uniform buffer, written once: a spec's values never change. */
+  private readonly uniforms = new WeakMap<ShaderSpec, GPUBuffer>();
+  /** Counters for tests and the bench: submissions, dispatches, pipelines compiled, pipeline cache hits. */
+  readonly stats = { submissions: 0, dispatches: 0, pipelines: 0, pipelineHits: 0 };
+  /** Whether a profile is being recorded; the timer exists once the device is, where it has timestamp queries. */
+  private profiling = false;
+  private timer: GpuTimer | null = null;
 
   constructor(acquire: () => Promise<Gpu> = acquireGpu) {
     this.init = acquire().then((g) => { this.attach(g); return g; }, (e: unknown) => {
@@ -112,6 +119,16 @@ export class WebGPUBackend implements Backend {
   }
 
   private limits(): GpuLimits { return this.gpu?.limits ?? DEFAULT_LIMITS; }
+  /** Whether reductions use subgroup operations (shaders made before the device is ready do not). */
+  private subgroups(): boolean { return this.gpu?.features.has("subgroups") ?? false; }
+
+  /**
+   * The pipeline cache: pipelines are keyed by their WGSL, which holds a kernel's structure and
+   * not its sizes (those are parameters), so shapes of one structure share a pipeline.
+   */
+  pipelineCacheStats(): { pipelines: number; compiled: number; hits: number } {
+    return { pipelines: this.pipelines.size, compiled: this.stats.pipelines, hits: this.stats.pipelineHits };
+  }
 
   // ---- memory -------------------------------------------------------------------------------
   private alloc(g: Gpu, bytes: number): GPUBuffer {
@@ -206,18 +223,23 @@ export class WebGPUBackend implements Backend {
     if (aval.dtype === "bool") host.set(new Uint32Array(raw));
     else host.set(new (host.constructor as Float32ArrayConstructor)(raw));
     b.host = host; // values never change once computed: later synchronous reads may use them
+    // While profiling, an awaited result also brings the kernel times of the work before it.
+    await this.timer?.settled();
     return host.slice();
   }
 
   // ---- kernels --------------------------------------------------------------------------------
   private pipeline(g: Gpu, spec: ShaderSpec): { pipeline: GPUComputePipeline; layout: GPUBindGroupLayout } {
-    const lkey = `${spec.numInputs}/${spec.outputs.length}`;
+    const uniform = spec.params.length > 0;
+    const lkey = `${spec.numInputs}/${spec.outputs.length}${uniform ? "/u" : ""}`;
     let layout = this.layouts.get(lkey);
     if (!layout) {
       const entries: GPUBindGroupLayoutEntry[] = [];
-      for (let i = 0; i < spec.numInputs + spec.outputs.length; i++) {
+      const storage = spec.numInputs + spec.outputs.length;
+      for (let i = 0; i < storage; i++) {
         entries.push({ binding: i, visibility: 4 /* COMPUTE */, buffer: { type: i < spec.numInputs ? "read-only-storage" : "storage" } });
       }
+      if (uniform) entries.push({ binding: storage, visibility: 4 /* COMPUTE */, buffer: { type: "uniform" } });
       const group = g.device.createBindGroupLayout({ entries });
       layout = { group, pipeline: g.device.createPipelineLayout({ bindGroupLayouts: [group] }) };
       this.layouts.set(lkey, layout);
@@ -228,7 +250,7 @@ export class WebGPUBackend implements Backend {
       p = g.device.createComputePipeline({ layout: layout.pipeline, compute: { module, entryPoint: "main" }, label: spec.label });
       this.pipelines.set(spec.code, p);
       this.stats.pipelines++;
-    }
+    } else this.stats.pipelineHits++;
     return { pipeline: p, layout: layout.group };
   }
 
@@ -241,10 +263,21 @@ export class WebGPUBackend implements Backend {
     }
     const { pipeline, layout } = this.pipeline(g, spec);
     const entries = [...ins, ...outs].map((b, i) => ({ binding: i, resource: { buffer: this.ensure(g, b) } }));
+    if (spec.params.length) entries.push({ binding: entries.length, resource: { buffer: this.uniformOf(g, spec) } });
     pass.setPipeline(pipeline);
     pass.setBindGroup(0, g.device.createBindGroup({ layout, entries }));
     pass.dispatchWorkgroups(spec.grid[0], spec.grid[1], spec.grid[2]);
     this.stats.dispatches++;
+  }
+
+  private uniformOf(g: Gpu, spec: ShaderSpec): GPUBuffer {
+    let u = this.uniforms.get(spec);
+    if (!u) {
+      u = g.device.createBuffer({ size: spec.params.byteLength, usage: UNIFORM | COPY_DST });
+      g.device.queue.writeBuffer(u, 0, spec.params.buffer, spec.params.byteOffset, spec.params.byteLength);
+      this.uniforms.set(spec, u);
+    }
+    return u;
   }
 
   /** One dispatch as one submission (eager ops, steps of programs the engine runs). */
@@ -266,7 +299,7 @@ export class WebGPUBackend implements Backend {
     this.check();
     let spec = question ? this.prepared.get(question) : undefined;
     if (!spec) {
-      spec = opShader(prim, params, inAvals, outAvals, this.limits());
+      spec = opShader(prim, params, inAvals, outAvals, this.limits(), this.subgroups());
       if (question) this.prepared.set(question, spec);
     }
     return this.runOne(spec, inputs as WebGPUBuffer[]);
@@ -281,7 +314,7 @@ export class WebGPUBackend implements Backend {
     let spec = this.prepared.get(kernel);
     if (!spec) {
       for (const a of [...kernel.inputs, kernel.output]) wgslType(a.dtype);
-      spec = fusedShader(kernel, this.limits(), label);
+      spec = fusedShader(kernel, this.limits(), label, this.subgroups());
       this.prepared.set(kernel, spec);
     }
     return spec;
@@ -299,7 +332,7 @@ export class WebGPUBackend implements Backend {
         if (s.kind === "kernel") return { kind: "dispatch", d: { spec: this.fusedSpec(s.kernel, s.label), inputs: s.inputs, outputs: [s.output] } };
         if (s.kind === "op") {
           if (s.epilogue) throw new Error("internal: webgpu programs carry no epilogues");
-          const spec = opShader(s.prim, s.params, s.inputs.map((i) => program.slots[i]!), s.outputs.map((i) => program.slots[i]!), lim);
+          const spec = opShader(s.prim, s.params, s.inputs.map((i) => program.slots[i]!), s.outputs.map((i) => program.slots[i]!), lim, this.subgroups());
           return { kind: "dispatch", d: { spec, inputs: s.inputs, outputs: s.outputs } };
         }
         return { kind: "free", slots: s.slots };
@@ -315,6 +348,7 @@ export class WebGPUBackend implements Backend {
       return { slot: c.slot, buf: this.upload(data, c.aval) as WebGPUBuffer };
     });
     const owned = new Set<Slot>([...Array(program.numInputs).keys(), ...consts.map((c) => c.slot)]);
+    const dispatches = plan.filter((p) => p.kind === "dispatch").length;
     const outputSlots = new Set(program.outputs);
     return {
       run: (inputs: readonly Buffer[]): Buffer[] => {
@@ -336,24 +370,66 @@ export class WebGPUBackend implements Backend {
           return to;
         });
         const frozen = slots.slice();
+        // Bound now, inside the jit call, though the times arrive after it returned.
+        const report = this.profiling ? hook.recorder?.deviceStepsLater?.() : undefined;
         this.whenReady((g) => {
           for (const i of owned) if (frozen[i]) this.ensure(g, frozen[i]!);
           const enc = g.device.createCommandEncoder();
-          const pass = enc.beginComputePass();
-          for (const p of plan) {
+          const timer = report ? this.gpuTimer(g) : null;
+          const timed = timer ? timer.begin(dispatches) : null;
+          // One pass for the whole program; one per dispatch when each is timed (timestamps are per pass).
+          let pass = timed ? null : enc.beginComputePass();
+          plan.forEach((p, k) => {
             if (p.kind === "dispatch") {
-              this.dispatch(g, pass, p.d.spec, p.d.inputs.map((s) => frozen[s]!), p.d.outputs.map((s) => frozen[s]!));
+              const pk = pass ?? enc.beginComputePass(timer!.pass(timed!, k));
+              this.dispatch(g, pk, p.d.spec, p.d.inputs.map((s) => frozen[s]!), p.d.outputs.map((s) => frozen[s]!));
+              if (!pass) pk.end();
             } else {
               for (const s of p.slots) if (!owned.has(s) && !outputSlots.has(s) && frozen[s]) this.release(frozen[s]!);
             }
-          }
-          pass.end();
+          });
+          pass?.end();
+          pass = null;
           for (const c of copies) enc.copyBufferToBuffer(this.ensure(g, c.from), 0, this.ensure(g, c.to), 0, c.from.bytes);
+          const collect = timed ? timer!.finish(enc, timed) : null;
           g.device.queue.submit([enc.finish()]);
           this.stats.submissions++;
+          collect?.(performance.now(), program, report!);
         });
         return outs;
       },
     };
+  }
+
+  // ---- profiling: kernel times from timestamp queries (timer.ts) --------------------------------
+  startProfiling(): void {
+    this.profiling = true;
+    if (this.timer) this.timer.unresolvedAtStop = this.timer.untimedSteps = 0;
+  }
+
+  stopProfiling(): void {
+    this.timer?.noteStop();
+    this.profiling = false;
+  }
+
+  /** The timer, on a device with timestamp queries (made at the first timed run). */
+  private gpuTimer(g: Gpu): GpuTimer | null {
+    if (!g.features.has("timestamp-query")) return null;
+    return (this.timer ??= new GpuTimer(g.device));
+  }
+
+  /** Says once what the profile's webgpu times are, and what they are not. */
+  profilingNotes(): string[] {
+    const notes: string[] = [];
+    const issue = "webgpu eager ops and jit executions are timed from JavaScript: the time to issue the work, which the GPU runs asynchronously";
+    if (this.gpu && !this.gpu.features.has("timestamp-query")) {
+      notes.push(`${issue}; the adapter "${this.gpu.adapterName}" has no timestamp-query, so GPU kernel times are not measured.`);
+    } else {
+      notes.push(`${issue}; the steps of jitted programs carry the GPU's kernel times (timestamp queries).`);
+    }
+    const t = this.timer;
+    if (t && t.unresolvedAtStop > 0) notes.push(`webgpu: the kernel times of ${t.unresolvedAtStop} program run(s) had not been read back when the profile stopped: await a result (x.data()) inside the profiled code to include them.`);
+    if (t && t.untimedSteps > 0) notes.push(`webgpu: ${t.untimedSteps} step(s) of programs longer than 2048 dispatches were not timed.`);
+    return notes;
   }
 }

@@ -37,6 +37,13 @@ const LIMIT_NAMES: readonly (keyof GpuLimits)[] = [
 /** Optional features used when the adapter has them (timestamp-query for the profiler, f16 for later kernels). */
 const WANTED_FEATURES = ["timestamp-query", "shader-f16", "subgroups"] as const;
 
+/**
+ * Dawn's instance flags. Dawn rounds timestamps down to ~65 µs by default (a browser's defence
+ * against timing attacks), which would make the profiler's kernel times multiples of that; a
+ * Node process measuring its own kernels has nothing to defend, so they are exact here.
+ */
+const DAWN_FLAGS = ["disable-dawn-features=timestamp_quantization"];
+
 /** Where scripts/setup-lavapipe.sh leaves its ICD json, relative to a package root. */
 const LAVAPIPE_ICD = join("node_modules", ".cache", "lavapipe", "lvp_icd.json");
 
@@ -120,7 +127,7 @@ export async function acquireGpu(): Promise<Gpu> {
       // Without any Vulkan driver installed, asking the system first only prints Dawn's warnings.
       let gpu: GPU | undefined;
       if (icdEnv || !icd || process.platform !== "linux" || systemVulkanDrivers()) {
-        gpu = dawn.create([]);
+        gpu = dawn.create(DAWN_FLAGS);
         instances.push(gpu);
         adapter = await requestAdapter(gpu);
         instance = gpu;
@@ -131,7 +138,7 @@ export async function acquireGpu(): Promise<Gpu> {
         if (icd) {
           tried.push(`lavapipe at ${icd}`);
           process.env.VK_ICD_FILENAMES = icd;
-          gpu = dawn.create([]);
+          gpu = dawn.create(DAWN_FLAGS);
           instances.push(gpu);
           adapter = await requestAdapter(gpu);
           instance = gpu;

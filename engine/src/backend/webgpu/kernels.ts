@@ -3,11 +3,14 @@ import type { ShapedArray } from "../../core/aval.js";
 import type { Expr, FusedKernel, ReduceOp } from "../kernel.js";
 import type { GpuLimits } from "./device.js";
 import { ExprWriter, Helpers, fromStorage, literal, storageType, toStorage, unravelLines, wgslType } from "./wgsl.js";
+import { Params } from "./params.js";
+import { subgroupReduceLines } from "./subgroups.js";
 
 /**
- * A compute shader ready to dispatch: its WGSL (which is also the pipeline cache key: shapes,
- * strides and dtypes are baked in as constants), its bindings (inputs read-only, then outputs)
- * and its grid of workgroups.
+ * A compute shader ready to dispatch: its WGSL (which is also the pipeline cache key: it holds
+ * the kernel's structure and dtypes, while sizes, strides and offsets are in `params`), its
+ * bindings (inputs read-only, then outputs, then the parameters' uniform buffer when there are
+ * any) and its grid of workgroups.
  */
 export interface ShaderSpec {
   readonly code: string;
@@ -15,6 +18,8 @@ export interface ShaderSpec {
   readonly outputs: readonly ShapedArray[];
   readonly grid: readonly [number, number, number];
   readonly label: string;
+  /** The uniform buffer's contents (Params.data()); empty when the shader reads none. */
+  readonly params: Uint32Array;
 }
 
 export const size = (s: readonly number[]) => s.reduce((p, d) => p * d, 1);
@@ -36,35 +41,43 @@ export function bindings(inputs: readonly DType[], outputs: readonly DType[]): s
   return lines.join("\n");
 }
 
+/** The storage bindings, then the parameters' uniform: call after every parameter was added. */
+export function header(inputs: readonly DType[], outputs: readonly DType[], p: Params): string {
+  const decl = p.declare(inputs.length + outputs.length);
+  return decl ? `${bindings(inputs, outputs)}\n${decl}` : bindings(inputs, outputs);
+}
+
 /** The workgroup size for one-thread-per-item shaders, within the adapter's limits. */
 export const threads = (lim: GpuLimits) => Math.min(256, lim.maxComputeInvocationsPerWorkgroup, lim.maxComputeWorkgroupSizeX);
 
 const ENTRY = "@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32";
 
-/** A shader running `body` once per item i < n (i: u32). */
-export function perItem(label: string, n: number, inputs: readonly ShapedArray[], outputs: readonly ShapedArray[], h: Helpers, body: readonly string[], lim: GpuLimits, decls = ""): ShaderSpec {
+/** A shader running `body` once per item i < n (i: u32); `p` holds the parameters `body` reads. */
+export function perItem(label: string, n: number, inputs: readonly ShapedArray[], outputs: readonly ShapedArray[], h: Helpers, body: readonly string[], lim: GpuLimits, p: Params, decls = ""): ShaderSpec {
   const wg = threads(lim);
   const { grid, nx } = grid1d(n, wg, lim);
-  const code = `${bindings(inputs.map((a) => a.dtype), outputs.map((a) => a.dtype))}
+  const start = `let i = (wid.y * ${p.u(nx)} + wid.x) * ${wg}u + lid;`, guard = `if (i >= ${p.u(n)}) { return; }`;
+  const code = `${header(inputs.map((a) => a.dtype), outputs.map((a) => a.dtype), p)}
 ${h.render()}
 ${decls}
 @compute @workgroup_size(${wg})
 fn main(${ENTRY}) {
-  let i = (wid.y * ${nx}u + wid.x) * ${wg}u + lid;
-  if (i >= ${n}u) { return; }
+  ${start}
+  ${guard}
   ${body.join("\n  ")}
 }`;
-  return { code, numInputs: inputs.length, outputs, grid, label };
+  return { code, numInputs: inputs.length, outputs, grid, label, params: p.data() };
 }
 
 /** The accumulator of a reduction: its WGSL type, initial value and combine (bool reduces as u32 0/1). */
-function reducer(op: ReduceOp, d: DType, h: Helpers): { type: string; init: string; combine: (a: string, b: string) => string; lift: (v: string) => string; store: (acc: string) => string } {
+export interface Reducer { type: string; init: string; combine: (a: string, b: string) => string; lift: (v: string) => string; store: (acc: string) => string }
+function reducer(op: ReduceOp, d: DType, h: Helpers): Reducer {
   const t = wgslType(d);
   if (t === "bool") {
     const and = op === "and" || op === "min" || op === "prod";
     return { type: "u32", init: and ? "1u" : "0u", combine: (a, b) => (and ? `min(${a}, ${b})` : `max(${a}, ${b})`), lift: (v) => `select(0u, 1u, ${v})`, store: (a) => a };
   }
-  const store = (a: string) => toStorage(d, a);
+  const store = (a: string) => toStorage(d, a, h);
   const lift = (v: string) => v;
   const lowest = t === "f32" ? -Infinity : t === "i32" ? -2147483648 : 0;
   const highest = t === "f32" ? Infinity : t === "i32" ? 2147483647 : 4294967295;
@@ -113,74 +126,88 @@ function contiguous(shape: readonly number[]): number[] {
 /**
  * WGSL for a fused kernel. Elementwise: one thread per output element. Reductions: one thread
  * per output when the reduced extent is small or the outputs are many, else one workgroup per
- * output combining its threads' partial results in workgroup memory.
+ * output combining its threads' partial results (with subgroup operations where the adapter has
+ * them, else in workgroup memory). Sizes and strides are parameters (params.ts).
  */
-export function fusedShader(k: FusedKernel, lim: GpuLimits, label = "fused"): ShaderSpec {
+export function fusedShader(k: FusedKernel, lim: GpuLimits, label = "fused", subgroups = false): ShaderSpec {
   const h = new Helpers();
+  const p = new Params();
   const loadFn = (input: number, off: string) => fromStorage(k.inputs[input]!.dtype, `in${input}[u32(${off})]`);
   const n = size(k.shape);
   if (!k.reduce && isFlatKernel(k)) {
-    // No sizes in the shader: one pipeline serves every shape (eager ops on new shapes compile nothing).
-    const w = new ExprWriter(h, () => { throw new Error("internal: index in a flat kernel"); }, loadFn, "i32(i)");
+    // Only the flat index and the scalars' offsets: the same code for every rank as well.
+    const w = new ExprWriter(h, () => { throw new Error("internal: index in a flat kernel"); }, loadFn, p, "i32(i)");
     const v = w.write(k.expr);
+    const store = `out0[i] = ${toStorage(k.output.dtype, v, h)};`; // before h.render(): it may use a helper
     const wg = threads(lim);
     const nx = lim.maxComputeWorkgroupsPerDimension;
     const { grid } = grid1d(n, wg, lim);
-    const code = `${bindings(k.inputs.map((a) => a.dtype), [k.output.dtype])}
+    const code = `${header(k.inputs.map((a) => a.dtype), [k.output.dtype], p)}
 ${h.render()}
 @compute @workgroup_size(${wg})
 fn main(${ENTRY}) {
   let i = (wid.y * ${nx}u + wid.x) * ${wg}u + lid;
   if (i >= arrayLength(&out0)) { return; }
-  ${[...w.lines, `out0[i] = ${toStorage(k.output.dtype, v)};`].join("\n  ")}
+  ${[...w.lines, store].join("\n  ")}
 }`;
-    return { code, numInputs: k.inputs.length, outputs: [k.output], grid, label };
+    return { code, numInputs: k.inputs.length, outputs: [k.output], grid, label, params: p.data() };
   }
   if (!k.reduce) {
-    const w = new ExprWriter(h, (a) => `i${a}`, loadFn);
+    const w = new ExprWriter(h, (a) => `i${a}`, loadFn, p);
     const v = w.write(k.expr);
-    const body = [...unravelLines("i", k.shape, (a) => `i${a}`), ...w.lines, `out0[i] = ${toStorage(k.output.dtype, v)};`];
-    return perItem(label, n, k.inputs, [k.output], h, body, lim);
+    const body = [...unravelLines("i", k.shape, (a) => `i${a}`, p), ...w.lines, `out0[i] = ${toStorage(k.output.dtype, v, h)};`];
+    return perItem(label, n, k.inputs, [k.output], h, body, lim, p);
   }
   const axes = k.reduce.axes;
   const kept = k.shape.map((_, a) => a).filter((a) => !axes.includes(a));
   const red = k.shape.map((_, a) => a).filter((a) => axes.includes(a));
   const O = size(kept.map((a) => k.shape[a]!)), R = size(red.map((a) => k.shape[a]!));
   const r = reducer(k.reduce.op, k.output.dtype, h);
-  const w = new ExprWriter(h, (a) => `i${a}`, loadFn);
+  const w = new ExprWriter(h, (a) => `i${a}`, loadFn, p);
   const v = w.write(k.expr);
-  const inner = [...unravelLines("j", red.map((a) => k.shape[a]!), (x) => `i${red[x]}`), ...w.lines, `acc = ${r.combine("acc", r.lift(v))};`];
-  const outer = unravelLines("o", kept.map((a) => k.shape[a]!), (x) => `i${kept[x]}`);
-  const decls = bindings(k.inputs.map((a) => a.dtype), [k.output.dtype]);
+  const inner = [...unravelLines("j", red.map((a) => k.shape[a]!), (x) => `i${red[x]}`, p), ...w.lines, `acc = ${r.combine("acc", r.lift(v))};`];
+  const outer = unravelLines("o", kept.map((a) => k.shape[a]!), (x) => `i${kept[x]}`, p);
   const wg = threads(lim);
   if (R <= 64 || O >= 4 * wg || O === 0) {
     const body = [
       "let o = i;", ...outer, `var acc: ${r.type} = ${r.init};`,
-      `for (var j = 0u; j < ${R}u; j = j + 1u) {`, ...inner.map((l) => "  " + l), "}",
+      `for (var j = 0u; j < ${p.u(R)}; j = j + 1u) {`, ...inner.map((l) => "  " + l), "}",
       `out0[o] = ${r.store("acc")};`,
     ];
-    return perItem(label, O, k.inputs, [k.output], h, body, lim);
+    return perItem(label, O, k.inputs, [k.output], h, body, lim, p);
   }
   const { grid, nx } = grid1d(O, 1, lim);
-  const code = `${decls}
+  const start = `let o = wid.y * ${p.u(nx)} + wid.x;`, guard = `if (o >= ${p.u(O)}) { return; }`, loop = `for (var j = lid; j < ${p.u(R)}; j = j + ${wg}u) {`;
+  // The workgroup combines its threads' partial results: in subgroups where the adapter has them.
+  const combine = subgroups ? subgroupReduceLines(r, wg) : workgroupReduceLines(r, wg);
+  const store = `if (lid == 0u) { out0[o] = ${r.store("acc")}; }`; // before h.render(): it may use a helper
+  const code = `${subgroups ? "enable subgroups;\n" : ""}${header(k.inputs.map((a) => a.dtype), [k.output.dtype], p)}
 ${h.render()}
 var<workgroup> partial: array<${r.type}, ${wg}>;
 @compute @workgroup_size(${wg})
-fn main(${ENTRY}) {
-  let o = wid.y * ${nx}u + wid.x;
-  if (o >= ${O}u) { return; }
+fn main(${ENTRY}${subgroups ? ", @builtin(subgroup_invocation_id) lane: u32, @builtin(subgroup_size) sgsize: u32" : ""}) {
+  ${start}
+  ${guard}
   ${outer.join("\n  ")}
   var acc: ${r.type} = ${r.init};
-  for (var j = lid; j < ${R}u; j = j + ${wg}u) {
+  ${loop}
     ${inner.join("\n    ")}
   }
-  partial[lid] = acc;
-  workgroupBarrier();
-  for (var s = ${wg >> 1}u; s > 0u; s = s >> 1u) {
-    if (lid < s) { partial[lid] = ${r.combine("partial[lid]", "partial[lid + s]")}; }
-    workgroupBarrier();
-  }
-  if (lid == 0u) { out0[o] = ${r.store("partial[0]")}; }
+  ${combine.join("\n  ")}
+  ${store}
 }`;
-  return { code, numInputs: k.inputs.length, outputs: [k.output], grid, label };
+  return { code, numInputs: k.inputs.length, outputs: [k.output], grid, label, params: p.data() };
+}
+
+/** A tree over workgroup memory: `acc` of thread 0 ends as the workgroup's result. */
+function workgroupReduceLines(r: Reducer, wg: number): string[] {
+  return [
+    "partial[lid] = acc;",
+    "workgroupBarrier();",
+    `for (var s = ${wg >> 1}u; s > 0u; s = s >> 1u) {`,
+    `  if (lid < s) { partial[lid] = ${r.combine("partial[lid]", "partial[lid + s]")}; }`,
+    "  workgroupBarrier();",
+    "}",
+    "acc = partial[0];",
+  ];
 }

@@ -2,7 +2,8 @@ import type { ShapedArray } from "../../core/aval.js";
 import type { DotDimensionNumbers } from "../../shape/linalg.js";
 import { contiguousStrides } from "../reference/strided.js";
 import type { GpuLimits } from "./device.js";
-import { bindings, size, type ShaderSpec } from "./kernels.js";
+import { header, size, type ShaderSpec } from "./kernels.js";
+import { Params } from "./params.js";
 import { Helpers, NotOnWebGPU, convert, fromStorage, toStorage, wgslType } from "./wgsl.js";
 
 /**
@@ -10,18 +11,22 @@ import { Helpers, NotOnWebGPU, convert, fromStorage, toStorage, wgslType } from 
  * output from TILE x TK tiles of the operands staged in workgroup memory, each thread a
  * REG x REG block held in registers. Operands are read in place with the strides the dimension
  * numbers give (no transposed copies): batch, free and contracting axes may be anywhere.
+ * M, N, K and the operands' sizes and strides are parameters (params.ts), so one pipeline serves
+ * every shape with the same axis arrangement; the tile sizes stay constants, as they size the
+ * workgroup arrays and unroll the register loops.
  */
 const TK = 16;
 
 /** WGSL for the flat offset of group index `v` (u32) over `axes` of an operand with `strides`. */
-function groupOffset(v: string, axes: readonly number[], shape: readonly number[], strides: readonly number[]): string {
+function groupOffset(v: string, axes: readonly number[], shape: readonly number[], strides: readonly number[], p: Params): string {
   if (axes.length === 0) return "0u";
   const terms: string[] = [];
   let inner = 1;
   for (let j = axes.length - 1; j >= 0; j--) {
     const a = axes[j]!, d = shape[a]!;
-    const idx = j === 0 ? (inner === 1 ? v : `(${v} / ${inner}u)`) : inner === 1 ? `(${v} % ${d}u)` : `((${v} / ${inner}u) % ${d}u)`;
-    terms.push(`${idx} * ${strides[a]}u`);
+    const outer = j === axes.length - 1 ? v : `(${v} / ${p.u(inner)})`;
+    const idx = j === 0 ? outer : `(${outer} % ${p.u(d)})`;
+    terms.push(`${idx} * ${p.u(strides[a]!)}`);
     inner *= d;
   }
   return terms.join(" + ");
@@ -40,12 +45,15 @@ export function matmulShader(dn: DotDimensionNumbers, ins: readonly ShapedArray[
   const T = lim.maxComputeInvocationsPerWorkgroup >= 256 && lim.maxComputeWorkgroupSizeX >= 16 && lim.maxComputeWorkgroupSizeY >= 16 ? 16 : 8;
   const REG = 4, TILE = T * REG, nThreads = T * T;
   const h = new Helpers();
+  const p = new Params();
   const sa = contiguousStrides(a.shape), sb = contiguousStrides(b.shape);
   const zero = accT === "f32" ? "0.0" : accT === "i32" ? "0" : "0u";
-  const loadA = convert(fromStorage(a.dtype, `in0[${groupOffset("bi", bA, a.shape, sa)} + ${groupOffset("gm", freeA, a.shape, sa)} + ${groupOffset("gk", ca, a.shape, sa)}]`), a.dtype, out.dtype === "float16" ? "float32" : out.dtype, h);
-  const loadB = convert(fromStorage(b.dtype, `in1[${groupOffset("bi", bB, b.shape, sb)} + ${groupOffset("gk", cb, b.shape, sb)} + ${groupOffset("gn", freeB, b.shape, sb)}]`), b.dtype, out.dtype === "float16" ? "float32" : out.dtype, h);
+  const loadA = convert(fromStorage(a.dtype, `in0[${groupOffset("bi", bA, a.shape, sa, p)} + ${groupOffset("gm", freeA, a.shape, sa, p)} + ${groupOffset("gk", ca, a.shape, sa, p)}]`), a.dtype, out.dtype === "float16" ? "float32" : out.dtype, h);
+  const loadB = convert(fromStorage(b.dtype, `in1[${groupOffset("bi", bB, b.shape, sb, p)} + ${groupOffset("gk", cb, b.shape, sb, p)} + ${groupOffset("gn", freeB, b.shape, sb, p)}]`), b.dtype, out.dtype === "float16" ? "float32" : out.dtype, h);
   const perThread = (TILE * TK) / nThreads;
-  const code = `${bindings([a.dtype, b.dtype], [out.dtype])}
+  const pM = p.u(M), pN = p.u(N), pK = p.u(K);
+  const store = toStorage(out.dtype, "acc[i][j]", h); // before h.render(): it may use a helper
+  const code = `${header([a.dtype, b.dtype], [out.dtype], p)}
 ${h.render()}
 var<workgroup> As: array<array<${accT}, ${TILE}>, ${TK}>;
 var<workgroup> Bs: array<array<${accT}, ${TILE}>, ${TK}>;
@@ -56,16 +64,16 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
   let n0 = wid.x * ${TILE}u;
   var acc: array<array<${accT}, ${REG}>, ${REG}>;
   for (var i = 0u; i < ${REG}u; i = i + 1u) { for (var j = 0u; j < ${REG}u; j = j + 1u) { acc[i][j] = ${zero}; } }
-  for (var k0 = 0u; k0 < ${K}u; k0 = k0 + ${TK}u) {
+  for (var k0 = 0u; k0 < ${pK}; k0 = k0 + ${TK}u) {
     for (var t = 0u; t < ${perThread}u; t = t + 1u) {
       let e = tid + t * ${nThreads}u;
       let am = e / ${TK}u; let ak = e % ${TK}u;
       var va: ${accT} = ${zero};
-      { let gm = m0 + am; let gk = k0 + ak; if (gm < ${M}u && gk < ${K}u) { va = ${loadA}; } }
+      { let gm = m0 + am; let gk = k0 + ak; if (gm < ${pM} && gk < ${pK}) { va = ${loadA}; } }
       As[ak][am] = va;
       let bk = e / ${TILE}u; let bn = e % ${TILE}u;
       var vb: ${accT} = ${zero};
-      { let gk = k0 + bk; let gn = n0 + bn; if (gk < ${K}u && gn < ${N}u) { vb = ${loadB}; } }
+      { let gk = k0 + bk; let gn = n0 + bn; if (gk < ${pK} && gn < ${pN}) { vb = ${loadB}; } }
       Bs[bk][bn] = vb;
     }
     workgroupBarrier();
@@ -78,15 +86,15 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
   }
   for (var i = 0u; i < ${REG}u; i = i + 1u) {
     let gm = m0 + lid3.y * ${REG}u + i;
-    if (gm >= ${M}u) { continue; }
+    if (gm >= ${pM}) { continue; }
     for (var j = 0u; j < ${REG}u; j = j + 1u) {
       let gn = n0 + lid3.x * ${REG}u + j;
-      if (gn < ${N}u) { out0[(bi * ${M}u + gm) * ${N}u + gn] = ${toStorage(out.dtype, "acc[i][j]")}; }
+      if (gn < ${pN}) { out0[(bi * ${pM} + gm) * ${pN} + gn] = ${store}; }
     }
   }
 }`;
   const gx = Math.max(1, Math.ceil(N / TILE)), gy = Math.max(1, Math.ceil(M / TILE));
   const max = lim.maxComputeWorkgroupsPerDimension;
   if (gx > max || gy > max) throw new NotOnWebGPU(`dot_general of ${M}x${N} outputs needs more workgroups than the adapter allows`);
-  return { code, numInputs: 2, outputs: [out], grid: [gx, gy, Math.max(B, 1)], label: "dot_general" };
+  return { code, numInputs: 2, outputs: [out], grid: [gx, gy, Math.max(B, 1)], label: "dot_general", params: p.data() };
 }

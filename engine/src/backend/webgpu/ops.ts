@@ -7,12 +7,14 @@ import { broadcastStrides, contiguousStrides } from "../reference/strided.js";
 import type { GpuLimits } from "./device.js";
 import { fusedShader, perItem, size, type ShaderSpec } from "./kernels.js";
 import { matmulShader } from "./matmul.js";
-import { Helpers, NotOnWebGPU, convert, fromStorage, literal, toStorage, unravelLines, wgslType } from "./wgsl.js";
+import { Params } from "./params.js";
+import { Helpers, NotOnWebGPU, convert, fromStorage, literal, narrow, toStorage, unravelLines, wgslType } from "./wgsl.js";
 
 /**
  * Single primitives as shaders (eager mode, and program steps that do not fuse). Elementwise and
  * view primitives become one-node fused kernels, so they share the fused kernels' code; the
- * others have their own shaders here (matmul in matmul.ts).
+ * others have their own shaders here (matmul in matmul.ts). Sizes, strides and offsets are
+ * parameters (params.ts: `P.u`, `P.i`), never literals, so a shader's code is its structure.
  */
 const load = (input: number, strides: readonly number[], offset: number, dtype: DType): Expr => ({ op: "load", input, strides, offset, dtype });
 
@@ -73,19 +75,19 @@ export function asFusedKernel(prim: Primitive, params: any, ins: readonly Shaped
 const SHADERS: Partial<Record<Primitive, (params: any, ins: readonly ShapedArray[], outs: readonly ShapedArray[], lim: GpuLimits) => ShaderSpec>> = {
   dot_general: (p, ins, outs, lim) => matmulShader(p.dimensionNumbers, ins, outs[0]!, lim),
   bitcast_convert_type: (_p, ins, outs, lim) => {
-    const h = new Helpers();
+    const h = new Helpers(), P = new Params();
     const to = wgslType(outs[0]!.dtype);
-    return perItem("bitcast_convert_type", outs[0]!.size, ins, outs, h, [`out0[i] = bitcast<${to}>(in0[i]);`], lim);
+    return perItem("bitcast_convert_type", outs[0]!.size, ins, outs, h, [`out0[i] = bitcast<${to}>(in0[i]);`], lim, P);
   },
   threefry2x32: (_p, ins, outs, lim) => {
     const shape = outs[0]!.shape;
-    const h = new Helpers();
+    const h = new Helpers(), P = new Params();
     const idx = (k: number) => {
       const st = broadcastStrides(ins[k]!.shape, shape);
-      return ["0", ...st.map((s, a) => (s === 0 ? "" : `i${a} * ${s}`)).filter((x) => x)].join(" + ");
+      return ["0", ...st.map((s, a) => (s === 0 ? "" : `i${a} * ${P.i(s)}`)).filter((x) => x)].join(" + ");
     };
     const body = [
-      ...unravelLines("i", shape, (a) => `i${a}`),
+      ...unravelLines("i", shape, (a) => `i${a}`, P),
       `let k0 = in0[u32(${idx(0)})]; let k1 = in1[u32(${idx(1)})];`,
       `var x0 = in2[u32(${idx(2)})]; var x1 = in3[u32(${idx(3)})];`,
       "let ks = array<u32, 3>(k0, k1, k0 ^ k1 ^ 0x1bd11bdau);",
@@ -97,87 +99,88 @@ const SHADERS: Partial<Record<Primitive, (params: any, ins: readonly ShapedArray
       "}",
       "out0[i] = x0; out1[i] = x1;",
     ];
-    return perItem("threefry2x32", outs[0]!.size, ins, outs, h, body, lim);
+    return perItem("threefry2x32", outs[0]!.size, ins, outs, h, body, lim, P);
   },
   pad: (p, ins, outs, lim) => {
     const [x] = ins, out = outs[0]!;
-    const h = new Helpers();
+    const h = new Helpers(), P = new Params();
     const s = contiguousStrides(x!.shape);
     const cfg = p.config as [number, number, number][];
     const conds: string[] = [], terms: string[] = ["0"];
     cfg.forEach(([lo, , interior], d) => {
-      conds.push(`(i${d} - ${lo}) >= 0`, `((i${d} - ${lo}) % ${interior + 1}) == 0`, `((i${d} - ${lo}) / ${interior + 1}) < ${x!.shape[d]}`);
-      terms.push(`((i${d} - ${lo}) / ${interior + 1}) * ${s[d]}`);
+      const from = `(i${d} - ${P.i(lo)})`, step = P.i(interior + 1);
+      conds.push(`${from} >= 0`, `(${from} % ${step}) == 0`, `(${from} / ${step}) < ${P.i(x!.shape[d]!)}`);
+      terms.push(`(${from} / ${step}) * ${P.i(s[d]!)}`);
     });
     const body = [
-      ...unravelLines("i", out.shape, (a) => `i${a}`),
+      ...unravelLines("i", out.shape, (a) => `i${a}`, P),
       `var v = in1[0];`,
       `if (${conds.length ? conds.join(" && ") : "true"}) { v = in0[u32(${terms.join(" + ")})]; }`,
       "out0[i] = v;",
     ];
-    return perItem("pad", out.size, ins, outs, h, body, lim);
+    return perItem("pad", out.size, ins, outs, h, body, lim, P);
   },
   concatenate: (p, ins, outs, lim) => {
     const out = outs[0]!, axis = p.axis as number;
-    const h = new Helpers();
-    const os = contiguousStrides(out.shape);
-    const body = [...unravelLines("i", out.shape, (a) => `i${a}`)];
+    const h = new Helpers(), P = new Params();
+    const body = [...unravelLines("i", out.shape, (a) => `i${a}`, P)];
     let start = 0;
     ins.forEach((a, k) => {
       const s = contiguousStrides(a.shape);
-      const off = out.shape.map((_, d) => (d === axis ? `(i${d} - ${start}) * ${s[d]}` : `i${d} * ${s[d]}`)).join(" + ") || "0";
+      const off = out.shape.map((_, d) => (d === axis ? `(i${d} - ${P.i(start)}) * ${P.i(s[d]!)}` : `i${d} * ${P.i(s[d]!)}`)).join(" + ") || "0";
       const end = start + a.shape[axis]!;
-      body.push(`${k ? "else " : ""}if (i${axis} < ${end}) { out0[i] = in${k}[u32(${off})]; }`);
+      body.push(`${k ? "else " : ""}if (i${axis} < ${P.i(end)}) { out0[i] = in${k}[u32(${off})]; }`);
       start = end;
     });
-    void os;
-    return perItem("concatenate", out.size, ins, outs, h, body, lim);
+    return perItem("concatenate", out.size, ins, outs, h, body, lim, P);
   },
   dynamic_slice: (p, ins, outs, lim) => {
     const [x, ...starts] = ins, out = outs[0]!;
-    const h = new Helpers();
+    const h = new Helpers(), P = new Params();
     const s = contiguousStrides(x!.shape);
-    const body = [...unravelLines("i", out.shape, (a) => `i${a}`)];
+    const body = [...unravelLines("i", out.shape, (a) => `i${a}`, P)];
     const terms = ["0"];
     starts.forEach((st, d) => {
-      body.push(`let s${d} = clamp(${convert(fromStorage(st.dtype, `in${d + 1}[0]`), st.dtype, "int32", h)}, 0, ${x!.shape[d]! - p.sizes[d]});`);
-      terms.push(`(s${d} + i${d}) * ${s[d]}`);
+      body.push(`let s${d} = clamp(${convert(fromStorage(st.dtype, `in${d + 1}[0]`), st.dtype, "int32", h)}, 0, ${P.i(x!.shape[d]! - p.sizes[d])});`);
+      terms.push(`(s${d} + i${d}) * ${P.i(s[d]!)}`);
     });
     body.push(`out0[i] = in0[u32(${terms.join(" + ")})];`);
-    return perItem("dynamic_slice", out.size, ins, outs, h, body, lim);
+    return perItem("dynamic_slice", out.size, ins, outs, h, body, lim, P);
   },
   dynamic_update_slice: (_p, ins, outs, lim) => {
     const [x, u, ...starts] = ins, out = outs[0]!;
-    const h = new Helpers();
+    const h = new Helpers(), P = new Params();
     const us = contiguousStrides(u!.shape);
-    const body = [...unravelLines("i", out.shape, (a) => `i${a}`), "out0[i] = in0[i];"];
+    const body = [...unravelLines("i", out.shape, (a) => `i${a}`, P), "out0[i] = in0[i];"];
     const conds: string[] = [], terms = ["0"];
     starts.forEach((st, d) => {
-      body.push(`let s${d} = clamp(${convert(fromStorage(st.dtype, `in${d + 2}[0]`), st.dtype, "int32", h)}, 0, ${x!.shape[d]! - u!.shape[d]!});`);
-      conds.push(`i${d} >= s${d} && i${d} < s${d} + ${u!.shape[d]}`);
-      terms.push(`(i${d} - s${d}) * ${us[d]}`);
+      body.push(`let s${d} = clamp(${convert(fromStorage(st.dtype, `in${d + 2}[0]`), st.dtype, "int32", h)}, 0, ${P.i(x!.shape[d]! - u!.shape[d]!)});`);
+      conds.push(`i${d} >= s${d} && i${d} < s${d} + ${P.i(u!.shape[d]!)}`);
+      terms.push(`(i${d} - s${d}) * ${P.i(us[d]!)}`);
     });
     body.push(`if (${conds.join(" && ") || "true"}) { out0[i] = in1[u32(${terms.join(" + ")})]; }`);
-    return perItem("dynamic_update_slice", out.size, ins, outs, h, body, lim);
+    return perItem("dynamic_update_slice", out.size, ins, outs, h, body, lim, P);
   },
   gather: (p, ins, outs, lim) => {
     const [x, ind] = ins, out = outs[0]!, axis = p.axis as number;
-    const h = new Helpers();
+    const h = new Helpers(), P = new Params();
     const n = x!.shape[axis]!, inner = size(x!.shape.slice(axis + 1)), m = ind!.size;
+    const pInner = P.u(inner);
     const body = [
-      `let e = i % ${inner}u; let j = (i / ${inner}u) % ${m}u; let o = i / ${inner * m}u;`,
-      `let k = u32(clamp(${convert(fromStorage(ind!.dtype, "in1[j]"), ind!.dtype, "int32", h)}, 0, ${n - 1}));`,
-      `out0[i] = in0[(o * ${n}u + k) * ${inner}u + e];`,
+      `let e = i % ${pInner}; let j = (i / ${pInner}) % ${P.u(m)}; let o = i / ${P.u(inner * m)};`,
+      `let k = u32(clamp(${convert(fromStorage(ind!.dtype, "in1[j]"), ind!.dtype, "int32", h)}, 0, ${P.i(Math.max(n - 1, 0))}));`,
+      `out0[i] = in0[(o * ${P.u(n)} + k) * ${pInner} + e];`,
     ];
-    return perItem("gather", out.size, ins, outs, h, body, lim);
+    return perItem("gather", out.size, ins, outs, h, body, lim, P);
   },
   scatter: (p, ins, outs, lim) => {
     // One thread per (outer, inner) column: it copies its column, then applies the updates in order.
     const [x, ind, u] = ins, out = outs[0]!, axis = p.axis as number, mode = p.mode as string;
-    const h = new Helpers();
+    const h = new Helpers(), P = new Params();
     const n = x!.shape[axis]!, inner = size(x!.shape.slice(axis + 1)), outer = size(x!.shape.slice(0, axis)), m = ind!.size;
+    const pn = P.u(n), pInner = P.u(inner), pm = P.u(m);
     const d = x!.dtype, t = wgslType(d);
-    const cur = fromStorage(d, "out0[dst]"), v = fromStorage(d, `in2[(o * ${m}u + j) * ${inner}u + e]`);
+    const cur = fromStorage(d, "out0[dst]"), v = fromStorage(d, `in2[(o * ${pm} + j) * ${pInner} + e]`);
     let combine: string;
     if (mode === "set") combine = v;
     else if (mode === "add") combine = t === "bool" ? `(${cur} || ${v})` : `${cur} + ${v}`;
@@ -185,16 +188,16 @@ const SHADERS: Partial<Record<Primitive, (params: any, ins: readonly ShapedArray
     else if (t === "f32") { h.use(mode === "min" ? "fmin" : "fmax"); combine = `${mode === "min" ? "fmin_" : "fmax_"}(${cur}, ${v})`; }
     else combine = t === "bool" ? (mode === "min" ? `(${cur} && ${v})` : `(${cur} || ${v})`) : `${mode}(${cur}, ${v})`;
     const body = [
-      `let e = i % ${inner}u; let o = i / ${inner}u;`,
-      `for (var r = 0u; r < ${n}u; r = r + 1u) { out0[(o * ${n}u + r) * ${inner}u + e] = in0[(o * ${n}u + r) * ${inner}u + e]; }`,
-      `for (var j = 0u; j < ${m}u; j = j + 1u) {`,
+      `let e = i % ${pInner}; let o = i / ${pInner};`,
+      `for (var r = 0u; r < ${pn}; r = r + 1u) { out0[(o * ${pn} + r) * ${pInner} + e] = in0[(o * ${pn} + r) * ${pInner} + e]; }`,
+      `for (var j = 0u; j < ${pm}; j = j + 1u) {`,
       `  let k = ${convert(fromStorage(ind!.dtype, "in1[j]"), ind!.dtype, "int32", h)};`,
-      `  if (k < 0 || k >= ${n}) { continue; }`,
-      `  let dst = (o * ${n}u + u32(k)) * ${inner}u + e;`,
-      `  out0[dst] = ${toStorage(d, combine)};`,
+      `  if (k < 0 || k >= i32(${pn})) { continue; }`,
+      `  let dst = (o * ${pn} + u32(k)) * ${pInner} + e;`,
+      `  out0[dst] = ${toStorage(d, combine, h)};`,
       "}",
     ];
-    return perItem("scatter", outer * inner, ins, outs, h, body, lim);
+    return perItem("scatter", outer * inner, ins, outs, h, body, lim, P);
   },
   argmax: (p, ins, outs, lim) => argShader("argmax", p, ins, outs, lim),
   argmin: (p, ins, outs, lim) => argShader("argmin", p, ins, outs, lim),
@@ -206,15 +209,16 @@ const SHADERS: Partial<Record<Primitive, (params: any, ins: readonly ShapedArray
   conv_general_dilated: (p, ins, outs, lim) => convShader(p, ins, outs, lim),
 };
 
-/** Lanes along an axis: lane l starts at base(l) and steps by the axis stride. */
-function lanes(shape: readonly number[], axis: number) {
+/** Lanes along an axis: lane l starts at base(l) and steps by the axis stride (n and stride: WGSL parameters). */
+function lanes(shape: readonly number[], axis: number, P: Params) {
   const n = shape[axis]!, stride = size(shape.slice(axis + 1));
-  return { n, stride, count: n === 0 ? 0 : size(shape) / n, base: `(i / ${stride}u) * ${stride * n}u + (i % ${stride}u)` };
+  const ps = P.u(stride);
+  return { n: P.u(n), last: P.u(Math.max(n - 1, 0)), stride: ps, count: n === 0 ? 0 : size(shape) / n, base: `(i / ${ps}) * ${P.u(stride * n)} + (i % ${ps})` };
 }
 
 function argShader(prim: "argmax" | "argmin", p: any, ins: readonly ShapedArray[], outs: readonly ShapedArray[], lim: GpuLimits): ShaderSpec {
-  const x = ins[0]!, h = new Helpers();
-  const L = lanes(x.shape, p.axis);
+  const x = ins[0]!, h = new Helpers(), P = new Params();
+  const L = lanes(x.shape, p.axis, P);
   const t = wgslType(x.dtype);
   const better = prim === "argmax" ? ">" : "<";
   const nanCheck = t === "f32" ? (h.use("isnan"), (v: string) => `isnan_(${v})`) : () => "false";
@@ -222,19 +226,19 @@ function argShader(prim: "argmax" | "argmin", p: any, ins: readonly ShapedArray[
   const body = [
     `let b = ${L.base};`,
     `var best = ${val("b")}; var bi = 0u;`,
-    `for (var j = 1u; j < ${L.n}u; j = j + 1u) {`,
+    `for (var j = 1u; j < ${L.n}; j = j + 1u) {`,
     `  if (${nanCheck("best")}) { break; }`,
-    `  let v = ${val(`b + j * ${L.stride}u`)};`,
+    `  let v = ${val(`b + j * ${L.stride}`)};`,
     `  if (${nanCheck("v")} || ${t === "bool" ? `select(0u, 1u, v) ${better} select(0u, 1u, best)` : `v ${better} best`}) { best = v; bi = j; }`,
     "}",
-    `out0[i] = ${toStorage(outs[0]!.dtype, convert("bi", "uint32", outs[0]!.dtype, h))};`,
+    `out0[i] = ${toStorage(outs[0]!.dtype, convert("bi", "uint32", outs[0]!.dtype, h), h)};`,
   ];
-  return perItem(prim, L.count, ins, outs, h, body, lim);
+  return perItem(prim, L.count, ins, outs, h, body, lim, P);
 }
 
 function cumShader(prim: string, p: any, ins: readonly ShapedArray[], outs: readonly ShapedArray[], lim: GpuLimits): ShaderSpec {
-  const x = ins[0]!, d = outs[0]!.dtype, h = new Helpers();
-  const L = lanes(x.shape, p.axis);
+  const x = ins[0]!, d = outs[0]!.dtype, h = new Helpers(), P = new Params();
+  const L = lanes(x.shape, p.axis, P);
   const t = wgslType(d);
   if (t === "bool") throw new NotOnWebGPU(`${prim} on bool is not yet on webgpu`);
   let combine: string;
@@ -242,24 +246,24 @@ function cumShader(prim: string, p: any, ins: readonly ShapedArray[], outs: read
   else if (prim === "cumprod") combine = "acc * v";
   else if (t === "f32") { const f = prim === "cummax" ? "fmax" : "fmin"; h.use(f); combine = `${f}_(acc, v)`; }
   else combine = `${prim === "cummax" ? "max" : "min"}(acc, v)`;
-  const round = d === "float16" ? (h.use("r16"), (v: string) => `r16(${v})`) : (v: string) => v;
+  const round = (v: string) => narrow(d, v, h);
   const body = [
     `let b = ${L.base};`,
     `var acc: ${t} = ${literal(0, d)};`,
-    `for (var t = 0u; t < ${L.n}u; t = t + 1u) {`,
-    `  let at = b + ${p.reverse ? `(${L.n - 1}u - t)` : "t"} * ${L.stride}u;`,
+    `for (var t = 0u; t < ${L.n}; t = t + 1u) {`,
+    `  let at = b + ${p.reverse ? `(${L.last} - t)` : "t"} * ${L.stride};`,
     `  let v = in0[at];`,
     `  if (t == 0u) { acc = v; } else { acc = ${round(combine)}; }`,
     "  out0[at] = acc;",
     "}",
   ];
-  return perItem(prim, L.count, ins, outs, h, body, lim);
+  return perItem(prim, L.count, ins, outs, h, body, lim, P);
 }
 
 /** A stable insertion sort per lane, in the output buffers (small sizes; a bitonic sort would scale). */
 function sortShader(p: any, ins: readonly ShapedArray[], outs: readonly ShapedArray[], lim: GpuLimits): ShaderSpec {
-  const h = new Helpers();
-  const L = lanes(ins[0]!.shape, p.dimension);
+  const h = new Helpers(), P = new Params();
+  const L = lanes(ins[0]!.shape, p.dimension, P);
   const numKeys = p.numKeys as number;
   const key = (k: number, at: string) => fromStorage(ins[k]!.dtype, `out${k}[${at}]`);
   // less(a, b) over the keys: numpy order, NaN last.
@@ -277,24 +281,24 @@ function sortShader(p: any, ins: readonly ShapedArray[], outs: readonly ShapedAr
   const swap = outs.map((_, k) => `let t${k} = out${k}[pa]; out${k}[pa] = out${k}[pb]; out${k}[pb] = t${k};`).join(" ");
   const body = [
     `let b = ${L.base};`,
-    `for (var j = 0u; j < ${L.n}u; j = j + 1u) { let at = b + j * ${L.stride}u; ${ins.map((_, k) => `out${k}[at] = in${k}[at];`).join(" ")} }`,
-    `for (var j = 1u; j < ${L.n}u; j = j + 1u) {`,
+    `for (var j = 0u; j < ${L.n}; j = j + 1u) { let at = b + j * ${L.stride}; ${ins.map((_, k) => `out${k}[at] = in${k}[at];`).join(" ")} }`,
+    `for (var j = 1u; j < ${L.n}; j = j + 1u) {`,
     "  var q = j;",
     "  loop {",
     "    if (q == 0u) { break; }",
-    `    let pa = b + (q - 1u) * ${L.stride}u; let pb = b + q * ${L.stride}u;`,
+    `    let pa = b + (q - 1u) * ${L.stride}; let pb = b + q * ${L.stride};`,
     "    if (!less(pb, pa)) { break; }",
     `    ${swap}`,
     "    q = q - 1u;",
     "  }",
     "}",
   ];
-  return perItem("sort", L.count, ins, outs, h, body, lim, decls);
+  return perItem("sort", L.count, ins, outs, h, body, lim, P, decls);
 }
 
 /** Direct convolution, one thread per output element (lax's default layouts: NC*spatial, OI*spatial). */
 function convShader(p: any, ins: readonly ShapedArray[], outs: readonly ShapedArray[], lim: GpuLimits): ShaderSpec {
-  const [la, ra] = ins, out = outs[0]!, h = new Helpers();
+  const [la, ra] = ins, out = outs[0]!, h = new Helpers(), P = new Params();
   const t = wgslType(out.dtype);
   if (t !== "f32") throw new NotOnWebGPU(`conv_general_dilated on ${out.dtype} is not yet on webgpu`);
   const inSp = la!.shape.slice(2), kSp = ra!.shape.slice(2), outSp = out.shape.slice(2);
@@ -303,35 +307,36 @@ function convShader(p: any, ins: readonly ShapedArray[], outs: readonly ShapedAr
   const inStr = contiguousStrides(la!.shape), kStr = contiguousStrides(ra!.shape);
   const kPos = size(kSp);
   const body = [
-    ...unravelLines("i", out.shape, (a) => `o${a}`),
-    `let g = o1 / ${opg};`,
+    ...unravelLines("i", out.shape, (a) => `o${a}`, P),
+    `let g = o1 / ${P.i(opg)};`,
     "var acc = 0.0;",
-    `for (var ic = 0; ic < ${I}; ic = ic + 1) {`,
-    `  for (var kp = 0u; kp < ${kPos}u; kp = kp + 1u) {`,
-    ...unravelLines("kp", kSp, (a) => `q${a}`).map((l) => "    " + l),
-    `    var inOff = o0 * ${inStr[0]} + (g * ${I} + ic) * ${inStr[1]}; var ok = true;`,
+    `for (var ic = 0; ic < ${P.i(I)}; ic = ic + 1) {`,
+    `  for (var kp = 0u; kp < ${P.u(kPos)}; kp = kp + 1u) {`,
+    ...unravelLines("kp", kSp, (a) => `q${a}`, P).map((l) => "    " + l),
+    `    var inOff = o0 * ${P.i(inStr[0]!)} + (g * ${P.i(I)} + ic) * ${P.i(inStr[1]!)}; var ok = true;`,
   ];
   inSp.forEach((n, d) => {
     body.push(
-      `    let pos${d} = o${d + 2} * ${p.strides[d]} + q${d} * ${p.rhsDilation[d]} - ${pads[d]![0]};`,
-      `    if (pos${d} < 0 || (pos${d} % ${p.lhsDilation[d]}) != 0 || pos${d} / ${p.lhsDilation[d]} >= ${n}) { ok = false; }`,
-      `    inOff = inOff + (pos${d} / ${p.lhsDilation[d]}) * ${inStr[2 + d]};`,
+      `    let pos${d} = o${d + 2} * ${P.i(p.strides[d])} + q${d} * ${P.i(p.rhsDilation[d])} - ${P.i(pads[d]![0])};`,
+      `    let dil${d} = ${P.i(p.lhsDilation[d])};`,
+      `    if (pos${d} < 0 || (pos${d} % dil${d}) != 0 || pos${d} / dil${d} >= ${P.i(n)}) { ok = false; }`,
+      `    inOff = inOff + (pos${d} / dil${d}) * ${P.i(inStr[2 + d]!)};`,
     );
   });
-  const kOff = [`o1 * ${kStr[0]}`, `ic * ${kStr[1]}`, ...kSp.map((_, d) => `q${d} * ${kStr[2 + d]}`)].join(" + ");
-  body.push(`    if (ok) { acc = acc + in0[u32(inOff)] * in1[u32(${kOff})]; }`, "  }", "}", `out0[i] = ${toStorage(out.dtype, "acc")};`);
+  const kOff = [`o1 * ${P.i(kStr[0]!)}`, `ic * ${P.i(kStr[1]!)}`, ...kSp.map((_, d) => `q${d} * ${P.i(kStr[2 + d]!)}`)].join(" + ");
+  body.push(`    if (ok) { acc = acc + in0[u32(inOff)] * in1[u32(${kOff})]; }`, "  }", "}", `out0[i] = ${toStorage(out.dtype, "acc", h)};`);
   void outSp;
-  return perItem("conv_general_dilated", out.size, ins, outs, h, body, lim);
+  return perItem("conv_general_dilated", out.size, ins, outs, h, body, lim, P);
 }
 
 /** Primitives run by the engine's control-flow code, not by a backend kernel. */
 export const CONTROL_PRIMITIVES = new Set<string>(["pjit", "cond", "scan", "while", "custom_jvp_call", "custom_vjp_call"]);
 
 /** The shader of one primitive; throws NotOnWebGPU naming the primitive when there is none. */
-export function opShader(prim: Primitive, params: any, ins: readonly ShapedArray[], outs: readonly ShapedArray[], lim: GpuLimits): ShaderSpec {
+export function opShader(prim: Primitive, params: any, ins: readonly ShapedArray[], outs: readonly ShapedArray[], lim: GpuLimits, subgroups = false): ShaderSpec {
   for (const a of [...ins, ...outs]) wgslType(a.dtype); // float64 throws here, with the reason
   const k = asFusedKernel(prim, params, ins, outs);
-  if (k) return fusedShader(k, lim, prim);
+  if (k) return fusedShader(k, lim, prim, subgroups);
   const s = SHADERS[prim];
   if (!s) throw new NotOnWebGPU(`${prim} is not yet on webgpu${CONTROL_PRIMITIVES.has(prim) ? " (control flow runs in the engine)" : ""}: run it on another backend (devicePut(x, "native"))`);
   return s(params, ins, outs, lim);

@@ -1,13 +1,16 @@
 import type { DType } from "../../dtype.js";
 import type { Expr } from "../kernel.js";
+import type { Params } from "./params.js";
 
 /**
  * WGSL building blocks shared by every generated shader: dtype mapping, scalar semantics of the
  * elementwise primitives (the same as reference/scalar.ts: NaN-propagating max/min, XLA's integer
  * division by zero, C casts), and the expression renderer for the kernel IR.
  *
- * On the device every dtype is 32 bits wide: bool is stored as u32 (0/1), float16 as f32 rounded
- * to half precision after every operation (as the reference backend rounds), float64 is absent.
+ * On the device every dtype is 32 bits wide: bool is stored as u32 (0/1), float16 and bfloat16 as
+ * f32 rounded after every operation (as the reference backend rounds), int8 and int16 as i32 and
+ * uint8 as u32 wrapped after every operation (WGSL has no 8- or 16-bit types; see `narrow`),
+ * float64 is absent.
  */
 export class NotOnWebGPU extends Error {
   override name = "NotOnWebGPU";
@@ -16,9 +19,9 @@ export class NotOnWebGPU extends Error {
 /** The WGSL value type of a dtype (bool as bool; stored as u32). */
 export function wgslType(d: DType): "f32" | "i32" | "u32" | "bool" {
   switch (d) {
-    case "float32": case "float16": return "f32";
-    case "int32": return "i32";
-    case "uint32": return "u32";
+    case "float32": case "float16": case "bfloat16": return "f32";
+    case "int32": case "int8": case "int16": return "i32";
+    case "uint32": case "uint8": return "u32";
     case "bool": return "bool";
     case "float64": throw new NotOnWebGPU("float64 is not on webgpu (WGSL has no 64-bit floats): use float32, or another backend (TENSORLENS_BACKEND=native)");
   }
@@ -28,9 +31,24 @@ export const storageType = (d: DType) => (d === "bool" ? "u32" : wgslType(d));
 
 /** A storage value converted to its value type. */
 export function fromStorage(d: DType, v: string): string { return d === "bool" ? `(${v} != 0u)` : v; }
-/** A value converted to its storage type (float16 rounded). */
-export function toStorage(d: DType, v: string): string {
-  return d === "bool" ? `select(0u, 1u, ${v})` : d === "float16" ? `r16(${v})` : v;
+/** A value converted to its storage type (16-bit floats rounded, 8/16-bit ints wrapped). */
+export function toStorage(d: DType, v: string, h: Helpers): string {
+  return d === "bool" ? `select(0u, 1u, ${v})` : narrow(d, v, h);
+}
+
+/**
+ * A 32-bit value narrowed to a dtype held widened (dtype.ts): float16 and bfloat16 round,
+ * int8/int16 keep their low bits sign-extended, uint8 its low byte; other dtypes unchanged.
+ */
+export function narrow(d: DType, v: string, h: Helpers): string {
+  switch (d) {
+    case "float16": h.use("r16"); return `r16(${v})`;
+    case "bfloat16": h.use("rb16"); return `rb16(${v})`;
+    case "int8": return `(((${v}) << 24u) >> 24u)`;
+    case "int16": return `(((${v}) << 16u) >> 16u)`;
+    case "uint8": return `((${v}) & 0xffu)`;
+    default: return v;
+  }
 }
 
 /** Exact literals: floats by their bits (WGSL has no inf/NaN literals). */
@@ -58,7 +76,19 @@ const HELPERS: Record<string, { deps?: string[]; code: string }> = {
   nan: { deps: ["zero"], code: "fn nan_() -> f32 { return bitcast<f32>(0x7fc00000u + zero_u); }" },
   inf: { deps: ["zero"], code: "fn inf_() -> f32 { return bitcast<f32>(0x7f800000u + zero_u); }" },
   // Rounds to half precision; values past the largest half round to infinity (pack2x16float leaves them undefined).
-  r16: { deps: ["inf"], code: "fn r16(x: f32) -> f32 { if (abs(x) >= 65520.0) { return select(-inf_(), inf_(), x > 0.0); } if (!(abs(x) < 65520.0)) { return x; } return unpack2x16float(pack2x16float(vec2<f32>(x, 0.0))).x; }" },
+  // By the bits, round half to even (dtype.ts roundToFloat16): llvmpipe's unpack2x16float(pack2x16float(x))
+  // returned x unrounded (32767 stayed 32767). Subnormal halves are multiples of 2^-24; WGSL's round() ties to even.
+  r16: { deps: ["inf", "isnan"], code: `fn r16(x: f32) -> f32 {
+  let a = abs(x); let b = bitcast<u32>(x);
+  if (isnan_(x)) { return x; }
+  if (a >= 65520.0) { return select(-inf_(), inf_(), x > 0.0); }
+  if (a < 6.103515625e-05) { return bitcast<f32>(bitcast<u32>(round(a * 16777216.0) / 16777216.0) | (b & 0x80000000u)); }
+  return bitcast<f32>((b + 0xfffu + ((b >> 13u) & 1u)) & 0xffffe000u);
+}` },
+  // bfloat16: the upper 16 bits of the float32, round to nearest even (dtype.ts roundToBfloat16).
+  rb16: { deps: ["isnan"], code: "fn rb16(x: f32) -> f32 { if (isnan_(x)) { return x; } let b = bitcast<u32>(x); return bitcast<f32>((b + 0x7fffu + ((b >> 16u) & 1u)) & 0xffff0000u); }" },
+  // Float to a narrow integer as castScalar: integral values wrap (the caller narrows), others saturate to [lo, hi].
+  f2n: { deps: ["f2i"], code: "fn f2n_(x: f32, lo: f32, hi: f32) -> i32 { if (isnan_(x)) { return 0; } if (floor(x) == x && x >= -2147483648.0 && x < 4294967296.0) { return f2i_(x); } return i32(clamp(trunc(x), lo, hi)); }" },
   // Through atan2: llvmpipe's asin/acos are off by ~4e-4 relative.
   asin: { code: "fn asin_(x: f32) -> f32 { if (abs(x) > 1.0) { return bitcast<f32>(0x7fc00000u + zero_u); } return atan2(x, sqrt((1.0 - x) * (1.0 + x))); }", deps: ["zero"] },
   acos: { code: "fn acos_(x: f32) -> f32 { if (abs(x) > 1.0) { return bitcast<f32>(0x7fc00000u + zero_u); } return atan2(sqrt((1.0 - x) * (1.0 + x)), x); }", deps: ["zero"] },
@@ -155,10 +185,14 @@ export function convert(v: string, from: DType, to: DType, h: Helpers): string {
   if (f === "bool") out = `select(${literal(0, to)}, ${literal(1, to)}, ${v})`;
   else if (f === t) out = v;
   else if (t === "f32") out = `f32(${v})`;
+  else if (f === "f32" && (to === "int8" || to === "int16" || to === "uint8")) {
+    h.use("f2n");
+    const [lo, hi] = to === "int8" ? [-128, 127] : to === "int16" ? [-32768, 32767] : [0, 255];
+    out = `${t === "u32" ? "bitcast<u32>" : ""}(f2n_(${v}, ${lo}.0, ${hi}.0))`;
+  }
   else if (f === "f32") { h.use(t === "i32" ? "f2i" : "f2u"); out = `${t === "i32" ? "f2i_" : "f2u_"}(${v})`; }
   else out = `bitcast<${t}>(${v})`;
-  if (to === "float16") { h.use("r16"); return `r16(${out})`; }
-  return out;
+  return from === to ? out : narrow(to, out, h);
 }
 
 /** WGSL of a unary primitive on a value of dtype d. */
@@ -234,6 +268,8 @@ function binary(op: string, a: string, b: string, d: DType, h: Helpers): string 
       if (t === "u32") return `select(0u, ${a} << ${b}, ${b} < 32u)`;
       break;
     case "shift_right_logical":
+      // The narrow type's own bits shift in zeros (int8 -1 >> 1 = 127).
+      if (d === "int8" || d === "int16") { const bits = d === "int8" ? 8 : 16; return `select(0, bitcast<i32>((bitcast<u32>(${a}) & ${2 ** bits - 1}u) >> u32(${b})), ${b} >= 0 && ${b} < ${bits})`; }
       if (t === "i32") return `select(0, bitcast<i32>(bitcast<u32>(${a}) >> u32(${b})), ${b} >= 0 && ${b} < 32)`;
       if (t === "u32") return `select(0u, ${a} >> ${b}, ${b} < 32u)`;
       break;
@@ -257,15 +293,18 @@ export class ExprWriter {
     readonly h: Helpers,
     private readonly index: (axis: number) => string,
     private readonly load: (input: number, offset: string, dtype: DType) => string,
+    /** Where offsets and strides go (params.ts): the code keeps only which strides are zero. */
+    private readonly params: Params,
     /** In a flat kernel (see isFlatKernel), the flat index every non-constant load reads at. */
     private readonly flatIndex?: string,
   ) {}
 
   /** Offset code of a strided load: offset + sum idx[a] * strides[a], as i32. */
   offset(strides: readonly number[], offset: number): string {
-    if (this.flatIndex !== undefined) return strides.some((s) => s !== 0) ? this.flatIndex : `${offset}`;
-    const terms = [`${offset}`];
-    strides.forEach((s, a) => { if (s !== 0) terms.push(s === 1 ? this.index(a) : `${this.index(a)} * ${s}`); });
+    const p = this.params;
+    if (this.flatIndex !== undefined) return strides.some((s) => s !== 0) ? this.flatIndex : p.i(offset);
+    const terms = [p.i(offset)];
+    strides.forEach((s, a) => { if (s !== 0) terms.push(`${this.index(a)} * ${p.i(s)}`); });
     return terms.join(" + ");
   }
 
@@ -282,7 +321,7 @@ export class ExprWriter {
 
   private code(e: Expr): string {
     const h = this.h;
-    const round = (v: string) => { if (e.dtype !== "float16") return v; h.use("r16"); return `r16(${v})`; };
+    const round = (v: string) => narrow(e.dtype, v, h);
     switch (e.op) {
       case "load": return this.load(e.input, this.offset(e.strides, e.offset), e.dtype);
       case "const": return literal(e.value, e.dtype, h);
@@ -309,15 +348,15 @@ export class ExprWriter {
   }
 }
 
-/** Mixed-radix unravel of a flat u32 index into i32 axis indices, as WGSL lines. */
-export function unravelLines(flat: string, shape: readonly number[], name: (axis: number) => string): string[] {
+/** Mixed-radix unravel of a flat u32 index into i32 axis indices, as WGSL lines; the sizes are parameters. */
+export function unravelLines(flat: string, shape: readonly number[], name: (axis: number) => string, p: Params): string[] {
   const lines: string[] = [];
   if (shape.length === 0) return lines;
   lines.push(`var r_${name(0)} = ${flat};`);
   for (let a = shape.length - 1; a >= 0; a--) {
-    const d = shape[a]!;
-    if (a === 0) lines.push(`let ${name(a)} = i32(r_${name(0)});`);
-    else lines.push(`let ${name(a)} = i32(r_${name(0)} % ${d}u); r_${name(0)} = r_${name(0)} / ${d}u;`);
+    if (a === 0) { lines.push(`let ${name(a)} = i32(r_${name(0)});`); continue; }
+    const d = p.u(shape[a]!);
+    lines.push(`let ${name(a)} = i32(r_${name(0)} % ${d}); r_${name(0)} = r_${name(0)} / ${d};`);
   }
   return lines;
 }
