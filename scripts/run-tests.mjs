@@ -22,5 +22,8 @@ files.sort();
 // Tests that run examples import "tensorlens" as users do (engine/dist): build it once, first.
 const tsc = spawnSync(process.execPath, ["node_modules/typescript/bin/tsc", "-p", "engine"], { stdio: "inherit" });
 if (tsc.status !== 0) process.exit(tsc.status ?? 1);
-const result = spawnSync(process.execPath, ["--expose-gc", "--import", "tsx", "--test", "--test-concurrency=2", ...files], { stdio: "inherit" });
+// The engine type-checks every program it traces, optimizes and lowers (enableChecks); its cost is
+// within the tests' run-to-run noise (a few percent of CPU time). TENSORLENS_CHECKS=0 turns it off.
+const env = { ...process.env, TENSORLENS_CHECKS: process.env.TENSORLENS_CHECKS ?? "1" };
+const result = spawnSync(process.execPath, ["--expose-gc", "--import", "tsx", "--test", "--test-concurrency=2", ...files], { stdio: "inherit", env });
 process.exit(result.status ?? 1);

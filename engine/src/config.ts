@@ -1,10 +1,15 @@
 import { setX64, x64Enabled } from "./dtype.js";
 
-/** Global flags, as jax.config: enableX64 (float64), threefryPartitionable (the PRNG scheme). */
-export interface Flags { enableX64: boolean; threefryPartitionable: boolean }
+/**
+ * Global flags, as jax.config: enableX64 (float64), threefryPartitionable (the PRNG scheme),
+ * enableChecks (type-check every traced program after tracing, after each pass and after
+ * lowering, as jax_enable_checks; env TENSORLENS_CHECKS=1).
+ */
+export interface Flags { enableX64: boolean; threefryPartitionable: boolean; enableChecks: boolean }
 const flags: Flags = {
   enableX64: false,
   threefryPartitionable: process.env.TENSORLENS_THREEFRY_PARTITIONABLE !== "0",
+  enableChecks: process.env.TENSORLENS_CHECKS === "1",
 };
 
 export const config = {

@@ -39,14 +39,14 @@ describe("gradients vs PyTorch autograd (float64)", () => {
       const { args, floatArgs, fOf } = setup(c);
       const w = decodeArray(c.grad!.w as EncArray, "float64");
       const loss = (...xs: DeviceArray[]) => np.sum(np.multiply(fOf(...xs), w));
-      const gs = grad(loss, { argnums: floatArgs.map((_, j) => j) })(...floatArgs.map((k) => args[k])) as DeviceArray[];
+      const gs = grad(loss, { argnums: floatArgs.map((_, j) => j) })(...floatArgs.map((k) => args[k] as DeviceArray)) as DeviceArray[];
       floatArgs.forEach((k, j) => {
         const expected = c.grad!.grads[k]!;
         if ("zero" in expected) assert.ok(np.all(np.equal(gs[j]!, 0)).item(), `${c.id}: gradient of arg ${k} should be zero`);
         else assertArrayMatches(gs[j]!, expected, `${c.id} d/darg${k}`, { rtol: 1e-7, atol: 1e-9 });
       });
       // jit(grad) agrees with grad.
-      const gj = jit(grad(loss, { argnums: floatArgs.map((_, j) => j) }))(...floatArgs.map((k) => args[k])) as DeviceArray[];
+      const gj = jit(grad(loss, { argnums: floatArgs.map((_, j) => j) }))(...floatArgs.map((k) => args[k] as DeviceArray)) as DeviceArray[];
       gj.forEach((g, j) => assert.ok(np.allclose(g, gs[j]!, { rtol: 1e-10, atol: 1e-12 }).item(), `${c.id}: jit(grad) differs from grad`));
     });
   }

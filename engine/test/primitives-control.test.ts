@@ -78,7 +78,7 @@ test("cond and scan by hand", () => {
 });
 
 test("vmap of cond with a batched predicate runs the chosen branch per example, inside jit too", () => {
-  const f = (p: DeviceArray, x: DeviceArray) => condFn(p, x, x)[0]!;
+  const f = (p: DeviceArray, x: DeviceArray) => condFn(p, x, x)[0] as DeviceArray;
   const ps = fromList([1, 0, 1], [3], "bool"), xs = new Rand(8).f([3, 2]);
   const loop = [0, 1, 2].map((i) => list(f(ps.get(i) as DeviceArray, xs.get(i) as DeviceArray))).flat();
   close(list(vmap(f)(ps, xs)), loop, 1e-12, "vmap");

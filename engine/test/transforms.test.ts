@@ -130,7 +130,7 @@ test("lax.cond, scan, forILoop and whileLoop: forward, grad, vmap, jit", () => {
   close(branchy(np.array([1, 2])), [1, 4]);
   close(grad((x: DeviceArray) => branchy(x).sum())(np.array([1.0, 2.0])), [2, 4], 1e-12);
   close(grad((x: DeviceArray) => branchy(x).sum())(np.array([-1.0, -2.0])), [Math.cos(-1), Math.cos(-2)], 1e-12);
-  const batched = vmap(branchy)(np.array([[1, 2], [-1, -2]]));
+  const batched = vmap(branchy)(np.array([[1, 2], [-1, -2]])) as DeviceArray;
   close(batched, [1, 4, Math.sin(-1), Math.sin(-2)], 1e-12);
   close(jit(branchy)(np.array([-1.0, -2.0])), [Math.sin(-1), Math.sin(-2)], 1e-12);
 

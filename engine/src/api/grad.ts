@@ -8,8 +8,9 @@ import { flatten, unflatten, type TreeDef } from "../tree.js";
 import { checkDifferentiable, flattenArrays, normalizeArgnums, type Argnums } from "./args.js";
 import { LocatedTypeError, LocatedError } from "../core/source.js";
 
-export interface GradOptions { argnums?: Argnums; hasAux?: boolean }
-type Fn = (...args: any[]) => any;
+import type { Fn, GradFn, GradsOf, JacobianFn, Pullback, ValueAndGradFn } from "./transform-types.js";
+
+export interface GradOptions<A extends Argnums = Argnums, H extends boolean = boolean> { argnums?: A; hasAux?: H }
 
 /**
  * Runs f with the argnums arguments replaced by flat tracked leaves; the result's leaves (and
@@ -48,10 +49,10 @@ function regroup(parts: { leaves: DeviceArray[]; def: TreeDef }[], flat: (Device
 }
 
 /** valueAndGrad(f)(...args) -> [value, grad] (or [[value, aux], grad] with hasAux). */
-export function valueAndGrad(f: Fn, opts: GradOptions = {}) {
+export function valueAndGrad<F extends Fn, const A extends Argnums = 0, H extends boolean = false>(f: F, opts: GradOptions<A, H> = {}): ValueAndGradFn<F, A> {
   const argnumsOpt = opts.argnums ?? 0;
   const hasAux = opts.hasAux ?? false;
-  return (...args: any[]): [any, any] => {
+  return ((...args: any[]): [any, any] => {
     const argnums = normalizeArgnums("grad", argnumsOpt, args.length);
     const call = differentiableCall("grad", f, args, argnums, hasAux);
     const [outs, pullback] = vjpFlat(call.flatFn, call.flatIn, eagerSite());
@@ -64,20 +65,20 @@ export function valueAndGrad(f: Fn, opts: GradOptions = {}) {
     const g = regroup(call.parts, grads, argnumsOpt);
     const aux = hasAux ? unflatten(call.auxDef, outs.slice(1)) : undefined;
     return [hasAux ? [value, aux] : value, g];
-  };
+  }) as ValueAndGradFn<F, A>;
 }
 
 /** grad(f, { argnums, hasAux })(...args): the gradient of a scalar function. */
-export function grad(f: Fn, opts: GradOptions = {}) {
-  const vg = valueAndGrad(f, opts);
-  return (...args: any[]) => {
+export function grad<F extends Fn, const A extends Argnums = 0, H extends boolean = false>(f: F, opts: GradOptions<A, H> = {}): GradFn<F, A, H> {
+  const vg = valueAndGrad(f as Fn, opts as GradOptions);
+  return ((...args: any[]) => {
     const [v, g] = vg(...args);
     return opts.hasAux ? [g, v[1]] : g;
-  };
+  }) as GradFn<F, A, H>;
 }
 
 /** vjp(f, ...primals) -> [out, vjpFn] with vjpFn(cotangent) -> cotangents of each primal. */
-export function vjp(f: Fn, ...primals: any[]): [any, (ct: any) => any[]] {
+export function vjp<F extends Fn>(f: F, ...primals: Parameters<F>): [ReturnType<F>, Pullback<F>] {
   const argnums = primals.map((_, i) => i);
   const call = differentiableCall("vjp", f, primals, argnums, false);
   const [outs, pullback] = vjpFlat(call.flatFn, call.flatIn, eagerSite());
@@ -88,13 +89,13 @@ export function vjp(f: Fn, ...primals: any[]): [any, (ct: any) => any[]] {
     used = true;
     const [cts, def] = flattenArrays(ct, "vjp");
     if (!def.equals(call.outDef)) throw new LocatedTypeError(`vjp: cotangent structure ${def} does not match the output structure ${call.outDef}`);
-    return regroup(call.parts, pullback(cts), argnums) as any[];
+    return regroup(call.parts, pullback(cts), argnums) as GradsOf<Parameters<F>>;
   };
-  return [outTree, vjpFn];
+  return [outTree as ReturnType<F>, vjpFn];
 }
 
 /** jvp(f, primals, tangents) -> [out, tangentOut]. */
-export function jvp(f: Fn, primals: readonly any[], tangents: readonly any[]): [any, any] {
+export function jvp<F extends Fn>(f: F, primals: Readonly<Parameters<F>>, tangents: Readonly<Parameters<F>>): [ReturnType<F>, ReturnType<F>] {
   if (primals.length !== tangents.length) throw new LocatedTypeError(`jvp: ${primals.length} primals but ${tangents.length} tangents`);
   const flatP: DeviceArray[] = [], flatT: DeviceArray[] = [];
   const defs: TreeDef[] = [];
@@ -121,13 +122,13 @@ export function jvp(f: Fn, primals: readonly any[], tangents: readonly any[]): [
 }
 
 /** linearize(f, ...primals) -> [out, fJvp]: fJvp(...tangents) is the JVP at the primals. */
-export function linearize(f: Fn, ...primals: any[]): [any, (...tangents: any[]) => any] {
+export function linearize<F extends Fn>(f: F, ...primals: Parameters<F>): [ReturnType<F>, (...tangents: Parameters<F>) => ReturnType<F>] {
   const out = f(...primals);
-  return [out, (...tangents: any[]) => jvp(f, primals, tangents)[1]];
+  return [out, (...tangents: Parameters<F>) => jvp(f, primals, tangents)[1]];
 }
 
 /** Jacobian by forward mode: one JVP per input element, batched with vmap. */
-export function jacfwd(f: Fn, opts: { argnums?: number } = {}) {
+export function jacfwd<F extends Fn>(f: F, opts: { argnums?: number } = {}): JacobianFn<F> {
   return (...args: any[]) => {
     const argnum = normalizeArgnums("jacfwd", opts.argnums ?? 0, args.length)[0]!;
     const x = args[argnum] as DeviceArray;
@@ -146,7 +147,7 @@ export function jacfwd(f: Fn, opts: { argnums?: number } = {}) {
 }
 
 /** Jacobian by reverse mode: one VJP per output element, batched with vmap. */
-export function jacrev(f: Fn, opts: { argnums?: number } = {}) {
+export function jacrev<F extends Fn>(f: F, opts: { argnums?: number } = {}): JacobianFn<F> {
   return (...args: any[]) => {
     const argnum = normalizeArgnums("jacrev", opts.argnums ?? 0, args.length)[0]!;
     const x = args[argnum] as DeviceArray;
@@ -163,8 +164,8 @@ export function jacrev(f: Fn, opts: { argnums?: number } = {}) {
 }
 
 /** hessian(f) = jacfwd(jacrev(f)). */
-export function hessian(f: Fn, opts: { argnums?: number } = {}) {
-  return jacfwd(jacrev(f, opts), opts);
+export function hessian<F extends Fn>(f: F, opts: { argnums?: number } = {}): JacobianFn<F> {
+  return jacfwd(jacrev(f, opts), opts) as JacobianFn<F>;
 }
 
 function eyeLike(x: DeviceArray, n: number) {

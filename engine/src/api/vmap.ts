@@ -10,7 +10,7 @@ export type Axis = number | null;
 export interface VmapOptions { inAxes?: Axis | readonly unknown[]; outAxes?: Axis | readonly unknown[] }
 
 /** vmap(f, { inAxes, outAxes }): maps f over a batch axis of its arguments. */
-export function vmap(f: (...args: any[]) => any, opts: VmapOptions = {}) {
+export function vmap<F extends (...args: any[]) => any>(f: F, opts: VmapOptions = {}): (...args: Parameters<F>) => ReturnType<F> {
   const inAxes = opts.inAxes === undefined ? 0 : opts.inAxes;
   const outAxes = opts.outAxes === undefined ? 0 : opts.outAxes;
   return (...args: any[]) => {
@@ -39,7 +39,7 @@ export function vmap(f: (...args: any[]) => any, opts: VmapOptions = {}) {
     };
     // Out axes need the output structure: resolve them lazily per leaf index.
     const outs = vmapFlat(run, flat, dims, resolvedOutAxes(outAxes, () => outDef!), eagerSite());
-    return unflatten(outDef!, outs);
+    return unflatten(outDef!, outs) as ReturnType<F>;
   };
 }
 

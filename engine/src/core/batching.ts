@@ -1,10 +1,11 @@
 import type { DeviceArray } from "../array.js";
 import * as l from "../lax/primitives.js";
-import { bind, inlineCall, leakedTracerError, Trace, Tracer, withTrace } from "./trace.js";
+import { bind, leakedTracerError, Trace, Tracer, withTrace } from "./trace.js";
 import { ELEMENTWISE, type ParamsOf, type Primitive } from "./primitives.js";
 import type { CallSite } from "./source.js";
 import { batchControlRules } from "./ad/control-rules.js";
 import { customRules } from "./ad/custom-rules.js";
+import { pjitRules } from "./ad/pjit-rules.js";
 import { scalar } from "./constants.js";
 
 /** The batch axis of a value, or null when the value is the same for every example. */
@@ -28,7 +29,6 @@ function dropAxis(v: DeviceArray, axis: number) {
 export class BatchTrace extends Trace {
   constructor(parent: Trace, readonly axisSize: number, origin?: CallSite) { super(parent, "vmap", origin); }
   process(prim: Primitive, args: readonly DeviceArray[], params: any): DeviceArray[] {
-    if (prim === "pjit") return inlineCall(this, params.jaxpr, args);
     const vals: DeviceArray[] = [], dims: BatchDim[] = [];
     let any = false;
     for (const a of args) {
@@ -162,7 +162,7 @@ const rules = {
   sort: (args, dims, { dimension, numKeys }, prim, size) =>
     [bind(prim, args.map((a, i) => toFront(a, dims[i]!, size)), { dimension: dimension + 1, numKeys }), args.map(() => 0)],
   // Looked up at call time: the control-flow rules import this module.
-  pjit: (...a: any[]) => (batchControlRules.pjit as any)(...a), cond: (...a: any[]) => (batchControlRules.cond as any)(...a),
+  pjit: (...a) => pjitRules.batch(...a), cond: (...a: any[]) => (batchControlRules.cond as any)(...a),
   scan: (...a: any[]) => (batchControlRules.scan as any)(...a), while: (...a: any[]) => (batchControlRules.while as any)(...a),
   custom_jvp_call: (...a: any[]) => (customRules.batch.custom_jvp_call as any)(...a),
   custom_vjp_call: (...a: any[]) => (customRules.batch.custom_vjp_call as any)(...a),

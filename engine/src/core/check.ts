@@ -1,10 +1,13 @@
-import { Jaxpr, Literal, Var, describeEqn } from "./jaxpr.js";
+import { config } from "../config.js";
+import { ShapedArray } from "./aval.js";
+import { Jaxpr, Literal, Var, describeEqn, type Eqn } from "./jaxpr.js";
 import { abstractEval } from "./rules/abstract-eval.js";
 
 /**
- * Type-checks a jaxpr: every variable is defined once before use, and every equation's
- * outputs are what its primitive's shape rule gives for its inputs (JAX's check_jaxpr).
- * Sub-programs (jit, cond, scan, while bodies) are checked too. Throws on the first problem.
+ * Type-checks a jaxpr: every variable is defined once before use, every equation's outputs are
+ * what its primitive's shape rule gives for its inputs, and a called program's inputs are what
+ * its operands are (JAX's check_jaxpr). Sub-programs (jit, cond, scan, while bodies) are
+ * checked too. Throws on the first problem.
  */
 export function checkJaxpr(j: Jaxpr): void {
   const defined = new Set<Var>(j.invars);
@@ -18,14 +21,69 @@ export function checkJaxpr(j: Jaxpr): void {
     if (expected.length !== e.outputs.length) throw new Error(`checkJaxpr: ${where} has ${e.outputs.length} outputs, its rule gives ${expected.length}`);
     e.outputs.forEach((v, i) => {
       const x = expected[i]!;
-      if (x.dtype !== v.aval.dtype || x.shape.join() !== v.aval.shape.join()) throw new Error(`checkJaxpr: ${where}: output ${i} is ${v.aval} but the rule gives ${x}`);
+      if (!sameType(x, v.aval)) throw new Error(`checkJaxpr: ${where}: output ${i} is ${v.aval} but the rule gives ${x}`);
       if (defined.has(v)) throw new Error(`checkJaxpr: ${where} redefines a variable`);
       defined.add(v);
     });
+    checkCallOperands(e.prim, e.inputs.map((a) => a.aval), e.params, where);
     for (const p of Object.values(e.params ?? {})) {
       if (p instanceof Jaxpr) checkJaxpr(p);
       else if (Array.isArray(p)) for (const q of p) if (q instanceof Jaxpr) checkJaxpr(q);
     }
   }
   j.outvars.forEach((a) => use(a, "outputs"));
+}
+
+const sameType = (a: ShapedArray, b: ShapedArray) => a.dtype === b.dtype && a.shape.join() === b.shape.join();
+const unstacked = (a: ShapedArray) => new ShapedArray(a.shape.slice(1), a.dtype, a.weak);
+
+/** The inputs each called program receives, for the primitives that call programs (their shape rules look at outputs only). */
+function calls(prim: Eqn["prim"], ins: readonly ShapedArray[], params: any): [Jaxpr, readonly ShapedArray[]][] {
+  switch (prim) {
+    case "pjit": return [[params.jaxpr, ins]];
+    case "cond": return params.branches.map((b: Jaxpr) => [b, ins.slice(1)]);
+    case "scan": {
+      const n = params.numConsts + params.numCarry;
+      return [[params.body, [...ins.slice(0, n), ...ins.slice(n).map(unstacked)]]];
+    }
+    case "while": {
+      const nc = params.condNumConsts, nb = params.bodyNumConsts;
+      return [[params.cond, [...ins.slice(0, nc), ...ins.slice(nc + nb)]], [params.body, ins.slice(nc)]];
+    }
+    case "custom_jvp_call": case "custom_vjp_call": return [[params.call, ins]];
+    default: return [];
+  }
+}
+
+/** Throws when a called program's declared inputs are not the operands it is given. */
+export function checkCallOperands(prim: Eqn["prim"], ins: readonly ShapedArray[], params: unknown, where: string): void {
+  for (const [body, given] of calls(prim, ins, params)) {
+    const want = body.inAvals;
+    if (want.length !== given.length) throw new Error(`checkJaxpr: ${where}: the called program takes ${want.length} inputs, it is given ${given.length}`);
+    want.forEach((a, i) => {
+      if (!sameType(a, given[i]!)) throw new Error(`checkJaxpr: ${where}: the called program's input ${i} is ${a}, it is given ${given[i]}`);
+    });
+  }
+}
+
+/** Is enableChecks on (config.update("enableChecks", true) or TENSORLENS_CHECKS=1)? */
+export const checksEnabled = (): boolean => config.read("enableChecks");
+
+/** Thrown by enableChecks: names the stage (tracing, a pass, lowering) after which the program is ill-formed. */
+export class IRCheckError extends Error {
+  override name = "IRCheckError";
+  constructor(readonly stage: string, detail: string) {
+    super(`enableChecks: the program after ${stage} is ill-formed: ${detail}`);
+  }
+}
+
+/** With enableChecks on, type-checks `j` and names `stage` when it fails; returns `j`. */
+export function checkAfter(stage: string, j: Jaxpr): Jaxpr {
+  if (!checksEnabled()) return j;
+  try {
+    checkJaxpr(j);
+  } catch (e) {
+    throw new IRCheckError(stage, e instanceof Error ? e.message : String(e));
+  }
+  return j;
 }

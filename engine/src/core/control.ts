@@ -5,6 +5,8 @@ import { controlImpls } from "./eval.js";
 import { compileBody } from "./program.js";
 import { scalar } from "./constants.js";
 import { evalJaxpr } from "./jaxpr-trace.js";
+import { hook } from "./profile-hook.js";
+import { checkCallOperands, checksEnabled } from "./check.js";
 
 /**
  * How control flow runs on concrete values: the bodies are compiled programs, the loop or the
@@ -13,7 +15,16 @@ import { evalJaxpr } from "./jaxpr-trace.js";
 const backendOf = (args: readonly DeviceArray[]) => (args[0] ? args[0]._backend : getBackend());
 const readScalar = (x: DeviceArray) => Number(x.dataSync()[0]);
 
-controlImpls.pjit = (args, { jaxpr }) => compileBody(jaxpr, backendOf(args)).run(args);
+// A jit call that a transformation kept as a primitive (ad/pjit-rules.ts) runs its program here.
+controlImpls.pjit = (args, { jaxpr, name }) => {
+  if (checksEnabled()) checkCallOperands("pjit", args.map((a) => a._aval), { jaxpr }, `pjit (${name})`);
+  const compiled = compileBody(jaxpr, backendOf(args));
+  if (hook.recorder === null) return compiled.run(args);
+  const t0 = performance.now();
+  const outs = compiled.run(args);
+  hook.recorder.execute(name, t0, performance.now());
+  return outs;
+};
 
 controlImpls.cond = ([index, ...ops], { branches }) => {
   const i = Math.min(Math.max(Math.trunc(readScalar(index!)), 0), branches.length - 1);

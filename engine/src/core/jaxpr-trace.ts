@@ -3,8 +3,9 @@ import { ShapedArray } from "./aval.js";
 import { Jaxpr, Literal, Var, type Atom, type Eqn } from "./jaxpr.js";
 import type { Primitive } from "./primitives.js";
 import { abstractEval } from "./rules/abstract-eval.js";
+import { checkAfter } from "./check.js";
 import { userLocation, withUserLocation, type CallSite } from "./source.js";
-import { bind, currentTrace, inlineCall, setEvalJaxpr, leakedTracerError, Trace, Tracer, withTrace } from "./trace.js";
+import { bind, currentTrace, leakedTracerError, Trace, Tracer, withTrace } from "./trace.js";
 
 export class JaxprTracer extends Tracer {
   constructor(trace: JaxprTrace, readonly v: Var) { super(trace, v.aval); }
@@ -33,7 +34,8 @@ export class JaxprTrace extends Trace {
   }
 
   process(prim: Primitive, args: readonly DeviceArray[], params: any): DeviceArray[] {
-    if (prim === "pjit") return inlineCall(this, params.jaxpr, args);
+    // A jit inside a traced program is inlined: lowering then fuses across its boundary.
+    if (prim === "pjit") return withTrace(this, () => evalJaxpr(params.jaxpr, args));
     const inputs = args.map((a) => this.atom(a));
     let outAvals: ShapedArray[];
     try {
@@ -62,7 +64,7 @@ export function traceToJaxpr(fn: (...args: DeviceArray[]) => readonly DeviceArra
     const outAtoms = outs.map((o) => trace.atom(o));
     const constVars = [...trace.consts.values()];
     return {
-      jaxpr: new Jaxpr([...constVars, ...args.map((a) => a.v)], trace.eqns, outAtoms),
+      jaxpr: checkAfter(`tracing ${transformation}`, new Jaxpr([...constVars, ...args.map((a) => a.v)], trace.eqns, outAtoms)),
       consts: [...trace.consts.keys()],
     };
   } finally {
@@ -89,4 +91,3 @@ export function evalJaxpr(jaxpr: Jaxpr, args: readonly DeviceArray[]): DeviceArr
 
 import { scalar } from "./constants.js";
 export const literalArray = (l: Literal) => scalar(l.value, l.aval.dtype, l.aval.weak);
-setEvalJaxpr(evalJaxpr);

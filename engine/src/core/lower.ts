@@ -1,5 +1,6 @@
 import { ShapedArray } from "./aval.js";
 import { inlineCustomCalls } from "./passes.js";
+import { checkAfter } from "./check.js";
 import { Jaxpr, Literal, Var, type Atom } from "./jaxpr.js";
 import { BINARY_PRIMITIVES, ELEMENTWISE, UNARY_PRIMITIVES, type Primitive } from "./primitives.js";
 import type { Expr, FusedKernel, Program, ReduceOp, Slot, Step } from "../backend/kernel.js";
@@ -99,7 +100,8 @@ export interface LowerOptions {
 }
 
 export function lowerJaxpr(jaxpr: Jaxpr, numConsts: number, constData: readonly (ArrayLike<number> | null)[], options: LowerOptions = {}): Program {
-  jaxpr = inlineCustomCalls(jaxpr);
+  const inlined = inlineCustomCalls(jaxpr);
+  if (inlined !== jaxpr) jaxpr = checkAfter("pass inlineCustomCalls", inlined);
   const slots: ShapedArray[] = [];
   const steps: Step[] = [];
   const env = new Map<Var, Lazy>();

@@ -10,6 +10,16 @@ export type CustomJvpRule = (primals: readonly DeviceArray[], tangents: readonly
 export type CustomFwd = (args: readonly DeviceArray[]) => [DeviceArray[], DeviceArray[]];
 /** custom_vjp_call's backward pass: (residuals, output cotangents) -> cotangents of the arguments (null: zero). */
 export type CustomBwd = (residuals: readonly DeviceArray[], cts: readonly DeviceArray[]) => (DeviceArray | null)[];
+/**
+ * What reverse mode keeps on its tape for a pjit call (ad/pjit-rules.ts): the backward program,
+ * (consts..., inputs..., residuals..., float output cotangents...) -> cotangents of the wanted
+ * inputs, and the residuals the forward program computed.
+ */
+export interface PjitTape {
+  readonly backward: { readonly jaxpr: Jaxpr; readonly consts: readonly DeviceArray[] };
+  readonly wanted: readonly boolean[];
+  readonly residuals: readonly DeviceArray[];
+}
 
 /**
  * Every primitive of the engine with its static parameters. Each interpretation (shape rule,
@@ -88,7 +98,7 @@ export type PrimitiveParams = { [P in UnaryPrimitive]: UnaryParams } & { [P in B
   threefry2x32: {};
 
   /** Calls a traced program (jit): operands are the jaxpr's inputs. */
-  pjit: { jaxpr: Jaxpr; name: string };
+  pjit: { jaxpr: Jaxpr; name: string; tape?: PjitTape };
   /** (index, ...operands): runs branches[clamp(index)]. */
   cond: { branches: readonly Jaxpr[] };
   /** (...consts, ...carry, ...xs) -> (...carry, ...ys) */

@@ -7,15 +7,21 @@ import { ShapedArray } from "./aval.js";
 import { controlImpls } from "./eval.js";
 import type { Jaxpr, Literal, Var } from "./jaxpr.js";
 import { lowerJaxpr } from "./lower.js";
+import { checkAfter, checksEnabled } from "./check.js";
+import { checkLowered } from "./check-program.js";
 import { cse, dce, fold } from "./passes.js";
 import { withUserLocation, formatLocation } from "./source.js";
 import { evalTrace } from "./eval.js";
 import { bind1, withTrace } from "./trace.js";
 import { hook } from "./profile-hook.js";
 
-/** The optimization pipeline jit applies before lowering. */
+/** The optimization pipeline jit applies before lowering, in order (enableChecks checks after each). */
+const PASSES: readonly (readonly [string, (j: Jaxpr) => Jaxpr])[] = [
+  ["dce", dce], ["cse", cse], ["fold", (j) => fold(j, evalScalar)], ["dce", dce],
+];
 export function optimize(j: Jaxpr): Jaxpr {
-  return dce(fold(cse(dce(j)), evalScalar));
+  for (const [name, pass] of PASSES) j = checkAfter(`pass ${name}`, pass(j));
+  return j;
 }
 
 function evalScalar(prim: string, params: unknown, args: readonly Literal[], out: Var): number | undefined {
@@ -81,9 +87,12 @@ export class Compiled {
   constructor(readonly jaxpr: Jaxpr, readonly backend: Backend, numConsts: number, consts: readonly DeviceArray[]) {
     const data = consts.map((c) => c.dataSync());
     this.program = lowerJaxpr(jaxpr, numConsts, data, { epilogues: backend.fusesEpilogues === true });
+    if (checksEnabled()) checkLowered(this.program, jaxpr);
     this.constBufs = this.program.constants.map((c, i) => backend.upload(data[i]!, c.aval));
     this.exe = backend.compile?.(this.program);
   }
+  /** The backend's executable, where it compiled the program itself (jit's donation uses it). */
+  get executable(): Executable | undefined { return this.exe; }
   /** Runs on the arrays' buffers (inputs are borrowed), returning new owned arrays. */
   run(args: readonly DeviceArray[]): DeviceArray[] {
     const inputs = args.map((a) => (a._backend === this.backend ? a._buffer : this.backend.upload(a.dataSync(), a._aval)));

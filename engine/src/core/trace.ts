@@ -1,6 +1,6 @@
 import { DeviceArray } from "../array.js";
 import type { ShapedArray } from "./aval.js";
-import type { Primitive } from "./primitives.js";
+import type { ParamsOf, Primitive } from "./primitives.js";
 import { formatLocation, type CallSite } from "./source.js";
 
 /**
@@ -14,7 +14,7 @@ export abstract class Trace {
   alive = true;
   constructor(readonly parent: Trace | null, readonly transformation: string, readonly site?: CallSite) {}
   get origin() { return this.site?.location; }
-  abstract process(prim: Primitive, args: readonly DeviceArray[], params: any): DeviceArray[];
+  abstract process<P extends Primitive>(prim: P, args: readonly DeviceArray[], params: ParamsOf<P>): DeviceArray[];
   /** Is `t` this trace or one it runs inside? Tracers of such traces are constants here. */
   encloses(t: Trace): boolean {
     for (let s: Trace | null = this; s; s = s.parent) if (s === t) return true;
@@ -76,11 +76,24 @@ export function withTrace<T>(t: Trace, fn: () => T): T {
 }
 
 /** Applies a primitive in the current trace. */
-export function bind(prim: Primitive, args: readonly DeviceArray[], params: any): DeviceArray[] {
+export function bind<P extends Primitive>(prim: P, args: readonly DeviceArray[], params: ParamsOf<P>): DeviceArray[] {
   return current.process(prim, args, params);
 }
-export function bind1(prim: Primitive, args: readonly DeviceArray[], params: any): DeviceArray {
+export function bind1<P extends Primitive>(prim: P, args: readonly DeviceArray[], params: ParamsOf<P>): DeviceArray {
   return current.process(prim, args, params)[0]!;
+}
+
+/**
+ * The question each transformation's `process` asks of every operand: is it a tracer of this
+ * trace (whose parts the rule sees), or a value from outside, a constant here? A tracer of a
+ * trace that has ended is neither: it leaked, and using it fails with where it was made. A
+ * trace makes tracers of one class only, so `T` is that class.
+ */
+export function isOwnTracer<T extends Tracer>(trace: Trace, a: DeviceArray, prim: Primitive): a is T {
+  if (!(a instanceof Tracer)) return false;
+  if (a._trace === trace) return true;
+  if (!a._trace.alive) throw leakedTracerError(a, prim);
+  return false;
 }
 
 /** The concrete value of an array, or a ConcretizationError that says what to do instead. */
@@ -95,11 +108,3 @@ export function concretize(x: DeviceArray, what: string): DeviceArray {
     `. Its value is not known while tracing: use lax.cond / lax.switch / np.where for data-dependent choices, ` +
     `lax.whileLoop / lax.forILoop for loops, or pass the argument as static (jit's staticArgnums).`);
 }
-
-/** Evaluates a called program's equations one by one in `trace` (how transformations see jit inside them). */
-export function inlineCall(trace: Trace, jaxpr: import("./jaxpr.js").Jaxpr, args: readonly DeviceArray[]): DeviceArray[] {
-  return withTrace(trace, () => evalJaxprHook!(jaxpr, args));
-}
-let evalJaxprHook: ((j: import("./jaxpr.js").Jaxpr, args: readonly DeviceArray[]) => DeviceArray[]) | undefined;
-/** Set once by jaxpr-trace.ts (which imports this module). */
-export function setEvalJaxpr(f: typeof evalJaxprHook) { evalJaxprHook = f; }

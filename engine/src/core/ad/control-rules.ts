@@ -6,7 +6,8 @@ import type { Jaxpr } from "../jaxpr.js";
 import { evalJaxpr, traceToJaxpr } from "../jaxpr-trace.js";
 import type { ParamsOf } from "../primitives.js";
 import { bind } from "../trace.js";
-import { jvpFlat, vjpFlat, vmapFlat } from "../transforms.js";
+import { vmapFlat } from "../transforms.js";
+import { batchOfJaxpr, jvpOfJaxpr, vjpOfJaxpr } from "./jaxpr-transforms.js";
 import { moveBatchAxis, type BatchDim, type BatchRule } from "../batching.js";
 import type { JvpRule, Tangent } from "./jvp.js";
 import type { Cotangent, VjpRule } from "./vjp.js";
@@ -21,21 +22,8 @@ const isF = (a: ShapedArray) => isFloat(a.dtype);
 const zerosFor = (x: DeviceArray, t: Tangent) => t ?? l.zerosLike(x);
 const run = (j: Jaxpr) => (...args: DeviceArray[]) => evalJaxpr(j, args);
 
-/** pjit is inlined by every transformation (its equations are processed one by one). */
-const inlined = () => { throw new Error("internal: pjit is inlined by transformations and has no rule of its own"); };
-
 /** The JVP of a body as a new body taking (primals..., float tangents...) and returning (outs..., float out tangents...). */
-function jvpBody(body: Jaxpr): Jaxpr {
-  const inAvals = body.inAvals;
-  const tanAvals = inAvals.filter(isF);
-  return traceToJaxpr((...args) => {
-    const primals = args.slice(0, inAvals.length);
-    let k = inAvals.length;
-    const tangents = primals.map((p) => (isFloat(p.dtype) ? args[k++]! : null));
-    const [outs, touts] = jvpFlat(run(body), primals, tangents);
-    return [...outs, ...outs.flatMap((o, i) => (isFloat(o.dtype) ? [zerosFor(o, touts[i]!)] : []))];
-  }, [...inAvals, ...tanAvals], "jvp").jaxpr;
-}
+const jvpBody = (body: Jaxpr): Jaxpr => jvpOfJaxpr(body).closed.jaxpr;
 
 /** Interleaves groups: for scan, operand groups [consts, carry, xs] each followed by their tangents. */
 function withTangents(groups: DeviceArray[][], tangents: Tangent[][]): DeviceArray[] {
@@ -91,8 +79,7 @@ function ungroup(outs: DeviceArray[], avalsByGroup: ShapedArray[][]): [DeviceArr
   return [prim, tan];
 }
 
-export const jvpControlRules = {
-  pjit: inlined as JvpRule<"pjit">,
+export const jvpControlRules: { cond: JvpRule<"cond">; scan: JvpRule<"scan">; while: JvpRule<"while"> } = {
   cond: ([index, ...ops], [, ...tans], { branches }) => {
     const jbs = branches.map((b) => jvpBody(b));
     const outs = bind("cond", [index!, ...ops, ...ops.flatMap((o, i) => (isFloat(o.dtype) ? [zerosFor(o, tans[i]!)] : []))], { branches: jbs });
@@ -128,20 +115,10 @@ export const jvpControlRules = {
     });
     return ungroup(outs, [carryAvals]);
   },
-} satisfies { pjit: JvpRule<"pjit">; cond: JvpRule<"cond">; scan: JvpRule<"scan">; while: JvpRule<"while"> };
+};
 
 /** A body computing (primals..., cotangents of float outputs...) -> cotangents of float primals, by recomputing the forward pass. */
-function vjpBody(body: Jaxpr): Jaxpr {
-  const inAvals = body.inAvals, outAvals = body.outAvals;
-  return traceToJaxpr((...args) => {
-    const primals = args.slice(0, inAvals.length);
-    let k = inAvals.length;
-    const cts = outAvals.map((a) => (isF(a) ? args[k++]! : null));
-    const [, pullback] = vjpFlat(run(body), primals);
-    const inCts = pullback(cts);
-    return primals.flatMap((p, i) => (isFloat(p.dtype) ? [inCts[i] ?? l.zerosLike(p)] : []));
-  }, [...inAvals, ...outAvals.filter(isF)], "grad").jaxpr;
-}
+const vjpBody = (body: Jaxpr): Jaxpr => vjpOfJaxpr(body).jaxpr;
 
 const instantiateCts = (cts: Cotangent[], outs: readonly DeviceArray[]) =>
   outs.flatMap((o, i) => (isFloat(o.dtype) ? [cts[i] ?? l.zerosLike(o)] : []));
@@ -150,8 +127,7 @@ const scatterCts = (xs: readonly DeviceArray[], floatCts: readonly DeviceArray[]
   return xs.map((x) => (isFloat(x.dtype) ? floatCts[k++]! : null));
 };
 
-export const vjpControlRules = {
-  pjit: inlined as VjpRule<"pjit">,
+export const vjpControlRules: { cond: VjpRule<"cond">; scan: VjpRule<"scan"> } = {
   cond: (cts, [index, ...ops], outs, { branches }) => {
     const vbs = branches.map(vjpBody);
     const res = bind("cond", [index!, ...ops, ...instantiateCts(cts, outs)], { branches: vbs });
@@ -198,21 +174,13 @@ export const vjpControlRules = {
     const ctXs = res.slice(nFloatCarry + floatConsts.length);
     return [...scatterCts(consts, ctConsts), ...scatterCts(init, ctInit), ...scatterCts(xs, ctXs)];
   },
-  while: () => {
-    throw new Error("whileLoop: reverse-mode differentiation is not supported (the trip count is not known in advance); " +
-      "use lax.scan or lax.forILoop with static bounds, or forward mode (jvp / jacfwd)");
-  },
-} satisfies { pjit: VjpRule<"pjit">; cond: VjpRule<"cond">; scan: VjpRule<"scan">; while: VjpRule<"while"> };
+};
 
 /** Batches a body with every input batched at axis 0 (outputs batched at 0). */
-export function batchBody(body: Jaxpr, size: number): Jaxpr {
-  const avals = body.inAvals.map((a) => new ShapedArray([size, ...a.shape], a.dtype, a.weak));
-  return traceToJaxpr((...args) => vmapFlat(run(body), args, args.map(() => 0), 0), avals, "vmap").jaxpr;
-}
+export const batchBody = (body: Jaxpr, size: number): Jaxpr => batchOfJaxpr(body, size).jaxpr;
 export const front = (xs: readonly DeviceArray[], dims: readonly BatchDim[], size: number, at = 0) => xs.map((x, i) => moveBatchAxis(x, dims[i]!, at, size));
 
-export const batchControlRules = {
-  pjit: inlined as BatchRule<"pjit">,
+export const batchControlRules: { cond: BatchRule<"cond">; scan: BatchRule<"scan">; while: BatchRule<"while"> } = {
   cond: ([index, ...ops], [di, ...dops], { branches }, _prim, size) => {
     const batched = front(ops, dops, size);
     if (di === null) {
@@ -258,5 +226,5 @@ export const batchControlRules = {
     const outs = bind("while", [...cc, ...cc, ...bc, ...carry], { cond, body, condNumConsts: nc, bodyNumConsts: nc + nb });
     return [outs, outs.map(() => 0)];
   },
-} satisfies { pjit: BatchRule<"pjit">; cond: BatchRule<"cond">; scan: BatchRule<"scan">; while: BatchRule<"while"> };
+};
 export type { ParamsOf };

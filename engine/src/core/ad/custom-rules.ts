@@ -18,7 +18,7 @@ import type { Cotangent, VjpRule } from "./vjp.js";
  * - custom_jvp_call: forward mode runs the jvp rule; reverse mode transposes it (the VJP of the
  *   tangent output with respect to the tangents, at zero tangents: the rule is linear in them);
  * - custom_vjp_call: reverse mode runs fwd on the forward pass (VJPTrace keeps the residuals) and
- *   bwd on the backward pass; forward mode is refused, as in JAX;
+ *   bwd on the backward pass; forward mode is refused, as in JAX (the JVP table's marker, ad/jvp.ts);
  * - vmap batches `call` and the rules alike (every input moved to batch axis 0).
  * Derivatives never flow to the closed-over constants: JAX forbids differentiating them, and so
  * does this (pass such values as arguments).
@@ -28,7 +28,7 @@ const closedOver = (what: string) => new Error(
 
 const zerosOfAval = (a: { shape: readonly number[]; dtype: any }) => l.broadcastInDim(scalar(0, a.dtype), a.shape, []);
 
-const jvp = {
+const jvp: { custom_jvp_call: JvpRule<"custom_jvp_call"> } = {
   custom_jvp_call: (primals, tangents, p) => {
     const nc = p.numConsts;
     if (tangents.slice(0, nc).some((t) => t !== null)) throw closedOver(`customJvp (${p.name})`);
@@ -36,13 +36,9 @@ const jvp = {
     const ts = args.map((a, i) => tangents[nc + i] ?? l.zerosLike(a));
     return p.jvp(args, ts);
   },
-  custom_vjp_call: (_primals, _tangents, p) => {
-    throw new Error(`customVjp (${p.name}): forward-mode differentiation (jvp, jacfwd, linearize) of a customVjp function is not supported, ` +
-      "as in JAX; define the derivative with customJvp to get both modes");
-  },
-} satisfies { custom_jvp_call: JvpRule<"custom_jvp_call">; custom_vjp_call: JvpRule<"custom_vjp_call"> };
+};
 
-const vjp = {
+const vjp: { custom_jvp_call: VjpRule<"custom_jvp_call">; custom_vjp_call: VjpRule<"custom_vjp_call"> } = {
   custom_jvp_call: (cts, primals, _outs, p, _prim, wanted) => {
     const nc = p.numConsts;
     if (wanted.slice(0, nc).some((w, i) => w && isFloat(primals[i]!.dtype))) throw closedOver(`customJvp (${p.name})`);
@@ -67,11 +63,11 @@ const vjp = {
     const r = p.bwd(p.residuals, cts.map((c, i) => c ?? l.zerosLike(outs[i]!)));
     return [...primals.slice(0, nc).map((): Cotangent => null), ...args.map((a, i) => (isFloat(a.dtype) ? r[i] ?? null : null))];
   },
-} satisfies { custom_jvp_call: VjpRule<"custom_jvp_call">; custom_vjp_call: VjpRule<"custom_vjp_call"> };
+};
 
 const at0 = (xs: readonly unknown[]) => xs.map(() => 0);
 
-const batch = {
+const batch: { custom_jvp_call: BatchRule<"custom_jvp_call">; custom_vjp_call: BatchRule<"custom_vjp_call"> } = {
   custom_jvp_call: (args, dims, p, _prim, size) => {
     const all = front(args, dims, size);
     const nOut = p.call.outvars.length;
@@ -98,7 +94,7 @@ const batch = {
     const outs = bind("custom_vjp_call", all, { ...p, call: batchBody(p.call, size), fwd, bwd });
     return [outs, at0(outs)];
   },
-} satisfies { custom_jvp_call: BatchRule<"custom_jvp_call">; custom_vjp_call: BatchRule<"custom_vjp_call"> };
+};
 
 export const customRules = { jvp, vjp, batch };
 

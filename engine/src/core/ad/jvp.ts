@@ -1,16 +1,20 @@
 import type { DeviceArray } from "../../array.js";
 import { isFloat } from "../../dtype.js";
 import * as l from "../../lax/primitives.js";
-import { bind, inlineCall, Trace, Tracer, withTrace, leakedTracerError } from "../trace.js";
-import { BINARY_PRIMITIVES, UNARY_PRIMITIVES, type ParamsOf, type Primitive } from "../primitives.js";
+import { bind, isOwnTracer, Trace, Tracer, withTrace } from "../trace.js";
+import { BINARY_PRIMITIVES, UNARY_PRIMITIVES, type BinaryPrimitive, type ParamsOf, type Primitive, type UnaryPrimitive } from "../primitives.js";
 import { binaryPartials, scaleBy, cumprodJacobianProduct, productOfOthers, unaryDerivatives } from "../rules/derivatives.js";
 import type { CallSite } from "../source.js";
+import { noRule, ruleOrRefuse, rulesFor, type NoRule } from "../rule-table.js";
 import { jvpControlRules } from "./control-rules.js";
 import { customRules } from "./custom-rules.js";
+import { pjitRules } from "./pjit-rules.js";
 
 /** A tangent, or null for a symbolic zero (nothing flows). */
 export type Tangent = DeviceArray | null;
 export type JvpRule<P extends Primitive> = (primals: DeviceArray[], tangents: Tangent[], params: ParamsOf<P>, prim: P) => [DeviceArray[], Tangent[]];
+/** A rule that serves any primitive (the linear and zero-derivative rules). */
+type AnyJvpRule = <P extends Primitive>(primals: DeviceArray[], tangents: Tangent[], params: ParamsOf<P>, prim: P) => [DeviceArray[], Tangent[]];
 
 export class JVPTracer extends Tracer {
   constructor(trace: JVPTrace, readonly primal: DeviceArray, readonly tangent: Tangent) {
@@ -25,21 +29,17 @@ export class JVPTracer extends Tracer {
 /** Forward mode: each value carries a tangent; rules run in the parent trace. */
 export class JVPTrace extends Trace {
   constructor(parent: Trace, origin?: CallSite) { super(parent, "jvp", origin); }
-  process(prim: Primitive, args: readonly DeviceArray[], params: any): DeviceArray[] {
-    if (prim === "pjit") return inlineCall(this, params.jaxpr, args);
+  process<P extends Primitive>(prim: P, args: readonly DeviceArray[], params: ParamsOf<P>): DeviceArray[] {
     const primals: DeviceArray[] = [], tangents: Tangent[] = [];
     let any = false;
     for (const a of args) {
-      if (a instanceof JVPTracer && a._trace === this) {
-        primals.push(a.primal); tangents.push(a.tangent); any ||= a.tangent !== null;
-      } else {
-        if (a instanceof Tracer && !a._trace.alive) throw leakedTracerError(a, prim);
-        primals.push(a); tangents.push(null);
-      }
+      if (isOwnTracer<JVPTracer>(this, a, prim)) { primals.push(a.primal); tangents.push(a.tangent); any ||= a.tangent !== null; }
+      else { primals.push(a); tangents.push(null); }
     }
     const parent = this.parent!;
     if (!any) return withTrace(parent, () => bind(prim, primals, params));
-    const [outs, outTangents] = withTrace(parent, () => (jvpRules[prim] as JvpRule<Primitive>)(primals, tangents, params, prim));
+    const rule = ruleOrRefuse<P, JvpRule<P>>(jvpRules[prim], prim, params, "differentiation");
+    const [outs, outTangents] = withTrace(parent, () => rule(primals, tangents, params, prim));
     return outs.map((o, i) => new JVPTracer(this, o, isFloat(o.dtype) ? outTangents[i] ?? null : null));
   }
 }
@@ -48,7 +48,7 @@ const zeros = (t: Tangent, p: DeviceArray) => t ?? l.zerosLike(p);
 const sumTangents = (a: Tangent, b: Tangent): Tangent => (a === null ? b : b === null ? a : l.add(a, b));
 
 /** Rules for ops linear in all their differentiable operands: apply the op to the tangents. */
-function linearIn(...linearArgs: number[]): JvpRule<any> {
+function linearIn(...linearArgs: number[]): AnyJvpRule {
   return (primals, tangents, params, prim) => {
     const outs = bind(prim, primals, params);
     if (linearArgs.every((i) => tangents[i] === null)) return [outs, outs.map(() => null)];
@@ -57,27 +57,25 @@ function linearIn(...linearArgs: number[]): JvpRule<any> {
   };
 }
 /** Primitives whose outputs do not depend differentiably on their inputs. */
-const zeroRule: JvpRule<any> = (primals, _t, params, prim) => [bind(prim, primals, params), []];
+const zeroRule: AnyJvpRule = (primals, _t, params, prim) => [bind(prim, primals, params), []];
 
-const unaryRules = Object.fromEntries(UNARY_PRIMITIVES.map((p) => {
+const unaryRules = rulesFor(UNARY_PRIMITIVES, (p): JvpRule<UnaryPrimitive> => {
   const d = unaryDerivatives[p];
-  const rule: JvpRule<any> = d === "zero" ? zeroRule : d === "linear" ? linearIn(0)
+  return d === "zero" ? zeroRule : d === "linear" ? linearIn(0)
     : ([x], [t]) => { const y = l.unary(p)(x!); return [[y], [scaleBy(t!, d(x!, y))]]; };
-  return [p, rule];
-}));
-const binaryRules = Object.fromEntries(BINARY_PRIMITIVES.map((p) => {
+});
+const binaryRules = rulesFor(BINARY_PRIMITIVES, (p): JvpRule<BinaryPrimitive> => {
   const d = binaryPartials[p];
-  const rule: JvpRule<any> = d === "zero" ? zeroRule : ([a, b], [ta, tb]) => {
+  return d === "zero" ? zeroRule : ([a, b], [ta, tb]) => {
     const y = l.binary(p)(a!, b!);
     const [da, db] = d(a!, b!, y, !!ta, !!tb);
     let t = sumTangents(ta && da ? scaleBy(ta, da) : null, tb && db ? scaleBy(tb, db) : null);
     if (t && !l.sameShape(t.shape, y.shape)) t = l.broadcastTo(t, y.shape);
     return [[y], [t]];
   };
-  return [p, rule];
-}));
+});
 
-function maskedReduce(reduce: (x: DeviceArray, axes: readonly number[]) => DeviceArray): JvpRule<"reduce_max"> {
+function maskedReduce(reduce: (x: DeviceArray, axes: readonly number[]) => DeviceArray): JvpRule<"reduce_max" | "reduce_min"> {
   return ([x], [t], { axes }) => {
     const y = reduce(x!, axes);
     // The derivative flows through the positions that attain the extremum, averaged over ties.
@@ -89,8 +87,9 @@ function maskedReduce(reduce: (x: DeviceArray, axes: readonly number[]) => Devic
   };
 }
 
-const table: { [P in Primitive]: JvpRule<P> } = {
-  ...(unaryRules as any), ...(binaryRules as any),
+/** Forward mode's rule of every primitive; the primitives it cannot differentiate say why. */
+export const jvpRules: { readonly [P in Primitive]: JvpRule<P> | NoRule<P> } = {
+  ...unaryRules, ...binaryRules,
   select: ([c, x, y], [, tx, ty]) => {
     const out = l.select(c!, x!, y!);
     if (!tx && !ty) return [[out], [null]];
@@ -131,8 +130,8 @@ const table: { [P in Primitive]: JvpRule<P> } = {
     const y = bind("cumprod", [x!], p)[0]!;
     return [[y], [cumprodJacobianProduct(x!, t!, p.axis, p.reverse, false)]];
   },
-  cummax: () => { throw new Error("cummax: differentiation is not supported"); },
-  cummin: () => { throw new Error("cummin: differentiation is not supported"); },
+  cummax: noRule("not implemented (JAX differentiates it through an associative scan)"),
+  cummin: noRule("not implemented (JAX differentiates it through an associative scan)"),
   dot_general: ([a, b], [ta, tb], p) => {
     const y = bind("dot_general", [a!, b!], p)[0]!;
     const t = sumTangents(ta ? bind("dot_general", [ta, b!], p)[0]! : null, tb ? bind("dot_general", [a!, tb], p)[0]! : null);
@@ -151,11 +150,10 @@ const table: { [P in Primitive]: JvpRule<P> } = {
   },
   threefry2x32: zeroRule,
   // Looked up at call time: the control-flow rules import this module.
-  pjit: (...a: any[]) => (jvpControlRules.pjit as any)(...a), cond: (...a: any[]) => (jvpControlRules.cond as any)(...a),
-  scan: (...a: any[]) => (jvpControlRules.scan as any)(...a), while: (...a: any[]) => (jvpControlRules.while as any)(...a),
-  custom_jvp_call: (...a: any[]) => (customRules.jvp.custom_jvp_call as any)(...a),
-  custom_vjp_call: (...a: any[]) => (customRules.jvp.custom_vjp_call as any)(...a),
+  pjit: (...a) => pjitRules.jvp(...a), cond: (...a) => jvpControlRules.cond(...a),
+  scan: (...a) => jvpControlRules.scan(...a), while: (...a) => jvpControlRules.while(...a),
+  custom_jvp_call: (...a) => customRules.jvp.custom_jvp_call(...a),
+  custom_vjp_call: noRule<"custom_vjp_call">("a customVjp function defines reverse mode only, as in JAX", (_prim, p) =>
+    `customVjp (${p.name}): forward-mode differentiation (jvp, jacfwd, linearize) of a customVjp function is not supported, ` +
+    "as in JAX; define the derivative with customJvp to get both modes"),
 };
-
-
-export const jvpRules: { readonly [P in Primitive]: JvpRule<P> } = table;

@@ -1,27 +1,47 @@
 import type { DeviceArray } from "../../array.js";
 import { isFloat } from "../../dtype.js";
 import * as l from "../../lax/primitives.js";
-import { bind, inlineCall, swapTrace, leakedTracerError, Trace, Tracer, withTrace } from "../trace.js";
-import { BINARY_PRIMITIVES, UNARY_PRIMITIVES, type ParamsOf, type Primitive } from "../primitives.js";
+import { bind, isOwnTracer, swapTrace, Trace, Tracer, withTrace } from "../trace.js";
+import { BINARY_PRIMITIVES, UNARY_PRIMITIVES, type BinaryPrimitive, type ParamsOf, type Primitive, type UnaryPrimitive } from "../primitives.js";
+import { noRule, ruleOrRefuse, rulesFor, type NoRule } from "../rule-table.js";
 import { binaryPartials, scaleBy, cumprodJacobianProduct, productOfOthers, unaryDerivatives } from "../rules/derivatives.js";
 import type { CallSite } from "../source.js";
 import { scalar } from "../constants.js";
 import { resolvePadding } from "../../shape/conv.js";
 import { vjpControlRules } from "./control-rules.js";
 import { customRules } from "./custom-rules.js";
+import { pjitForward, pjitRules } from "./pjit-rules.js";
 
 /** A cotangent, or null for a symbolic zero. */
 export type Cotangent = DeviceArray | null;
-/** Cotangents of the inputs from cotangents of the outputs (null: no gradient flows there). */
 /**
  * Cotangents of the inputs from cotangents of the outputs (null: no gradient flows there).
  * `wanted[i]` says whether input i is being differentiated; rules may skip the others.
  */
 export type VjpRule<P extends Primitive> = (cts: Cotangent[], primals: DeviceArray[], outs: DeviceArray[], params: ParamsOf<P>, prim: P, wanted: readonly boolean[]) => Cotangent[];
+/** A rule that serves any primitive (zero derivative). */
+type AnyVjpRule = <P extends Primitive>(cts: Cotangent[], primals: DeviceArray[], outs: DeviceArray[], params: ParamsOf<P>, prim: P, wanted: readonly boolean[]) => Cotangent[];
 
-interface Node {
-  readonly prim: Primitive;
-  readonly params: any;
+/**
+ * Primitives whose forward pass under reverse mode is not the call itself: it runs in place of
+ * the call and returns the outputs and the params the tape keeps for the backward pass.
+ */
+type ForwardRule<P extends Primitive> = (primals: DeviceArray[], params: ParamsOf<P>, tracked: readonly boolean[]) => [DeviceArray[], ParamsOf<P>];
+const forwardRules: { readonly [P in Primitive]?: ForwardRule<P> } = {
+  // A custom VJP runs fwd and keeps the residuals for bwd.
+  custom_vjp_call: (primals, params) => {
+    const [outs, residuals] = params.fwd(primals.slice(params.numConsts));
+    return [outs, { ...params, residuals }];
+  },
+  // jit runs a forward program that also computes the residuals of its backward program.
+  pjit: (primals, params, tracked) => pjitForward(primals, params, tracked),
+};
+
+/** One recorded application; `Node<P>` for each primitive, so a node's params are its primitive's. */
+type Node = { [P in Primitive]: NodeOf<P> }[Primitive];
+interface NodeOf<P extends Primitive> {
+  readonly prim: P;
+  readonly params: ParamsOf<P>;
   readonly inputs: (VJPTracer | null)[];
   readonly primals: DeviceArray[];
   readonly outs: DeviceArray[];
@@ -47,31 +67,25 @@ export class VJPTrace extends Trace {
 
   track(x: DeviceArray): VJPTracer { return new VJPTracer(this, x); }
 
-  process(prim: Primitive, args: readonly DeviceArray[], params: any): DeviceArray[] {
-    if (prim === "pjit") return inlineCall(this, params.jaxpr, args);
+  process<P extends Primitive>(prim: P, args: readonly DeviceArray[], params: ParamsOf<P>): DeviceArray[] {
     const primals: DeviceArray[] = [];
     const inputs: (VJPTracer | null)[] = [];
     let any = false;
     for (const a of args) {
-      if (a instanceof VJPTracer && a._trace === this) { primals.push(a.primal); inputs.push(a); any = true; }
-      else {
-        if (a instanceof Tracer && !a._trace.alive) throw leakedTracerError(a, prim);
-        primals.push(a); inputs.push(null);
-      }
+      if (isOwnTracer<VJPTracer>(this, a, prim)) { primals.push(a.primal); inputs.push(a); any = true; }
+      else { primals.push(a); inputs.push(null); }
     }
     const saved = swapTrace(this.parent!);
     let outs: DeviceArray[];
     try {
-      if (any && prim === "custom_vjp_call") {
-        // A custom VJP runs its forward pass instead of the call and keeps the residuals for bwd.
-        const [o, residuals] = params.fwd(primals.slice(params.numConsts));
-        outs = o;
-        params = { ...params, residuals };
-      } else outs = bind(prim, primals, params);
+      const forward: ForwardRule<P> | undefined = any ? forwardRules[prim] : undefined;
+      if (forward) [outs, params] = forward(primals, params, inputs.map((t) => t !== null));
+      else outs = bind(prim, primals, params);
     } finally { swapTrace(saved); }
     if (!any) return outs;
     const outTracers = outs.map((o) => (isFloat(o.dtype) ? new VJPTracer(this, o) : null));
-    this.tape.push({ prim, params, inputs, primals, outs, outTracers });
+    const node: NodeOf<P> = { prim, params, inputs, primals, outs, outTracers };
+    this.tape.push(node as Node);
     return outs.map((o, i) => outTracers[i] ?? o);
   }
 
@@ -94,7 +108,7 @@ export class VJPTrace extends Trace {
         });
         if (!anyCt) continue;
         const wanted = node.inputs.map((t) => t !== null);
-        const inCts = (vjpRules[node.prim] as VjpRule<Primitive>)(outCtsNode, node.primals, node.outs, node.params, node.prim, wanted);
+        const inCts = applyVjp(node, outCtsNode, wanted);
         node.inputs.forEach((t, i) => {
           const ct = inCts[i];
           if (t && ct) accumulate(t, ct.dtype === t.dtype ? ct : l.convert(ct, t.dtype, t.weakType));
@@ -105,19 +119,24 @@ export class VJPTrace extends Trace {
   }
 }
 
-const zeroRule: VjpRule<any> = (_cts, primals) => primals.map(() => null);
+/** Runs a tape node's VJP rule (or refuses, for a primitive reverse mode cannot differentiate). */
+function applyVjp<P extends Primitive>(node: NodeOf<P>, cts: Cotangent[], wanted: readonly boolean[]): Cotangent[] {
+  const rule = ruleOrRefuse<P, VjpRule<P>>(vjpRules[node.prim], node.prim, node.params, "differentiation");
+  return rule(cts, node.primals, node.outs, node.params, node.prim, wanted);
+}
+
+const zeroRule: AnyVjpRule = (_cts, primals) => primals.map(() => null);
 const zerosOf = (x: DeviceArray) => l.zerosLike(x);
 const inversePerm = (p: readonly number[]) => { const inv = new Array<number>(p.length); p.forEach((a, i) => { inv[a] = i; }); return inv; };
 
-const unaryRules = Object.fromEntries(UNARY_PRIMITIVES.map((p) => {
+const unaryRules = rulesFor(UNARY_PRIMITIVES, (p): VjpRule<UnaryPrimitive> => {
   const d = unaryDerivatives[p];
-  const rule: VjpRule<any> = d === "zero" ? zeroRule : d === "linear" ? ([ct]) => [l.unary(p)(ct!)]
+  return d === "zero" ? zeroRule : d === "linear" ? ([ct]) => [l.unary(p)(ct!)]
     : ([ct], [x], [y]) => [scaleBy(ct!, d(x!, y!))];
-  return [p, rule];
-}));
-const binaryRules = Object.fromEntries(BINARY_PRIMITIVES.map((p) => {
+});
+const binaryRules = rulesFor(BINARY_PRIMITIVES, (p): VjpRule<BinaryPrimitive> => {
   const d = binaryPartials[p];
-  const rule: VjpRule<any> = d === "zero" ? zeroRule : ([ct], [a, b], [y], _p, _prim, wanted) => {
+  return d === "zero" ? zeroRule : ([ct], [a, b], [y], _p, _prim, wanted) => {
     const wantA = wanted[0]! && isFloat(a!.dtype), wantB = wanted[1]! && isFloat(b!.dtype);
     const [da, db] = d(a!, b!, y!, wantA, wantB);
     return [
@@ -125,10 +144,9 @@ const binaryRules = Object.fromEntries(BINARY_PRIMITIVES.map((p) => {
       wantB && db ? l.unbroadcast(scaleBy(ct!, db), b!.shape) : null,
     ];
   };
-  return [p, rule];
-}));
+});
 
-function maskedReduce(): VjpRule<"reduce_max"> {
+function maskedReduce(): VjpRule<"reduce_max" | "reduce_min"> {
   return ([ct], [x], [y], { axes }) => {
     const keep = x!.shape.map((_, i) => i).filter((i) => !axes.includes(i));
     const mask = l.convert(l.eq(x!, l.broadcastInDim(y!, x!.shape, keep)), x!.dtype);
@@ -240,8 +258,9 @@ function convVjp([ct]: Cotangent[], [lhs, rhs]: DeviceArray[], _outs: DeviceArra
   return [ctLhs, ctRhs];
 }
 
-const table: { [P in Primitive]: VjpRule<P> } = {
-  ...(unaryRules as any), ...(binaryRules as any),
+/** Reverse mode's rule of every primitive; the primitives it cannot differentiate say why. */
+export const vjpRules: { readonly [P in Primitive]: VjpRule<P> | NoRule<P> } = {
+  ...unaryRules, ...binaryRules,
   select: ([ct], [c, x, y], _o, _p, _prim, wanted) => {
     const z = l.zerosLike(ct!);
     return [null, wanted[1] ? l.unbroadcast(l.select(c!, ct!, z), x!.shape) : null, wanted[2] ? l.unbroadcast(l.select(c!, z, ct!), y!.shape) : null];
@@ -314,8 +333,8 @@ const table: { [P in Primitive]: VjpRule<P> } = {
   },
   cumsum: ([ct], _p, _o, { axis, reverse }) => [l.cumsum(ct!, axis, !reverse)],
   cumprod: ([ct], [x], _o, { axis, reverse }) => [cumprodJacobianProduct(x!, ct!, axis, reverse, true)],
-  cummax: () => { throw new Error("cummax: differentiation is not supported"); },
-  cummin: () => { throw new Error("cummin: differentiation is not supported"); },
+  cummax: noRule("not implemented (JAX differentiates it through an associative scan)"),
+  cummin: noRule("not implemented (JAX differentiates it through an associative scan)"),
   dot_general: dotGeneralVjp,
   conv_general_dilated: convVjp,
   sort: (cts, primals, _outs, { dimension, numKeys }) => {
@@ -327,13 +346,13 @@ const table: { [P in Primitive]: VjpRule<P> } = {
     return cts.map((ct, i) => (ct && isFloat(primals[i]!.dtype) ? takeAlongAxis(ct, inverse, dimension) : null));
   },
   // Looked up at call time: the control-flow rules import this module.
-  pjit: (...a: any[]) => (vjpControlRules.pjit as any)(...a), cond: (...a: any[]) => (vjpControlRules.cond as any)(...a),
-  scan: (...a: any[]) => (vjpControlRules.scan as any)(...a), while: (...a: any[]) => (vjpControlRules.while as any)(...a),
-  custom_jvp_call: (...a: any[]) => (customRules.vjp.custom_jvp_call as any)(...a),
-  custom_vjp_call: (...a: any[]) => (customRules.vjp.custom_vjp_call as any)(...a),
+  pjit: (...a) => pjitRules.vjp(...a), cond: (...a) => vjpControlRules.cond(...a), scan: (...a) => vjpControlRules.scan(...a),
+  while: noRule("the trip count is not known in advance, as in JAX", () =>
+    "whileLoop: reverse-mode differentiation is not supported (the trip count is not known in advance); " +
+    "use lax.scan or lax.forILoop with static bounds, or forward mode (jvp / jacfwd)"),
+  custom_jvp_call: (...a) => customRules.vjp.custom_jvp_call(...a),
+  custom_vjp_call: (...a) => customRules.vjp.custom_vjp_call(...a),
 };
-
-export const vjpRules: { readonly [P in Primitive]: VjpRule<P> } = table;
 
 function clampIndices(idx: DeviceArray, n: number): DeviceArray {
   return l.max(l.min(idx, scalar(n - 1, idx.dtype)), scalar(0, idx.dtype));
