@@ -14,7 +14,7 @@ import { UNMODELED } from "../../language-server/src/analysis/coverage.js";
 import { OPTIMIZERS } from "../../language-server/src/analysis/optimizers.js";
 import * as engine from "../../engine/src/index.js";
 
-/** Rules that live outside engineApi's table (interpreter.ts: pooling functions). */
+/** Rules that live outside engineApi's table (interpreter/engineCalls.ts: pooling functions). */
 const ELSEWHERE = new Set(["nn.avgPool", "nn.maxPool", "nn.minPool"]);
 
 const hasRule = (path: string) => !!engineHandler(path) || !!TRANSFORMS[path] || AD_CALLS.has(path) || isControlFlow(path) || ELSEWHERE.has(path);

@@ -7,48 +7,23 @@ import ts from "typescript";
 import {
   broadcastShapes, matmulShape, dotShape, einsumShape, reshapeShape, transposeShape, reduceShape,
   expandDimsShape, squeezeShape, broadcastToShape, concatenateShape, stackShape, tileShape,
-  splitSizes, promoteTypes, convShape, normalizeAxis, type Dim, type DType, type Padding,
+  splitSizes, promoteTypes, convShape, normalizeAxis, accumulationDType, type Dim, type DType, type Padding,
 } from "./engineShapes.js";
 import type { CallSite } from "./callContext.js";
 import { checkRule, label } from "./shapeCheck.js";
 import { broadcastFixes, matmulFixes } from "./shapeFixes.js";
 import { checkWhereNaN } from "./gradHazards.js";
 import { indexHandler, sliceValue, take, takeAlongAxis } from "./indexing.js";
+import { asArray, result } from "./handlerArrays.js";
 import { ARRAY_METHODS } from "./declaredArgs.js";
 import {
-  axisArg, type AxisArg, boolOption, dimOf, dtypeArg, dtypeOf, intListOf, intOf, isFloat, isInt, isOptions, option, shapeOf,
+  axisArg, type AxisArg, boolOption, dimOf, DTYPES, dtypeArg, dtypeOf, intListOf, intOf, isFloat, isInt, isOptions, option, shapeOf,
 } from "./engineArgs.js";
 import {
-  anyTraced, arrayOf, isArray, num, unionDeps, unknown, UNKNOWN_DIM, type ArrayValue, type Value,
+  arrayOf, isArray, num, unknown, UNKNOWN_DIM, type ArrayValue, type Value,
 } from "./values.js";
 
 export type Handler = (c: CallSite) => Value;
-
-/** A value as an array operand: JS numbers and nested number lists are 0-d / literal arrays. */
-export function asArray(v: Value | undefined): ArrayValue | undefined {
-  if (!v) return undefined;
-  if (v.kind === "array") return v;
-  if (v.kind === "number") return arrayOf([], null, { origin: { op: "number" } });
-  if (v.kind === "bool") return arrayOf([], "bool");
-  if (v.kind === "list") {
-    const shape = literalShape(v);
-    return shape ? arrayOf(shape, literalIsBool(v) ? "bool" : "float32") : arrayOf(null, null);
-  }
-  return undefined;
-}
-
-function literalShape(v: Value): Dim[] | null {
-  if (v.kind === "number" || v.kind === "bool") return [];
-  if (v.kind === "array") return v.shape ? [...v.shape] : null;
-  if (v.kind !== "list") return null;
-  if (v.items.length === 0) return [0];
-  const inner = v.items.map(literalShape);
-  if (inner.some((s) => s === null)) return null;
-  const first = inner[0]!;
-  if (inner.some((s) => s!.length !== first.length || s!.some((d, i) => d !== first[i]))) return null;
-  return [v.items.length, ...first];
-}
-const literalIsBool = (v: Value): boolean => v.kind === "bool" || (v.kind === "list" && v.items.length > 0 && v.items.every(literalIsBool));
 
 /** Result dtype with JAX's promotion (JS numbers are weakly typed); null if any is unknown. */
 function promote(values: readonly Value[]): string | null {
@@ -65,24 +40,6 @@ function promote(values: readonly Value[]): string | null {
   } catch {
     return null;
   }
-}
-
-interface OutOptions {
-  /** The op passes gradients from its inputs (false for argmax, comparisons, integer casts). */
-  readonly grad?: "pass" | "zero";
-  readonly rule?: string;
-  readonly detail?: string;
-}
-
-/** Builds a result array, carrying tracedness and gradient dependencies from the inputs. */
-export function result(c: CallSite, shape: readonly Dim[] | null, dtype: string | null, inputs: readonly Value[], o: OutOptions = {}): ArrayValue {
-  const zero = o.grad === "zero" || (dtype !== null && !isFloat(dtype));
-  if (zero) c.cutGradient("zero", inputs);
-  return arrayOf(shape ? [...shape] : null, dtype, {
-    traced: c.inJit || anyTraced(inputs),
-    deps: zero ? new Set() : unionDeps(inputs),
-    origin: { op: c.path.replace(/^array\./, "x."), rule: o.rule, detail: o.detail },
-  });
 }
 
 const floatOf = (d: string | null) => (d === null ? null : isFloat(d) ? d : "float32");
@@ -189,11 +146,16 @@ const dimsProduct = (dims: Dim[]): Dim => dims.reduce<Dim>((p, d) => (typeof p =
 
 // ---- reductions -----------------------------------------------------------------------------
 
-/** The engine's accumulating dtype (numpy/reductions.ts): an explicit dtype, else bools sum in int32. */
-function accumulated(c: CallSite, x: ArrayValue, dtypeAt: number): string | null {
+/**
+ * The engine's accumulating dtype (numpy/reductions.ts): an explicit dtype, else the engine's
+ * accumulationDType (bool and small ints sum in int32, uint8 in uint32); running max / min
+ * (`widen` false) widen only bools.
+ */
+function accumulated(c: CallSite, x: ArrayValue, dtypeAt: number, widen = true): string | null {
   const d = dtypeArg(c.args.slice(0, dtypeAt + 1), dtypeAt);
   if (d !== undefined) return d;
-  return x.dtype === "bool" ? "int32" : x.dtype;
+  if (x.dtype === "bool" || (widen && x.dtype !== null && DTYPES.has(x.dtype as DType))) return x.dtype === null ? null : accumulationDType(x.dtype as DType);
+  return x.dtype;
 }
 
 function reduction(kind: "same" | "float" | "index" | "bool" | "accumulate"): Handler {
@@ -219,7 +181,7 @@ function cumulative(c: CallSite): Value {
   const ax = axisArg(c.args[1]);
   const size = x.shape ? dimsProduct([...x.shape]) : UNKNOWN_DIM;
   const shape = ax.known && ax.axis === null ? [size] : ax.known ? checkRule(c, [x.shape], ([s]) => (reduceShape("cumsum", s!, ax.axis), s!)) : null;
-  return result(c, shape, accumulated(c, x, 2), [x], { rule: "cumulative (shape preserved)" });
+  return result(c, shape, accumulated(c, x, 2, !/cum(max|min)$/.test(c.path)), [x], { rule: "cumulative (shape preserved)" });
 }
 
 // ---- creation -------------------------------------------------------------------------------

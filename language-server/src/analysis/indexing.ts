@@ -10,7 +10,7 @@ import type { CallSite } from "./callContext.js";
 import { checkRule, label } from "./shapeCheck.js";
 import { intOf } from "./engineArgs.js";
 import { UNKNOWN_DIM, type ArrayValue, type Value } from "./values.js";
-import { asArray, result } from "./engineApi.js";
+import { asArray, result } from "./handlerArrays.js";
 
 type Slice = { start: number | null; stop: number | null; step: number | null };
 type Element =

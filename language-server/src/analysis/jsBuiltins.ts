@@ -1,11 +1,12 @@
 /**
  * JavaScript built-ins as the analysis sees them: list methods that call user functions
  * (layers.map), Math on known numbers, and the calls that are impure under jit
- * (Math.random, Date.now, console.log) or read traced values (Number(x)).
+ * (Math.random, Date.now, console.log) or read traced values (Number(x)); list methods that
+ * change the list they are called on (xs.push(v)), whose new value the caller assigns.
  */
 import type ts from "typescript";
 import type { Interpreter } from "./interpreter.js";
-import { arrayOf, join, num, seqOf, unionDeps, unknown, type Value } from "./values.js";
+import { arrayOf, itemsOf, join, num, seqOf, unionDeps, unknown, type ListValue, type SeqValue, type Value } from "./values.js";
 
 const MAX_UNROLL = 64;
 const PURE_MATH: Record<string, (...xs: number[]) => number> = {
@@ -132,5 +133,37 @@ function objectMethod(name: string, obj: Value | undefined): Value {
     case "values": return { kind: "list", items: [...obj.fields.values()] };
     case "entries": return { kind: "list", items: [...obj.fields].map(([k, v]) => ({ kind: "list", items: [{ kind: "string", value: k }, v] })) };
     default: return unknown;
+  }
+}
+
+// ---- list methods that change the list in place ----------------------------------------------
+
+/** JS array methods that change the array they are called on. */
+export const LIST_MUTATORS = new Set(["push", "unshift", "pop", "shift", "splice", "sort", "reverse", "fill", "copyWithin"]);
+
+/** The list after `xs.<name>(...args)`. */
+export function mutatedList(self: ListValue | SeqValue, name: string, args: readonly Value[]): Value {
+  const all = (extra: readonly Value[]) => { const xs = [...itemsOf(self), ...extra]; return xs.length ? seqOf(xs.reduce(join)) : self; };
+  if (self.kind === "seq") return name === "push" || name === "unshift" || name === "fill" || name === "splice" ? all(name === "fill" ? args.slice(0, 1) : name === "splice" ? args.slice(2) : args) : self;
+  switch (name) {
+    case "push": return { kind: "list", items: [...self.items, ...args] };
+    case "unshift": return { kind: "list", items: [...args, ...self.items] };
+    case "pop": return { kind: "list", items: self.items.slice(0, -1) };
+    case "shift": return { kind: "list", items: self.items.slice(1) };
+    case "reverse": return { kind: "list", items: [...self.items].reverse() };
+    case "sort": case "copyWithin": { const j = self.items.length ? self.items.reduce(join) : undefined; return { kind: "list", items: self.items.map(() => j!) }; }
+    case "fill": return args[1] === undefined && args[2] === undefined ? { kind: "list", items: self.items.map(() => args[0] ?? unknown) } : all(args.slice(0, 1));
+    default: return all(args.slice(2));
+  }
+}
+
+/** What `xs.<name>(...args)` returns. */
+export function mutatorResult(self: ListValue | SeqValue, name: string, args: readonly Value[]): Value {
+  switch (name) {
+    case "push": case "unshift": return self.kind === "list" ? num(self.items.length + args.length) : num();
+    case "pop": return self.kind === "list" ? self.items[self.items.length - 1] ?? { kind: "null" } : self.item;
+    case "shift": return self.kind === "list" ? self.items[0] ?? { kind: "null" } : self.item;
+    case "splice": return seqOf(itemsOf(self).length ? itemsOf(self).reduce(join) : unknown);
+    default: return self;
   }
 }

@@ -14,7 +14,7 @@ import {
 import type { CallSite } from "./callContext.js";
 import { checkRule, label } from "./shapeCheck.js";
 import { dimOf, intListOf, intOf, isFloat, option } from "./engineArgs.js";
-import { asArray, result } from "./engineApi.js";
+import { asArray, result } from "./handlerArrays.js";
 import {
   arrayOf, leavesOf, unknown, UNKNOWN_DIM, type ArrayValue, type ClassValue, type ModuleValue, type ObjectValue, type Value,
 } from "./values.js";

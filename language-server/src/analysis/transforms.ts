@@ -9,9 +9,9 @@ import type { CallMode, CallSite } from "./callContext.js";
 import { dtypeOf, intOf, intListOf, option } from "./engineArgs.js";
 import { formatValue } from "./format.js";
 import { reportGradFlow } from "./gradFlow.js";
-import { indexValue, type Interpreter } from "./interpreter.js";
+import type { Interpreter } from "./interpreter.js";
 import {
-  arrayOf, join, leavesOf, mapLeaves, sameValue, unknown, UNKNOWN_DIM, unionDeps, type TransformedValue, type Value,
+  arrayOf, indexValue, join, leavesOf, mapLeaves, sameValue, unknown, UNKNOWN_DIM, unionDeps, type TransformedValue, type Value,
 } from "./values.js";
 import type { Dim } from "./engineShapes.js";
 

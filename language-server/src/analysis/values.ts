@@ -248,3 +248,59 @@ export function mapLeaves(v: Value, f: (leaf: Value, path: string) => Value, pat
   if (v.kind === "null") return v;
   return f(v, path);
 }
+
+// ---- reading and writing parts of a value (destructuring, iteration, assignment) ----------
+
+/** The i-th element when destructuring: a list's item, or an array's slice along axis 0. */
+export function indexValue(v: Value, i: number): Value {
+  if (v.kind === "list") return v.items[i] ?? unknown;
+  if (v.kind === "seq") return v.item;
+  if (v.kind === "array") {
+    return arrayOf(v.shape ? v.shape.slice(1) : null, v.dtype, {
+      traced: v.traced, deps: v.deps, keyId: v.keyId !== undefined ? `${v.keyId}/${i}` : undefined,
+      origin: { op: "destructuring", rule: "an array iterates over its first axis" },
+    });
+  }
+  return unknown;
+}
+
+/** What a rest element (`[a, ...rest]`) from position i gets. */
+export function restOf(v: Value, i: number): Value {
+  if (v.kind === "seq") return v;
+  return v.kind === "list" ? { kind: "list", items: v.items.slice(i) } : unknown;
+}
+
+/** What a `for (const x of v)` loop variable holds on every iteration. */
+export function elementOf(v: Value): Value {
+  if (v.kind === "list") return v.items.length ? v.items.reduce(join) : unknown;
+  if (v.kind === "seq") return v.item;
+  if (v.kind === "array") { const item = indexValue(v, 0) as ArrayValue; return { ...item, keyId: v.keyId !== undefined ? `${v.keyId}/*` : undefined }; }
+  return unknown;
+}
+
+/** `v` with the value at `path` (field names, list indices; undefined: an index we cannot read) replaced. */
+export function replaceAt(v: Value, path: readonly (string | number | undefined)[], value: Value): Value {
+  if (path.length === 0) return value;
+  const [k, ...rest] = path;
+  if (v.kind === "object" && typeof k === "string") {
+    const fields = new Map(v.fields);
+    fields.set(k, replaceAt(v.fields.get(k) ?? unknown, rest, value));
+    return { kind: "object", fields };
+  }
+  if (v.kind === "module" && typeof k === "string" && v.fields) {
+    const fields = new Map(v.fields);
+    fields.set(k, replaceAt(v.fields.get(k) ?? unknown, rest, value));
+    return { ...v, fields };
+  }
+  if (v.kind === "list" && typeof k === "number" && Number.isInteger(k) && k >= 0 && k < v.items.length) {
+    const items = [...v.items];
+    items[k] = replaceAt(items[k]!, rest, value);
+    return { kind: "list", items };
+  }
+  if ((v.kind === "list" || v.kind === "seq") && (k === undefined || typeof k === "number") && rest.length === 0) {
+    // An index we cannot place: any item may now be the new value.
+    return seqOf([...itemsOf(v), value].reduce(join));
+  }
+  if (v.kind === "module") return v;
+  return unknown;
+}
