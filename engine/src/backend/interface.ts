@@ -1,6 +1,6 @@
 import type { TypedArray } from "../dtype.js";
 import type { ShapedArray } from "../core/aval.js";
-import type { Primitive } from "../core/primitives.js";
+import type { ParamsOf, Primitive } from "../core/primitives.js";
 import type { FusedKernel, Program } from "./kernel.js";
 
 /** An opaque handle to memory owned by a backend. */
@@ -45,13 +45,23 @@ export interface Backend {
    * means the same question, so a backend may key what it prepared on it instead of comparing
    * shapes and params (eager mode passes the shape rule's remembered answer, core/rules).
    */
-  execute(prim: Primitive, params: any, inputs: readonly Buffer[], inAvals: readonly ShapedArray[], outAvals: readonly ShapedArray[], question?: object): Buffer[];
+  execute<P extends Primitive>(prim: P, params: ParamsOf<P>, inputs: readonly Buffer[], inAvals: readonly ShapedArray[], outAvals: readonly ShapedArray[], question?: object): Buffer[];
   /** Runs one fused kernel, returning a new buffer of kernel.output. */
   runKernel(kernel: FusedKernel, inputs: readonly Buffer[]): Buffer;
   /** Whether programs for this backend should carry matmul/conv epilogues (see kernel.ts Epilogue). */
   readonly fusesEpilogues?: boolean;
-  /** Takes a whole program once (optional: the engine's generic executor runs it otherwise, and where this answers undefined). */
-  compile?(program: Program): Executable | undefined;
+  /**
+   * Takes a whole program once (optional: the engine's generic executor runs it otherwise, and
+   * where this answers undefined). `lowerBody` lowers the programs of its control-flow steps
+   * (cond branches, while and scan bodies), for a backend that runs control flow itself.
+   */
+  compile?(program: Program, lowerBody?: (body: ParamsOf<"scan">["body"]) => Program): Executable | undefined;
+  /**
+   * Whether compile() runs programs with control-flow steps itself (webgpu: its predicates are
+   * read asynchronously, so the engine's synchronous executor cannot). Eager control flow on
+   * such a backend then runs as a one-step program (core/control.ts).
+   */
+  readonly runsControlFlow?: boolean;
   /**
    * Profiling (optional). While a profile is recorded the backend times its own work and
    * reports it to the recorder (core/profile-hook.ts: deviceSteps, threadSpans), in its own

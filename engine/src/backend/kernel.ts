@@ -1,6 +1,6 @@
 import type { DType } from "../dtype.js";
 import type { ShapedArray } from "../core/aval.js";
-import type { BinaryPrimitive, Primitive, UnaryPrimitive } from "../core/primitives.js";
+import type { BinaryPrimitive, ParamsOf, Primitive, UnaryPrimitive } from "../core/primitives.js";
 import type { SourceLocation } from "../core/source.js";
 
 /**
@@ -42,9 +42,16 @@ export type Step =
   // (for a kernel: each equation fused into it; for an op with an epilogue: the op's and the
   // epilogue's), which the profiler reports.
   | { readonly kind: "kernel"; readonly kernel: FusedKernel; readonly inputs: readonly Slot[]; readonly output: Slot; readonly source?: SourceLocation; readonly sources?: readonly SourceLocation[]; readonly label: string }
-  | { readonly kind: "op"; readonly prim: Primitive; readonly params: any; readonly inputs: readonly Slot[]; readonly outputs: readonly Slot[]; readonly source?: SourceLocation; readonly sources?: readonly SourceLocation[]; readonly epilogue?: Epilogue }
+  | OpStep
   /** Releases slots whose last use has passed (the memory plan). */
   | { readonly kind: "free"; readonly slots: readonly Slot[] };
+
+/** One primitive run as it is (a step that does not fuse), for each primitive: `s.prim === "sort"` types `s.params`. */
+export type OpStep = { [P in Primitive]: OpStepOf<P> }[Primitive];
+export interface OpStepOf<P extends Primitive> {
+  readonly kind: "op"; readonly prim: P; readonly params: ParamsOf<P>; readonly inputs: readonly Slot[]; readonly outputs: readonly Slot[];
+  readonly source?: SourceLocation; readonly sources?: readonly SourceLocation[]; readonly epilogue?: Epilogue;
+}
 
 /**
  * An elementwise kernel applied to an op's result before it is stored (e.g. bias + relu after a

@@ -1,16 +1,20 @@
 import type { DeviceArray } from "../array.js";
 import * as l from "../lax/primitives.js";
-import { bind, leakedTracerError, Trace, Tracer, withTrace } from "./trace.js";
-import { ELEMENTWISE, type ParamsOf, type Primitive } from "./primitives.js";
+import { bind, isOwnTracer, Trace, Tracer, withTrace } from "./trace.js";
+import { BINARY_PRIMITIVES, UNARY_PRIMITIVES, type ParamsOf, type Primitive } from "./primitives.js";
+import { ruleOrRefuse, rulesFor, type NoRule } from "./rule-table.js";
 import type { CallSite } from "./source.js";
 import { batchControlRules } from "./ad/control-rules.js";
 import { customRules } from "./ad/custom-rules.js";
 import { pjitRules } from "./ad/pjit-rules.js";
 import { scalar } from "./constants.js";
+import { dotFreeAxes } from "../shape/linalg.js";
 
 /** The batch axis of a value, or null when the value is the same for every example. */
 export type BatchDim = number | null;
 export type BatchRule<P extends Primitive> = (args: DeviceArray[], dims: BatchDim[], params: ParamsOf<P>, prim: P, size: number) => [DeviceArray[], BatchDim[]];
+/** A rule that serves any primitive (elementwise ops, the per-example loop). */
+type AnyBatchRule = <P extends Primitive>(args: DeviceArray[], dims: BatchDim[], params: ParamsOf<P>, prim: P, size: number) => [DeviceArray[], BatchDim[]];
 
 export class BatchTracer extends Tracer {
   constructor(trace: BatchTrace, readonly val: DeviceArray, readonly bdim: BatchDim) {
@@ -28,19 +32,17 @@ function dropAxis(v: DeviceArray, axis: number) {
 /** vmap: values carry a batch axis; rules move it so one primitive call handles every example. */
 export class BatchTrace extends Trace {
   constructor(parent: Trace, readonly axisSize: number, origin?: CallSite) { super(parent, "vmap", origin); }
-  process(prim: Primitive, args: readonly DeviceArray[], params: any): DeviceArray[] {
+  process<P extends Primitive>(prim: P, args: readonly DeviceArray[], params: ParamsOf<P>): DeviceArray[] {
     const vals: DeviceArray[] = [], dims: BatchDim[] = [];
     let any = false;
     for (const a of args) {
-      if (a instanceof BatchTracer && a._trace === this) { vals.push(a.val); dims.push(a.bdim); any ||= a.bdim !== null; }
-      else {
-        if (a instanceof Tracer && !a._trace.alive) throw leakedTracerError(a, prim);
-        vals.push(a); dims.push(null);
-      }
+      if (isOwnTracer<BatchTracer>(this, a, prim)) { vals.push(a.val); dims.push(a.bdim); any ||= a.bdim !== null; }
+      else { vals.push(a); dims.push(null); }
     }
     const parent = this.parent!;
     if (!any) return withTrace(parent, () => bind(prim, vals, params));
-    const [outs, outDims] = withTrace(parent, () => (batchRules[prim] as BatchRule<Primitive>)(vals, dims, params, prim, this.axisSize));
+    const rule = ruleOrRefuse<P, BatchRule<P>>(batchRules[prim], prim, params, "vmap");
+    const [outs, outDims] = withTrace(parent, () => rule(vals, dims, params, prim, this.axisSize));
     return outs.map((o, i) => new BatchTracer(this, o, outDims[i]!));
   }
 }
@@ -60,7 +62,7 @@ export function moveBatchAxis(x: DeviceArray, from: BatchDim, to: number, size: 
 const toFront = (x: DeviceArray, d: BatchDim, size: number) => moveBatchAxis(x, d, 0, size);
 
 /** Runs the primitive once per example and stacks the results: correct for any primitive, used where no better rule exists. */
-export const loopFallback: BatchRule<any> = (args, dims, params, prim, size) => {
+export const loopFallback: AnyBatchRule = (args, dims, params, prim, size) => {
   const perExample: DeviceArray[][] = [];
   for (let b = 0; b < size; b++) {
     const argsB = args.map((a, i) => {
@@ -77,7 +79,7 @@ export const loopFallback: BatchRule<any> = (args, dims, params, prim, size) => 
 };
 
 /** Elementwise ops: batch axes to the front, unbatched operands broadcast on the right as usual. */
-const elementwiseRule: BatchRule<any> = (args, dims, params, prim, size) => {
+const elementwiseRule: AnyBatchRule = (args, dims, params, prim, size) => {
   const rank = Math.max(...args.map((a, i) => a.ndim - (dims[i] === null ? 0 : 1)));
   const aligned = args.map((a, i) => {
     if (dims[i] === null) return a;
@@ -99,7 +101,11 @@ function frontOperand<P extends Primitive>(shift: (p: ParamsOf<P>, size: number,
 const shiftAxes = (p: { axes: readonly number[] }) => ({ ...p, axes: p.axes.map((a) => a + 1) });
 const shiftAxis = <T extends { axis: number }>(p: T) => ({ ...p, axis: p.axis + 1 });
 
-const rules = {
+/** vmap's rule of every primitive (the per-example loop serves where nothing better exists). */
+export const batchRules: { readonly [P in Primitive]: BatchRule<P> | NoRule<P> } = {
+  ...rulesFor(UNARY_PRIMITIVES, () => elementwiseRule), ...rulesFor(BINARY_PRIMITIVES, () => elementwiseRule),
+  select: elementwiseRule, clamp: elementwiseRule, convert_element_type: elementwiseRule, stop_gradient: elementwiseRule,
+  bitcast_convert_type: elementwiseRule, threefry2x32: elementwiseRule,
   broadcast_in_dim: frontOperand<"broadcast_in_dim">((p, size) => ({ shape: [size, ...p.shape], broadcastDimensions: [0, ...p.broadcastDimensions.map((d) => d + 1)] })),
   reshape: frontOperand<"reshape">((p, size) => ({ shape: [size, ...p.shape] })),
   transpose: frontOperand<"transpose">((p) => ({ permutation: [0, ...p.permutation.map((d) => d + 1)] })),
@@ -135,7 +141,7 @@ const rules = {
     return [[bind(prim, [x, args[1]!, u], shiftAxis(params))[0]!], [0]];
   },
   iota: loopFallback,
-  dot_general: ([a, b], [da, db], { dimensionNumbers: dn, preferredElementType }, prim, size) => {
+  dot_general: ([a, b], [da = null, db = null], { dimensionNumbers: dn, preferredElementType }, prim, size) => {
     const inc = (xs: readonly number[]) => xs.map((x) => x + 1);
     const [ca, cb] = dn.contract, [ba, bb] = dn.batch;
     if (da !== null && db !== null) {
@@ -148,8 +154,7 @@ const rules = {
       return [out, [ba.length]];
     }
     const out = bind(prim, [a!, toFront(b!, db!, size)], { dimensionNumbers: { contract: [ca, inc(cb)], batch: [ba, inc(bb)] }, preferredElementType });
-    const freeA = a!.ndim - ca.length - ba.length;
-    return [out, [ba.length + freeA]];
+    return [out, [ba.length + dotFreeAxes(dn, a!.ndim, b!.ndim)[0].length]];
   },
   conv_general_dilated: (args, dims, params, prim, size) => {
     if (dims[1] !== null) return loopFallback(args, dims, params, prim, size);
@@ -162,13 +167,8 @@ const rules = {
   sort: (args, dims, { dimension, numKeys }, prim, size) =>
     [bind(prim, args.map((a, i) => toFront(a, dims[i]!, size)), { dimension: dimension + 1, numKeys }), args.map(() => 0)],
   // Looked up at call time: the control-flow rules import this module.
-  pjit: (...a) => pjitRules.batch(...a), cond: (...a: any[]) => (batchControlRules.cond as any)(...a),
-  scan: (...a: any[]) => (batchControlRules.scan as any)(...a), while: (...a: any[]) => (batchControlRules.while as any)(...a),
-  custom_jvp_call: (...a: any[]) => (customRules.batch.custom_jvp_call as any)(...a),
-  custom_vjp_call: (...a: any[]) => (customRules.batch.custom_vjp_call as any)(...a),
-} as Record<string, BatchRule<any>>;
-for (const p of ELEMENTWISE) rules[p] = elementwiseRule;
-rules.threefry2x32 = elementwiseRule;
-rules.bitcast_convert_type = elementwiseRule;
-
-export const batchRules = rules as unknown as { readonly [P in Primitive]: BatchRule<P> };
+  pjit: (...a) => pjitRules.batch(...a), cond: (...a) => batchControlRules.cond(...a),
+  scan: (...a) => batchControlRules.scan(...a), while: (...a) => batchControlRules.while(...a),
+  custom_jvp_call: (...a) => customRules.batch.custom_jvp_call(...a),
+  custom_vjp_call: (...a) => customRules.batch.custom_vjp_call(...a),
+};

@@ -56,7 +56,7 @@ function sameType(a: ShapedArray, b: ShapedArray, what: string) {
 function checkOpStep(p: Program, step: Extract<Step, { kind: "op" }>, where: string) {
   const ins = step.inputs.map((s) => p.slots[s]!);
   const outs = step.outputs.map((s) => p.slots[s]!);
-  checkCallOperands(step.prim, ins, step.params, where);
+  checkCallOperands(step, ins, where);
   const ep = step.epilogue;
   const expected = abstractEval(step.prim, ins, step.params);
   if (expected.length !== outs.length && !ep) throw new Error(`${where} has ${outs.length} outputs, its rule gives ${expected.length}`);

@@ -2,6 +2,7 @@ import { config } from "../config.js";
 import { ShapedArray } from "./aval.js";
 import { Jaxpr, Literal, Var, describeEqn, type Eqn } from "./jaxpr.js";
 import { abstractEval } from "./rules/abstract-eval.js";
+import type { ParamsOf, Primitive } from "./primitives.js";
 
 /**
  * Type-checks a jaxpr: every variable is defined once before use, every equation's outputs are
@@ -25,7 +26,7 @@ export function checkJaxpr(j: Jaxpr): void {
       if (defined.has(v)) throw new Error(`checkJaxpr: ${where} redefines a variable`);
       defined.add(v);
     });
-    checkCallOperands(e.prim, e.inputs.map((a) => a.aval), e.params, where);
+    checkCallOperands(e, e.inputs.map((a) => a.aval), where);
     for (const p of Object.values(e.params ?? {})) {
       if (p instanceof Jaxpr) checkJaxpr(p);
       else if (Array.isArray(p)) for (const q of p) if (q instanceof Jaxpr) checkJaxpr(q);
@@ -38,26 +39,28 @@ const sameType = (a: ShapedArray, b: ShapedArray) => a.dtype === b.dtype && a.sh
 const unstacked = (a: ShapedArray) => new ShapedArray(a.shape.slice(1), a.dtype, a.weak);
 
 /** The inputs each called program receives, for the primitives that call programs (their shape rules look at outputs only). */
-function calls(prim: Eqn["prim"], ins: readonly ShapedArray[], params: any): [Jaxpr, readonly ShapedArray[]][] {
-  switch (prim) {
-    case "pjit": return [[params.jaxpr, ins]];
-    case "cond": return params.branches.map((b: Jaxpr) => [b, ins.slice(1)]);
+function calls(e: CallOf, ins: readonly ShapedArray[]): [Jaxpr, readonly ShapedArray[]][] {
+  switch (e.prim) {
+    case "pjit": return [[e.params.jaxpr, ins]];
+    case "cond": return e.params.branches.map((b): [Jaxpr, readonly ShapedArray[]] => [b, ins.slice(1)]);
     case "scan": {
-      const n = params.numConsts + params.numCarry;
-      return [[params.body, [...ins.slice(0, n), ...ins.slice(n).map(unstacked)]]];
+      const n = e.params.numConsts + e.params.numCarry;
+      return [[e.params.body, [...ins.slice(0, n), ...ins.slice(n).map(unstacked)]]];
     }
     case "while": {
-      const nc = params.condNumConsts, nb = params.bodyNumConsts;
-      return [[params.cond, [...ins.slice(0, nc), ...ins.slice(nc + nb)]], [params.body, ins.slice(nc)]];
+      const nc = e.params.condNumConsts, nb = e.params.bodyNumConsts;
+      return [[e.params.cond, [...ins.slice(0, nc), ...ins.slice(nc + nb)]], [e.params.body, ins.slice(nc)]];
     }
-    case "custom_jvp_call": case "custom_vjp_call": return [[params.call, ins]];
+    case "custom_jvp_call": case "custom_vjp_call": return [[e.params.call, ins]];
     default: return [];
   }
 }
+/** A primitive with its params (an equation's or a program step's). */
+type CallOf = { [P in Primitive]: { readonly prim: P; readonly params: ParamsOf<P> } }[Primitive];
 
 /** Throws when a called program's declared inputs are not the operands it is given. */
-export function checkCallOperands(prim: Eqn["prim"], ins: readonly ShapedArray[], params: unknown, where: string): void {
-  for (const [body, given] of calls(prim, ins, params)) {
+export function checkCallOperands(e: CallOf, ins: readonly ShapedArray[], where: string): void {
+  for (const [body, given] of calls(e, ins)) {
     const want = body.inAvals;
     if (want.length !== given.length) throw new Error(`checkJaxpr: ${where}: the called program takes ${want.length} inputs, it is given ${given.length}`);
     want.forEach((a, i) => {

@@ -1,7 +1,10 @@
 import type { DeviceArray } from "../array.js";
 import * as l from "../lax/primitives.js";
 import { getBackend } from "../backend/registry.js";
-import { controlImpls } from "./eval.js";
+import { backendOf as operandsBackend, controlImpls } from "./eval.js";
+import { asEqn, Jaxpr, Var } from "./jaxpr.js";
+import type { ParamsOf, Primitive } from "./primitives.js";
+import type { ShapedArray } from "./aval.js";
 import { compileBody } from "./program.js";
 import { scalar } from "./constants.js";
 import { evalJaxpr } from "./jaxpr-trace.js";
@@ -12,12 +15,32 @@ import { checkCallOperands, checksEnabled } from "./check.js";
  * How control flow runs on concrete values: the bodies are compiled programs, the loop or the
  * choice of branch happens here, reading predicates and indices back from the device.
  */
-const backendOf = (args: readonly DeviceArray[]) => (args[0] ? args[0]._backend : getBackend());
+// The operands' backend by eval.ts's rule (a backend other than the default wins), so a loop
+// whose counter was made on the default backend still runs where its data lives.
+const backendOf = (args: readonly DeviceArray[]) => (args.length ? operandsBackend(args) : getBackend());
 const readScalar = (x: DeviceArray) => Number(x.dataSync()[0]);
 
+/**
+ * A backend that runs control flow itself (webgpu, whose predicates are read asynchronously)
+ * runs an eager cond/while/scan as a one-step program; undefined elsewhere. The one-step program
+ * is remembered per params object (a traced cond's params hold its branches).
+ */
+const oneStep = new WeakMap<object, Jaxpr>();
+function onBackend<P extends "cond" | "while" | "scan">(prim: P, args: readonly DeviceArray[], params: ParamsOf<P>, outAvals: readonly ShapedArray[]): DeviceArray[] | undefined {
+  const backend = backendOf(args);
+  if (backend.runsControlFlow !== true) return undefined;
+  let j = oneStep.get(params);
+  if (!j) {
+    const ins = args.map((a) => new Var(a._aval)), outs = outAvals.map((a) => new Var(a));
+    oneStep.set(params, (j = new Jaxpr(ins, [asEqn<Primitive>({ prim, params, inputs: ins, outputs: outs })], outs)));
+  }
+  return compileBody(j, backend).run(args);
+}
+
 // A jit call that a transformation kept as a primitive (ad/pjit-rules.ts) runs its program here.
-controlImpls.pjit = (args, { jaxpr, name }) => {
-  if (checksEnabled()) checkCallOperands("pjit", args.map((a) => a._aval), { jaxpr }, `pjit (${name})`);
+controlImpls.pjit = (args, params) => {
+  const { jaxpr, name } = params;
+  if (checksEnabled()) checkCallOperands({ prim: "pjit", params }, args.map((a) => a._aval), `pjit (${name})`);
   const compiled = compileBody(jaxpr, backendOf(args));
   if (hook.recorder === null) return compiled.run(args);
   const t0 = performance.now();
@@ -26,12 +49,18 @@ controlImpls.pjit = (args, { jaxpr, name }) => {
   return outs;
 };
 
-controlImpls.cond = ([index, ...ops], { branches }) => {
+controlImpls.cond = (args, params, outAvals) => {
+  const on = onBackend("cond", args, params, outAvals);
+  if (on) return on;
+  const [index, ...ops] = args, { branches } = params;
   const i = Math.min(Math.max(Math.trunc(readScalar(index!)), 0), branches.length - 1);
   return compileBody(branches[i]!, backendOf(ops.length ? ops : [index!])).run(ops);
 };
 
-controlImpls.scan = (args, { body, length, reverse, numConsts, numCarry }) => {
+controlImpls.scan = (args, params, outAvals) => {
+  const on = onBackend("scan", args, params, outAvals);
+  if (on) return on;
+  const { body, length, reverse, numConsts, numCarry } = params;
   const backend = backendOf(args);
   const compiled = compileBody(body, backend);
   const consts = args.slice(0, numConsts);
@@ -54,7 +83,10 @@ controlImpls.scan = (args, { body, length, reverse, numConsts, numCarry }) => {
   return [...carry, ...stacked];
 };
 
-controlImpls.while = (args, { cond, body, condNumConsts, bodyNumConsts }) => {
+controlImpls.while = (args, params, outAvals) => {
+  const on = onBackend("while", args, params, outAvals);
+  if (on) return on;
+  const { cond, body, condNumConsts, bodyNumConsts } = params;
   const backend = backendOf(args);
   const c = compileBody(cond, backend), b = compileBody(body, backend);
   const cc = args.slice(0, condNumConsts), bc = args.slice(condNumConsts, condNumConsts + bodyNumConsts);

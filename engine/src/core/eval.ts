@@ -2,20 +2,20 @@ import { DeviceArray, wrapBuffer } from "../array.js";
 import type { Backend } from "../backend/interface.js";
 import { getBackend } from "../backend/registry.js";
 import { abstractEval } from "./rules/abstract-eval.js";
-import type { Primitive } from "./primitives.js";
+import type { ParamsOf, Primitive } from "./primitives.js";
 import { withUserLocation } from "./source.js";
 import { leakedTracerError, setRootTrace, Trace, Tracer } from "./trace.js";
 import type { ShapedArray } from "./aval.js";
 import { hook } from "./profile-hook.js";
 
 /** Control flow is run by the engine (it calls back into traced programs); set by control.ts. */
-export type ControlImpl = (args: readonly DeviceArray[], params: any, outAvals: readonly ShapedArray[]) => DeviceArray[];
-export const controlImpls: Partial<Record<Primitive, ControlImpl>> = {};
+export type ControlImpl<P extends Primitive> = (args: readonly DeviceArray[], params: ParamsOf<P>, outAvals: readonly ShapedArray[]) => DeviceArray[];
+export const controlImpls: { [P in Primitive]?: ControlImpl<P> } = {};
 
 /** The bottom of every trace stack: applies primitives to concrete arrays on their backend. */
 export class EvalTrace extends Trace {
   constructor() { super(null, "eager evaluation"); }
-  process(prim: Primitive, args: readonly DeviceArray[], params: any): DeviceArray[] {
+  process<P extends Primitive>(prim: P, args: readonly DeviceArray[], params: ParamsOf<P>): DeviceArray[] {
     const n = args.length;
     const avals = new Array<ShapedArray>(n);
     for (let i = 0; i < n; i++) {
@@ -29,7 +29,7 @@ export class EvalTrace extends Trace {
     } catch (e) {
       throw e instanceof Error ? withUserLocation(e) : e;
     }
-    const control = controlImpls[prim];
+    const control: ControlImpl<P> | undefined = controlImpls[prim];
     if (control) return control(args, params, outAvals);
     const backend = backendOf(args);
     const ins = new Array(n);
@@ -52,7 +52,7 @@ export class EvalTrace extends Trace {
 }
 
 /** The backend of the operands; operands on another backend are copied to the first one's. */
-function backendOf(args: readonly DeviceArray[]): Backend {
+export function backendOf(args: readonly DeviceArray[]): Backend {
   if (args.length === 0) return getBackend();
   const b = args[0]!._backend;
   for (let i = 1; i < args.length; i++) {

@@ -1,7 +1,7 @@
 import { DeviceArray } from "../array.js";
 import { ShapedArray } from "./aval.js";
-import { Jaxpr, Literal, Var, type Atom, type Eqn } from "./jaxpr.js";
-import type { Primitive } from "./primitives.js";
+import { asEqn, Jaxpr, Literal, Var, type Atom, type Eqn } from "./jaxpr.js";
+import { hasParamsOf, type ParamsOf, type Primitive } from "./primitives.js";
 import { abstractEval } from "./rules/abstract-eval.js";
 import { checkAfter } from "./check.js";
 import { userLocation, withUserLocation, type CallSite } from "./source.js";
@@ -33,9 +33,9 @@ export class JaxprTrace extends Trace {
     return v;
   }
 
-  process(prim: Primitive, args: readonly DeviceArray[], params: any): DeviceArray[] {
+  process<P extends Primitive>(prim: P, args: readonly DeviceArray[], params: ParamsOf<P>): DeviceArray[] {
     // A jit inside a traced program is inlined: lowering then fuses across its boundary.
-    if (prim === "pjit") return withTrace(this, () => evalJaxpr(params.jaxpr, args));
+    if (hasParamsOf("pjit", prim, params)) return withTrace(this, () => evalJaxpr(params.jaxpr, args));
     const inputs = args.map((a) => this.atom(a));
     let outAvals: ShapedArray[];
     try {
@@ -44,7 +44,7 @@ export class JaxprTrace extends Trace {
       throw e instanceof Error ? withUserLocation(e) : e;
     }
     const outputs = outAvals.map((a) => new Var(a));
-    this.eqns.push({ prim, params, inputs, outputs, source: userLocation() });
+    this.eqns.push(asEqn({ prim, params, inputs, outputs, source: userLocation() }));
     return outputs.map((v) => new JaxprTracer(this, v));
   }
 }

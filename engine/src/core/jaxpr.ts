@@ -1,5 +1,5 @@
 import { ShapedArray } from "./aval.js";
-import type { Primitive } from "./primitives.js";
+import type { ParamsOf, Primitive } from "./primitives.js";
 import { formatLocation, type SourceLocation } from "./source.js";
 
 /**
@@ -19,9 +19,13 @@ export class Literal {
 
 export type Atom = Var | Literal;
 
-export interface Eqn {
-  readonly prim: Primitive;
-  readonly params: any;
+/** One primitive application; `Eqn` is the union over primitives, so `e.prim === "scan"` types `e.params`. */
+export type Eqn = { [P in Primitive]: EqnOf<P> }[Primitive];
+/** An equation as the union's member (TypeScript cannot see that an `EqnOf<P>` of a generic P is one). */
+export const asEqn = <P extends Primitive>(e: EqnOf<P>): Eqn => e as Eqn;
+export interface EqnOf<P extends Primitive> {
+  readonly prim: P;
+  readonly params: ParamsOf<P>;
   readonly inputs: readonly Atom[];
   readonly outputs: readonly Var[];
   readonly source?: SourceLocation;

@@ -1,7 +1,8 @@
 import { ShapedArray } from "./aval.js";
+import { contiguousStrides } from "../backend/reference/strided.js";
 import { inlineCustomCalls } from "./passes.js";
 import { checkAfter } from "./check.js";
-import { Jaxpr, Literal, Var, type Atom } from "./jaxpr.js";
+import { Jaxpr, Literal, Var, type Atom, type Eqn, type EqnOf } from "./jaxpr.js";
 import { BINARY_PRIMITIVES, ELEMENTWISE, UNARY_PRIMITIVES, type Primitive } from "./primitives.js";
 import type { Expr, FusedKernel, Program, ReduceOp, Slot, Step } from "../backend/kernel.js";
 import type { SourceLocation } from "./source.js";
@@ -57,13 +58,6 @@ function compose(inner: Affine, outer: Affine): Affine {
   };
 }
 
-function contiguousStrides(shape: readonly number[]) {
-  const s: number[] = [];
-  let acc = 1;
-  for (let i = shape.length - 1; i >= 0; i--) { s[i] = acc; acc *= shape[i]!; }
-  return s;
-}
-
 function loadOf(slot: Slot, aval: ShapedArray, view: Affine, ctx: BuildContext): Expr {
   const cs = contiguousStrides(aval.shape);
   const iterNd = view.cols;
@@ -87,6 +81,34 @@ function broadcastView(inShape: readonly number[], outShape: readonly number[]):
 const REDUCERS: Partial<Record<Primitive, ReduceOp>> = {
   reduce_sum: "sum", reduce_max: "max", reduce_min: "min", reduce_prod: "prod", reduce_and: "and", reduce_or: "or",
 };
+type Reduction = "reduce_sum" | "reduce_max" | "reduce_min" | "reduce_prod" | "reduce_and" | "reduce_or";
+const isReduction = (e: Eqn): e is EqnOf<Reduction> => REDUCERS[e.prim] !== undefined;
+
+/** A view primitive's map from output indices to operand indices (a row per operand axis). */
+function viewMap(e: Eqn, inShape: readonly number[], outShape: readonly number[]): Affine {
+  const cols = outShape.length, zeros = inShape.map(() => 0);
+  switch (e.prim) {
+    case "broadcast_in_dim": {
+      const dims = e.params.broadcastDimensions;
+      return { rows: inShape.map((d, j) => outShape.map((o, i) => (i === dims[j] && !(d === 1 && o !== 1) ? 1 : 0))), offset: zeros, cols };
+    }
+    case "transpose": {
+      const rows = inShape.map(() => outShape.map(() => 0));
+      e.params.permutation.forEach((src, i) => { rows[src]![i] = 1; });
+      return { rows, offset: zeros, cols };
+    }
+    case "slice": {
+      const { strides, start } = e.params;
+      return { rows: inShape.map((_, d) => outShape.map((_, i) => (i === d ? strides?.[d] ?? 1 : 0))), offset: start, cols };
+    }
+    case "rev": {
+      const flip = e.params.dimensions;
+      return { rows: inShape.map((_, d) => outShape.map((_, i) => (i === d ? (flip.includes(d) ? -1 : 1) : 0))), offset: inShape.map((n, d) => (flip.includes(d) ? n - 1 : 0)), cols };
+    }
+    default:
+      throw new Error(`internal: ${e.prim} is not a view`);
+  }
+}
 /** Ops whose cost is far above a memory access; an expression containing one is never duplicated. */
 const TRANSCENDENTAL = new Set<string>(["exp", "exp2", "log", "log1p", "expm1", "sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh",
   "tanh", "asinh", "acosh", "atanh", "logistic", "erf", "erfc", "erf_inv", "lgamma", "digamma", "pow", "atan2", "cbrt", "rem"]);
@@ -198,19 +220,7 @@ export function lowerJaxpr(jaxpr: Jaxpr, numConsts: number, constData: readonly 
         env.set(out, { kind: "slot", slot: m.slot, aval: out.aval });
         continue;
       }
-      let map: Affine;
-      const p = e.params;
-      if (e.prim === "broadcast_in_dim") {
-        map = { rows: inShape.map((d, j) => outShape.map((o, i) => (i === p.broadcastDimensions[j] && !(d === 1 && o !== 1) ? 1 : 0))), offset: inShape.map(() => 0), cols: outShape.length };
-      } else if (e.prim === "transpose") {
-        const rows = inShape.map(() => outShape.map(() => 0));
-        (p.permutation as number[]).forEach((src_, i) => { rows[src_]![i] = 1; });
-        map = { rows, offset: inShape.map(() => 0), cols: outShape.length };
-      } else if (e.prim === "slice") {
-        map = { rows: inShape.map((_, d) => outShape.map((_, i) => (i === d ? p.strides?.[d] ?? 1 : 0))), offset: p.start, cols: outShape.length };
-      } else {
-        map = { rows: inShape.map((_, d) => outShape.map((_, i) => (i === d ? (p.dimensions.includes(d) ? -1 : 1) : 0))), offset: inShape.map((n, d) => (p.dimensions.includes(d) ? n - 1 : 0)), cols: outShape.length };
-      }
+      const map = viewMap(e, inShape, outShape);
       const base = src;
       env.set(out, {
         kind: "expr", aval: out.aval, ops: base.kind === "expr" ? base.ops : 0, source: e.source, sources: mergeSources([base], e.source), label: base.kind === "expr" ? base.label : e.prim,
@@ -219,8 +229,8 @@ export function lowerJaxpr(jaxpr: Jaxpr, numConsts: number, constData: readonly 
       src = base;
       continue;
     }
-    const reducer = REDUCERS[e.prim];
-    if (reducer) {
+    if (isReduction(e)) {
+      const reducer = REDUCERS[e.prim]!;
       const src = fusible(e.inputs[0]!);
       const ctx: BuildContext = { inputs: [] };
       const expr = viewOf(src, identity(src.aval.ndim), ctx);
@@ -237,7 +247,8 @@ export function lowerJaxpr(jaxpr: Jaxpr, numConsts: number, constData: readonly 
       env.set(v, { kind: "slot", slot, aval: v.aval });
       return slot;
     });
-    steps.push({ kind: "op", prim: e.prim, params: e.params, inputs, outputs, source: e.source, sources: e.source ? [e.source] : undefined });
+    // Spreading the equation keeps its primitive and params paired (a union member each).
+    steps.push({ ...e, kind: "op", inputs, outputs, sources: e.source ? [e.source] : undefined });
   }
 
   // Outputs: materialize; an output that is an input, a constant or another output is copied (the caller owns outputs).

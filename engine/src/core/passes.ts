@@ -1,4 +1,4 @@
-import { Jaxpr, Literal, Var, type Atom, type Eqn } from "./jaxpr.js";
+import { Jaxpr, Literal, Var, type Atom, type Eqn, type EqnOf } from "./jaxpr.js";
 import { ELEMENTWISE } from "./primitives.js";
 
 /**
@@ -99,8 +99,8 @@ export function inlineCustomCalls(j: Jaxpr): Jaxpr {
   const eqns: Eqn[] = [];
   const rename = new Map<Var, Atom>();
   const sub = (a: Atom): Atom => (a instanceof Var ? rename.get(a) ?? a : a);
-  const inline = (e: Eqn, inputs: readonly Atom[]) => {
-    const call = inlineCustomCalls(e.params.call as Jaxpr);
+  const inline = (e: EqnOf<"custom_jvp_call"> | EqnOf<"custom_vjp_call">, inputs: readonly Atom[]) => {
+    const call = inlineCustomCalls(e.params.call);
     const local = new Map<Var, Atom>();
     const read = (a: Atom): Atom => (a instanceof Var ? local.get(a) ?? a : a);
     call.invars.forEach((v, i) => local.set(v, inputs[i]!));

@@ -120,6 +120,11 @@ export type PrimitiveParams = { [P in UnaryPrimitive]: UnaryParams } & { [P in B
 export type Primitive = keyof PrimitiveParams;
 export type ParamsOf<P extends Primitive> = PrimitiveParams[P];
 
+/** Whether `prim` is `want`, narrowing its params (TypeScript does not narrow a generic P's params by comparing prim). */
+export function hasParamsOf<Q extends Primitive>(want: Q, prim: Primitive, params: unknown): params is ParamsOf<Q> {
+  return prim === want;
+}
+
 export const isUnary = (p: string): p is UnaryPrimitive => (UNARY_PRIMITIVES as readonly string[]).includes(p);
 export const isBinary = (p: string): p is BinaryPrimitive => (BINARY_PRIMITIVES as readonly string[]).includes(p);
 /** Elementwise primitives: broadcasting, fusible into one loop. */

@@ -1,7 +1,7 @@
 import type { Backend, Buffer } from "../backend/interface.js";
 import type { Program } from "../backend/kernel.js";
 import type { ShapedArray } from "./aval.js";
-import type { Primitive } from "./primitives.js";
+import type { ParamsOf, Primitive } from "./primitives.js";
 import type { CallSite } from "./source.js";
 
 /**
@@ -14,7 +14,7 @@ import type { CallSite } from "./source.js";
  */
 export interface Recorder {
   /** Runs one eager primitive on its backend in place of `backend.execute`, timing it. */
-  eager(backend: Backend, prim: Primitive, params: unknown, ins: readonly Buffer[], avals: readonly ShapedArray[], outAvals: readonly ShapedArray[]): Buffer[];
+  eager<P extends Primitive>(backend: Backend, prim: P, params: ParamsOf<P>, ins: readonly Buffer[], avals: readonly ShapedArray[], outAvals: readonly ShapedArray[]): Buffer[];
   /** A call of a jitted function begins (`jitEnd` follows, also when it throws). */
   jitBegin(name: string): number;
   jitEnd(name: string, t0: number, miss: boolean): void;

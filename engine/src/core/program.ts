@@ -1,10 +1,11 @@
 import { borrowBuffer, takeBuffer, wrapBuffer, type DeviceArray } from "../array.js";
 import { typedArrayFor } from "../dtype.js";
 import type { Backend, Buffer, Executable } from "../backend/interface.js";
-import type { Program } from "../backend/kernel.js";
+import type { OpStepOf, Program } from "../backend/kernel.js";
+import type { Primitive } from "./primitives.js";
 import { referenceImpls, type DataPrimitive } from "../backend/reference/ops.js";
 import { ShapedArray } from "./aval.js";
-import { controlImpls } from "./eval.js";
+import { controlImpls, type ControlImpl } from "./eval.js";
 import type { Jaxpr, Literal, Var } from "./jaxpr.js";
 import { lowerJaxpr } from "./lower.js";
 import { checkAfter, checksEnabled } from "./check.js";
@@ -32,6 +33,12 @@ function evalScalar(prim: string, params: unknown, args: readonly Literal[], out
 }
 
 /** Runs a program step by step on a backend (used where the backend does not compile programs itself). */
+/** The engine's implementation of a control-flow step with its params bound, or undefined for a backend's op. */
+function controlOf<P extends Primitive>(step: OpStepOf<P>): ((args: readonly DeviceArray[], outAvals: readonly ShapedArray[]) => DeviceArray[]) | undefined {
+  const impl: ControlImpl<P> | undefined = controlImpls[step.prim];
+  return impl && ((args, outAvals) => impl(args, step.params, outAvals));
+}
+
 export function runProgramGeneric(program: Program, backend: Backend, inputs: readonly Buffer[], constants: readonly Buffer[]): Buffer[] {
   const bufs: (Buffer | undefined)[] = new Array(program.slots.length);
   for (let i = 0; i < inputs.length; i++) bufs[i] = inputs[i];
@@ -45,13 +52,13 @@ export function runProgramGeneric(program: Program, backend: Backend, inputs: re
       if (step.kind === "kernel") {
         bufs[step.output] = backend.runKernel(step.kernel, step.inputs.map(get));
       } else if (step.kind === "op") {
-        const control = controlImpls[step.prim];
+        const control = controlOf(step);
         const inAvals = step.inputs.map((s) => program.slots[s]!);
         const outAvals = step.outputs.map((s) => program.slots[s]!);
         if (control) {
           const args = step.inputs.map((s, i) => borrowBuffer(backend, get(s), inAvals[i]!));
           const outs = withTrace(evalTrace, () => {
-            const res = control(args, step.params, outAvals);
+            const res = control(args, outAvals);
             // A loop that ran zero times hands back its inputs, which the program does not own.
             return res.map((r) => (args.includes(r) ? bind1("stop_gradient", [r], {}) : r));
           });
@@ -89,7 +96,7 @@ export class Compiled {
     this.program = lowerJaxpr(jaxpr, numConsts, data, { epilogues: backend.fusesEpilogues === true });
     if (checksEnabled()) checkLowered(this.program, jaxpr);
     this.constBufs = this.program.constants.map((c, i) => backend.upload(data[i]!, c.aval));
-    this.exe = backend.compile?.(this.program);
+    this.exe = backend.compile?.(this.program, (body) => compileBody(body, backend).program);
   }
   /** The backend's executable, where it compiled the program itself (jit's donation uses it). */
   get executable(): Executable | undefined { return this.exe; }

@@ -15,9 +15,9 @@ const c = l.scalarLike;
 // relu and relu6 are custom_jvp functions in JAX: the derivative at the kinks is 0 (max's own
 // derivative would average the tie to 0.5), and the rule is a select, so higher derivatives are 0.
 const reluRule = customJvp(function relu(a: DeviceArray) { return l.max(a, c(a, 0)); })
-  .defjvp(([a]: DeviceArray[], [t]: DeviceArray[]) => [l.max(a, c(a, 0)), l.select(l.gt(a, c(a, 0)), t, l.zerosLike(t))]);
+  .defjvp(([a]: [DeviceArray], [t]: [DeviceArray]) => [l.max(a, c(a, 0)), l.select(l.gt(a, c(a, 0)), t, l.zerosLike(t))]);
 const relu6Rule = customJvp(function relu6(a: DeviceArray) { return l.min(l.max(a, c(a, 0)), c(a, 6)); })
-  .defjvp(([a]: DeviceArray[], [t]: DeviceArray[]) =>
+  .defjvp(([a]: [DeviceArray], [t]: [DeviceArray]) =>
     [l.min(l.max(a, c(a, 0)), c(a, 6)), l.select(l.and(l.gt(a, c(a, 0)), l.lt(a, c(a, 6))), t, l.zerosLike(t))]);
 export const relu = (x: ArrayLike): DeviceArray => reluRule(asArray(x));
 export const relu6 = (x: ArrayLike): DeviceArray => relu6Rule(asArray(x));

@@ -85,13 +85,14 @@ function jacobiEigh(a: DeviceArray): [DeviceArray, DeviceArray] {
   let A = a, V = V0;
   if (n > 1) {
     const [ps, qs] = rotationPairs(n, sweepsFor(n));
-    [[A, V]] = scan(([A, V]: DeviceArray[], [p, q]: DeviceArray[]) => {
-      const ep = unitVector(p!, n, a.dtype), eq = unitVector(q!, n, a.dtype);
-      const Ap = matmul(A!, ep), Aq = matmul(A!, eq);
+    [[A, V]] = scan(([A, V]: [DeviceArray, DeviceArray], [p, q]: [DeviceArray, DeviceArray]) => {
+      const ep = unitVector(p, n, a.dtype), eq = unitVector(q, n, a.dtype);
+      const Ap = matmul(A, ep), Aq = matmul(A, eq);
       const t = rotationTangent(l.sub(dotLast(Aq, eq), dotLast(Ap, ep)), dotLast(Ap, eq));
       const J = rotation(t, ep, eq, n);
-      return [[matmul(mT(J), matmul(A!, J)), matmul(V!, J)], []] as [DeviceArray[], DeviceArray[]];
-    }, [A, V], [ps, qs]) as unknown as [DeviceArray[]];
+      const carry: [DeviceArray, DeviceArray] = [matmul(mT(J), matmul(A, J)), matmul(V, J)];
+      return [carry, []];
+    }, [A, V], [ps, qs]);
   }
   const w = diagonal(A!, 0, -2, -1);
   // Ascending order, eigenvectors permuted along.
@@ -105,9 +106,9 @@ const symmetrize = (a: DeviceArray) => l.div(l.add(a, mT(a)), l.scalarLike(a, 2)
 // The iterations are compiled once per shape and dtype (jit's cache): eager calls reuse them.
 const jacobiEighJit = jit((a: DeviceArray) => jacobiEigh(symmetrize(a)));
 const eighRule = customJvp(function eigh(a: DeviceArray) { return jacobiEighJit(a) as [DeviceArray, DeviceArray]; })
-  .defjvp(([a]: DeviceArray[], [da]: DeviceArray[]) => {
+  .defjvp(([a]: [DeviceArray], [da]: [DeviceArray]) => {
     // JAX's eigh_jvp_rule: dw = diag(V^T dA V), dV = V (F * V^T dA V) with F_ij = 1 / (w_j - w_i), 0 on the diagonal.
-    const [w, v] = eighRule(a) as DeviceArray[];
+    const [w, v] = eighRule(a) as [DeviceArray, DeviceArray];
     const n = a.shape[a.ndim - 1]!;
     const vdv = matmul(mT(v!), matmul(symmetrize(da), v!));
     const I = l.broadcastTo(eye(n, a.dtype), vdv.shape);
@@ -186,13 +187,14 @@ function jacobiSvd(a: DeviceArray): [DeviceArray, DeviceArray, DeviceArray] {
   let W = a, V = l.broadcastTo(eye(n, a.dtype), [...batch, n, n]);
   if (n > 1) {
     const [ps, qs] = rotationPairs(n, sweepsFor(n));
-    [[W, V]] = scan(([W, V]: DeviceArray[], [p, q]: DeviceArray[]) => {
-      const ep = unitVector(p!, n, a.dtype), eq = unitVector(q!, n, a.dtype);
-      const wp = matmul(W!, ep), wq = matmul(W!, eq);
+    [[W, V]] = scan(([W, V]: [DeviceArray, DeviceArray], [p, q]: [DeviceArray, DeviceArray]) => {
+      const ep = unitVector(p, n, a.dtype), eq = unitVector(q, n, a.dtype);
+      const wp = matmul(W, ep), wq = matmul(W, eq);
       const t = rotationTangent(l.sub(dotLast(wq, wq), dotLast(wp, wp)), dotLast(wp, wq));
       const J = rotation(t, ep, eq, n);
-      return [[matmul(W!, J), matmul(V!, J)], []] as [DeviceArray[], DeviceArray[]];
-    }, [W, V], [ps, qs]) as unknown as [DeviceArray[]];
+      const carry: [DeviceArray, DeviceArray] = [matmul(W, J), matmul(V, J)];
+      return [carry, []];
+    }, [W, V], [ps, qs]);
   }
   const s = l.sqrt(l.reduceSum(l.square(W!), [batch.length]));
   const [negS, perm] = l.sort([l.neg(s), l.iota("int32", [...batch, n], batch.length)], batch.length, 1);
@@ -234,9 +236,9 @@ function svdThinRaw(a: DeviceArray): [DeviceArray, DeviceArray, DeviceArray] {
 
 const svdThinJit = jit((a: DeviceArray) => svdThinRaw(a));
 const svdRule = customJvp(function svd(a: DeviceArray) { return svdThinJit(a) as [DeviceArray, DeviceArray, DeviceArray]; })
-  .defjvp(([a]: DeviceArray[], [da]: DeviceArray[]) => {
+  .defjvp(([a]: [DeviceArray], [da]: [DeviceArray]) => {
     // JAX's svd_jvp_rule (thin SVD).
-    const [U, s, Vh] = svdRule(a) as DeviceArray[];
+    const [U, s, Vh] = svdRule(a) as [DeviceArray, DeviceArray, DeviceArray];
     const Ut = mT(U!), V = mT(Vh!);
     const k = s!.shape[s!.ndim - 1]!;
     const sRow = l.reshape(s!, [...s!.shape.slice(0, -1), 1, k]), sCol = l.reshape(s!, [...s!.shape, 1]);
@@ -265,14 +267,14 @@ const svdRule = customJvp(function svd(a: DeviceArray) { return svdThinJit(a) as
   });
 
 const svdvalsRule = customJvp(function svdvals(a: DeviceArray) { return svdThinJit(a)[1] as DeviceArray; })
-  .defjvp(([a]: DeviceArray[], [da]: DeviceArray[]) => {
-    const [U, s, Vh] = svdRule(a) as DeviceArray[];
+  .defjvp(([a]: [DeviceArray], [da]: [DeviceArray]) => {
+    const [U, s, Vh] = svdRule(a) as [DeviceArray, DeviceArray, DeviceArray];
     return [s!, diagonal(matmul(matmul(mT(U!), da), mT(Vh!)), 0, -2, -1)];
   });
 
 const svdFullRule = customJvp(function svdFull(a: DeviceArray) {
   const [m, n] = lastTwo(a);
-  const [U, s, Vh] = svdThinJit(a) as DeviceArray[];
+  const [U, s, Vh] = svdThinJit(a) as [DeviceArray, DeviceArray, DeviceArray];
   return m >= n ? [completeBasis(U), s, Vh] : [U, s, mT(completeBasis(mT(Vh)))];
 }).defjvp(() => {
   throw new LocatedError("svd: differentiation with fullMatrices=true is not supported (as in JAX): pass fullMatrices: false, or use svdvals");
@@ -305,7 +307,7 @@ function pinvRaw(a: DeviceArray, rtol: number): DeviceArray {
   return matmul(l.mul(mT(Vh), l.reshape(sInv, [...batch, 1, k])), mT(U));
 }
 const pinvRule = customJvp(function pinv(rtol: number, a: DeviceArray) { return pinvRaw(a, rtol); }, { nondiffArgnums: [0] })
-  .defjvp((rtol: number, [a]: DeviceArray[], [da]: DeviceArray[]) => {
+  .defjvp((rtol: number, [a]: [DeviceArray], [da]: [DeviceArray]) => {
     // JAX's pinv JVP: dp = -p dA p + (I - p a) dA^T p^T p + p p^T dA^T (I - a p).
     const p = pinvRule(rtol, a) as DeviceArray;
     const [m, n] = lastTwo(a);

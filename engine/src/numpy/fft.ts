@@ -100,7 +100,8 @@ const scaled = (x: DeviceArray, s: number) => (s === 1 ? x : l.mul(x, l.scalarLi
 function dft(re: DeviceArray, im: DeviceArray | null, axis: number, n: number, inverse: boolean, norm: Norm): ComplexArray {
   if (n < 1) throw new LocatedError(`fft: invalid number of data points (${n}) specified`);
   const r = resize(re, axis, n), i = im && resize(im, axis, n);
-  const [outRe, outIm] = withAxisLast(i ? [r, i] : [r], axis, (a, b) => transformLast(a!, b ?? null, inverse));
+  // transformLast gives (re, im) whatever its input: the pair comes back.
+  const [outRe, outIm] = withAxisLast(i ? [r, i] : [r], axis, (a, b) => transformLast(a!, b ?? null, inverse)) as [DeviceArray, DeviceArray];
   const s = scaleFor(norm, n, inverse);
   return new ComplexArray(scaled(outRe, s), scaled(outIm, s));
 }

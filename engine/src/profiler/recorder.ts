@@ -1,6 +1,6 @@
 import { getHeapStatistics } from "node:v8";
 import type { ShapedArray } from "../core/aval.js";
-import type { Primitive } from "../core/primitives.js";
+import type { ParamsOf, Primitive } from "../core/primitives.js";
 import { setRecorder, type CompileRecord, type Recorder } from "../core/profile-hook.js";
 import { CallSite } from "../core/source.js";
 import type { Backend, Buffer } from "../backend/interface.js";
@@ -54,7 +54,7 @@ export class EventLog implements Recorder {
     this.backends = [];
   }
 
-  eager(backend: Backend, prim: Primitive, params: unknown, ins: readonly Buffer[], avals: readonly ShapedArray[], outAvals: readonly ShapedArray[]): Buffer[] {
+  eager<P extends Primitive>(backend: Backend, prim: P, params: ParamsOf<P>, ins: readonly Buffer[], avals: readonly ShapedArray[], outAvals: readonly ShapedArray[]): Buffer[] {
     // The call site is captured cheaply (the frames, formatted only when the profile is read).
     const site = new CallSite(24);
     const t0 = performance.now();

@@ -33,7 +33,7 @@ function xlogRule(name: string, logOf: (y: DeviceArray) => DeviceArray, dlog: (y
     const z = l.mul(x, logOf(y));
     return l.select(l.eq(x, l.scalarLike(x, 0)), l.zerosLike(z), z);
   } }[name]!;
-  return customJvp(primal).defjvp(([x, y]: DeviceArray[], [tx, ty]: DeviceArray[]) => {
+  return customJvp(primal).defjvp(([x, y]: [DeviceArray, DeviceArray], [tx, ty]: [DeviceArray, DeviceArray]) => {
     const zero = l.eq(x, l.scalarLike(x, 0));
     const lg = logOf(y);
     const dx = l.select(l.and(zero, l.not(l.unary("is_finite")(lg))), l.zerosLike(lg), lg);

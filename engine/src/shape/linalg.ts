@@ -56,6 +56,19 @@ export interface DotDimensionNumbers {
 }
 
 /** lax.dot_general: output is batch dims, then lhs free dims, then rhs free dims. */
+/**
+ * The free axes of each dot_general operand (neither contracted nor batch), ascending. The output's
+ * axes are the batch axes, then lhs's free axes, then rhs's: every kernel and rule lays them out so.
+ */
+export function dotFreeAxes(dims: DotDimensionNumbers, lhsRank: number, rhsRank: number): [number[], number[]] {
+  const free = (rank: number, contract: readonly number[], batch: readonly number[]) => {
+    const out: number[] = [];
+    for (let i = 0; i < rank; i++) if (!contract.includes(i) && !batch.includes(i)) out.push(i);
+    return out;
+  };
+  return [free(lhsRank, dims.contract[0], dims.batch[0]), free(rhsRank, dims.contract[1], dims.batch[1])];
+}
+
 export function dotGeneralShape(a: Shape, b: Shape, dims: DotDimensionNumbers, labels?: Labels): Dim[] {
   const names = () => labelsOf(a, b, labels);
   const [ca, cb] = dims.contract;
@@ -71,9 +84,8 @@ export function dotGeneralShape(a: Shape, b: Shape, dims: DotDimensionNumbers, l
   ba.forEach((x, i) => {
     if (a[x] !== b[bb[i]!]) throw new ShapeError("dot_general", "batch dims differ", [a, b], `dot_general: batch dims differ: ${names()[0]} · ${names()[1]} (${a[x]} != ${b[bb[i]!]})`);
   });
-  const freeA = a.filter((_, i) => !ca.includes(i) && !ba.includes(i));
-  const freeB = b.filter((_, i) => !cb.includes(i) && !bb.includes(i));
-  return [...ba.map((x) => a[x]!), ...freeA, ...freeB];
+  const [freeA, freeB] = dotFreeAxes(dims, a.length, b.length);
+  return [...ba.map((x) => a[x]!), ...freeA.map((i) => a[i]!), ...freeB.map((i) => b[i]!)];
 }
 
 /**

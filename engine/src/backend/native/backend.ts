@@ -1,7 +1,7 @@
 import type { DType, TypedArray } from "../../dtype.js";
 import type { ShapedArray } from "../../core/aval.js";
 import { sameParams, sameShapeAndDType } from "../../core/structural.js";
-import { BINARY_PRIMITIVES, UNARY_PRIMITIVES, type Primitive } from "../../core/primitives.js";
+import { BINARY_PRIMITIVES, UNARY_PRIMITIVES, type ParamsOf, type Primitive } from "../../core/primitives.js";
 import type { Backend, Buffer, Executable } from "../interface.js";
 import type { FusedKernel, Program } from "../kernel.js";
 import { referenceImpls, type DataPrimitive, type Impl } from "../reference/ops.js";
@@ -276,7 +276,7 @@ export class NativeBackend implements Backend {
     return new CTORS[aval.dtype](ab);
   }
 
-  execute(prim: Primitive, params: any, inputs: readonly Buffer[], inAvals: readonly ShapedArray[], outAvals: readonly ShapedArray[], question?: object): Buffer[] {
+  execute<P extends Primitive>(prim: P, params: ParamsOf<P>, inputs: readonly Buffer[], inAvals: readonly ShapedArray[], outAvals: readonly ShapedArray[], question?: object): Buffer[] {
     // Eager dispatch is the hot path: the question's identity first (eager mode's remembered
     // shape-rule answer), then a few recent (shapes, dtypes) per primitive matched structurally
     // before any string key is built.
@@ -285,7 +285,7 @@ export class NativeBackend implements Backend {
     return this.dispatch(p, prim, params, inputs, inAvals, outAvals);
   }
 
-  private prepared(prim: Primitive, params: any, inAvals: readonly ShapedArray[], outAvals: readonly ShapedArray[], question?: object): Prepared | typeof FALLBACK {
+  private prepared<P extends Primitive>(prim: P, params: ParamsOf<P>, inAvals: readonly ShapedArray[], outAvals: readonly ShapedArray[], question?: object): Prepared | typeof FALLBACK {
     let hits = this.recent.get(prim);
     let p: Prepared | typeof FALLBACK | undefined;
     if (hits) {
@@ -313,7 +313,7 @@ export class NativeBackend implements Backend {
     return p;
   }
 
-  private dispatch(p: Prepared | typeof FALLBACK, prim: Primitive, params: any, inputs: readonly Buffer[], inAvals: readonly ShapedArray[], outAvals: readonly ShapedArray[]): Buffer[] {
+  private dispatch<P extends Primitive>(p: Prepared | typeof FALLBACK, prim: P, params: ParamsOf<P>, inputs: readonly Buffer[], inAvals: readonly ShapedArray[], outAvals: readonly ShapedArray[]): Buffer[] {
     if (p === FALLBACK) return this.runReference(prim, params, inputs, inAvals, outAvals);
     const io = this.io;
     if (p.fast) {
@@ -335,7 +335,7 @@ export class NativeBackend implements Backend {
     return this.runLowered(p, inputs);
   }
 
-  private lookup(prim: Primitive, params: any, inAvals: readonly ShapedArray[], outAvals: readonly ShapedArray[]): Prepared | typeof FALLBACK {
+  private lookup<P extends Primitive>(prim: P, params: ParamsOf<P>, inAvals: readonly ShapedArray[], outAvals: readonly ShapedArray[]): Prepared | typeof FALLBACK {
     let key = prim as string;
     for (let i = 0; i < inAvals.length; i++) key += "|" + inAvals[i]!.key;
     key += ">" + outAvals[0]!.key;
@@ -393,7 +393,7 @@ export class NativeBackend implements Backend {
     return outs;
   }
 
-  private runReference(prim: Primitive, params: any, inputs: readonly Buffer[], inAvals: readonly ShapedArray[], outAvals: readonly ShapedArray[]): Buffer[] {
+  private runReference<P extends Primitive>(prim: P, params: ParamsOf<P>, inputs: readonly Buffer[], inAvals: readonly ShapedArray[], outAvals: readonly ShapedArray[]): Buffer[] {
     const impl = referenceImpls[prim as DataPrimitive] as Impl<DataPrimitive> | undefined;
     if (!impl) throw new Error(`native backend: no kernel for ${prim} (control flow is run by the engine)`);
     const views = inputs.map((b, i) => this.view(b, inAvals[i]!));

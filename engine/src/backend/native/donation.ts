@@ -1,5 +1,6 @@
 import type { Expr, FusedKernel } from "../kernel.js";
 import { storageBytes } from "./codes.js";
+import { contiguousStrides } from "../reference/strided.js";
 
 /**
  * Which inputs of a compiled program an output may be written into when they are donated
@@ -57,19 +58,13 @@ function readsInPlace(s: DonationStep, i: number, o: number): boolean {
   const k = s.kernel;
   if (!k || k.reduce !== null || s.outs.length !== 1 || s.outs[0] !== o) return false;
   const item = storageBytes(k.output.dtype);
-  const identity = rowMajor(k.shape);
+  const identity = contiguousStrides(k.shape);
   const positions = new Set<number>();
   s.ins.forEach((slot, p) => { if (slot === i) positions.add(p); });
   for (const p of positions) if (k.inputs[p]!.size !== k.output.size || storageBytes(k.inputs[p]!.dtype) !== item) return false;
   return everyLoad(k.expr, (l) => !positions.has(l.input) || (l.offset === 0 && sameStrides(l.strides, identity, k.shape)));
 }
 
-function rowMajor(shape: readonly number[]): number[] {
-  const st = new Array<number>(shape.length);
-  let n = 1;
-  for (let a = shape.length - 1; a >= 0; a--) { st[a] = n; n *= shape[a]!; }
-  return st;
-}
 
 /** Strides equal where the axis has more than one index (a size-1 axis's stride is never used). */
 function sameStrides(got: readonly number[], want: readonly number[], shape: readonly number[]): boolean {

@@ -1,9 +1,11 @@
-import { isBinary, isUnary, type Primitive } from "../../core/primitives.js";
+import { BINARY_PRIMITIVES, UNARY_PRIMITIVES, type ParamsOf, type Primitive } from "../../core/primitives.js";
+import { NoRule, noRule, rulesFor } from "../../core/rule-table.js";
 import { ShapedArray } from "../../core/aval.js";
 import type { DType } from "../../dtype.js";
 import type { Expr, FusedKernel, ReduceOp } from "../kernel.js";
 import { broadcastStrides, contiguousStrides, sizeOf } from "../reference/strided.js";
 import { resolvePadding } from "../../shape/conv.js";
+import { dotFreeAxes } from "../../shape/linalg.js";
 import { DTYPE_CODE, OP, storageBytes } from "./codes.js";
 import { encodeKernel, type OpCodes } from "./encode.js";
 
@@ -18,61 +20,26 @@ const inRef = (index: number): Ref => ({ kind: "in", index });
 const outRef = (index: number): Ref => ({ kind: "out", index });
 const bytesOf = (a: ShapedArray) => a.size * storageBytes(a.dtype);
 
-const REDUCE_PRIMS: Record<string, ReduceOp> = {
-  reduce_sum: "sum", reduce_max: "max", reduce_min: "min", reduce_prod: "prod", reduce_and: "and", reduce_or: "or",
-};
+type Avals = readonly ShapedArray[];
+/** How the addon runs a primitive: its steps, or null where this case has no kernel (a dtype, an arity: the reference backend runs it). */
+type NativeLowering<P extends Primitive> = (params: ParamsOf<P>, inAvals: Avals, outAvals: Avals, prim: P) => Lowered | null;
 
-/** A primitive as one fused kernel, where it is one (elementwise, layout, reductions, iota). */
-export function primitiveKernel(prim: Primitive, params: any, inAvals: readonly ShapedArray[], outAvals: readonly ShapedArray[]): FusedKernel | null {
-  const out = outAvals[0]!;
-  const kernel = (shape: readonly number[], expr: Expr, reduce: FusedKernel["reduce"] = null): FusedKernel =>
-    ({ kind: "fused", shape, expr, reduce, inputs: inAvals, output: out });
-  const load = (i: number, strides: readonly number[], offset = 0): Expr =>
-    ({ op: "load", input: i, strides, offset, dtype: inAvals[i]!.dtype });
-  const bload = (i: number) => load(i, broadcastStrides(inAvals[i]!.shape, out.shape));
-  if (isUnary(prim) || isBinary(prim) || prim === "select" || prim === "clamp") {
-    return kernel(out.shape, { op: prim, args: inAvals.map((_, i) => bload(i)), dtype: out.dtype } as Expr);
-  }
-  switch (prim) {
-    case "convert_element_type":
-      return kernel(out.shape, { op: "convert", args: [bload(0)], dtype: out.dtype });
-    case "stop_gradient":
-      return kernel(out.shape, bload(0));
-    case "broadcast_in_dim": {
-      const a = inAvals[0]!, s = contiguousStrides(a.shape);
-      const strides = out.shape.map(() => 0);
-      (params.broadcastDimensions as number[]).forEach((d, i) => { strides[d] = a.shape[i] === 1 ? 0 : s[i]!; });
-      return kernel(out.shape, load(0, strides));
-    }
-    case "transpose": {
-      const s = contiguousStrides(inAvals[0]!.shape);
-      return kernel(out.shape, load(0, (params.permutation as number[]).map((p) => s[p]!)));
-    }
-    case "rev": {
-      const a = inAvals[0]!, s = contiguousStrides(a.shape);
-      let offset = 0;
-      const strides = s.map((st, i) => {
-        if (!(params.dimensions as number[]).includes(i)) return st;
-        offset += (a.shape[i]! - 1) * st;
-        return -st;
-      });
-      return kernel(out.shape, load(0, strides, a.size === 0 ? 0 : offset));
-    }
-    case "slice": {
-      const s = contiguousStrides(inAvals[0]!.shape);
-      const offset = out.size === 0 ? 0 : (params.start as number[]).reduce((o, st, i) => o + st * s[i]!, 0);
-      return kernel(out.shape, load(0, s.map((st, i) => st * (params.strides?.[i] ?? 1)), offset));
-    }
-    case "iota":
-      return { kind: "fused", shape: out.shape, expr: { op: "index", axis: params.dimension, dtype: out.dtype }, reduce: null, inputs: [], output: out };
-  }
-  const rop = REDUCE_PRIMS[prim];
-  if (rop) {
-    const a = inAvals[0]!;
-    return kernel(a.shape, load(0, contiguousStrides(a.shape)), { op: rop, axes: params.axes });
-  }
-  return null;
-}
+/** A primitive that is one fused kernel (elementwise, layout, reductions, iota): the kernel from its params. */
+const asKernel = <P extends Primitive>(build: (params: ParamsOf<P>, inAvals: Avals, out: ShapedArray, prim: P) => FusedKernel): NativeLowering<P> =>
+  (params, inAvals, outAvals, prim) => single(encodeKernel(build(params, inAvals, outAvals[0]!, prim), opCodesRef.current!), outAvals, inAvals.length);
+
+const fused = (inAvals: Avals, out: ShapedArray, expr: Expr, shape: readonly number[] = out.shape, reduce: FusedKernel["reduce"] = null): FusedKernel =>
+  ({ kind: "fused", shape, expr, reduce, inputs: inAvals, output: out });
+const load = (inAvals: Avals, i: number, strides: readonly number[], offset = 0): Expr =>
+  ({ op: "load", input: i, strides, offset, dtype: inAvals[i]!.dtype });
+const bload = (inAvals: Avals, out: ShapedArray, i: number) => load(inAvals, i, broadcastStrides(inAvals[i]!.shape, out.shape));
+
+/** The op applied to its operands broadcast to the output (unary, binary, select, clamp). */
+const elementwise = asKernel<Primitive>((_p, inAvals, out, prim) =>
+  fused(inAvals, out, { op: prim, args: inAvals.map((_, i) => bload(inAvals, out, i)), dtype: out.dtype } as Expr));
+type Reduction = "reduce_sum" | "reduce_max" | "reduce_min" | "reduce_prod" | "reduce_and" | "reduce_or";
+const reduction = (op: ReduceOp) => asKernel<Reduction>(({ axes }, inAvals, out) =>
+  fused(inAvals, out, load(inAvals, 0, contiguousStrides(inAvals[0]!.shape)), inAvals[0]!.shape, { op, axes }));
 
 /**
  * Merges dims (each with one stride per operand) into one, or null when they are not one
@@ -89,14 +56,13 @@ function mergeDims(dims: { size: number; strides: number[] }[], numStrides: numb
 }
 
 /** dot_general as a strided batched GEMM, transposing an operand first where its dims do not merge. */
-function lowerDot(params: any, inAvals: readonly ShapedArray[], outAvals: readonly ShapedArray[]): Lowered {
+function lowerDot(params: ParamsOf<"dot_general">, inAvals: Avals, outAvals: Avals): Lowered {
   const [aa, ba] = inAvals as [ShapedArray, ShapedArray];
   const out = outAvals[0]!;
   const dn = params.dimensionNumbers;
   const [ca, cb] = dn.contract as [number[], number[]];
   const [bA, bB] = dn.batch as [number[], number[]];
-  const freeA = aa.shape.map((_, i) => i).filter((i) => !ca.includes(i) && !bA.includes(i));
-  const freeB = ba.shape.map((_, i) => i).filter((i) => !cb.includes(i) && !bB.includes(i));
+  const [freeA, freeB] = dotFreeAxes(dn, aa.ndim, ba.ndim);
   const steps: NativeStep[] = [];
   const temps: number[] = [];
   let refA: Ref = inRef(0), refB: Ref = inRef(1);
@@ -158,84 +124,124 @@ const single = (enc: Float64Array, outAvals: readonly ShapedArray[], nIn: number
 const lanes = (shape: readonly number[], axis: number) =>
   [sizeOf(shape.slice(0, axis)), shape[axis]!, sizeOf(shape.slice(axis + 1))] as const;
 
-/** A primitive as native steps, or null when the addon has no kernel for it (the reference runs it). */
-export function lowerPrimitive(prim: Primitive, params: any, inAvals: readonly ShapedArray[], outAvals: readonly ShapedArray[]): Lowered | null {
-  const codes = opCodesRef.current!;
-  const k = primitiveKernel(prim, params, inAvals, outAvals);
-  if (k) return single(encodeKernel(k, codes), outAvals, inAvals.length);
-  const out = outAvals[0]!;
-  const dt = (d: DType) => DTYPE_CODE[d];
-  switch (prim) {
-    case "reshape":
-      return single(new Float64Array([OP.copy, bytesOf(out)]), outAvals, 1);
-    case "dot_general":
-      return lowerDot(params, inAvals, outAvals);
-    case "gather": {
-      const a = inAvals[0]!;
-      const [outer, n, inner] = lanes(a.shape, params.axis);
-      return single(new Float64Array([OP.gather, dt(a.dtype), dt(inAvals[1]!.dtype), outer, n, inner, inAvals[1]!.size]), outAvals, 2);
-    }
-    case "scatter": {
-      const a = inAvals[0]!;
-      const [outer, n, inner] = lanes(a.shape, params.axis);
-      const mode = ["set", "add", "mul", "min", "max"].indexOf(params.mode);
-      return single(new Float64Array([OP.scatter, dt(a.dtype), dt(inAvals[1]!.dtype), outer, n, inner, inAvals[1]!.size, mode]), outAvals, 3);
-    }
-    case "threefry2x32": {
-      const shape = out.shape.length ? out.shape : [1];
-      const strides = inAvals.flatMap((a) => (out.shape.length ? broadcastStrides(a.shape, out.shape) : [0]));
-      return single(new Float64Array([OP.threefry, shape.length, ...shape, ...strides]), outAvals, 4);
-    }
-    case "conv_general_dilated": {
-      const [la, ra] = inAvals as [ShapedArray, ShapedArray];
-      if (la.dtype !== "float32" || ra.dtype !== "float32" || out.dtype !== "float32") return null;
-      const inSp = la.shape.slice(2), kSp = ra.shape.slice(2), outSp = out.shape.slice(2);
-      const pads = resolvePadding(inSp, kSp, params);
-      const G = params.featureGroupCount ?? 1;
-      const nsp = inSp.length;
-      const ones = inSp.map(() => 1);
-      return single(new Float64Array([
-        OP.conv, nsp, la.shape[0]!, la.shape[1]!, ra.shape[0]!, ra.shape[1]!, G, ...inSp, ...kSp, ...outSp,
-        ...params.strides, ...pads.map((p) => p[0]), ...(params.lhsDilation ?? ones), ...(params.rhsDilation ?? ones),
-      ]), outAvals, 2);
-    }
-    case "pad": {
-      const a = inAvals[0]!;
-      const cfg = params.config as [number, number, number][];
-      return single(new Float64Array([OP.pad, storageBytes(a.dtype), a.shape.length, ...out.shape, ...a.shape, ...cfg.map((c) => c[0]), ...cfg.map((c) => c[2])]), outAvals, 2);
-    }
-    case "concatenate": {
-      if (inAvals.length > 64) return null;
-      const axis = params.axis as number;
-      const rows = inAvals.map((a) => sizeOf(a.shape.slice(axis)));
-      return single(new Float64Array([OP.concat, storageBytes(out.dtype), inAvals.length, sizeOf(out.shape.slice(0, axis)), sizeOf(out.shape.slice(axis)), ...rows]), outAvals, inAvals.length);
-    }
-    case "dynamic_slice": case "dynamic_update_slice": {
-      const a = inAvals[0]!;
-      const nStart = prim === "dynamic_slice" ? 1 : 2;
-      const starts = inAvals.slice(nStart);
-      if (a.shape.length > 16 || starts.some((s) => s.dtype !== "int32" && s.dtype !== "uint32")) return null;
-      const box = prim === "dynamic_slice" ? (params.sizes as number[]) : inAvals[1]!.shape;
-      return single(new Float64Array([prim === "dynamic_slice" ? OP.dslice : OP.dus, storageBytes(a.dtype), a.shape.length, ...a.shape, ...box, ...starts.map((s) => dt(s.dtype))]), outAvals, inAvals.length);
-    }
-    case "cumsum": case "cumprod": case "cummax": case "cummin": {
-      const a = inAvals[0]!;
-      if (a.dtype !== out.dtype || a.dtype === "bool") return null;
-      const [outer, n, inner] = lanes(a.shape, params.axis);
-      const kind = ["cumsum", "cumprod", "cummax", "cummin"].indexOf(prim);
-      return single(new Float64Array([OP.cumulative, kind, dt(a.dtype), outer, n, inner, params.reverse ? 1 : 0]), outAvals, 1);
-    }
-    case "sort": {
-      if (inAvals.length > 8) return null;
-      const a = inAvals[0]!;
-      const [outer, n, inner] = lanes(a.shape, params.dimension);
-      return single(new Float64Array([OP.sort, inAvals.length, params.numKeys, outer, n, inner, ...inAvals.map((x) => dt(x.dtype))]), outAvals, inAvals.length);
-    }
-    case "argmax": case "argmin": {
-      const a = inAvals[0]!;
-      const [outer, n, inner] = lanes(a.shape, params.axis);
-      return single(new Float64Array([OP.argreduce, prim === "argmax" ? 1 : 0, dt(a.dtype), dt(out.dtype), outer, n, inner]), outAvals, 1);
-    }
-  }
-  return null;
+/** A primitive as native steps, or null when the addon has no kernel for it (the reference backend runs it). */
+export function lowerPrimitive<P extends Primitive>(prim: P, params: ParamsOf<P>, inAvals: Avals, outAvals: Avals): Lowered | null {
+  const lowering: NativeLowering<P> | NoRule<P> = nativeLowerings[prim];
+  return lowering instanceof NoRule ? null : lowering(params, inAvals, outAvals, prim);
 }
+
+const dt = (d: DType) => DTYPE_CODE[d];
+const cumulative = asNative<"cumsum" | "cumprod" | "cummax" | "cummin">(({ axis, reverse }, inAvals, outAvals, prim) => {
+  const a = inAvals[0]!;
+  if (a.dtype !== outAvals[0]!.dtype || a.dtype === "bool") return null;
+  const [outer, n, inner] = lanes(a.shape, axis);
+  const kind = ["cumsum", "cumprod", "cummax", "cummin"].indexOf(prim);
+  return single(new Float64Array([OP.cumulative, kind, dt(a.dtype), outer, n, inner, reverse ? 1 : 0]), outAvals, 1);
+});
+const argReduce = asNative<"argmax" | "argmin">(({ axis }, inAvals, outAvals, prim) => {
+  const a = inAvals[0]!;
+  const [outer, n, inner] = lanes(a.shape, axis);
+  return single(new Float64Array([OP.argreduce, prim === "argmax" ? 1 : 0, dt(a.dtype), dt(outAvals[0]!.dtype), outer, n, inner]), outAvals, 1);
+});
+/** dynamic_slice (operand, ...starts) and dynamic_update_slice (operand, update, ...starts), given the box they read or write. */
+function dynamicSlice(op: number, box: readonly number[], nStart: number, inAvals: Avals, outAvals: Avals): Lowered | null {
+  const a = inAvals[0]!;
+  const starts = inAvals.slice(nStart);
+  if (a.shape.length > 16 || starts.some((s) => s.dtype !== "int32" && s.dtype !== "uint32")) return null;
+  return single(new Float64Array([op, storageBytes(a.dtype), a.shape.length, ...a.shape, ...box, ...starts.map((s) => dt(s.dtype))]), outAvals, inAvals.length);
+}
+function asNative<P extends Primitive>(lower: NativeLowering<P>): NativeLowering<P> { return lower; }
+
+const controlFlow = "control flow: the engine runs it (core/control.ts), calling compiled bodies";
+const customCall = "inlined before lowering (core/passes.ts inlineCustomCalls); eagerly the engine evaluates the call";
+
+/** The addon's lowering of every primitive; the primitives it has no kernel for say why (the reference backend runs them). */
+const nativeLowerings: { readonly [P in Primitive]: NativeLowering<P> | NoRule<P> } = {
+  ...rulesFor(UNARY_PRIMITIVES, () => elementwise), ...rulesFor(BINARY_PRIMITIVES, () => elementwise),
+  select: elementwise, clamp: elementwise,
+  convert_element_type: asKernel((_p, inAvals, out) => fused(inAvals, out, { op: "convert", args: [bload(inAvals, out, 0)], dtype: out.dtype })),
+  stop_gradient: asKernel((_p, inAvals, out) => fused(inAvals, out, bload(inAvals, out, 0))),
+  bitcast_convert_type: noRule("no addon kernel: the reference backend reinterprets the bits"),
+  broadcast_in_dim: asKernel(({ broadcastDimensions }, inAvals, out) => {
+    const a = inAvals[0]!, s = contiguousStrides(a.shape);
+    const strides = out.shape.map(() => 0);
+    broadcastDimensions.forEach((d, i) => { strides[d] = a.shape[i] === 1 ? 0 : s[i]!; });
+    return fused(inAvals, out, load(inAvals, 0, strides));
+  }),
+  transpose: asKernel(({ permutation }, inAvals, out) => {
+    const s = contiguousStrides(inAvals[0]!.shape);
+    return fused(inAvals, out, load(inAvals, 0, permutation.map((p) => s[p]!)));
+  }),
+  rev: asKernel(({ dimensions }, inAvals, out) => {
+    const a = inAvals[0]!, s = contiguousStrides(a.shape);
+    let offset = 0;
+    const strides = s.map((st, i) => {
+      if (!dimensions.includes(i)) return st;
+      offset += (a.shape[i]! - 1) * st;
+      return -st;
+    });
+    return fused(inAvals, out, load(inAvals, 0, strides, a.size === 0 ? 0 : offset));
+  }),
+  slice: asKernel(({ start, strides }, inAvals, out) => {
+    const s = contiguousStrides(inAvals[0]!.shape);
+    const offset = out.size === 0 ? 0 : start.reduce((o, st, i) => o + st * s[i]!, 0);
+    return fused(inAvals, out, load(inAvals, 0, s.map((st, i) => st * (strides?.[i] ?? 1)), offset));
+  }),
+  iota: asKernel(({ dimension }, _in, out) => fused([], out, { op: "index", axis: dimension, dtype: out.dtype })),
+  reduce_sum: reduction("sum"), reduce_max: reduction("max"), reduce_min: reduction("min"),
+  reduce_prod: reduction("prod"), reduce_and: reduction("and"), reduce_or: reduction("or"),
+  reshape: (_p, _in, outAvals) => single(new Float64Array([OP.copy, bytesOf(outAvals[0]!)]), outAvals, 1),
+  dot_general: (params, inAvals, outAvals) => lowerDot(params, inAvals, outAvals),
+  gather: ({ axis }, inAvals, outAvals) => {
+    const a = inAvals[0]!;
+    const [outer, n, inner] = lanes(a.shape, axis);
+    return single(new Float64Array([OP.gather, dt(a.dtype), dt(inAvals[1]!.dtype), outer, n, inner, inAvals[1]!.size]), outAvals, 2);
+  },
+  scatter: ({ axis, mode }, inAvals, outAvals) => {
+    const a = inAvals[0]!;
+    const [outer, n, inner] = lanes(a.shape, axis);
+    const code = ["set", "add", "mul", "min", "max"].indexOf(mode);
+    return single(new Float64Array([OP.scatter, dt(a.dtype), dt(inAvals[1]!.dtype), outer, n, inner, inAvals[1]!.size, code]), outAvals, 3);
+  },
+  threefry2x32: (_p, inAvals, outAvals) => {
+    const out = outAvals[0]!;
+    const shape = out.shape.length ? out.shape : [1];
+    const strides = inAvals.flatMap((a) => (out.shape.length ? broadcastStrides(a.shape, out.shape) : [0]));
+    return single(new Float64Array([OP.threefry, shape.length, ...shape, ...strides]), outAvals, 4);
+  },
+  conv_general_dilated: (params, inAvals, outAvals) => {
+    const [la, ra] = inAvals as [ShapedArray, ShapedArray];
+    const out = outAvals[0]!;
+    if (la.dtype !== "float32" || ra.dtype !== "float32" || out.dtype !== "float32") return null;
+    const inSp = la.shape.slice(2), kSp = ra.shape.slice(2), outSp = out.shape.slice(2);
+    const pads = resolvePadding(inSp, kSp, params);
+    return single(new Float64Array([
+      OP.conv, inSp.length, la.shape[0]!, la.shape[1]!, ra.shape[0]!, ra.shape[1]!, params.featureGroupCount, ...inSp, ...kSp, ...outSp,
+      ...params.strides, ...pads.map((p) => p[0]), ...params.lhsDilation, ...params.rhsDilation,
+    ]), outAvals, 2);
+  },
+  pad: ({ config }, inAvals, outAvals) => {
+    const a = inAvals[0]!;
+    return single(new Float64Array([OP.pad, storageBytes(a.dtype), a.shape.length, ...outAvals[0]!.shape, ...a.shape, ...config.map((c) => c[0]), ...config.map((c) => c[2])]), outAvals, 2);
+  },
+  concatenate: ({ axis }, inAvals, outAvals) => {
+    if (inAvals.length > 64) return null;
+    const out = outAvals[0]!;
+    const rows = inAvals.map((a) => sizeOf(a.shape.slice(axis)));
+    return single(new Float64Array([OP.concat, storageBytes(out.dtype), inAvals.length, sizeOf(out.shape.slice(0, axis)), sizeOf(out.shape.slice(axis)), ...rows]), outAvals, inAvals.length);
+  },
+  dynamic_slice: ({ sizes }, inAvals, outAvals) => dynamicSlice(OP.dslice, sizes, 1, inAvals, outAvals),
+  dynamic_update_slice: (_p, inAvals, outAvals) => dynamicSlice(OP.dus, inAvals[1]!.shape, 2, inAvals, outAvals),
+  cumsum: cumulative, cumprod: cumulative, cummax: cumulative, cummin: cumulative,
+  sort: ({ dimension, numKeys }, inAvals, outAvals) => {
+    if (inAvals.length > 8) return null;
+    const [outer, n, inner] = lanes(inAvals[0]!.shape, dimension);
+    return single(new Float64Array([OP.sort, inAvals.length, numKeys, outer, n, inner, ...inAvals.map((x) => dt(x.dtype))]), outAvals, inAvals.length);
+  },
+  argmax: argReduce, argmin: argReduce,
+  pjit: noRule(controlFlow), cond: noRule(controlFlow), scan: noRule(controlFlow), while: noRule(controlFlow),
+  custom_jvp_call: noRule(customCall), custom_vjp_call: noRule(customCall),
+};
+
+/** The addon's lowering table, for the test that lists what it lacks (engine/test/rule-tables.test.ts). */
+export const nativeLoweringTable = nativeLowerings;

@@ -2,6 +2,7 @@ import { castScalar, intRange, isInt, isNarrowed, narrowScalar, typedArrayFor, w
 import type { ShapedArray } from "../../core/aval.js";
 import { BINARY_PRIMITIVES, UNARY_PRIMITIVES, type BinaryPrimitive, type ParamsOf, type Primitive, type UnaryPrimitive } from "../../core/primitives.js";
 import { resolvePadding } from "../../shape/conv.js";
+import { dotFreeAxes } from "../../shape/linalg.js";
 import { binaryFns, clampFn, selectFn, unaryFns } from "./scalar.js";
 import { broadcastStrides, contiguousStrides, isIdentity, sizeOf, stridedIndices, unravel } from "./strided.js";
 import { threefry2x32 } from "./threefry.js";
@@ -117,8 +118,7 @@ function cumulative(combine: (a: number, b: number, d: DType) => number): Impl<a
 
 function dotGeneral([a, b]: readonly TypedArray[], { dimensionNumbers: dn }: ParamsOf<"dot_general">, [aa, ba]: readonly ShapedArray[], [out]: readonly ShapedArray[]): TypedArray[] {
   const [ca, cb] = dn.contract, [bA, bB] = dn.batch;
-  const freeA = aa!.shape.map((_, i) => i).filter((i) => !ca.includes(i) && !bA.includes(i));
-  const freeB = ba!.shape.map((_, i) => i).filter((i) => !cb.includes(i) && !bB.includes(i));
+  const [freeA, freeB] = dotFreeAxes(dn, aa!.ndim, ba!.ndim);
   const size = (s: readonly number[], ax: number[]) => ax.reduce((p, i) => p * s[i]!, 1);
   const B = size(aa!.shape, [...bA]), M = size(aa!.shape, freeA), K = size(aa!.shape, [...ca]), N = size(ba!.shape, freeB);
   // Lay operands out as [B, M, K] and [B, K, N] with strided reads, then multiply in float64.

@@ -181,7 +181,7 @@ export const batchBody = (body: Jaxpr, size: number): Jaxpr => batchOfJaxpr(body
 export const front = (xs: readonly DeviceArray[], dims: readonly BatchDim[], size: number, at = 0) => xs.map((x, i) => moveBatchAxis(x, dims[i]!, at, size));
 
 export const batchControlRules: { cond: BatchRule<"cond">; scan: BatchRule<"scan">; while: BatchRule<"while"> } = {
-  cond: ([index, ...ops], [di, ...dops], { branches }, _prim, size) => {
+  cond: ([index, ...ops], [di = null, ...dops], { branches }, _prim, size) => {
     const batched = front(ops, dops, size);
     if (di === null) {
       const outs = bind("cond", [index!, ...batched], { branches: branches.map((b) => batchBody(b, size)) });

@@ -1,5 +1,5 @@
 import type { DeviceArray } from "../../array.js";
-import { isFloat } from "../../dtype.js";
+import { isFloat, type DType } from "../../dtype.js";
 import * as l from "../../lax/primitives.js";
 import { scalar } from "../constants.js";
 import type { CustomBwd, CustomFwd, CustomJvpRule } from "../primitives.js";
@@ -26,7 +26,7 @@ import type { Cotangent, VjpRule } from "./vjp.js";
 const closedOver = (what: string) => new Error(
   `${what}: the function closes over a value that is being differentiated; pass it as an argument instead (its derivative is defined only by the custom rule)`);
 
-const zerosOfAval = (a: { shape: readonly number[]; dtype: any }) => l.broadcastInDim(scalar(0, a.dtype), a.shape, []);
+const zerosOfAval = (a: { shape: readonly number[]; dtype: DType }) => l.broadcastInDim(scalar(0, a.dtype), a.shape, []);
 
 const jvp: { custom_jvp_call: JvpRule<"custom_jvp_call"> } = {
   custom_jvp_call: (primals, tangents, p) => {

@@ -8,6 +8,8 @@ import { binaryPartials, scaleBy, cumprodJacobianProduct, productOfOthers, unary
 import type { CallSite } from "../source.js";
 import { scalar } from "../constants.js";
 import { resolvePadding } from "../../shape/conv.js";
+import { dotFreeAxes } from "../../shape/linalg.js";
+import { contiguousStrides } from "../../backend/reference/strided.js";
 import { vjpControlRules } from "./control-rules.js";
 import { customRules } from "./custom-rules.js";
 import { pjitForward, pjitRules } from "./pjit-rules.js";
@@ -163,8 +165,7 @@ function maskedReduce(): VjpRule<"reduce_max" | "reduce_min"> {
 function dotGeneralVjp([ct]: Cotangent[], [a, b]: DeviceArray[], _outs: DeviceArray[], { dimensionNumbers: dn, preferredElementType }: ParamsOf<"dot_general">,
   _prim: Primitive, wanted: readonly boolean[]): Cotangent[] {
   const [ca, cb] = dn.contract, [ba, bb] = dn.batch;
-  const freeA = a!.shape.map((_, i) => i).filter((i) => !ca.includes(i) && !ba.includes(i));
-  const freeB = b!.shape.map((_, i) => i).filter((i) => !cb.includes(i) && !bb.includes(i));
+  const [freeA, freeB] = dotFreeAxes(dn, a!.ndim, b!.ndim);
   const nb = ba.length, nfa = freeA.length, nfb = freeB.length;
   const c = ct!.dtype === a!.dtype ? ct! : l.convert(ct!, a!.dtype);
   // ct's axes: batch, a-free, b-free. The cotangent of x (a or b) contracts ct's axes of the
@@ -323,7 +324,7 @@ export const vjpRules: { readonly [P in Primitive]: VjpRule<P> | NoRule<P> } = {
     // An update reaches the output only if its index is in range and, for set, it is the last write to that position.
     const mask = l.broadcastInDim(scatterWinners(idx!, x!.shape[axis]!, mode), u!.shape, idx!.shape.map((_, i) => axis + i));
     const ctU = l.select(mask, l.gather(ct!, idx!, axis), zerosOf(u!));
-    return [mode === "add" ? ct : l.scatter(ct!, idx!, zerosOf(u!), axis, "set"), null, ctU];
+    return [mode === "add" ? ct! : l.scatter(ct!, idx!, zerosOf(u!), axis, "set"), null, ctU];
   },
   reduce_sum: ([ct], [x], _o, { axes }) => [l.broadcastInDim(ct!, x!.shape, x!.shape.map((_, i) => i).filter((i) => !axes.includes(i)))],
   reduce_max: maskedReduce(), reduce_min: maskedReduce(),
@@ -374,9 +375,7 @@ export function takeAlongAxis(x: DeviceArray, idx: DeviceArray, axis: number): D
   const shape = x.shape;
   const n = shape[axis]!;
   // Flat position of each lane's start plus idx * stride of the axis.
-  const strides: number[] = [];
-  let acc = 1;
-  for (let i = shape.length - 1; i >= 0; i--) { strides[i] = acc; acc *= shape[i]!; }
+  const strides = contiguousStrides(shape);
   let base: DeviceArray | null = null;
   shape.forEach((d, i) => {
     if (i === axis) return;

@@ -6,6 +6,7 @@ import { concatenateShape, padShape, reduceShape, reshapeShape, sliceShape, take
 import { normalizeAxis, ShapeError } from "../../shape/errors.js";
 import { ShapedArray } from "../aval.js";
 import { sameAval, sameParams } from "../structural.js";
+import { rulesFor } from "../rule-table.js";
 import { BINARY_PRIMITIVES, COMPARISONS, UNARY_PRIMITIVES, type BinaryPrimitive, type ParamsOf, type Primitive, type UnaryPrimitive } from "../primitives.js";
 
 /** Shape rule of a primitive: output avals from input avals, or a ShapeError naming the op. */
@@ -48,13 +49,12 @@ const binary = (op: BinaryPrimitive): ShapeRule<BinaryPrimitive> => (avals) => {
   return COMPARISONS.has(op) ? [new ShapedArray(shape, "bool")] : [new ShapedArray(shape, dtype, allWeak(avals))];
 };
 
-const reduce = (op: string): ShapeRule<any> => ([a], { axes }) => [new ShapedArray(nums(reduceShape(op, a!.shape, axes)), a!.dtype, a!.weak)];
-const cumulative = (op: string): ShapeRule<any> => ([a], { axis }) => { normalizeAxis(op, axis, a!.ndim, a!.shape); return [a!]; };
-const argReduce = (op: string): ShapeRule<any> => ([a], { axis, indexDtype }) => [new ShapedArray(nums(reduceShape(op, a!.shape, axis)), indexDtype)];
+const reduce = (op: string): ShapeRule<"reduce_sum" | "reduce_max" | "reduce_min" | "reduce_prod" | "reduce_and" | "reduce_or"> => ([a], { axes }) => [new ShapedArray(nums(reduceShape(op, a!.shape, axes)), a!.dtype, a!.weak)];
+const cumulative = (op: string): ShapeRule<"cumsum" | "cumprod" | "cummax" | "cummin"> => ([a], { axis }) => { normalizeAxis(op, axis, a!.ndim, a!.shape); return [a!]; };
+const argReduce = (op: string): ShapeRule<"argmax" | "argmin"> => ([a], { axis, indexDtype }) => [new ShapedArray(nums(reduceShape(op, a!.shape, axis)), indexDtype)];
 
 const table = {
-  ...Object.fromEntries(UNARY_PRIMITIVES.map((p) => [p, unary(p)])) as { [P in UnaryPrimitive]: ShapeRule<P> },
-  ...Object.fromEntries(BINARY_PRIMITIVES.map((p) => [p, binary(p)])) as { [P in BinaryPrimitive]: ShapeRule<P> },
+  ...rulesFor(UNARY_PRIMITIVES, unary), ...rulesFor(BINARY_PRIMITIVES, binary),
   select: ([c, x, y]) => {
     if (!isBool(c!.dtype)) throw new ShapeError("where", "condition must be bool", [c!.shape], `where: condition must be bool, got ${c}`);
     const dtype = sameDTypes("where", [x!, y!]);
@@ -192,8 +192,9 @@ function remembered(list: Memo[], avals: readonly ShapedArray[], params: unknown
 /** Their params hold whole programs: not worth keeping alive for a cheap rule. (They never reach Backend.execute.) */
 const UNREMEMBERED = new Set<Primitive>(["pjit", "cond", "scan", "while", "custom_jvp_call", "custom_vjp_call"]);
 
-export function abstractEval(prim: Primitive, avals: readonly ShapedArray[], params: any): ShapedArray[] {
-  if (UNREMEMBERED.has(prim)) return (shapeRules[prim] as ShapeRule<Primitive>)(avals, params);
+export function abstractEval<P extends Primitive>(prim: P, avals: readonly ShapedArray[], params: ParamsOf<P>): ShapedArray[] {
+  const rule: ShapeRule<P> = shapeRules[prim];
+  if (UNREMEMBERED.has(prim)) return rule(avals, params);
   let list = memo.get(prim);
   if (list) {
     const hit = remembered(list, avals, params);
@@ -201,7 +202,7 @@ export function abstractEval(prim: Primitive, avals: readonly ShapedArray[], par
   } else memo.set(prim, (list = []));
   // A copy: each remembered answer is an array of its own, which eager mode hands the backend as
   // the question's identity (Backend.execute).
-  const out = (shapeRules[prim] as ShapeRule<Primitive>)(avals, params).slice();
+  const out = rule(avals, params).slice();
   if (list.length >= MEMO_PER_PRIMITIVE) list.pop();
   list.unshift({ avals: avals.slice(), params, out });
   return out;
