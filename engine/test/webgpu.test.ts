@@ -10,6 +10,7 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { np, nn, lax, random, grad, jit, vmap, devicePut, getBackend, config, type DeviceArray } from "../src/index.js";
 import { ShapedArray } from "../src/core/aval.js";
+import { abstractEval } from "../src/core/rules/abstract-eval.js";
 import { BINARY_PRIMITIVES, UNARY_PRIMITIVES, COMPARISONS, type Primitive } from "../src/core/primitives.js";
 import type { DType, TypedArray } from "../src/dtype.js";
 import { referenceImpls, type DataPrimitive, type Impl } from "../src/backend/reference/ops.js";
@@ -186,6 +187,22 @@ describe("webgpu structural, reduction and other primitives", { skip }, () => {
   test("conv_general_dilated: padding, strides, dilations, groups", async () => {
     const p = { strides: [2, 1], padding: [[1, 1], [0, 2]], lhsDilation: [1, 2], rhsDilation: [2, 1], featureGroupCount: 2 };
     await check("conv_general_dilated", p, [f32([2, 4, 7, 5]), f32([6, 2, 2, 3])], [aval([2, 4, 7, 5], "float32"), aval([6, 2, 2, 3], "float32")], [aval([2, 6, 3, 10], "float32")], "conv");
+  });
+  test("conv_general_dilated as an implicit GEMM: several tiles in every dimension, 1-3 spatial axes", async () => {
+    // [lhs, rhs, params]: output channels, positions and K = I * kernel size cross the 64 x 64
+    // output tiles and the 16-deep K slices, with ragged edges.
+    const cases: [number[], number[], object][] = [
+      [[2, 3, 150], [70, 3, 5], { strides: [1], padding: "SAME", lhsDilation: [1], rhsDilation: [1], featureGroupCount: 1 }],
+      [[1, 6, 11, 13], [9, 2, 3, 3], { strides: [2, 1], padding: [[2, 1], [0, 3]], lhsDilation: [1, 1], rhsDilation: [1, 2], featureGroupCount: 3 }],
+      [[3, 4, 9, 10], [130, 4, 2, 2], { strides: [1, 1], padding: "VALID", lhsDilation: [2, 1], rhsDilation: [1, 1], featureGroupCount: 1 }],
+      [[2, 2, 4, 5, 3], [4, 1, 2, 3, 2], { strides: [1, 2, 1], padding: [[1, 0], [1, 1], [0, 1]], lhsDilation: [1, 1, 2], rhsDilation: [2, 1, 1], featureGroupCount: 2 }],
+      [[1, 1, 1, 1], [1, 1, 1, 1], { strides: [1, 1], padding: "VALID", lhsDilation: [1, 1], rhsDilation: [1, 1], featureGroupCount: 1 }],
+    ];
+    for (const [ls, rs, p] of cases) {
+      const ins = [aval(ls, "float32"), aval(rs, "float32")];
+      const [out] = abstractEval("conv_general_dilated", ins, p as never);
+      await check("conv_general_dilated", p, [f32(ls), f32(rs)], ins, [out!], `conv ${ls} * ${rs} -> ${out!.shape}`);
+    }
   });
 });
 

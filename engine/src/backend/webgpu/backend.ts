@@ -3,13 +3,19 @@ import { SHORT_NAME, typedArrayFor, type TypedArray } from "../../dtype.js";
 import type { ShapedArray } from "../../core/aval.js";
 import type { Primitive } from "../../core/primitives.js";
 import type { Backend, Buffer, Executable } from "../interface.js";
-import type { FusedKernel, Program, Slot } from "../kernel.js";
+import type { FusedKernel, OpStep, Program } from "../kernel.js";
 import { acquireGpu, type Gpu, type GpuLimits } from "./device.js";
 import { fusedShader, type ShaderSpec } from "./kernels.js";
-import { CONTROL_PRIMITIVES, opShader } from "./ops.js";
+import { opShader } from "./ops.js";
 import { NotOnWebGPU, wgslType } from "./wgsl.js";
 import { GpuTimer } from "./timer.js";
 import { hook } from "../../core/profile-hook.js";
+import { deviceBytes, WebGPUBuffer } from "./buffer.js";
+import { planProgram, type LowerBody, type ProgramPlan } from "./plan.js";
+import { Recorder, type Encoding } from "./recorder.js";
+import { instantiate, runPlan } from "./run.js";
+
+export { WebGPUBuffer };
 
 // GPUBufferUsage / GPUMapMode values (the globals exist only once Dawn's are installed).
 const STORAGE = 0x80, UNIFORM = 0x40, COPY_SRC = 0x04, COPY_DST = 0x08, MAP_READ = 0x01, MAP_MODE_READ = 0x01;
@@ -21,36 +27,31 @@ const DEFAULT_LIMITS: GpuLimits = {
   maxComputeWorkgroupStorageSize: 16384, maxComputeWorkgroupsPerDimension: 65535,
 };
 
-/**
- * A buffer of this backend. Its device memory is allocated when first used (the device may not
- * be ready yet when the array is made); `host` holds its values when they are known on the host
- * (uploaded, or read back once), which is what synchronous reads may return.
- */
-export class WebGPUBuffer {
-  gpu: GPUBuffer | null = null;
-  released = false;
-  constructor(readonly bytes: number, readonly aval: ShapedArray, public host: TypedArray | null) {}
-}
 const wb = (b: Buffer) => b as WebGPUBuffer;
-/** Device bytes of an array: every dtype is 32 bits wide on the device (bool as u32, float16 as f32). */
-const deviceBytes = (aval: ShapedArray) => Math.max(4, aval.size * 4);
-
-interface Dispatch { readonly spec: ShaderSpec; readonly inputs: readonly Slot[]; readonly outputs: readonly Slot[] }
-type PlannedStep = { readonly kind: "dispatch"; readonly d: Dispatch } | { readonly kind: "free"; readonly slots: readonly Slot[] };
+const asError = (e: unknown) => (e instanceof Error ? e : new Error(String(e)));
+type Work = (g: Gpu) => void | Promise<void>;
 
 /**
  * The WebGPU backend. The device is acquired asynchronously when the backend is first asked for;
  * until it is ready, work is recorded in order and runs when it is (so code written for the
  * synchronous backends runs unchanged: the first `await x.data()` waits for the device). Each
- * eager op and each jitted call is one queue submission.
+ * eager op and each jitted call is one queue submission, except programs whose control flow
+ * waits for predicates (run.ts): they hold the queue until they end, and work issued meanwhile
+ * (eager ops, frees, readbacks) runs after them, in order.
  */
-export class WebGPUBackend implements Backend {
+export class WebGPUBackend implements Backend, Encoding {
   readonly name = "webgpu";
+  readonly runsControlFlow = true;
   private gpu: Gpu | null = null;
   private failure: Error | null = null;
   /** An error the device reported asynchronously (out of memory, validation); raised at the next call. */
   private pendingError: Error | null = null;
-  private readonly waiting: ((g: Gpu) => void)[] = [];
+  /** Work issued while the device is not ready or a program waits for a predicate, in order. */
+  private readonly waiting: Work[] = [];
+  /** Whether a program run that waits for predicates holds the queue. */
+  private busy = false;
+  /** Each program's plan (shaders, constants, bodies), made once. */
+  private readonly plans = new WeakMap<Program, ProgramPlan>();
   private readonly init: Promise<Gpu>;
   private readonly pipelines = new Map<string, GPUComputePipeline>();
   private readonly layouts = new Map<string, { group: GPUBindGroupLayout; pipeline: GPUPipelineLayout }>();
@@ -99,9 +100,7 @@ export class WebGPUBackend implements Backend {
         : `webgpu: the adapter "${g.adapterName}" reported an error: ${e.message}`);
     };
     // Work recorded before the device was ready; an error in it is raised at the next call.
-    for (const f of this.waiting.splice(0)) {
-      try { f(g); } catch (e) { this.pendingError ??= e instanceof Error ? e : new Error(String(e)); }
-    }
+    this.drain();
   }
 
   /** Throws the device's failure or an error it reported since the last call. */
@@ -111,11 +110,32 @@ export class WebGPUBackend implements Backend {
     if (e) { this.pendingError = null; throw e; }
   }
 
-  /** Runs device work now, or in order once the device is ready. */
-  private whenReady(f: (g: Gpu) => void): void {
+  /** Runs device work now, or in order once the device is ready and no program waits. */
+  private whenReady(f: Work): void {
     this.check();
-    if (this.gpu) f(this.gpu);
+    this.enqueue(f);
+  }
+
+  private enqueue(f: Work): void {
+    if (this.gpu && !this.busy && this.waiting.length === 0) this.start(this.gpu, f);
     else this.waiting.push(f);
+  }
+
+  /** Runs work; asynchronous work (a program waiting for predicates) holds the queue until it ends. */
+  private start(g: Gpu, f: Work): void {
+    const r = f(g);
+    if (!r) return;
+    this.busy = true;
+    r.catch((e: unknown) => { this.pendingError ??= asError(e); }).finally(() => { this.busy = false; this.drain(); });
+  }
+
+  /** Runs queued work in order, until some of it waits; an error in it is raised at the next call. */
+  private drain(): void {
+    const g = this.gpu;
+    while (g && !this.busy && this.waiting.length) {
+      const f = this.waiting.shift()!;
+      try { this.start(g, f); } catch (e) { this.pendingError ??= asError(e); }
+    }
   }
 
   private limits(): GpuLimits { return this.gpu?.limits ?? DEFAULT_LIMITS; }
@@ -148,7 +168,8 @@ export class WebGPUBackend implements Backend {
   }
 
   /** Gives a buffer its device memory (and its host values, when it has them). */
-  private ensure(g: Gpu, b: WebGPUBuffer): GPUBuffer {
+  ensure(g: Gpu, b: WebGPUBuffer): GPUBuffer {
+    if (b.error) throw new Error(b.error.message, { cause: b.error });
     if (b.released) throw new Error("internal: webgpu buffer used after free");
     if (b.gpu) return b.gpu;
     const gb = (b.gpu = this.alloc(g, b.bytes));
@@ -160,7 +181,8 @@ export class WebGPUBackend implements Backend {
     return gb;
   }
 
-  private release(b: WebGPUBuffer) {
+  /** Returns a buffer's memory to the pool (work recorded after may reuse it; WebGPU orders it after the work before). */
+  release(b: WebGPUBuffer): void {
     if (b.released) return;
     b.released = true;
     const gb = b.gpu;
@@ -183,8 +205,8 @@ export class WebGPUBackend implements Backend {
   free(buf: Buffer): void {
     const b = wb(buf);
     if (this.failure) { b.released = true; return; }
-    if (this.gpu) this.release(b);
-    else this.waiting.push(() => this.release(b));
+    // In order: a program still running may read it.
+    this.enqueue(() => this.release(b));
   }
 
   /** Whether a synchronous read can answer now: only for values already on the host. */
@@ -203,12 +225,11 @@ export class WebGPUBackend implements Backend {
     const g = await this.init;
     this.check();
     if (aval.size === 0) { b.host = typedArrayFor(aval.dtype, 0); return typedArrayFor(aval.dtype, 0); }
-    const src = this.ensure(g, b);
-    const staging = g.device.createBuffer({ size: b.bytes, usage: MAP_READ | COPY_DST });
-    const enc = g.device.createCommandEncoder();
-    enc.copyBufferToBuffer(src, 0, staging, 0, b.bytes);
-    g.device.queue.submit([enc.finish()]);
-    this.stats.submissions++;
+    // In queue order: after the work that fills it, even a program still waiting for a predicate.
+    const staging = await new Promise<GPUBuffer>((resolve, reject) => this.enqueue(() => {
+      try { resolve(this.copyOut(g, b)); } catch (e) { reject(asError(e)); }
+    }));
+    this.check();
     try {
       await staging.mapAsync(MAP_MODE_READ);
     } catch (e) {
@@ -226,6 +247,17 @@ export class WebGPUBackend implements Backend {
     // While profiling, an awaited result also brings the kernel times of the work before it.
     await this.timer?.settled();
     return host.slice();
+  }
+
+  /** A staging copy of a buffer, submitted. */
+  private copyOut(g: Gpu, b: WebGPUBuffer): GPUBuffer {
+    const src = this.ensure(g, b);
+    const staging = g.device.createBuffer({ size: b.bytes, usage: MAP_READ | COPY_DST });
+    const enc = g.device.createCommandEncoder();
+    enc.copyBufferToBuffer(src, 0, staging, 0, b.bytes);
+    g.device.queue.submit([enc.finish()]);
+    this.stats.submissions++;
+    return staging;
   }
 
   // ---- kernels --------------------------------------------------------------------------------
@@ -254,7 +286,7 @@ export class WebGPUBackend implements Backend {
     return { pipeline: p, layout: layout.group };
   }
 
-  private dispatch(g: Gpu, pass: GPUComputePassEncoder, spec: ShaderSpec, ins: readonly WebGPUBuffer[], outs: readonly WebGPUBuffer[]) {
+  dispatch(g: Gpu, pass: GPUComputePassEncoder, spec: ShaderSpec, ins: readonly WebGPUBuffer[], outs: readonly WebGPUBuffer[]) {
     for (const o of outs) this.ensure(g, o);
     if (spec.outputs.every((a) => a.size === 0)) return;
     const storageLimit = g.limits.maxStorageBuffersPerShaderStage;
@@ -321,84 +353,54 @@ export class WebGPUBackend implements Backend {
   }
 
   /**
-   * A whole program as one submission per call. Programs with control flow (cond, while, scan)
-   * are left to the engine's executor (undefined), which runs their bodies step by step.
+   * A whole program, planned once (plan.ts). A call records it (run.ts): one submission, or
+   * one per predicate its control flow waits for; the outputs are handed back at once.
    */
-  compile(program: Program): Executable | undefined {
-    if (program.steps.some((s) => s.kind === "op" && CONTROL_PRIMITIVES.has(s.prim))) return undefined;
-    const lim = this.limits();
-    const plan: PlannedStep[] = program.steps.map((s) => {
-      try {
-        if (s.kind === "kernel") return { kind: "dispatch", d: { spec: this.fusedSpec(s.kernel, s.label), inputs: s.inputs, outputs: [s.output] } };
-        if (s.kind === "op") {
-          if (s.epilogue) throw new Error("internal: webgpu programs carry no epilogues");
-          const spec = opShader(s.prim, s.params, s.inputs.map((i) => program.slots[i]!), s.outputs.map((i) => program.slots[i]!), lim, this.subgroups());
-          return { kind: "dispatch", d: { spec, inputs: s.inputs, outputs: s.outputs } };
-        }
-        return { kind: "free", slots: s.slots };
-      } catch (e) {
-        const where = s.kind !== "free" && s.source ? ` (at ${s.source.file}:${s.source.line}:${s.source.column})` : "";
-        if (e instanceof Error && where) e.message += where;
+  compile(program: Program, lowerBody?: LowerBody): Executable {
+    const plan = this.planOf(program, lowerBody);
+    return { run: (inputs) => this.runProgram(plan, inputs as WebGPUBuffer[]) };
+  }
+
+  private planOf(program: Program, lowerBody: LowerBody | undefined): ProgramPlan {
+    let plan = this.plans.get(program);
+    if (!plan) {
+      plan = planProgram(program, {
+        fusedSpec: (k, label) => this.fusedSpec(k, label),
+        opSpec: (s: OpStep, p) => opShader(s.prim, s.params, s.inputs.map((i) => p.slots[i]!), s.outputs.map((i) => p.slots[i]!), this.limits(), this.subgroups()),
+        upload: (data, aval) => this.upload(data, aval) as WebGPUBuffer,
+        bodyPlan: (body) => this.planOf(body, lowerBody),
+      }, lowerBody);
+      this.plans.set(program, plan);
+    }
+    return plan;
+  }
+
+  private runProgram(plan: ProgramPlan, inputs: readonly WebGPUBuffer[]): WebGPUBuffer[] {
+    this.check();
+    const inst = instantiate(plan, inputs, true);
+    // Bound now, inside the jit call, though the times arrive after it returned.
+    const report = this.profiling && !plan.hasControl ? hook.recorder?.deviceStepsLater?.() : undefined;
+    this.whenReady((g) => {
+      // Memory for what is read first, before recording (host values are written at once).
+      for (const b of inputs) this.ensure(g, b);
+      for (const b of plan.allConsts) this.ensure(g, b);
+      const rec = new Recorder(this, g);
+      const timer = report ? this.gpuTimer(g) : null;
+      const timing = timer ? { timer, run: timer.begin(plan.dispatches) } : undefined;
+      const end = () => {
+        const collect = timing ? timing.timer.finish(rec.encoder(), timing.run) : null;
+        rec.submit();
+        collect?.(performance.now(), plan.program, report!);
+      };
+      const r = runPlan(rec, plan, inst, timing);
+      if (!r) return end();
+      return r.then(end, (e: unknown) => {
+        // Its outputs will never be filled: using them raises why.
+        for (const o of inst.outs) o.error = asError(e);
         throw e;
-      }
+      });
     });
-    const consts = program.constants.map((c) => {
-      const data = typedArrayFor(c.aval.dtype, c.aval.size);
-      for (let i = 0; i < data.length; i++) data[i] = c.data[i]!;
-      return { slot: c.slot, buf: this.upload(data, c.aval) as WebGPUBuffer };
-    });
-    const owned = new Set<Slot>([...Array(program.numInputs).keys(), ...consts.map((c) => c.slot)]);
-    const dispatches = plan.filter((p) => p.kind === "dispatch").length;
-    const outputSlots = new Set(program.outputs);
-    return {
-      run: (inputs: readonly Buffer[]): Buffer[] => {
-        this.check();
-        if (inputs.length !== program.numInputs) throw new Error(`internal: webgpu program with ${inputs.length} inputs for ${program.numInputs}`);
-        const slots: (WebGPUBuffer | undefined)[] = new Array(program.slots.length);
-        inputs.forEach((b, i) => { slots[i] = b as WebGPUBuffer; });
-        for (const c of consts) slots[c.slot] = c.buf;
-        // Every buffer a step writes is made now (its device memory when the work runs).
-        for (const p of plan) if (p.kind === "dispatch") p.d.outputs.forEach((s, i) => { slots[s] = new WebGPUBuffer(deviceBytes(p.d.spec.outputs[i]!), p.d.spec.outputs[i]!, null); });
-        // Outputs must be new buffers: those that are inputs, constants or repeated are copied.
-        const seen = new Set<Slot>();
-        const copies: { from: WebGPUBuffer; to: WebGPUBuffer }[] = [];
-        const outs = program.outputs.map((s) => {
-          const b = slots[s]!;
-          if (!owned.has(s) && !seen.has(s)) { seen.add(s); return b; }
-          const to = new WebGPUBuffer(b.bytes, b.aval, b.host ? b.host.slice() : null);
-          if (!b.host) copies.push({ from: b, to });
-          return to;
-        });
-        const frozen = slots.slice();
-        // Bound now, inside the jit call, though the times arrive after it returned.
-        const report = this.profiling ? hook.recorder?.deviceStepsLater?.() : undefined;
-        this.whenReady((g) => {
-          for (const i of owned) if (frozen[i]) this.ensure(g, frozen[i]!);
-          const enc = g.device.createCommandEncoder();
-          const timer = report ? this.gpuTimer(g) : null;
-          const timed = timer ? timer.begin(dispatches) : null;
-          // One pass for the whole program; one per dispatch when each is timed (timestamps are per pass).
-          let pass = timed ? null : enc.beginComputePass();
-          plan.forEach((p, k) => {
-            if (p.kind === "dispatch") {
-              const pk = pass ?? enc.beginComputePass(timer!.pass(timed!, k));
-              this.dispatch(g, pk, p.d.spec, p.d.inputs.map((s) => frozen[s]!), p.d.outputs.map((s) => frozen[s]!));
-              if (!pass) pk.end();
-            } else {
-              for (const s of p.slots) if (!owned.has(s) && !outputSlots.has(s) && frozen[s]) this.release(frozen[s]!);
-            }
-          });
-          pass?.end();
-          pass = null;
-          for (const c of copies) enc.copyBufferToBuffer(this.ensure(g, c.from), 0, this.ensure(g, c.to), 0, c.from.bytes);
-          const collect = timed ? timer!.finish(enc, timed) : null;
-          g.device.queue.submit([enc.finish()]);
-          this.stats.submissions++;
-          collect?.(performance.now(), program, report!);
-        });
-        return outs;
-      },
-    };
+    return [...inst.outs];
   }
 
   // ---- profiling: kernel times from timestamp queries (timer.ts) --------------------------------

@@ -5,6 +5,7 @@ import type { GpuLimits } from "./device.js";
 import { ExprWriter, Helpers, fromStorage, literal, storageType, toStorage, unravelLines, wgslType } from "./wgsl.js";
 import { Params } from "./params.js";
 import { subgroupReduceLines } from "./subgroups.js";
+import { contiguousStrides } from "../reference/strided.js";
 
 /**
  * A compute shader ready to dispatch: its WGSL (which is also the pipeline cache key: it holds
@@ -107,7 +108,7 @@ function reducer(op: ReduceOp, d: DType, h: Helpers): Reducer {
  */
 export function isFlatKernel(k: FusedKernel): boolean {
   if (k.reduce) return false;
-  const c = contiguous(k.shape);
+  const c = contiguousStrides(k.shape);
   const ok = (e: Expr): boolean => {
     if (e.op === "index") return false;
     if (e.op === "load") return e.strides.every((s) => s === 0) || (e.offset === 0 && e.strides.every((s, a) => s === c[a] || k.shape[a] === 1));
@@ -115,12 +116,6 @@ export function isFlatKernel(k: FusedKernel): boolean {
     return e.args.every(ok);
   };
   return ok(k.expr);
-}
-function contiguous(shape: readonly number[]): number[] {
-  const s = new Array<number>(shape.length);
-  let acc = 1;
-  for (let i = shape.length - 1; i >= 0; i--) { s[i] = acc; acc *= shape[i]!; }
-  return s;
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { ShapedArray } from "../../core/aval.js";
-import type { DotDimensionNumbers } from "../../shape/linalg.js";
+import { dotFreeAxes, type DotDimensionNumbers } from "../../shape/linalg.js";
 import { contiguousStrides } from "../reference/strided.js";
 import type { GpuLimits } from "./device.js";
 import { header, size, type ShaderSpec } from "./kernels.js";
@@ -16,6 +16,16 @@ import { Helpers, NotOnWebGPU, convert, fromStorage, toStorage, wgslType } from 
  * workgroup arrays and unroll the register loops.
  */
 const TK = 16;
+
+/**
+ * The tiles of a tiled product within the adapter's workgroup limits: T x T threads (16x16 when
+ * allowed), each a REG x REG register block, so a workgroup covers TILE x TILE outputs and
+ * stages TK-deep slices of K. Shared with the implicit-GEMM convolution (conv.ts).
+ */
+export function tiles(lim: GpuLimits): { T: number; REG: number; TILE: number; TK: number } {
+  const T = lim.maxComputeInvocationsPerWorkgroup >= 256 && lim.maxComputeWorkgroupSizeX >= 16 && lim.maxComputeWorkgroupSizeY >= 16 ? 16 : 8;
+  return { T, REG: 4, TILE: T * 4, TK };
+}
 
 /** WGSL for the flat offset of group index `v` (u32) over `axes` of an operand with `strides`. */
 function groupOffset(v: string, axes: readonly number[], shape: readonly number[], strides: readonly number[], p: Params): string {
@@ -35,15 +45,12 @@ function groupOffset(v: string, axes: readonly number[], shape: readonly number[
 export function matmulShader(dn: DotDimensionNumbers, ins: readonly ShapedArray[], out: ShapedArray, lim: GpuLimits): ShaderSpec {
   const [a, b] = ins as [ShapedArray, ShapedArray];
   const [ca, cb] = dn.contract, [bA, bB] = dn.batch;
-  const freeA = a.shape.map((_, i) => i).filter((i) => !ca.includes(i) && !bA.includes(i));
-  const freeB = b.shape.map((_, i) => i).filter((i) => !cb.includes(i) && !bB.includes(i));
+  const [freeA, freeB] = dotFreeAxes(dn, a.ndim, b.ndim);
   const B = size(bA.map((i) => a.shape[i]!)), M = size(freeA.map((i) => a.shape[i]!)), K = size(ca.map((i) => a.shape[i]!)), N = size(freeB.map((i) => b.shape[i]!));
   const accT = wgslType(out.dtype);
   if (accT === "bool") throw new NotOnWebGPU("dot_general on bool is not yet on webgpu");
   if (B > lim.maxComputeWorkgroupsPerDimension) throw new NotOnWebGPU(`dot_general with ${B} batches (more than the adapter's ${lim.maxComputeWorkgroupsPerDimension} workgroups per dimension) is not yet on webgpu`);
-  // Tile and register block within the adapter's workgroup limits (16x16 threads, 4x4 each, when allowed).
-  const T = lim.maxComputeInvocationsPerWorkgroup >= 256 && lim.maxComputeWorkgroupSizeX >= 16 && lim.maxComputeWorkgroupSizeY >= 16 ? 16 : 8;
-  const REG = 4, TILE = T * REG, nThreads = T * T;
+  const { T, REG, TILE } = tiles(lim), nThreads = T * T;
   const h = new Helpers();
   const p = new Params();
   const sa = contiguousStrides(a.shape), sb = contiguousStrides(b.shape);

@@ -1,13 +1,13 @@
 import type { DType } from "../../dtype.js";
 import type { ShapedArray } from "../../core/aval.js";
 import { isBinary, isUnary, type Primitive } from "../../core/primitives.js";
-import { resolvePadding } from "../../shape/conv.js";
 import type { Expr, FusedKernel, ReduceOp } from "../kernel.js";
 import { broadcastStrides, contiguousStrides } from "../reference/strided.js";
 import type { GpuLimits } from "./device.js";
 import { fusedShader, perItem, size, type ShaderSpec } from "./kernels.js";
 import { matmulShader } from "./matmul.js";
 import { Params } from "./params.js";
+import { convShader } from "./conv.js";
 import { Helpers, NotOnWebGPU, convert, fromStorage, literal, narrow, toStorage, unravelLines, wgslType } from "./wgsl.js";
 
 /**
@@ -296,40 +296,7 @@ function sortShader(p: any, ins: readonly ShapedArray[], outs: readonly ShapedAr
   return perItem("sort", L.count, ins, outs, h, body, lim, P, decls);
 }
 
-/** Direct convolution, one thread per output element (lax's default layouts: NC*spatial, OI*spatial). */
-function convShader(p: any, ins: readonly ShapedArray[], outs: readonly ShapedArray[], lim: GpuLimits): ShaderSpec {
-  const [la, ra] = ins, out = outs[0]!, h = new Helpers(), P = new Params();
-  const t = wgslType(out.dtype);
-  if (t !== "f32") throw new NotOnWebGPU(`conv_general_dilated on ${out.dtype} is not yet on webgpu`);
-  const inSp = la!.shape.slice(2), kSp = ra!.shape.slice(2), outSp = out.shape.slice(2);
-  const pads = resolvePadding(inSp, kSp, p);
-  const I = ra!.shape[1]!, O = ra!.shape[0]!, G = p.featureGroupCount as number, opg = O / G;
-  const inStr = contiguousStrides(la!.shape), kStr = contiguousStrides(ra!.shape);
-  const kPos = size(kSp);
-  const body = [
-    ...unravelLines("i", out.shape, (a) => `o${a}`, P),
-    `let g = o1 / ${P.i(opg)};`,
-    "var acc = 0.0;",
-    `for (var ic = 0; ic < ${P.i(I)}; ic = ic + 1) {`,
-    `  for (var kp = 0u; kp < ${P.u(kPos)}; kp = kp + 1u) {`,
-    ...unravelLines("kp", kSp, (a) => `q${a}`, P).map((l) => "    " + l),
-    `    var inOff = o0 * ${P.i(inStr[0]!)} + (g * ${P.i(I)} + ic) * ${P.i(inStr[1]!)}; var ok = true;`,
-  ];
-  inSp.forEach((n, d) => {
-    body.push(
-      `    let pos${d} = o${d + 2} * ${P.i(p.strides[d])} + q${d} * ${P.i(p.rhsDilation[d])} - ${P.i(pads[d]![0])};`,
-      `    let dil${d} = ${P.i(p.lhsDilation[d])};`,
-      `    if (pos${d} < 0 || (pos${d} % dil${d}) != 0 || pos${d} / dil${d} >= ${P.i(n)}) { ok = false; }`,
-      `    inOff = inOff + (pos${d} / dil${d}) * ${P.i(inStr[2 + d]!)};`,
-    );
-  });
-  const kOff = [`o1 * ${P.i(kStr[0]!)}`, `ic * ${P.i(kStr[1]!)}`, ...kSp.map((_, d) => `q${d} * ${P.i(kStr[2 + d]!)}`)].join(" + ");
-  body.push(`    if (ok) { acc = acc + in0[u32(inOff)] * in1[u32(${kOff})]; }`, "  }", "}", `out0[i] = ${toStorage(out.dtype, "acc", h)};`);
-  void outSp;
-  return perItem("conv_general_dilated", out.size, ins, outs, h, body, lim, P);
-}
-
-/** Primitives run by the engine's control-flow code, not by a backend kernel. */
+/** Primitives that are not a shader: control flow (run in programs, control.ts) and calls. */
 export const CONTROL_PRIMITIVES = new Set<string>(["pjit", "cond", "scan", "while", "custom_jvp_call", "custom_vjp_call"]);
 
 /** The shader of one primitive; throws NotOnWebGPU naming the primitive when there is none. */
@@ -338,6 +305,6 @@ export function opShader(prim: Primitive, params: any, ins: readonly ShapedArray
   const k = asFusedKernel(prim, params, ins, outs);
   if (k) return fusedShader(k, lim, prim, subgroups);
   const s = SHADERS[prim];
-  if (!s) throw new NotOnWebGPU(`${prim} is not yet on webgpu${CONTROL_PRIMITIVES.has(prim) ? " (control flow runs in the engine)" : ""}: run it on another backend (devicePut(x, "native"))`);
+  if (!s) throw new NotOnWebGPU(`${prim} is not yet on webgpu${CONTROL_PRIMITIVES.has(prim) ? " (control flow runs in programs: webgpu/control.ts)" : ""}: run it on another backend (devicePut(x, "native"))`);
   return s(params, ins, outs, lim);
 }
