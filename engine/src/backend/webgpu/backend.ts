@@ -10,7 +10,8 @@ import { opShader } from "./ops.js";
 import { NotOnWebGPU, wgslType } from "./wgsl.js";
 import { GpuTimer } from "./timer.js";
 import { hook } from "../../core/profile-hook.js";
-import { deviceBytes, WebGPUBuffer } from "./buffer.js";
+import { deviceBytes, emptyBuffer, WebGPUBuffer } from "./buffer.js";
+import { isMultiPass, resolveRef, type MultiPassSpec, type OpSpec } from "./passes.js";
 import { planProgram, type LowerBody, type ProgramPlan } from "./plan.js";
 import { Recorder, type Encoding } from "./recorder.js";
 import { instantiate, runPlan } from "./run.js";
@@ -57,7 +58,7 @@ export class WebGPUBackend implements Backend, Encoding {
   private readonly layouts = new Map<string, { group: GPUBindGroupLayout; pipeline: GPUPipelineLayout }>();
   private readonly pool = new Map<number, GPUBuffer[]>();
   private poolBytes = 0;
-  private readonly prepared = new WeakMap<object, ShaderSpec>();
+  private readonly prepared = new WeakMap<object, OpSpec>();
   /** Each shader's parameters (sizes, strides) in a uniform buffer, written once: a spec's values never change. */
   private readonly uniforms = new WeakMap<ShaderSpec, GPUBuffer>();
   /** Counters for tests and the bench: submissions, dispatches, pipelines compiled, pipeline cache hits. */
@@ -286,9 +287,27 @@ export class WebGPUBackend implements Backend, Encoding {
     return { pipeline: p, layout: layout.group };
   }
 
-  dispatch(g: Gpu, pass: GPUComputePassEncoder, spec: ShaderSpec, ins: readonly WebGPUBuffer[], outs: readonly WebGPUBuffer[]) {
+  dispatch(g: Gpu, pass: GPUComputePassEncoder, spec: OpSpec, ins: readonly WebGPUBuffer[], outs: readonly WebGPUBuffer[]) {
     for (const o of outs) this.ensure(g, o);
     if (spec.outputs.every((a) => a.size === 0)) return;
+    if (isMultiPass(spec)) return this.dispatchPasses(g, pass, spec, ins, outs);
+    this.dispatchOne(g, pass, spec, ins, outs);
+  }
+
+  /** A multi-pass op (passes.ts): its scratch from the pool, its passes in order, the scratch returned. */
+  private dispatchPasses(g: Gpu, pass: GPUComputePassEncoder, spec: MultiPassSpec, ins: readonly WebGPUBuffer[], outs: readonly WebGPUBuffer[]) {
+    const scratch = spec.scratch.map(emptyBuffer);
+    try {
+      for (const p of spec.passes) {
+        const bind = (refs: typeof p.ins) => refs.map((r) => resolveRef(r, ins, outs, scratch));
+        this.dispatchOne(g, pass, p.shader, bind(p.ins), bind(p.outs));
+      }
+    } finally {
+      for (const b of scratch) this.release(b);
+    }
+  }
+
+  private dispatchOne(g: Gpu, pass: GPUComputePassEncoder, spec: ShaderSpec, ins: readonly WebGPUBuffer[], outs: readonly WebGPUBuffer[]) {
     const storageLimit = g.limits.maxStorageBuffersPerShaderStage;
     if (ins.length + outs.length > storageLimit) {
       throw new NotOnWebGPU(`a ${spec.label} kernel with ${ins.length + outs.length} buffers (more than the ${storageLimit} storage buffers adapter "${g.adapterName}" binds per shader) is not yet on webgpu`);
@@ -313,7 +332,7 @@ export class WebGPUBackend implements Backend, Encoding {
   }
 
   /** One dispatch as one submission (eager ops, steps of programs the engine runs). */
-  private runOne(spec: ShaderSpec, ins: readonly WebGPUBuffer[]): WebGPUBuffer[] {
+  private runOne(spec: OpSpec, ins: readonly WebGPUBuffer[]): WebGPUBuffer[] {
     const outs = spec.outputs.map((a) => new WebGPUBuffer(deviceBytes(a), a, null));
     this.whenReady((g) => {
       for (const b of ins) this.ensure(g, b);
@@ -342,7 +361,7 @@ export class WebGPUBackend implements Backend, Encoding {
     return this.runOne(this.fusedSpec(kernel), inputs as WebGPUBuffer[])[0]!;
   }
 
-  private fusedSpec(kernel: FusedKernel, label?: string): ShaderSpec {
+  private fusedSpec(kernel: FusedKernel, label?: string): OpSpec {
     let spec = this.prepared.get(kernel);
     if (!spec) {
       for (const a of [...kernel.inputs, kernel.output]) wgslType(a.dtype);

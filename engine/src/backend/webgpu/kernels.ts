@@ -1,11 +1,13 @@
 import type { DType } from "../../dtype.js";
-import type { ShapedArray } from "../../core/aval.js";
 import type { Expr, FusedKernel, ReduceOp } from "../kernel.js";
 import type { GpuLimits } from "./device.js";
 import { ExprWriter, Helpers, fromStorage, literal, storageType, toStorage, unravelLines, wgslType } from "./wgsl.js";
 import { Params } from "./params.js";
 import { subgroupReduceLines } from "./subgroups.js";
 import { contiguousStrides } from "../reference/strided.js";
+import { ShapedArray } from "../../core/aval.js";
+import type { OpSpec } from "./passes.js";
+import { ACC_DTYPE, partialCount, twoPassReduction } from "./two-pass.js";
 
 /**
  * A compute shader ready to dispatch: its WGSL (which is also the pipeline cache key: it holds
@@ -51,7 +53,7 @@ export function header(inputs: readonly DType[], outputs: readonly DType[], p: P
 /** The workgroup size for one-thread-per-item shaders, within the adapter's limits. */
 export const threads = (lim: GpuLimits) => Math.min(256, lim.maxComputeInvocationsPerWorkgroup, lim.maxComputeWorkgroupSizeX);
 
-const ENTRY = "@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32";
+export const ENTRY = "@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32";
 
 /** A shader running `body` once per item i < n (i: u32); `p` holds the parameters `body` reads. */
 export function perItem(label: string, n: number, inputs: readonly ShapedArray[], outputs: readonly ShapedArray[], h: Helpers, body: readonly string[], lim: GpuLimits, p: Params, decls = ""): ShaderSpec {
@@ -72,7 +74,7 @@ fn main(${ENTRY}) {
 
 /** The accumulator of a reduction: its WGSL type, initial value and combine (bool reduces as u32 0/1). */
 export interface Reducer { type: string; init: string; combine: (a: string, b: string) => string; lift: (v: string) => string; store: (acc: string) => string }
-function reducer(op: ReduceOp, d: DType, h: Helpers): Reducer {
+export function reducer(op: ReduceOp, d: DType, h: Helpers): Reducer {
   const t = wgslType(d);
   if (t === "bool") {
     const and = op === "and" || op === "min" || op === "prod";
@@ -93,9 +95,10 @@ function reducer(op: ReduceOp, d: DType, h: Helpers): Reducer {
       return { type: t, init: literal(highest, d, h), combine: (a, b) => (t === "f32" ? `fmin_(${a}, ${b})` : `min(${a}, ${b})`), lift, store };
     case "and": case "or": {
       const zero = literal(0, d), one = literal(1, d);
+      // & and | (not && and ||): no short circuit, so a subgroup shuffle in b stays in uniform control flow.
       return op === "and"
-        ? { type: t, init: one, combine: (a, b) => `select(${zero}, ${one}, ${a} != ${zero} && ${b} != ${zero})`, lift, store }
-        : { type: t, init: zero, combine: (a, b) => `select(${zero}, ${one}, ${a} != ${zero} || ${b} != ${zero})`, lift, store };
+        ? { type: t, init: one, combine: (a, b) => `select(${zero}, ${one}, (${a} != ${zero}) & (${b} != ${zero}))`, lift, store }
+        : { type: t, init: zero, combine: (a, b) => `select(${zero}, ${one}, (${a} != ${zero}) | (${b} != ${zero}))`, lift, store };
     }
   }
 }
@@ -124,7 +127,7 @@ export function isFlatKernel(k: FusedKernel): boolean {
  * output combining its threads' partial results (with subgroup operations where the adapter has
  * them, else in workgroup memory). Sizes and strides are parameters (params.ts).
  */
-export function fusedShader(k: FusedKernel, lim: GpuLimits, label = "fused", subgroups = false): ShaderSpec {
+export function fusedShader(k: FusedKernel, lim: GpuLimits, label = "fused", subgroups = false): OpSpec {
   const h = new Helpers();
   const p = new Params();
   const loadFn = (input: number, off: string) => fromStorage(k.inputs[input]!.dtype, `in${input}[u32(${off})]`);
@@ -171,31 +174,56 @@ fn main(${ENTRY}) {
     ];
     return perItem(label, O, k.inputs, [k.output], h, body, lim, p);
   }
-  const { grid, nx } = grid1d(O, 1, lim);
-  const start = `let o = wid.y * ${p.u(nx)} + wid.x;`, guard = `if (o >= ${p.u(O)}) { return; }`, loop = `for (var j = lid; j < ${p.u(R)}; j = j + ${wg}u) {`;
-  // The workgroup combines its threads' partial results: in subgroups where the adapter has them.
+  const C = partialCount(O, R, wg);
+  const wgSpec = (chunks: number, out: ShapedArray) => workgroupReduction({ k, h, p, r, outer, inner, O, R, wg, chunks, out, label, subgroups }, lim);
+  if (C === 1) return wgSpec(1, k.output);
+  // Few outputs over a huge extent: partial results per chunk, then a pass combining them.
+  const partials = new ShapedArray([O * C], ACC_DTYPE[r.type]!);
+  return twoPassReduction(wgSpec(C, partials), partials, k, C, lim, subgroups);
+}
+
+/** What one workgroup-reduction shader needs: the kernel, its writers, and how many chunks each output's extent is cut into. */
+interface WorkgroupReduction {
+  k: FusedKernel; h: Helpers; p: Params; r: Reducer; outer: string[]; inner: string[];
+  O: number; R: number; wg: number; chunks: number; out: ShapedArray; label: string; subgroups: boolean;
+}
+
+/**
+ * A workgroup per (output, chunk of its reduced extent) combining its threads' partial results
+ * (in subgroups where the adapter has them). One chunk: it stores the output; several: it
+ * stores its raw accumulator (not narrowed, bool as u32) at its place in `out`, a partials buffer.
+ */
+function workgroupReduction(w: WorkgroupReduction, lim: GpuLimits): ShaderSpec {
+  const { k, h, p, r, wg, chunks, subgroups } = w;
+  const groups = w.O * chunks, chunk = Math.ceil(w.R / chunks);
+  const { grid, nx } = grid1d(groups, 1, lim);
+  const pC = p.u(chunks), pChunk = p.u(chunk);
+  const start = `let g = wid.y * ${p.u(nx)} + wid.x;`, guard = `if (g >= ${p.u(groups)}) { return; }`;
+  const range = `let o = g / ${pC}; let jEnd = min(${p.u(w.R)}, (g % ${pC} + 1u) * ${pChunk});`;
+  const loop = `for (var j = (g % ${pC}) * ${pChunk} + lid; j < jEnd; j = j + ${wg}u) {`;
   const combine = subgroups ? subgroupReduceLines(r, wg) : workgroupReduceLines(r, wg);
-  const store = `if (lid == 0u) { out0[o] = ${r.store("acc")}; }`; // before h.render(): it may use a helper
-  const code = `${subgroups ? "enable subgroups;\n" : ""}${header(k.inputs.map((a) => a.dtype), [k.output.dtype], p)}
+  const store = chunks === 1 ? `if (lid == 0u) { out0[o] = ${r.store("acc")}; }` : "if (lid == 0u) { out0[g] = acc; }"; // before h.render(): it may use a helper
+  const code = `${subgroups ? "enable subgroups;\n" : ""}${header(k.inputs.map((a) => a.dtype), [w.out.dtype], p)}
 ${h.render()}
 var<workgroup> partial: array<${r.type}, ${wg}>;
 @compute @workgroup_size(${wg})
 fn main(${ENTRY}${subgroups ? ", @builtin(subgroup_invocation_id) lane: u32, @builtin(subgroup_size) sgsize: u32" : ""}) {
   ${start}
   ${guard}
-  ${outer.join("\n  ")}
+  ${range}
+  ${w.outer.join("\n  ")}
   var acc: ${r.type} = ${r.init};
   ${loop}
-    ${inner.join("\n    ")}
+    ${w.inner.join("\n    ")}
   }
   ${combine.join("\n  ")}
   ${store}
 }`;
-  return { code, numInputs: k.inputs.length, outputs: [k.output], grid, label, params: p.data() };
+  return { code, numInputs: k.inputs.length, outputs: [w.out], grid, label: w.label, params: p.data() };
 }
 
 /** A tree over workgroup memory: `acc` of thread 0 ends as the workgroup's result. */
-function workgroupReduceLines(r: Reducer, wg: number): string[] {
+export function workgroupReduceLines(r: Reducer, wg: number): string[] {
   return [
     "partial[lid] = acc;",
     "workgroupBarrier();",

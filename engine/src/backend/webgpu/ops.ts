@@ -8,6 +8,9 @@ import { fusedShader, perItem, size, type ShaderSpec } from "./kernels.js";
 import { matmulShader } from "./matmul.js";
 import { Params } from "./params.js";
 import { convShader } from "./conv.js";
+import type { OpSpec } from "./passes.js";
+import { sortSpec } from "./sort.js";
+import { scatterSpec } from "./scatter.js";
 import { Helpers, NotOnWebGPU, convert, fromStorage, literal, narrow, toStorage, unravelLines, wgslType } from "./wgsl.js";
 
 /**
@@ -72,7 +75,7 @@ export function asFusedKernel(prim: Primitive, params: any, ins: readonly Shaped
 }
 
 /** Primitives with a shader of their own (beyond asFusedKernel). */
-const SHADERS: Partial<Record<Primitive, (params: any, ins: readonly ShapedArray[], outs: readonly ShapedArray[], lim: GpuLimits) => ShaderSpec>> = {
+const SHADERS: Partial<Record<Primitive, (params: any, ins: readonly ShapedArray[], outs: readonly ShapedArray[], lim: GpuLimits) => OpSpec>> = {
   dot_general: (p, ins, outs, lim) => matmulShader(p.dimensionNumbers, ins, outs[0]!, lim),
   bitcast_convert_type: (_p, ins, outs, lim) => {
     const h = new Helpers(), P = new Params();
@@ -173,39 +176,14 @@ const SHADERS: Partial<Record<Primitive, (params: any, ins: readonly ShapedArray
     ];
     return perItem("gather", out.size, ins, outs, h, body, lim, P);
   },
-  scatter: (p, ins, outs, lim) => {
-    // One thread per (outer, inner) column: it copies its column, then applies the updates in order.
-    const [x, ind, u] = ins, out = outs[0]!, axis = p.axis as number, mode = p.mode as string;
-    const h = new Helpers(), P = new Params();
-    const n = x!.shape[axis]!, inner = size(x!.shape.slice(axis + 1)), outer = size(x!.shape.slice(0, axis)), m = ind!.size;
-    const pn = P.u(n), pInner = P.u(inner), pm = P.u(m);
-    const d = x!.dtype, t = wgslType(d);
-    const cur = fromStorage(d, "out0[dst]"), v = fromStorage(d, `in2[(o * ${pm} + j) * ${pInner} + e]`);
-    let combine: string;
-    if (mode === "set") combine = v;
-    else if (mode === "add") combine = t === "bool" ? `(${cur} || ${v})` : `${cur} + ${v}`;
-    else if (mode === "mul") combine = t === "bool" ? `(${cur} && ${v})` : `${cur} * ${v}`;
-    else if (t === "f32") { h.use(mode === "min" ? "fmin" : "fmax"); combine = `${mode === "min" ? "fmin_" : "fmax_"}(${cur}, ${v})`; }
-    else combine = t === "bool" ? (mode === "min" ? `(${cur} && ${v})` : `(${cur} || ${v})`) : `${mode}(${cur}, ${v})`;
-    const body = [
-      `let e = i % ${pInner}; let o = i / ${pInner};`,
-      `for (var r = 0u; r < ${pn}; r = r + 1u) { out0[(o * ${pn} + r) * ${pInner} + e] = in0[(o * ${pn} + r) * ${pInner} + e]; }`,
-      `for (var j = 0u; j < ${pm}; j = j + 1u) {`,
-      `  let k = ${convert(fromStorage(ind!.dtype, "in1[j]"), ind!.dtype, "int32", h)};`,
-      `  if (k < 0 || k >= i32(${pn})) { continue; }`,
-      `  let dst = (o * ${pn} + u32(k)) * ${pInner} + e;`,
-      `  out0[dst] = ${toStorage(d, combine, h)};`,
-      "}",
-    ];
-    return perItem("scatter", outer * inner, ins, outs, h, body, lim, P);
-  },
+  scatter: (p, ins, outs, lim) => scatterSpec(p, ins, outs, lim),
   argmax: (p, ins, outs, lim) => argShader("argmax", p, ins, outs, lim),
   argmin: (p, ins, outs, lim) => argShader("argmin", p, ins, outs, lim),
   cumsum: (p, ins, outs, lim) => cumShader("cumsum", p, ins, outs, lim),
   cumprod: (p, ins, outs, lim) => cumShader("cumprod", p, ins, outs, lim),
   cummax: (p, ins, outs, lim) => cumShader("cummax", p, ins, outs, lim),
   cummin: (p, ins, outs, lim) => cumShader("cummin", p, ins, outs, lim),
-  sort: (p, ins, outs, lim) => sortShader(p, ins, outs, lim),
+  sort: (p, ins, outs, lim) => sortSpec(p, ins, outs, lim),
   conv_general_dilated: (p, ins, outs, lim) => convShader(p, ins, outs, lim),
 };
 
@@ -260,47 +238,11 @@ function cumShader(prim: string, p: any, ins: readonly ShapedArray[], outs: read
   return perItem(prim, L.count, ins, outs, h, body, lim, P);
 }
 
-/** A stable insertion sort per lane, in the output buffers (small sizes; a bitonic sort would scale). */
-function sortShader(p: any, ins: readonly ShapedArray[], outs: readonly ShapedArray[], lim: GpuLimits): ShaderSpec {
-  const h = new Helpers(), P = new Params();
-  const L = lanes(ins[0]!.shape, p.dimension, P);
-  const numKeys = p.numKeys as number;
-  const key = (k: number, at: string) => fromStorage(ins[k]!.dtype, `out${k}[${at}]`);
-  // less(a, b) over the keys: numpy order, NaN last.
-  const lessLines: string[] = [];
-  for (let k = 0; k < numKeys; k++) {
-    const d = ins[k]!.dtype, t = wgslType(d);
-    const a = `ka${k}`, b = `kb${k}`;
-    lessLines.push(`let ${a} = ${t === "bool" ? `select(0u, 1u, ${key(k, "pa")})` : key(k, "pa")}; let ${b} = ${t === "bool" ? `select(0u, 1u, ${key(k, "pb")})` : key(k, "pb")};`);
-    if (t === "f32") {
-      h.use("isnan");
-      lessLines.push(`if (isnan_(${a}) != isnan_(${b})) { return isnan_(${b}); }`, `if (!isnan_(${a}) && ${a} != ${b}) { return ${a} < ${b}; }`);
-    } else lessLines.push(`if (${a} != ${b}) { return ${a} < ${b}; }`);
-  }
-  const decls = `fn less(pa: u32, pb: u32) -> bool {\n  ${lessLines.join("\n  ")}\n  return false;\n}`;
-  const swap = outs.map((_, k) => `let t${k} = out${k}[pa]; out${k}[pa] = out${k}[pb]; out${k}[pb] = t${k};`).join(" ");
-  const body = [
-    `let b = ${L.base};`,
-    `for (var j = 0u; j < ${L.n}; j = j + 1u) { let at = b + j * ${L.stride}; ${ins.map((_, k) => `out${k}[at] = in${k}[at];`).join(" ")} }`,
-    `for (var j = 1u; j < ${L.n}; j = j + 1u) {`,
-    "  var q = j;",
-    "  loop {",
-    "    if (q == 0u) { break; }",
-    `    let pa = b + (q - 1u) * ${L.stride}; let pb = b + q * ${L.stride};`,
-    "    if (!less(pb, pa)) { break; }",
-    `    ${swap}`,
-    "    q = q - 1u;",
-    "  }",
-    "}",
-  ];
-  return perItem("sort", L.count, ins, outs, h, body, lim, P, decls);
-}
-
 /** Primitives that are not a shader: control flow (run in programs, control.ts) and calls. */
 export const CONTROL_PRIMITIVES = new Set<string>(["pjit", "cond", "scan", "while", "custom_jvp_call", "custom_vjp_call"]);
 
 /** The shader of one primitive; throws NotOnWebGPU naming the primitive when there is none. */
-export function opShader(prim: Primitive, params: any, ins: readonly ShapedArray[], outs: readonly ShapedArray[], lim: GpuLimits, subgroups = false): ShaderSpec {
+export function opShader(prim: Primitive, params: any, ins: readonly ShapedArray[], outs: readonly ShapedArray[], lim: GpuLimits, subgroups = false): OpSpec {
   for (const a of [...ins, ...outs]) wgslType(a.dtype); // float64 throws here, with the reason
   const k = asFusedKernel(prim, params, ins, outs);
   if (k) return fusedShader(k, lim, prim, subgroups);

@@ -3,7 +3,7 @@ import { typedArrayFor, type TypedArray } from "../../dtype.js";
 import type { ParamsOf } from "../../core/primitives.js";
 import type { FusedKernel, OpStep, Program, Slot } from "../kernel.js";
 import type { WebGPUBuffer } from "./buffer.js";
-import type { ShaderSpec } from "./kernels.js";
+import type { OpSpec } from "./passes.js";
 import { NotOnWebGPU } from "./wgsl.js";
 
 /**
@@ -28,7 +28,7 @@ export interface ProgramPlan {
   readonly allConsts: readonly WebGPUBuffer[];
 }
 
-export interface Dispatch { readonly spec: ShaderSpec; readonly inputs: readonly Slot[]; readonly outputs: readonly Slot[] }
+export interface Dispatch { readonly spec: OpSpec; readonly inputs: readonly Slot[]; readonly outputs: readonly Slot[] }
 export type ControlStep = Extract<OpStep, { prim: "cond" | "while" | "scan" | "pjit" }>;
 export type PlannedStep =
   | { readonly kind: "dispatch"; readonly d: Dispatch; readonly step: number }
@@ -37,8 +37,8 @@ export type PlannedStep =
 
 /** What planning needs of the backend. */
 export interface Planning {
-  fusedSpec(kernel: FusedKernel, label: string): ShaderSpec;
-  opSpec(step: OpStep, program: Program): ShaderSpec;
+  fusedSpec(kernel: FusedKernel, label: string): OpSpec;
+  opSpec(step: OpStep, program: Program): OpSpec;
   upload(data: TypedArray, aval: ShapedArray): WebGPUBuffer;
   /** The (cached) plan of a control-flow body, lowered by the engine. */
   bodyPlan(body: Program): ProgramPlan;

@@ -1,6 +1,6 @@
 /// <reference types="@webgpu/types" />
 import type { Gpu } from "./device.js";
-import type { ShaderSpec } from "./kernels.js";
+import type { OpSpec } from "./passes.js";
 import type { WebGPUBuffer } from "./buffer.js";
 import { storageType } from "./wgsl.js";
 
@@ -11,7 +11,7 @@ const COPY_DST = 0x08, MAP_READ = 0x01, MAP_MODE_READ = 0x01;
 export interface Encoding {
   ensure(g: Gpu, b: WebGPUBuffer): GPUBuffer;
   release(b: WebGPUBuffer): void;
-  dispatch(g: Gpu, pass: GPUComputePassEncoder, spec: ShaderSpec, ins: readonly WebGPUBuffer[], outs: readonly WebGPUBuffer[]): void;
+  dispatch(g: Gpu, pass: GPUComputePassEncoder, spec: OpSpec, ins: readonly WebGPUBuffer[], outs: readonly WebGPUBuffer[]): void;
   readonly stats: { submissions: number };
 }
 
@@ -30,13 +30,13 @@ export class Recorder {
 
   endPass(): void { this.pass?.end(); this.pass = null; }
 
-  dispatch(spec: ShaderSpec, ins: readonly WebGPUBuffer[], outs: readonly WebGPUBuffer[]): void {
+  dispatch(spec: OpSpec, ins: readonly WebGPUBuffer[], outs: readonly WebGPUBuffer[]): void {
     this.pass ??= this.encoder().beginComputePass();
     this.be.dispatch(this.g, this.pass, spec, ins, outs);
   }
 
   /** A dispatch in its own pass (a timed one: timestamps are written per pass). */
-  dispatchIn(desc: GPUComputePassDescriptor, spec: ShaderSpec, ins: readonly WebGPUBuffer[], outs: readonly WebGPUBuffer[]): void {
+  dispatchIn(desc: GPUComputePassDescriptor, spec: OpSpec, ins: readonly WebGPUBuffer[], outs: readonly WebGPUBuffer[]): void {
     this.endPass();
     const p = this.encoder().beginComputePass(desc);
     this.be.dispatch(this.g, p, spec, ins, outs);
