@@ -1,4 +1,4 @@
-import { castScalar, intRange, isInt, isNarrowed, narrowScalar, typedArrayFor, wrapInt, type DType, type TypedArray } from "../../dtype.js";
+import { castScalar, intRange, isBool, isInt, isNarrowed, narrowScalar, typedArrayFor, wrapInt, type DType, type TypedArray } from "../../dtype.js";
 import type { ShapedArray } from "../../core/aval.js";
 import { BINARY_PRIMITIVES, UNARY_PRIMITIVES, type BinaryPrimitive, type ParamsOf, type Primitive, type UnaryPrimitive } from "../../core/primitives.js";
 import { resolvePadding } from "../../shape/conv.js";
@@ -12,6 +12,21 @@ export type DataPrimitive = Exclude<Primitive, "pjit" | "cond" | "scan" | "while
 export type Impl<P extends Primitive> = (xs: readonly TypedArray[], params: ParamsOf<P>, inAvals: readonly ShapedArray[], outAvals: readonly ShapedArray[]) => TypedArray[];
 
 /** Writes JS numbers into storage of a dtype: 16-bit floats round, 8- and 16-bit integers wrap (dtype.ts). */
+/**
+ * How scatter combines an update with the current value, in the operand's dtype: bool adds as
+ * logical or and multiplies as and (a sum of two trues is true, not 2); integers multiply with
+ * integer wraparound (a product in doubles loses the low bits past 2^53).
+ */
+function scatterCombine(mode: string, dtype: DType): (cur: number, v: number) => number {
+  switch (mode) {
+    case "set": return (_cur, v) => v;
+    case "add": return isBool(dtype) ? (cur, v) => (cur || v ? 1 : 0) : (cur, v) => cur + v;
+    case "mul": return isBool(dtype) ? (cur, v) => (cur && v ? 1 : 0) : isInt(dtype) ? (cur, v) => Math.imul(cur, v) : (cur, v) => cur * v;
+    case "min": return nanMin;
+    default: return nanMax;
+  }
+}
+
 export function finish(out: TypedArray, dtype: DType): TypedArray {
   if (isNarrowed(dtype)) for (let i = 0; i < out.length; i++) out[i] = narrowScalar(out[i]!, dtype);
   return out;
@@ -297,14 +312,12 @@ export const referenceImpls: { readonly [P in DataPrimitive]: Impl<P> } = {
     const n = a!.shape[axis]!;
     const outer = sizeOf(a!.shape.slice(0, axis)), inner = sizeOf(a!.shape.slice(axis + 1));
     const m = ia!.size;
+    const combine = scatterCombine(mode, a!.dtype);
     for (let i = 0; i < outer; i++) for (let j = 0; j < m; j++) {
       const k = ind![j]!;
       if (k < 0 || k >= n) continue; // out-of-bounds updates are dropped, as in JAX
       const dst = (i * n + k) * inner, src = (i * m + j) * inner;
-      for (let e = 0; e < inner; e++) {
-        const cur = o[dst + e]!, v = u![src + e]!;
-        o[dst + e] = mode === "set" ? v : mode === "add" ? cur + v : mode === "mul" ? cur * v : mode === "min" ? nanMin(cur, v) : nanMax(cur, v);
-      }
+      for (let e = 0; e < inner; e++) o[dst + e] = combine(o[dst + e]!, u![src + e]!);
     }
     return [finish(o, a!.dtype)];
   },
