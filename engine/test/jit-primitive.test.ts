@@ -11,25 +11,11 @@ import { setRecorder, type Recorder } from "../src/core/profile-hook.js";
 import { controlImpls } from "../src/core/eval.js";
 import { ELEMENTWISE } from "../src/core/primitives.js";
 import type { Jaxpr } from "../src/core/jaxpr.js";
+import { close as closeTo, list, numericGrad } from "./helpers/finite-differences.js";
 
 config.update("enableX64", true);
 
-const list = (x: DeviceArray) => Array.from(x.dataSync(), Number);
-function close(actual: DeviceArray | number[], expected: DeviceArray | number[], tol = 1e-7) {
-  const a = Array.isArray(actual) ? actual : list(actual), e = Array.isArray(expected) ? expected : list(expected);
-  assert.equal(a.length, e.length, `length ${a.length} vs ${e.length}`);
-  a.forEach((v, i) => assert.ok(Math.abs(v - e[i]!) <= tol * (1 + Math.abs(e[i]!)), `element ${i}: ${v} vs ${e[i]}`));
-}
-
-/** Central differences of a scalar function of one array. */
-function numericGrad(f: (x: DeviceArray) => DeviceArray, x: DeviceArray, h = 1e-6): number[] {
-  const base = list(x);
-  return base.map((_, i) => {
-    const plus = base.slice(), minus = base.slice();
-    plus[i]! += h; minus[i]! -= h;
-    return (f(np.array(plus).reshape(x.shape)).item() - f(np.array(minus).reshape(x.shape)).item()) / (2 * h);
-  });
-}
+const close = (actual: DeviceArray | number[], expected: DeviceArray | number[], tol = 1e-7) => closeTo(actual, expected, tol);
 
 /** What one call does on the eager trace: the primitives dispatched one by one, and the jit programs run (by name). */
 function observe<T>(fn: () => T): { result: T; eager: string[]; programs: string[] } {

@@ -3,26 +3,10 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { np, nn, lax, grad, valueAndGrad, jit, vmap, jvp, vjp, jacfwd, jacrev, hessian, linearize, config, DeviceArray } from "../src/index.js";
+import { close, list, numericGrad } from "./helpers/finite-differences.js";
 
 config.update("enableX64", true);
 
-const list = (x: DeviceArray) => Array.from(x.dataSync(), Number);
-function close(actual: DeviceArray | number[], expected: DeviceArray | number[], tol = 1e-6) {
-  const a = Array.isArray(actual) ? actual : list(actual), e = Array.isArray(expected) ? expected : list(expected);
-  assert.equal(a.length, e.length, `length ${a.length} vs ${e.length}`);
-  a.forEach((v, i) => assert.ok(Math.abs(v - e[i]!) <= tol * (1 + Math.abs(e[i]!)), `element ${i}: ${v} vs ${e[i]}`));
-}
-
-/** Central differences of a scalar function of one array, in float64. */
-function numericGrad(f: (x: DeviceArray) => DeviceArray, x: DeviceArray, h = 1e-6): number[] {
-  const base = list(x);
-  return base.map((_, i) => {
-    const plus = base.slice(), minus = base.slice();
-    plus[i]! += h; minus[i]! -= h;
-    const fp = f(np.array(plus).reshape(x.shape)).item(), fm = f(np.array(minus).reshape(x.shape)).item();
-    return (fp - fm) / (2 * h);
-  });
-}
 
 const x0 = np.array([[0.3, -1.2, 0.7], [1.5, 0.2, -0.4]]);
 const w = np.array([[0.5, -0.3], [0.1, 0.8], [-0.6, 0.2]]);

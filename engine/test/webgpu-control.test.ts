@@ -7,28 +7,9 @@
 // makes that a failure.
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { np, lax, grad, jit, vmap, devicePut, getBackend, type DeviceArray } from "../src/index.js";
-import type { WebGPUBackend } from "../src/backend/webgpu/backend.js";
+import { np, lax, grad, jit, vmap, type DeviceArray } from "../src/index.js";
+import { gpu, ref, same, skip } from "./helpers/webgpu-oracle.js";
 
-const be = getBackend("webgpu") as WebGPUBackend;
-const ready = await be.ready().then(() => true as const, (e: Error) => e.message);
-if (ready !== true && process.env.TENSORLENS_REQUIRE_WEBGPU === "1") throw new Error(`TENSORLENS_REQUIRE_WEBGPU=1 but ${ready}`);
-const skip: string | false = ready === true ? false : `no WebGPU adapter: ${ready}`;
-
-const gpu = (x: DeviceArray) => devicePut(x, "webgpu");
-const ref = (x: DeviceArray) => devicePut(x, "reference");
-
-/** |got - want| <= 1e-5 + 1e-4 |want| (the issue's tolerance). */
-async function same(got: DeviceArray, want: DeviceArray, what: string) {
-  assert.equal(got.device, "webgpu", `${what}: computed on webgpu`);
-  assert.deepEqual(got.shape, want.shape, `${what}: shape`);
-  assert.equal(got.dtype, want.dtype, `${what}: dtype`);
-  const g = await got.data(), w = want.dataSync();
-  for (let i = 0; i < w.length; i++) {
-    const a = Number(g[i]), b = Number(w[i]);
-    assert.ok(Math.abs(a - b) <= 1e-5 + 1e-4 * Math.abs(b), `${what}: element ${i} is ${a}, expected ${b}`);
-  }
-}
 /** Runs f on webgpu and on the reference backend from the same host values. */
 async function both(f: (...xs: DeviceArray[]) => DeviceArray | DeviceArray[], xs: DeviceArray[], what: string) {
   const g = f(...xs.map(gpu)), w = f(...xs.map(ref));

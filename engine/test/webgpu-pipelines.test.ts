@@ -10,37 +10,18 @@ import { np, nn, jit, devicePut, getBackend, type DeviceArray } from "../src/ind
 import type { ShapedArray } from "../src/core/aval.js";
 import type { Primitive } from "../src/core/primitives.js";
 import type { DType, TypedArray } from "../src/dtype.js";
-import { referenceImpls, type DataPrimitive, type Impl } from "../src/backend/reference/ops.js";
 import { WebGPUBackend } from "../src/backend/webgpu/backend.js";
 import { acquireGpu } from "../src/backend/webgpu/device.js";
 import { aval, randomArray, rng } from "./helpers/random-arrays.js";
+import { referenceImpls, type DataPrimitive, type Impl } from "../src/backend/reference/ops.js";
+import { adapter, assertClose, be, checkPrim, skip } from "./helpers/webgpu-oracle.js";
 
-const be = getBackend("webgpu") as WebGPUBackend;
-const ready = await be.ready().then((info) => ({ ok: true as const, info }), (e: Error) => ({ ok: false as const, reason: e.message }));
-if (!ready.ok && process.env.TENSORLENS_REQUIRE_WEBGPU === "1") throw new Error(`TENSORLENS_REQUIRE_WEBGPU=1 but ${ready.reason}`);
-const skip: string | false = ready.ok ? false : `no WebGPU adapter: ${ready.reason}`;
-const hasSubgroups = ready.ok && ready.info.features.includes("subgroups");
-if (ready.ok) console.log(`# webgpu adapter: ${ready.info.adapter}; subgroups: ${hasSubgroups}`);
-
-function assertClose(got: ArrayLike<number>, want: ArrayLike<number>, what: string, rtol = 1e-4, atol = 1e-5) {
-  assert.equal(got.length, want.length, `${what}: length`);
-  for (let i = 0; i < want.length; i++) {
-    const g = Number(got[i]), w = Number(want[i]);
-    if (Number.isNaN(w) ? Number.isNaN(g) : !Number.isFinite(w) ? g === w : Math.abs(g - w) <= atol + rtol * Math.abs(w)) continue;
-    assert.fail(`${what}: element ${i} is ${g}, expected ${w}`);
-  }
-}
+const hasSubgroups = adapter?.features.includes("subgroups") ?? false;
+if (adapter) console.log(`# webgpu adapter: ${adapter.adapter}; subgroups: ${hasSubgroups}`);
 
 /** One primitive on a webgpu backend against the reference kernels. */
-async function check(b: WebGPUBackend, prim: Primitive, params: any, inputs: TypedArray[], inAvals: ShapedArray[], outAvals: ShapedArray[], what: string) {
-  const impl = referenceImpls[prim as DataPrimitive] as Impl<DataPrimitive>;
-  const want = impl(inputs.map((x) => x.slice()), params, inAvals, outAvals);
-  const bufs = inputs.map((x, i) => b.upload(x, inAvals[i]!));
-  const outs = b.execute(prim, params, bufs, inAvals, outAvals);
-  const got = await Promise.all(outs.map((o, i) => b.download(o, outAvals[i]!)));
-  for (const o of [...bufs, ...outs]) b.free(o);
-  want.forEach((w, i) => assertClose(got[i]!, w, `${what} output ${i}`));
-}
+const check = (b: WebGPUBackend, prim: Primitive, params: any, inputs: TypedArray[], inAvals: ShapedArray[], outAvals: ShapedArray[], what: string) =>
+  checkPrim(prim, params, inputs, inAvals, outAvals, what, 1e-4, 1e-5, b);
 
 const r = rng(7);
 const f32 = (shape: number[], lo = -3, hi = 3) => randomArray("float32", shape, r, lo, hi);

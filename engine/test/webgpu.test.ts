@@ -8,45 +8,18 @@
 // provides one on a machine without a GPU.
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { np, nn, lax, random, grad, jit, vmap, devicePut, getBackend, config, type DeviceArray } from "../src/index.js";
+import { np, nn, lax, random, grad, jit, vmap, devicePut, config, type DeviceArray } from "../src/index.js";
 import { ShapedArray } from "../src/core/aval.js";
 import { abstractEval } from "../src/core/rules/abstract-eval.js";
 import { BINARY_PRIMITIVES, UNARY_PRIMITIVES, COMPARISONS, type Primitive } from "../src/core/primitives.js";
 import type { DType, TypedArray } from "../src/dtype.js";
-import { referenceImpls, type DataPrimitive, type Impl } from "../src/backend/reference/ops.js";
-import type { WebGPUBackend } from "../src/backend/webgpu/backend.js";
 import { aval, randomArray, rng } from "./helpers/random-arrays.js";
+import { adapter, assertClose, be, gpu, ref, runPrim, same, skip } from "./helpers/webgpu-oracle.js";
 
-const be = getBackend("webgpu") as WebGPUBackend;
-const ready = await be.ready().then((info) => ({ ok: true as const, info }), (e: Error) => ({ ok: false as const, reason: e.message }));
-if (!ready.ok && process.env.TENSORLENS_REQUIRE_WEBGPU === "1") throw new Error(`TENSORLENS_REQUIRE_WEBGPU=1 but ${ready.reason}`);
-const skip: string | false = ready.ok ? false : `no WebGPU adapter: ${ready.reason}`;
-if (ready.ok) console.log(`# webgpu adapter: ${ready.info.adapter}`);
+if (adapter) console.log(`# webgpu adapter: ${adapter.adapter}`);
 
-/** |got - want| <= 1e-5 + 1e-4 |want| (the issue's tolerance), NaN = NaN, infinities and ints exact. */
-function assertClose(got: ArrayLike<number>, want: ArrayLike<number>, what: string, rtol = 1e-4, atol = 1e-5) {
-  assert.equal(got.length, want.length, `${what}: length`);
-  for (let i = 0; i < want.length; i++) {
-    const g = Number(got[i]), w = Number(want[i]);
-    if (Number.isNaN(w) ? Number.isNaN(g) : !Number.isFinite(w) ? g === w : Math.abs(g - w) <= atol + rtol * Math.abs(w)) continue;
-    assert.fail(`${what}: element ${i} is ${g}, expected ${w}`);
-  }
-}
-
-
-
-/** One primitive on the reference kernels and on webgpu (through the Backend contract). */
-async function runBoth(prim: Primitive, params: any, inputs: TypedArray[], inAvals: ShapedArray[], outAvals: ShapedArray[]) {
-  const impl = referenceImpls[prim as DataPrimitive] as Impl<DataPrimitive>;
-  const want = impl(inputs.map((x) => x.slice()), params, inAvals, outAvals);
-  const bufs = inputs.map((x, i) => be.upload(x, inAvals[i]!));
-  const outs = be.execute(prim, params, bufs, inAvals, outAvals);
-  const got = await Promise.all(outs.map((b, i) => be.download(b, outAvals[i]!)));
-  for (const b of [...bufs, ...outs]) be.free(b);
-  return { want, got };
-}
 async function check(prim: Primitive, params: any, inputs: TypedArray[], inAvals: ShapedArray[], outAvals: ShapedArray[], what: string, rtol = 1e-4, atol = 1e-5) {
-  const { want, got } = await runBoth(prim, params, inputs, inAvals, outAvals);
+  const { want, got } = await runPrim(prim, params, inputs, inAvals, outAvals);
   want.forEach((w, i) => assertClose(got[i]!, w, `${what} output ${i}`, outAvals[i]!.dtype === "float16" ? 2e-3 : rtol, outAvals[i]!.dtype === "float16" ? 1e-3 : atol));
 }
 
@@ -207,14 +180,6 @@ describe("webgpu structural, reduction and other primitives", { skip }, () => {
 });
 
 // ---- the engine through the public API ---------------------------------------------------------
-const gpu = (x: DeviceArray) => devicePut(x, "webgpu");
-const ref = (x: DeviceArray) => devicePut(x, "reference");
-async function same(got: DeviceArray, want: DeviceArray, what: string) {
-  assert.equal(got.device, "webgpu", `${what}: computed on webgpu`);
-  assert.deepEqual(got.shape, want.shape, `${what}: shape`);
-  assert.equal(got.dtype, want.dtype, `${what}: dtype`);
-  assertClose(await got.data(), want.dataSync(), what);
-}
 /** Runs f on webgpu and on the reference backend from the same host values. */
 async function both(f: (...xs: DeviceArray[]) => DeviceArray | DeviceArray[], xs: DeviceArray[], what: string) {
   const g = f(...xs.map(gpu)), w = f(...xs.map(ref));

@@ -10,9 +10,14 @@ import { referenceImpls, type DataPrimitive, type Impl } from "../../src/backend
 import type { WebGPUBackend } from "../../src/backend/webgpu/backend.js";
 
 export const be = getBackend("webgpu") as WebGPUBackend;
-const ready = await be.ready().then(() => true as const, (e: Error) => e.message);
-if (ready !== true && process.env.TENSORLENS_REQUIRE_WEBGPU === "1") throw new Error(`TENSORLENS_REQUIRE_WEBGPU=1 but ${ready}`);
-export const skip: string | false = ready === true ? false : `no WebGPU adapter: ${ready}`;
+const ready = await be.ready().then((info) => ({ ok: true as const, info }), (e: Error) => ({ ok: false as const, reason: e.message }));
+if (!ready.ok && process.env.TENSORLENS_REQUIRE_WEBGPU === "1") throw new Error(`TENSORLENS_REQUIRE_WEBGPU=1 but ${ready.reason}`);
+export const skip: string | false = ready.ok ? false : `no WebGPU adapter: ${ready.reason}`;
+/** The adapter's name and features, when there is one. */
+export const adapter = ready.ok ? ready.info : undefined;
+
+export const gpu = (x: DeviceArray) => devicePut(x, "webgpu");
+export const ref = (x: DeviceArray) => devicePut(x, "reference");
 
 /** |got - want| <= atol + rtol |want| (the issue's tolerance), NaN = NaN, infinities exact. */
 export function assertClose(got: ArrayLike<number>, want: ArrayLike<number>, what: string, rtol = 1e-4, atol = 1e-5) {
@@ -24,15 +29,29 @@ export function assertClose(got: ArrayLike<number>, want: ArrayLike<number>, wha
   }
 }
 
-/** One primitive on the reference kernels and on webgpu; outputs compared within the tolerance. */
-export async function checkPrim(prim: Primitive, params: any, inputs: TypedArray[], inAvals: ShapedArray[], outAvals: ShapedArray[], what: string, rtol = 1e-4, atol = 1e-5) {
+/** One primitive on the reference kernels and on webgpu (through the Backend contract): both outputs. */
+export async function runPrim(prim: Primitive, params: any, inputs: TypedArray[], inAvals: ShapedArray[], outAvals: ShapedArray[], on: WebGPUBackend = be) {
   const impl = referenceImpls[prim as DataPrimitive] as Impl<DataPrimitive>;
   const want = impl(inputs.map((x) => x.slice()), params, inAvals, outAvals);
-  const bufs = inputs.map((x, i) => be.upload(x, inAvals[i]!));
-  const outs = be.execute(prim, params, bufs, inAvals, outAvals);
-  const got = await Promise.all(outs.map((b, i) => be.download(b, outAvals[i]!)));
-  for (const b of [...bufs, ...outs]) be.free(b);
+  const bufs = inputs.map((x, i) => on.upload(x, inAvals[i]!));
+  const outs = on.execute(prim, params, bufs, inAvals, outAvals);
+  const got = await Promise.all(outs.map((b, i) => on.download(b, outAvals[i]!)));
+  for (const b of [...bufs, ...outs]) on.free(b);
+  return { want, got };
+}
+
+/** One primitive on the reference kernels and on webgpu; outputs compared within the tolerance. */
+export async function checkPrim(prim: Primitive, params: any, inputs: TypedArray[], inAvals: ShapedArray[], outAvals: ShapedArray[], what: string, rtol = 1e-4, atol = 1e-5, on: WebGPUBackend = be) {
+  const { want, got } = await runPrim(prim, params, inputs, inAvals, outAvals, on);
   want.forEach((w, i) => assertClose(got[i]!, w, `${what} output ${i}`, rtol, atol));
+}
+
+/** A result computed on webgpu equals the reference's (shape, dtype, values within the tolerance). */
+export async function same(got: DeviceArray, want: DeviceArray, what: string) {
+  assert.equal(got.device, "webgpu", `${what}: computed on webgpu`);
+  assert.deepEqual(got.shape, want.shape, `${what}: shape`);
+  assert.equal(got.dtype, want.dtype, `${what}: dtype`);
+  assertClose(await got.data(), want.dataSync(), what);
 }
 
 /** Runs f on webgpu and on the reference backend from the same host values; every output compared. */
