@@ -19,16 +19,8 @@ const repo = join(dirname(fileURLToPath(import.meta.url)), "..");
 /** The engine's cycles, as the test prints them (the files of each, relative to engine/src), and why each remains. */
 const KNOWN_ENGINE_CYCLES: readonly { readonly files: readonly string[]; readonly reason: string }[] = [
   {
-    files: ["backend/native/backend.ts", "backend/native/program.ts"],
-    reason: "the backend compiles programs (compileProgram) and the program executor makes the backend's buffers (NativeBuffer, onHeap); issue 14 moves the executor out of the backend",
-  },
-  {
     files: ["core/ad/control-rules.ts", "core/ad/custom-rules.ts", "core/ad/jaxpr-transforms.ts", "core/ad/jvp.ts", "core/ad/pjit-rules.ts", "core/ad/vjp.ts", "core/batching.ts", "core/transforms.ts"],
     reason: "the JVP/VJP/batching traces import their control-flow, custom and pjit rules, which transform inner jaxprs through the traces again (vmapFlat, jvpFlat, vjpFlat); being removed for issue 14",
-  },
-  {
-    files: ["numpy/decompositions.ts", "numpy/linalg.ts"],
-    reason: "decompositions build on matmul/diagonal while linalg.norm's matrix norms ('nuc', 2) come from the SVD in decompositions",
   },
 ];
 

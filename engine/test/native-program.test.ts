@@ -1,6 +1,6 @@
 // Compiled programs on the native backend: whole programs against step-by-step execution on
 // the reference backend, outputs that alias inputs and constants, the fallback for programs
-// with a primitive the addon lacks, the memory plan's reuse, and each SIMD level of the
+// with a primitive the addon lacks (the engine's executor, core/executor.ts), the memory plan's reuse, and each SIMD level of the
 // machine (child processes with TENSORLENS_SIMD lowered).
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
@@ -10,6 +10,7 @@ import { ShapedArray } from "../src/core/aval.js";
 import type { Backend, Buffer } from "../src/backend/interface.js";
 import type { Expr, Program, Step } from "../src/backend/kernel.js";
 import { ReferenceBackend } from "../src/backend/reference/index.js";
+import { runProgram } from "../src/core/executor.js";
 import { assertClose, aval, native, randomArray, rng, skip } from "./native-helpers.js";
 
 const f32 = (...shape: number[]) => aval(shape, "float32");
@@ -34,7 +35,9 @@ function runReference(p: Program, inputs: Float32Array[]) {
 
 function runNative(p: Program, inputs: Float32Array[], times = 1) {
   const be = native!;
-  const exe = be.compile(p);
+  // The engine's executor, for a program the addon cannot take whole (no control flow here).
+  const consts = p.constants.map((c) => be.upload(Float32Array.from(c.data), c.aval));
+  const exe = be.compile(p, undefined, (ins) => runProgram(p, be, ins, consts, () => undefined))!;
   const ins = inputs.map((x, i) => be.upload(x, p.slots[i]!));
   let outs: Buffer[] = [];
   for (let t = 0; t < times; t++) {
@@ -43,7 +46,7 @@ function runNative(p: Program, inputs: Float32Array[], times = 1) {
   }
   const res = outs.map((b, i) => be.downloadSync(b, p.slots[p.outputs[i]!]!));
   // Every output is its own buffer: freeing them all, and the inputs, must not double-free.
-  [...ins, ...outs].forEach((b) => be.free(b));
+  [...ins, ...outs, ...consts].forEach((b) => be.free(b));
   return { res, exe };
 }
 
@@ -121,7 +124,7 @@ describe("native compiled programs", { skip }, () => {
     runNative(p, inputs);  // warm caches
     const before = be.liveBytes();
     for (let i = 0; i < 20; i++) runNative(p, inputs);
-    const exe = be.compile(p);
+    const exe = be.compile(p)!;
     const ins = inputs.map((x, i) => be.upload(x, p.slots[i]!));
     for (let i = 0; i < 50; i++) exe.run(ins).forEach((b) => be.free(b));
     ins.forEach((b) => be.free(b));

@@ -1,7 +1,7 @@
 import type { TypedArray } from "../dtype.js";
 import type { ShapedArray } from "../core/aval.js";
 import type { ParamsOf, Primitive } from "../core/primitives.js";
-import type { FusedKernel, Program } from "./kernel.js";
+import type { FusedKernel, OpStep, Program } from "./kernel.js";
 
 /** An opaque handle to memory owned by a backend. */
 export type Buffer = object;
@@ -16,6 +16,16 @@ export interface Executable {
    */
   runDonated?(inputs: readonly Buffer[], donate: readonly boolean[]): Buffer[];
 }
+
+/**
+ * The engine's runner of a program step that is control flow (pjit, cond, scan, while: they call
+ * back into traced programs): its outputs, or undefined for a step the backend runs itself.
+ * core/executor.ts takes it as an argument, so that the executor imports no tracing.
+ */
+export type ControlStep = (step: OpStep, backend: Backend, args: readonly Buffer[], inAvals: readonly ShapedArray[], outAvals: readonly ShapedArray[]) => Buffer[] | undefined;
+
+/** The engine's executor (core/executor.ts) bound to one program, its backend and its constants. */
+export type ProgramRunner = (inputs: readonly Buffer[]) => Buffer[];
 
 /**
  * What a backend provides. The reference backend (TypeScript) is the oracle; native and
@@ -51,11 +61,13 @@ export interface Backend {
   /** Whether programs for this backend should carry matmul/conv epilogues (see kernel.ts Epilogue). */
   readonly fusesEpilogues?: boolean;
   /**
-   * Takes a whole program once (optional: the engine's generic executor runs it otherwise, and
-   * where this answers undefined). `lowerBody` lowers the programs of its control-flow steps
-   * (cond branches, while and scan bodies), for a backend that runs control flow itself.
+   * Takes a whole program once (optional: the engine's executor runs it otherwise, and where
+   * this answers undefined). `lowerBody` lowers the programs of its control-flow steps (cond
+   * branches, while and scan bodies), for a backend that runs control flow itself. `engine` runs
+   * this program in the engine's executor: a backend whose own path cannot take some programs
+   * (native: control flow, a primitive its addon lacks) wraps it instead of a loop of its own.
    */
-  compile?(program: Program, lowerBody?: (body: ParamsOf<"scan">["body"]) => Program): Executable | undefined;
+  compile?(program: Program, lowerBody?: (body: ParamsOf<"scan">["body"]) => Program, engine?: ProgramRunner): Executable | undefined;
   /**
    * Whether compile() runs programs with control-flow steps itself (webgpu: its predicates are
    * read asynchronously, so the engine's synchronous executor cannot). Eager control flow on

@@ -57,19 +57,15 @@ export interface ClosedJaxpr { readonly jaxpr: Jaxpr; readonly consts: readonly 
  * concrete arrays and outer-trace values the function closed over.
  */
 export function traceToJaxpr(fn: (...args: DeviceArray[]) => readonly DeviceArray[], inAvals: readonly ShapedArray[], transformation = "jit", origin?: CallSite): ClosedJaxpr {
-  const trace = new JaxprTrace(currentTrace(), transformation, origin);
-  try {
-    const args = inAvals.map((a) => trace.newArg(a));
-    const outs = withTrace(trace, () => fn(...args));
-    const outAtoms = outs.map((o) => trace.atom(o));
-    const constVars = [...trace.consts.values()];
-    return {
-      jaxpr: checkAfter(`tracing ${transformation}`, new Jaxpr([...constVars, ...args.map((a) => a.v)], trace.eqns, outAtoms)),
-      consts: [...trace.consts.keys()],
-    };
-  } finally {
-    trace.alive = false;
-  }
+  using trace = new JaxprTrace(currentTrace(), transformation, origin);
+  const args = inAvals.map((a) => trace.newArg(a));
+  const outs = withTrace(trace, () => fn(...args));
+  const outAtoms = outs.map((o) => trace.atom(o));
+  const constVars = [...trace.consts.values()];
+  return {
+    jaxpr: checkAfter(`tracing ${transformation}`, new Jaxpr([...constVars, ...args.map((a) => a.v)], trace.eqns, outAtoms)),
+    consts: [...trace.consts.keys()],
+  };
 }
 
 /** Evaluates a jaxpr by binding each equation in the current trace (the interpreter every transformation can run). */

@@ -6,6 +6,7 @@ import { Jaxpr, Literal, Var, type Atom, type Eqn, type EqnOf } from "./jaxpr.js
 import { BINARY_PRIMITIVES, ELEMENTWISE, UNARY_PRIMITIVES, type Primitive } from "./primitives.js";
 import type { Expr, FusedKernel, Program, ReduceOp, Slot, Step } from "../backend/kernel.js";
 import type { SourceLocation } from "./source.js";
+import { freePoints, type SlotAccess } from "./memory-plan.js";
 
 /**
  * Lowers an optimized jaxpr to a program of fused kernels. Elementwise chains become one
@@ -265,7 +266,7 @@ export function lowerJaxpr(jaxpr: Jaxpr, numConsts: number, constData: readonly 
   jaxpr.outvars.forEach((a, i) => { slots[outputs[i]!] = a.aval; });
 
   if (options.epilogues) fuseEpilogues(steps, outputs, slots);
-  planFrees(steps, outputs, pinned);
+  planFrees(steps, outputs, pinned, slots.length);
   return makeProgram(slots, args.length, constants, steps, outputs);
 }
 
@@ -316,28 +317,9 @@ function readsIdentity(e: Expr, input: number, shape: readonly number[]): boolea
 
 function sameShape(a: readonly number[], b: readonly number[]) { return a.length === b.length && a.every((d, i) => d === b[i]); }
 
-/** Inserts free steps right after each intermediate's last use: the memory plan. */
-function planFrees(steps: Step[], outputs: readonly Slot[], pinned: ReadonlySet<Slot>) {
-  const last = new Map<Slot, number>();
-  steps.forEach((s, i) => {
-    if (s.kind === "kernel") s.inputs.forEach((x) => last.set(x, i));
-    else if (s.kind === "op") {
-      s.inputs.forEach((x) => last.set(x, i));
-      s.epilogue?.inputs.forEach((x) => { if (x >= 0) last.set(x, i); });
-    }
-  });
-  const produced = new Set<Slot>();
-  for (const s of steps) {
-    if (s.kind === "kernel") produced.add(s.output);
-    else if (s.kind === "op") s.outputs.forEach((o) => produced.add(o));
-  }
-  const freesAt = new Map<number, Slot[]>();
-  for (const slot of produced) {
-    if (pinned.has(slot) || outputs.includes(slot)) continue;
-    // A produced value never read is freed right after it is made.
-    const at = last.get(slot) ?? steps.findIndex((s) => (s.kind === "kernel" ? s.output === slot : s.kind === "op" && s.outputs.includes(slot)));
-    freesAt.set(at, [...(freesAt.get(at) ?? []), slot]);
-  }
+/** Inserts free steps right after each intermediate's last use (the shared planner, memory-plan.ts). */
+function planFrees(steps: Step[], outputs: readonly Slot[], pinned: ReadonlySet<Slot>, numSlots: number) {
+  const freesAt = freePoints(steps.map(slotAccess), numSlots, (slot) => pinned.has(slot) || outputs.includes(slot));
   const original = [...steps];
   steps.length = 0;
   original.forEach((s, i) => {
@@ -345,6 +327,13 @@ function planFrees(steps: Step[], outputs: readonly Slot[], pinned: ReadonlySet<
     const f = freesAt.get(i);
     if (f) steps.push({ kind: "free", slots: f });
   });
+}
+
+/** The slots a step reads and writes (an epilogue's reads count as its op's). */
+function slotAccess(s: Step): SlotAccess {
+  if (s.kind === "kernel") return { ins: s.inputs, outs: [s.output] };
+  if (s.kind === "free") return { ins: [], outs: [] };
+  return { ins: s.epilogue ? [...s.inputs, ...s.epilogue.inputs.filter((x) => x >= 0)] : s.inputs, outs: s.outputs };
 }
 
 function makeProgram(slots: ShapedArray[], numInputs: number, constants: Program["constants"], steps: Step[], outputs: Slot[]): Program {

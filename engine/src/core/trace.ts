@@ -4,17 +4,21 @@ import type { ParamsOf, Primitive } from "./primitives.js";
 import { formatLocation, type CallSite } from "./source.js";
 
 /**
- * Stackless tracing, as in JAX: one trace is current (a dynamic scope entered with `using`);
- * binding a primitive asks the current trace to process it. A transformation's trace runs its
- * rules with its parent current, so transformations nest in any order. A trace dies when its
- * scope ends; a tracer of a dead trace that is used again is a leaked tracer and fails with
- * where its transformation was entered.
+ * Stackless tracing, as in JAX: one trace is current (`withTrace`, or `swapTrace` on hot
+ * paths); binding a primitive asks the current trace to process it. A transformation's trace
+ * runs its rules with its parent current, so transformations nest in any order. A trace lives
+ * for a scope entered with `using` (a Trace is Disposable: `using trace = new JVPTrace(...)`),
+ * and dies when that scope ends, by return or throw; a tracer of a dead trace that is used
+ * again is a leaked tracer and fails with where its transformation was entered.
  */
-export abstract class Trace {
+export abstract class Trace implements Disposable {
+  /** False once the scope the trace was made in has ended. */
   alive = true;
   constructor(readonly parent: Trace | null, readonly transformation: string, readonly site?: CallSite) {}
   get origin() { return this.site?.location; }
   abstract process<P extends Primitive>(prim: P, args: readonly DeviceArray[], params: ParamsOf<P>): DeviceArray[];
+  /** Ends the trace: its tracers are leaked from now on. */
+  [Symbol.dispose](): void { this.alive = false; }
   /** Is `t` this trace or one it runs inside? Tracers of such traces are constants here. */
   encloses(t: Trace): boolean {
     for (let s: Trace | null = this; s; s = s.parent) if (s === t) return true;
@@ -53,13 +57,6 @@ let current: Trace;
 
 export function setRootTrace(t: Trace) { current = t; }
 export function currentTrace(): Trace { return current; }
-
-/** Makes `t` current until the returned disposable is disposed (use with `using`). */
-export function enterTrace(t: Trace): Disposable {
-  const saved = current;
-  current = t;
-  return { [Symbol.dispose]: () => { current = saved; } };
-}
 
 /** Makes `t` current and returns the trace that was (hot paths restore it in a finally). */
 export function swapTrace(t: Trace): Trace {

@@ -15,19 +15,15 @@ import { LocatedError } from "./source.js";
 export type FlatFn = (...args: DeviceArray[]) => DeviceArray[];
 
 export function jvpFlat(fn: FlatFn, primals: readonly DeviceArray[], tangents: readonly Tangent[], origin?: CallSite): [DeviceArray[], Tangent[]] {
-  const trace = new JVPTrace(currentTrace(), origin);
-  try {
-    const ins = primals.map((p, i) => new JVPTracer(trace, p, tangents[i] ?? null));
-    const outs = withTrace(trace, () => fn(...ins));
-    const primalsOut: DeviceArray[] = [], tangentsOut: Tangent[] = [];
-    for (const o of outs) {
-      if (o instanceof JVPTracer && o._trace === trace) { primalsOut.push(o.primal); tangentsOut.push(o.tangent); }
-      else { primalsOut.push(o); tangentsOut.push(null); }
-    }
-    return [primalsOut, tangentsOut];
-  } finally {
-    trace.alive = false;
+  using trace = new JVPTrace(currentTrace(), origin);
+  const ins = primals.map((p, i) => new JVPTracer(trace, p, tangents[i] ?? null));
+  const outs = withTrace(trace, () => fn(...ins));
+  const primalsOut: DeviceArray[] = [], tangentsOut: Tangent[] = [];
+  for (const o of outs) {
+    if (o instanceof JVPTracer && o._trace === trace) { primalsOut.push(o.primal); tangentsOut.push(o.tangent); }
+    else { primalsOut.push(o); tangentsOut.push(null); }
   }
+  return [primalsOut, tangentsOut];
 }
 
 /** Like jvpFlat, with every float tangent materialized (zeros instead of symbolic zeros). */
@@ -46,13 +42,11 @@ export function vjpFlat(fn: FlatFn, primals: readonly DeviceArray[], origin?: Ca
   const trace = new VJPTrace(currentTrace(), origin);
   const ins = primals.map((p) => (isFloat(p.dtype) ? trace.track(p) : p));
   let outs: DeviceArray[];
-  try {
-    outs = withTrace(trace, () => fn(...ins));
-  } catch (e) {
-    trace.alive = false;
-    throw e;
+  {
+    // The trace ends with the forward pass (its tape stays readable for the pullback).
+    using forward = trace;
+    outs = withTrace(forward, () => fn(...ins));
   }
-  trace.alive = false;
   const primalOuts = outs.map((o) => ((o as { primal?: DeviceArray }).primal && (o as { _trace?: unknown })._trace === trace ? (o as unknown as { primal: DeviceArray }).primal : o));
   const pullback: Pullback = (cts) => trace.backward(outs, cts, ins);
   return [primalOuts, pullback];
@@ -68,20 +62,16 @@ export function vmapFlat(fn: FlatFn, args: readonly DeviceArray[], inDims: reado
     throw new LocatedError(`vmap: mapped axes have different sizes: ${detail}`);
   }
   const size = [...sizes][0]!;
-  const trace = new BatchTrace(currentTrace(), size, origin);
-  try {
-    const ins = args.map((a, i) => (inDims[i] === null || inDims[i] === undefined ? a : new BatchTracer(trace, a, inDims[i]!)));
-    const outs = withTrace(trace, () => fn(...ins));
-    return outs.map((o, i) => {
-      const want = typeof outDims === "number" ? outDims : outDims[i] ?? 0;
-      const [val, d] = o instanceof BatchTracer && o._trace === trace ? [o.val, o.bdim] : [o, null];
-      if (want === null) {
-        if (d !== null) throw new LocatedError(`vmap: output ${i} is batched but outAxes says null (not mapped)`);
-        return val;
-      }
-      return moveBatchAxis(val, d, want < 0 ? want + val.ndim + (d === null ? 1 : 0) : want, size);
-    });
-  } finally {
-    trace.alive = false;
-  }
+  using trace = new BatchTrace(currentTrace(), size, origin);
+  const ins = args.map((a, i) => (inDims[i] === null || inDims[i] === undefined ? a : new BatchTracer(trace, a, inDims[i]!)));
+  const outs = withTrace(trace, () => fn(...ins));
+  return outs.map((o, i) => {
+    const want = typeof outDims === "number" ? outDims : outDims[i] ?? 0;
+    const [val, d] = o instanceof BatchTracer && o._trace === trace ? [o.val, o.bdim] : [o, null];
+    if (want === null) {
+      if (d !== null) throw new LocatedError(`vmap: output ${i} is batched but outAxes says null (not mapped)`);
+      return val;
+    }
+    return moveBatchAxis(val, d, want < 0 ? want + val.ndim + (d === null ? 1 : 0) : want, size);
+  });
 }

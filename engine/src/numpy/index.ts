@@ -5,6 +5,7 @@ export * from "./elementwise.js";
 export * from "./reductions.js";
 export * from "./manipulation.js";
 export * from "./linalg.js";
+export * from "./norm.js";
 export * from "./indexing.js";
 export * from "./sorting.js";
 import "./methods.js";

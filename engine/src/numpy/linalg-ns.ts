@@ -3,7 +3,8 @@ import * as l from "../lax/primitives.js";
 import { bind1 } from "../core/trace.js";
 import { asArray, promoteFloat, type ArrayLike } from "./convert.js";
 import { LocatedTypeError, ShapeError } from "./checks.js";
-import { cross, diagonal, matmul, norm, outer, tensordot, trace, vecdot } from "./linalg.js";
+import { cross, diagonal, matmul, outer, tensordot, trace, vecdot } from "./linalg.js";
+import { norm } from "./norm.js";
 import { matrixTranspose } from "./manipulation.js";
 import { eigh, eigvalsh, lstsq, matrixRank, pinv, qr, svd, svdvals } from "./decompositions.js";
 

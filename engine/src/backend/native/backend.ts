@@ -2,7 +2,7 @@ import type { DType, TypedArray } from "../../dtype.js";
 import type { ShapedArray } from "../../core/aval.js";
 import { sameParams, sameShapeAndDType } from "../../core/structural.js";
 import { BINARY_PRIMITIVES, UNARY_PRIMITIVES, type ParamsOf, type Primitive } from "../../core/primitives.js";
-import type { Backend, Buffer, Executable } from "../interface.js";
+import type { Backend, Buffer, Executable, ProgramRunner } from "../interface.js";
 import type { FusedKernel, Program } from "../kernel.js";
 import { referenceImpls, type DataPrimitive, type Impl } from "../reference/ops.js";
 import type { Addon } from "./addon.js";
@@ -13,67 +13,12 @@ import { compileProgram } from "./program.js";
 import { SlabAllocator, SMALL_MAX_BYTES } from "./slab.js";
 import { BlockPool, POOL_MIN_BYTES, sizeClass, type Block, type PoolStats } from "./pool.js";
 import { hook } from "../../core/profile-hook.js";
+import { NativeBuffer, onHeap, setExternalReporter, settleExternal, trackExternal } from "./buffer.js";
+
+export { NativeBuffer, HEAP_MAX_BYTES, onHeap } from "./buffer.js";
 
 /** Program steps timed per run, and pool-thread spans logged between two reports, while profiling. */
 const STEP_CAPACITY = 16384, SPAN_CAPACITY = 65536;
-
-/**
- * Memory the addon addresses by pointer: either a 64-byte-aligned native block (freed by
- * free(), or by the engine's finalizer), or, for buffers up to HEAP_MAX_BYTES, a JavaScript
- * ArrayBuffer whose backing-store address the addon read once (`ab` keeps it alive; V8 does
- * not move backing stores): the whole of it, or a slice at `offset` of a shared slab
- * (`inSlab`, slab.ts), or a block of the pool (`block`, pool.ts) from POOL_MIN_BYTES. Heap
- * buffers need no finalizer: the collector reclaims them with their array (pool blocks come
- * back to the pool through its own registry).
- */
-export class NativeBuffer {
-  constructor(public ptr: number, readonly bytes: number, public ab?: ArrayBuffer, readonly offset = 0, readonly inSlab = false, public block?: Block) {
-    if (!ab) trackExternal(bytes);
-  }
-}
-
-
-/**
- * Native blocks are reported to V8 as external memory, so that garbage collection (and with it
- * the finalizers that free them) keeps up with native allocation in loops that never call
- * dispose(). Growth is reported as it happens, in steps of at least 1 MiB; shrinkage only once
- * the process is idle (settleExternal, from the backend's idle timer). Reporting every free at
- * once made a loop that allocates and disposes a 128 MiB block per step look like 128 MiB of
- * fresh pressure each step: V8 ran a full collection per step, its marking threads competing
- * with the kernels for the cores (a 32M-element jit chain 19 ms instead of 13).
- */
-let liveExternal = 0, reportedExternal = 0;
-let reportExternal: ((delta: number) => void) | undefined;
-function trackExternal(delta: number) {
-  liveExternal += delta;
-  if (reportExternal && liveExternal - reportedExternal >= 1 << 20) {
-    reportExternal(liveExternal - reportedExternal);
-    reportedExternal = liveExternal;
-  }
-}
-function settleExternal() {
-  if (reportExternal && liveExternal !== reportedExternal) {
-    reportExternal(liveExternal - reportedExternal);
-    reportedExternal = liveExternal;
-  }
-}
-
-/**
- * Buffers up to this many bytes live on the JavaScript heap (env TENSORLENS_HEAP_MAX
- * overrides): eager outputs, uploads and jit program outputs. V8 frees ArrayBuffers during
- * garbage collection, also inside a synchronous loop, and counts them as external memory, so
- * a loop that never calls dispose() stays bounded; finalizers, by contrast, run only after
- * the current job. 64 MiB covers the arrays of ordinary models; larger buffers are native
- * blocks freed by dispose() or the finalizer. Heap buffers need no finalizer and are not
- * counted in liveBytes.
- */
-export const HEAP_MAX_BYTES = (() => {
-  const e = typeof process !== "undefined" ? process.env.TENSORLENS_HEAP_MAX : undefined;
-  const v = e === undefined || e === "" ? NaN : Number(e);
-  return Number.isFinite(v) && v >= 0 ? v : 64 << 20;
-})();
-/** Whether a buffer of this many bytes lives on the JavaScript heap. */
-export const onHeap = (bytes: number) => bytes > 0 && bytes <= HEAP_MAX_BYTES;
 
 /** Bytes of reusable blocks the pool may hold (pool.ts; env TENSORLENS_POOL_MAX, 0 turns it off). */
 export const POOL_MAX_BYTES = (() => {
@@ -141,7 +86,7 @@ export class NativeBackend implements Backend {
   private readonly pool: BlockPool;
 
   constructor(readonly addon: Addon) {
-    reportExternal = (delta) => addon.adjustExternal(delta);
+    setExternalReporter((delta) => addon.adjustExternal(delta));
     this.io = addon.io();
     this.info = addon.info();
     opCodesRef.current = {
@@ -427,8 +372,8 @@ export class NativeBackend implements Backend {
     return new NativeBuffer(io[n]!, bytes);
   }
 
-  compile(program: Program): Executable {
-    return compileProgram(this, program);
+  compile(program: Program, _lowerBody?: unknown, engine?: ProgramRunner): Executable | undefined {
+    return compileProgram(this, program, engine);
   }
 
   // ---- profiling: the addon times program steps and pool threads (setStepTiming) ----

@@ -1,16 +1,16 @@
 import { typedArrayFor } from "../../dtype.js";
 import type { ShapedArray } from "../../core/aval.js";
-import type { Buffer, Executable } from "../interface.js";
-import { runProgramGeneric } from "../../core/program.js";
+import type { Buffer, Executable, ProgramRunner } from "../interface.js";
 import type { Program } from "../kernel.js";
 import type { NativeBackend } from "./backend.js";
-import { NativeBuffer, onHeap } from "./backend.js";
+import { NativeBuffer, onHeap } from "./buffer.js";
 import { donationCandidates, epilogueFeedsDonation } from "./donation.js";
 import type { FusedKernel } from "../kernel.js";
 import { storageBytes } from "./codes.js";
 import { encodeKernel } from "./encode.js";
 import { lowerPrimitive, opCodesRef, type NativeStep } from "./lower.js";
 import { hook } from "../../core/profile-hook.js";
+import { liveness, packArena } from "../../core/memory-plan.js";
 
 const CONTROL_FLOW = new Set(["pjit", "cond", "scan", "while", "custom_jvp_call", "custom_vjp_call"]);
 const SLOT_INPUT = 0, SLOT_CONST = 1, SLOT_ARENA = 2, SLOT_FRESH = 3;
@@ -20,12 +20,14 @@ const bytesOf = (a: ShapedArray) => a.size * storageBytes(a.dtype);
 
 /**
  * Compiles a program for the addon: each step becomes one native op; slots whose lifetimes do
- * not overlap share memory in one arena (the memory plan); a call runs every step in one
- * addon call. Programs with control flow go to the engine's executor, and programs with a
- * primitive the addon lacks run step by step from JavaScript.
+ * not overlap share memory in one arena (the shared planner, core/memory-plan.ts); a call runs
+ * every step in one addon call. Programs with control flow, or with a primitive the addon lacks,
+ * run in the engine's executor (`engine`, core/executor.ts), step by step through this backend;
+ * undefined where the caller gave none (the engine then runs it itself).
  */
-export function compileProgram(be: NativeBackend, program: Program): Executable {
-  if (program.steps.some((s) => s.kind === "op" && CONTROL_FLOW.has(s.prim))) return withControlFlow(be, program);
+export function compileProgram(be: NativeBackend, program: Program, engine?: ProgramRunner): Executable | undefined {
+  const inEngine = () => (engine ? freesDonated(be, { run: engine }) : undefined);
+  if (program.steps.some((s) => s.kind === "op" && CONTROL_FLOW.has(s.prim))) return inEngine();
   const slots: ShapedArray[] = [...program.slots];
   // Each native step remembers the program step it came from (the profiler's per-step times).
   const native: { step: NativeStep; ins: number[]; outs: number[]; from: number; kernel?: FusedKernel }[] = [];
@@ -57,7 +59,7 @@ export function compileProgram(be: NativeBackend, program: Program): Executable 
     const outAvals = ep ? [ep.kernel.inputs[ep.resultInput]!] : s.outputs.map((i) => slots[i]!);
     const outSlots = ep ? [resultSlot] : s.outputs;
     const lowered = lowerPrimitive(s.prim, s.params, inAvals, outAvals);
-    if (!lowered) return stepwise(be, program);
+    if (!lowered) return inEngine();
     const tmpSlots = lowered.temps.map((bytes) => { slots.push(tmpAval(bytes)); return slots.length - 1; });
     for (const st of lowered.steps) {
       const map = (r: { kind: string; index: number }) => (r.kind === "in" ? s.inputs[r.index]! : r.kind === "out" ? outSlots[r.index]! : tmpSlots[r.index]!);
@@ -81,27 +83,10 @@ export function compileProgram(be: NativeBackend, program: Program): Executable 
   }
   for (const o of program.outputs) if (kind[o] === SLOT_ARENA) kind[o] = SLOT_FRESH;
 
-  // Memory plan: live interval [definition, last use] per arena slot, then greedy first-fit
-  // placement, largest first, at 64-byte-aligned offsets.
-  const def = new Array<number>(S).fill(-1), last = new Array<number>(S).fill(-1);
-  native.forEach((n, k) => {
-    for (const o of n.outs) if (def[o] === -1) def[o] = k;
-    for (const i of n.ins) last[i] = k;
-  });
-  const placed: { off: number; end: number; from: number; to: number }[] = [];
-  const arenaOff = new Array<number>(S).fill(-1);
-  let arenaBytes = 0;
-  const order = [...Array(S).keys()].filter((s) => kind[s] === SLOT_ARENA && def[s] !== -1).sort((a, b) => bytes[b]! - bytes[a]!);
-  for (const s of order) {
-    const from = def[s]!, to = Math.max(last[s]!, from);
-    const size = Math.ceil(Math.max(bytes[s]!, 1) / 64) * 64;
-    const clashes = placed.filter((p) => p.from <= to && from <= p.to).sort((a, b) => a.off - b.off);
-    let off = 0;
-    for (const p of clashes) { if (off + size <= p.off) break; off = Math.max(off, p.end); }
-    placed.push({ off, end: off + size, from, to });
-    arenaOff[s] = off;
-    arenaBytes = Math.max(arenaBytes, off + size);
-  }
+  // Memory plan over the native steps (an op's temporaries are slots of their own).
+  const live = liveness(native, S);
+  const arenaSlots = [...Array(S).keys()].filter((s) => kind[s] === SLOT_ARENA && live.def[s] !== -1);
+  const { offsets: arenaOff, size: arenaBytes } = packArena(arenaSlots, bytes, live);
 
   const ids = native.map((n) => be.addon.createOp(n.step.enc, new Float64Array(n.step.outBytes)));
   // Crash reports name the program step and the user's line it came from.
@@ -166,25 +151,6 @@ export function compileProgram(be: NativeBackend, program: Program): Executable 
   return exe;
 }
 
-/** Control flow (pjit, cond, scan, while) runs in the engine's generic executor. */
-function withControlFlow(be: NativeBackend, program: Program): Executable {
-  const consts = program.constants.map((c) => be.upload(hostData(c), c.aval));
-  const owned = new Set<number>([...Array(program.numInputs).keys(), ...program.constants.map((c) => c.slot)]);
-  return freesDonated(be, {
-    run(inputs) {
-      const outs = runProgramGeneric(program, be, inputs, consts);
-      // Outputs must be new buffers: copy those that are inputs, constants or repeated.
-      const seen = new Set<number>();
-      return outs.map((b, i) => {
-        const o = program.outputs[i]!;
-        if (!owned.has(o) && !seen.has(o)) { seen.add(o); return b; }
-        const a = program.slots[o]!;
-        return be.execute("reshape", { shape: a.shape }, [b], [a], [a])[0]!;
-      });
-    },
-  });
-}
-
 function stepLabel(s: Program["steps"][number]): string {
   if (s.kind === "free") return "free";
   const what = s.kind === "kernel" ? `fused[${s.label}] -> ${s.kernel.output}` : `${s.prim}${s.epilogue ? "+epilogue" : ""}`;
@@ -200,47 +166,6 @@ function hostData(c: Program["constants"][number]) {
 
 function tmpAval(bytes: number): ShapedArray {
   return { bytes } as unknown as ShapedArray;
-}
-
-/** A program with a primitive the addon lacks: steps run one by one through the backend. */
-function stepwise(be: NativeBackend, program: Program): Executable {
-  const consts = program.constants.map((c) => ({ slot: c.slot, buf: be.upload(hostData(c), c.aval) }));
-  const owned = new Set<number>([...Array(program.numInputs).keys(), ...program.constants.map((c) => c.slot)]);
-  return freesDonated(be, {
-    run(inputs) {
-      const bufs = new Array<Buffer | undefined>(program.slots.length);
-      inputs.forEach((b, i) => { bufs[i] = b; });
-      for (const c of consts) bufs[c.slot] = c.buf;
-      const outputs = new Set(program.outputs);
-      try {
-        for (let k = 0; k < program.steps.length; k++) {
-          const s = program.steps[k]!;
-          const t0 = hook.recorder !== null && s.kind !== "free" ? performance.now() : -1;
-          if (s.kind === "kernel") bufs[s.output] = be.runKernel(s.kernel, s.inputs.map((i) => bufs[i]!));
-          else if (s.kind === "op" && s.epilogue) {
-            const ep = s.epilogue;
-            const [r] = be.execute(s.prim, s.params, s.inputs.map((i) => bufs[i]!), s.inputs.map((i) => program.slots[i]!), [ep.kernel.inputs[ep.resultInput]!]);
-            try { bufs[s.outputs[0]!] = be.runKernel(ep.kernel, ep.inputs.map((x, i) => (i === ep.resultInput ? r! : bufs[x]!))); } finally { be.free(r!); }
-          } else if (s.kind === "op") {
-            const res = be.execute(s.prim, s.params, s.inputs.map((i) => bufs[i]!), s.inputs.map((i) => program.slots[i]!), s.outputs.map((i) => program.slots[i]!));
-            s.outputs.forEach((o, j) => { bufs[o] = res[j]; });
-          } else {
-            for (const f of s.slots) if (!owned.has(f) && !outputs.has(f) && bufs[f]) { be.free(bufs[f]!); bufs[f] = undefined; }
-          }
-          if (t0 >= 0 && hook.recorder !== null) hook.recorder.step(program, k, t0, performance.now());
-        }
-        const seen = new Set<number>();
-        return program.outputs.map((o) => {
-          const a = program.slots[o]!;
-          if (owned.has(o) || seen.has(o)) return be.execute("reshape", { shape: a.shape }, [bufs[o]!], [a], [a])[0]!;
-          seen.add(o);
-          return bufs[o]!;
-        });
-      } finally {
-        bufs.forEach((b, i) => { if (b && !owned.has(i) && !outputs.has(i)) be.free(b); });
-      }
-    },
-  });
 }
 
 /**
@@ -264,7 +189,7 @@ function freeUnused(be: NativeBackend, inputs: readonly Buffer[], donate: readon
   });
 }
 
-/** Executables whose outputs are always new buffers take donation as an early free. */
+/** The engine's executor takes donation as an early free (its outputs are always new buffers: lower.ts copies aliases). */
 function freesDonated(be: NativeBackend, exe: Executable): Executable {
   return {
     run: (inputs) => exe.run(inputs),
