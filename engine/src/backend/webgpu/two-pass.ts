@@ -2,7 +2,7 @@ import type { DType } from "../../dtype.js";
 import type { ShapedArray } from "../../core/aval.js";
 import type { FusedKernel } from "../kernel.js";
 import type { GpuLimits } from "./device.js";
-import { ENTRY, grid1d, header, reducer, threads, workgroupReduceLines, type ShaderSpec } from "./kernels.js";
+import { ENTRY, grid1d, header, reducer, threads, workgroupReduceLines, type ShaderSpec } from "./shader-parts.js";
 import { Params } from "./params.js";
 import { inRef, outRef, scratchRef, type MultiPassSpec } from "./passes.js";
 import { subgroupReduceLines } from "./subgroups.js";
