@@ -19,7 +19,7 @@ const repo = join(dirname(fileURLToPath(import.meta.url)), "..");
 /** The engine's cycles, as the test prints them (the files of each, relative to engine/src), and why each remains. */
 const KNOWN_ENGINE_CYCLES: readonly { readonly files: readonly string[]; readonly reason: string }[] = [
   {
-    files: ["core/ad/control-rules.ts", "core/ad/custom-rules.ts", "core/ad/jaxpr-transforms.ts", "core/ad/jvp.ts", "core/ad/pjit-rules.ts", "core/ad/vjp.ts", "core/batching.ts", "core/transforms.ts"],
+    files: ["trace/ad/control-rules.ts", "trace/ad/custom-rules.ts", "trace/ad/jaxpr-transforms.ts", "trace/ad/jvp.ts", "trace/ad/pjit-rules.ts", "trace/ad/vjp.ts", "trace/batching.ts", "trace/transforms.ts"],
     reason: "the JVP/VJP/batching traces import their control-flow, custom and pjit rules, which transform inner jaxprs through the traces again (vmapFlat, jvpFlat, vjpFlat); being removed for issue 14",
   },
 ];

@@ -1,6 +1,6 @@
 import { castScalar, isNarrowed, itemSize, typedArrayFor, type DType, type TypedArray } from "./dtype.js";
 import { noteArraySite } from "./sites.js";
-import { ShapedArray } from "./core/aval.js";
+import { ShapedArray } from "./ir/aval.js";
 import type { Backend, Buffer } from "./backend/interface.js";
 
 /** Bytes held by live arrays in backend memory that needs an explicit free (see Backend.needsFinalizer), per backend. */
@@ -33,7 +33,7 @@ function release(held: Held) {
 export class DeviceArray {
   /** @internal */ _held: Held | undefined;
   /** @internal */ _aval: ShapedArray;
-  /** @internal A shared constant (see core/constants.ts scalar): dispose() does not release it. */
+  /** @internal A shared constant (see trace/constants.ts scalar): dispose() does not release it. */
   _pinned = false;
 
   /** @internal Use np.array / np.zeros etc. to make arrays. */

@@ -1,6 +1,6 @@
 import { DeviceArray, wrapBuffer } from "./array.js";
 import { getBackend } from "./backend/registry.js";
-import { concretize } from "./core/trace.js";
+import { concretize } from "./trace/trace.js";
 
 /** Copies an array to another backend (jax.device_put). */
 export function devicePut(x: DeviceArray, backend?: string): DeviceArray {

@@ -5,10 +5,10 @@
  * formatted only if asked: about a microsecond per array); off, array creation pays one check.
  */
 import type { DeviceArray } from "./array.js";
-import { CallSite, type SourceLocation } from "./core/source.js";
+import { CallSite, type SourceLocation } from "./ir/source.js";
 
 // A field of a constant object, not a module `let`: reading an exported or hoisted `let` on
-// the eager path costs a dead-zone check (core/profile-hook.ts measured 5-10% of an eager add).
+// the eager path costs a dead-zone check (profiler/hook.ts measured 5-10% of an eager add).
 const state: { sites: WeakMap<DeviceArray, CallSite> | null } = { sites: null };
 
 /** Starts (or stops) recording where arrays are made. */

@@ -1,5 +1,5 @@
 import { DeviceArray } from "./array.js";
-import { LocatedError } from "./core/source.js";
+import { LocatedError } from "./ir/source.js";
 
 /**
  * Pytrees: nested JS arrays, plain objects and registered classes whose leaves are arrays

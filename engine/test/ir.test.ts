@@ -3,8 +3,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { np, nn, lax, grad, jit, vmap, makeJaxpr, evalShape, ShapeDtypeStruct, DeviceArray } from "../src/index.js";
-import { checkJaxpr } from "../src/core/check.js";
-import { optimize } from "../src/core/program.js";
+import { checkJaxpr } from "../src/ir/check.js";
+import { optimize } from "../src/jit/program.js";
 import { assertClose } from "./helpers/allclose.js";
 
 const predict = (x: DeviceArray, w1: DeviceArray, w2: DeviceArray) => nn.sigmoid(nn.relu(x.matmul(w1)).matmul(w2));

@@ -1,4 +1,4 @@
-// jit stays a primitive under grad, vjp, jvp and vmap (core/ad/pjit-rules.ts): an eager
+// jit stays a primitive under grad, vjp, jvp and vmap (trace/ad/pjit-rules.ts): an eager
 // grad(jit(f)) or vmap(jit(f)) runs compiled programs, not f's operations one by one, and a
 // repeated call reuses the transformed programs. Checked at the IR level (the programs the
 // eager trace runs and the primitives it dispatches) and against independent oracles: central
@@ -7,10 +7,10 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { np, lax, grad, valueAndGrad, jit, vmap, jvp, jacfwd, jacrev, hessian, linearize, config, type DeviceArray } from "../src/index.js";
 import { checkGrads } from "./helpers/check-grads.js";
-import { setRecorder, type Recorder } from "../src/core/profile-hook.js";
-import { controlImpls } from "../src/core/eval.js";
-import { ELEMENTWISE } from "../src/core/primitives.js";
-import type { Jaxpr } from "../src/core/jaxpr.js";
+import { setRecorder, type Recorder } from "../src/profiler/hook.js";
+import { controlImpls } from "../src/trace/eval.js";
+import { ELEMENTWISE } from "../src/ir/primitives.js";
+import type { Jaxpr } from "../src/ir/jaxpr.js";
 import { close as closeTo, list, numericGrad } from "./helpers/finite-differences.js";
 
 config.update("enableX64", true);

@@ -1,8 +1,8 @@
-// The shared memory planner (core/memory-plan.ts): live intervals, the free points lower.ts
+// The shared memory planner (jit/memory-plan.ts): live intervals, the free points lower.ts
 // turns into free steps, and the arena packing the native backend uses.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { freePoints, liveness, packArena } from "../src/core/memory-plan.js";
+import { freePoints, liveness, packArena } from "../src/jit/memory-plan.js";
 
 // Slots 0 and 1 are inputs; 2 = f(0, 1); 3 = g(2); 4 = h(3, 0) is the output; 5 = k(0) is never read.
 const steps = [

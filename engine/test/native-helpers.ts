@@ -1,9 +1,9 @@
 // Shared helpers of the native backend tests: the backend (or why it is unavailable), seeded
 // random inputs per dtype, and comparison against the reference backend.
 import assert from "node:assert/strict";
-import { ShapedArray } from "../src/core/aval.js";
+import { ShapedArray } from "../src/ir/aval.js";
 import type { DType, TypedArray } from "../src/dtype.js";
-import type { Primitive } from "../src/core/primitives.js";
+import type { Primitive } from "../src/ir/primitives.js";
 import { referenceImpls, type DataPrimitive, type Impl } from "../src/backend/reference/ops.js";
 import { loadAddon } from "../src/backend/native/addon.js";
 import { NativeBackend } from "../src/backend/native/backend.js";

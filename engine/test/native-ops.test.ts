@@ -4,7 +4,7 @@
 // reference fallback for primitives without a native kernel.
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { BINARY_PRIMITIVES, UNARY_PRIMITIVES, type Primitive } from "../src/core/primitives.js";
+import { BINARY_PRIMITIVES, UNARY_PRIMITIVES, type Primitive } from "../src/ir/primitives.js";
 import type { DType } from "../src/dtype.js";
 import { assertClose, aval, randomArray, rng, runBoth, skip } from "./native-helpers.js";
 import { resolvePadding } from "../src/shape/conv.js";

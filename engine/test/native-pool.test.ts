@@ -4,7 +4,7 @@
 // out; the pool holds at most its cap.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { ShapedArray } from "../src/core/aval.js";
+import { ShapedArray } from "../src/ir/aval.js";
 import { borrowBuffer } from "../src/array.js";
 import { NativeBuffer, type NativeBackend } from "../src/backend/native/backend.js";
 import { BlockPool, POOL_MIN_BYTES, sizeClass } from "../src/backend/native/pool.js";

@@ -1,16 +1,16 @@
 // Compiled programs on the native backend: whole programs against step-by-step execution on
 // the reference backend, outputs that alias inputs and constants, the fallback for programs
-// with a primitive the addon lacks (the engine's executor, core/executor.ts), the memory plan's reuse, and each SIMD level of the
+// with a primitive the addon lacks (the engine's executor, jit/executor.ts), the memory plan's reuse, and each SIMD level of the
 // machine (child processes with TENSORLENS_SIMD lowered).
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { ShapedArray } from "../src/core/aval.js";
+import { ShapedArray } from "../src/ir/aval.js";
 import type { Backend, Buffer } from "../src/backend/interface.js";
 import type { Expr, Program, Step } from "../src/backend/kernel.js";
 import { ReferenceBackend } from "../src/backend/reference/index.js";
-import { runProgram } from "../src/core/executor.js";
+import { runProgram } from "../src/jit/executor.js";
 import { assertClose, aval, native, randomArray, rng, skip } from "./native-helpers.js";
 
 const f32 = (...shape: number[]) => aval(shape, "float32");

@@ -4,7 +4,7 @@
 // go back to memory with their last slice; larger heap buffers start on a cache line.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { ShapedArray } from "../src/core/aval.js";
+import { ShapedArray } from "../src/ir/aval.js";
 import type { DType, TypedArray } from "../src/dtype.js";
 import { NativeBuffer } from "../src/backend/native/backend.js";
 import { SLAB_BYTES, SMALL_MAX_BYTES } from "../src/backend/native/slab.js";

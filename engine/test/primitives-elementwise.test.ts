@@ -1,6 +1,6 @@
 // Conformance of the elementwise primitives (unary, binary, select, clamp, conversions):
 // shape rule, JVP, VJP, batching and jit, each against an independent oracle.
-import { UNARY_PRIMITIVES, BINARY_PRIMITIVES, type UnaryPrimitive, type BinaryPrimitive } from "../src/core/primitives.js";
+import { UNARY_PRIMITIVES, BINARY_PRIMITIVES, type UnaryPrimitive, type BinaryPrimitive } from "../src/ir/primitives.js";
 import { prim, runCases, type Case, type Rand, testFor } from "./helpers/primitive-cases.js";
 
 const test = testFor(import.meta.url);

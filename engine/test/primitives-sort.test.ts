@@ -2,7 +2,7 @@
 // (cumsum, cumprod, cummax, cummin, forward and reverse).
 import assert from "node:assert/strict";
 import * as l from "../src/lax/primitives.js";
-import { bind } from "../src/core/trace.js";
+import { bind } from "../src/trace/trace.js";
 import { prim, runCases, fromList, list, type Case, type Rand, testFor } from "./helpers/primitive-cases.js";
 
 const test = testFor(import.meta.url);

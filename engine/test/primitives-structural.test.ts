@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { jit, lax, DeviceArray } from "../src/index.js";
 import * as l from "../src/lax/primitives.js";
-import { scalar } from "../src/core/constants.js";
+import { scalar } from "../src/trace/constants.js";
 import { prim, runCases, Rand, close, list, type Case, testFor } from "./helpers/primitive-cases.js";
 
 const test = testFor(import.meta.url);

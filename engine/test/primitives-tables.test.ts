@@ -3,15 +3,15 @@
 // primitive outside it must show a nonzero tangent somewhere, one inside it never does.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { shapeRules } from "../src/core/rules/abstract-eval.js";
-import { jvpRules } from "../src/core/ad/jvp.js";
-import { vjpRules } from "../src/core/ad/vjp.js";
-import { batchRules } from "../src/core/batching.js";
+import { shapeRules } from "../src/ir/abstract-eval.js";
+import { jvpRules } from "../src/trace/ad/jvp.js";
+import { vjpRules } from "../src/trace/ad/vjp.js";
+import { batchRules } from "../src/trace/batching.js";
 import { referenceImpls } from "../src/backend/reference/ops.js";
-import { controlImpls } from "../src/core/eval.js";
-import { NoRule } from "../src/core/rule-table.js";
-import { UNARY_PRIMITIVES, BINARY_PRIMITIVES, type Primitive } from "../src/core/primitives.js";
-import { jvpFlat } from "../src/core/transforms.js";
+import { controlImpls } from "../src/trace/eval.js";
+import { NoRule } from "../src/ir/rule-table.js";
+import { UNARY_PRIMITIVES, BINARY_PRIMITIVES, type Primitive } from "../src/ir/primitives.js";
+import { jvpFlat } from "../src/trace/transforms.js";
 import { isFloat } from "../src/dtype.js";
 import { Rand, list, type Case } from "./helpers/primitive-cases.js";
 import { cases as elementwise } from "./primitives-elementwise.test.js";

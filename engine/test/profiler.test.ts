@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { np, nn, jit, startProfile, profile, availableBackends, defaultBackendName, getBackend, type ProfileEvent } from "../src/index.js";
-import { hook } from "../src/core/profile-hook.js";
+import { hook } from "../src/profiler/hook.js";
 import { ProfileSummary } from "../src/runner/protocol.js";
 import { readFileSync } from "node:fs";
 

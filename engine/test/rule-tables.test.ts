@@ -9,13 +9,13 @@ import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import ts from "typescript";
-import { shapeRules } from "../src/core/rules/abstract-eval.js";
-import { jvpRules } from "../src/core/ad/jvp.js";
-import { vjpRules } from "../src/core/ad/vjp.js";
-import { batchRules } from "../src/core/batching.js";
+import { shapeRules } from "../src/ir/abstract-eval.js";
+import { jvpRules } from "../src/trace/ad/jvp.js";
+import { vjpRules } from "../src/trace/ad/vjp.js";
+import { batchRules } from "../src/trace/batching.js";
 import { nativeLoweringTable } from "../src/backend/native/lower.js";
-import { NoRule } from "../src/core/rule-table.js";
-import type { Primitive } from "../src/core/primitives.js";
+import { NoRule } from "../src/ir/rule-table.js";
+import type { Primitive } from "../src/ir/primitives.js";
 
 const src = join(dirname(fileURLToPath(import.meta.url)), "../src");
 
@@ -23,8 +23,8 @@ const TABLES: Record<string, Readonly<Record<Primitive, unknown>>> = {
   shape: shapeRules, JVP: jvpRules, VJP: vjpRules, batching: batchRules, "native lowering": nativeLoweringTable,
 };
 /** The files that build the tables: none may reach its table through a cast. */
-const TABLE_FILES = ["core/rules/abstract-eval.ts", "core/ad/jvp.ts", "core/ad/vjp.ts", "core/batching.ts", "backend/native/lower.ts",
-  "core/ad/control-rules.ts", "core/ad/custom-rules.ts", "core/ad/pjit-rules.ts"];
+const TABLE_FILES = ["ir/abstract-eval.ts", "trace/ad/jvp.ts", "trace/ad/vjp.ts", "trace/batching.ts", "backend/native/lower.ts",
+  "trace/ad/control-rules.ts", "trace/ad/custom-rules.ts", "trace/ad/pjit-rules.ts"];
 
 /** The absences, as "primitive: reason", per table. */
 const EXPECTED_ABSENT: Record<string, readonly string[]> = {
@@ -42,12 +42,12 @@ const EXPECTED_ABSENT: Record<string, readonly string[]> = {
   batching: [],
   "native lowering": [
     "bitcast_convert_type: no addon kernel: the reference backend reinterprets the bits",
-    "pjit: control flow: the engine runs it (core/control.ts), calling compiled bodies",
-    "custom_jvp_call: inlined before lowering (core/passes.ts inlineCustomCalls); eagerly the engine evaluates the call",
-    "custom_vjp_call: inlined before lowering (core/passes.ts inlineCustomCalls); eagerly the engine evaluates the call",
-    "cond: control flow: the engine runs it (core/control.ts), calling compiled bodies",
-    "scan: control flow: the engine runs it (core/control.ts), calling compiled bodies",
-    "while: control flow: the engine runs it (core/control.ts), calling compiled bodies",
+    "pjit: control flow: the engine runs it (trace/control.ts), calling compiled bodies",
+    "custom_jvp_call: inlined before lowering (jit/passes.ts inlineCustomCalls); eagerly the engine evaluates the call",
+    "custom_vjp_call: inlined before lowering (jit/passes.ts inlineCustomCalls); eagerly the engine evaluates the call",
+    "cond: control flow: the engine runs it (trace/control.ts), calling compiled bodies",
+    "scan: control flow: the engine runs it (trace/control.ts), calling compiled bodies",
+    "while: control flow: the engine runs it (trace/control.ts), calling compiled bodies",
   ],
 };
 
@@ -71,9 +71,9 @@ test("no table file reaches its table through a cast", () => {
   }
 });
 
-/** Type-checks a snippet placed in engine/src/core (so its imports resolve) and returns the error messages. */
+/** Type-checks a snippet placed in engine/src/trace (so its imports resolve) and returns the error messages. */
 function typeErrors(snippet: string): string[] {
-  const file = join(src, "core", "__rule_table_probe__.ts");
+  const file = join(src, "trace", "__rule_table_probe__.ts");
   const options: ts.CompilerOptions = {
     strict: true, noEmit: true, target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext,
     lib: ["lib.es2023.d.ts", "lib.esnext.disposable.d.ts"], types: ["node"], skipLibCheck: true, noUncheckedIndexedAccess: true,
@@ -87,7 +87,7 @@ function typeErrors(snippet: string): string[] {
 }
 
 test("the compiler enforces the tables: a missing rule or a wrong param type does not compile", () => {
-  const header = `import { jvpRules, type JvpRule } from "./ad/jvp.js";\nimport type { NoRule } from "./rule-table.js";\nimport type { Primitive } from "./primitives.js";\n`;
+  const header = `import { jvpRules, type JvpRule } from "./ad/jvp.js";\nimport type { NoRule } from "../ir/rule-table.js";\nimport type { Primitive } from "../ir/primitives.js";\n`;
   const table = `type Table = { readonly [P in Primitive]: JvpRule<P> | NoRule<P> };\n`;
   // The real table type-checks as itself; the same table without iota does not.
   assert.deepEqual(typeErrors(`${header}${table}const ok: Table = { ...jvpRules };\nvoid ok;\n`), []);

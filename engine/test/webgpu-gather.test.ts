@@ -8,7 +8,7 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { np, grad, jit, vmap, type DeviceArray } from "../src/index.js";
 import type { DType } from "../src/dtype.js";
-import type { ScatterMode } from "../src/core/primitives.js";
+import type { ScatterMode } from "../src/ir/primitives.js";
 import { aval, randomArray, rng } from "./helpers/random-arrays.js";
 import { be, both, checkPrim, skip } from "./helpers/webgpu-oracle.js";
 

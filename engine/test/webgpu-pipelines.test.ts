@@ -7,8 +7,8 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { np, nn, jit, devicePut, getBackend, type DeviceArray } from "../src/index.js";
-import type { ShapedArray } from "../src/core/aval.js";
-import type { Primitive } from "../src/core/primitives.js";
+import type { ShapedArray } from "../src/ir/aval.js";
+import type { Primitive } from "../src/ir/primitives.js";
 import type { DType, TypedArray } from "../src/dtype.js";
 import { WebGPUBackend } from "../src/backend/webgpu/backend.js";
 import { acquireGpu } from "../src/backend/webgpu/device.js";

@@ -7,7 +7,7 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { np, jit, type DeviceArray } from "../src/index.js";
-import type { Primitive } from "../src/core/primitives.js";
+import type { Primitive } from "../src/ir/primitives.js";
 import type { DType } from "../src/dtype.js";
 import { WebGPUBackend } from "../src/backend/webgpu/backend.js";
 import { acquireGpu } from "../src/backend/webgpu/device.js";

@@ -9,9 +9,9 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { np, nn, lax, random, grad, jit, vmap, devicePut, config, type DeviceArray } from "../src/index.js";
-import { ShapedArray } from "../src/core/aval.js";
-import { abstractEval } from "../src/core/rules/abstract-eval.js";
-import { BINARY_PRIMITIVES, UNARY_PRIMITIVES, COMPARISONS, type Primitive } from "../src/core/primitives.js";
+import { ShapedArray } from "../src/ir/aval.js";
+import { abstractEval } from "../src/ir/abstract-eval.js";
+import { BINARY_PRIMITIVES, UNARY_PRIMITIVES, COMPARISONS, type Primitive } from "../src/ir/primitives.js";
 import type { DType, TypedArray } from "../src/dtype.js";
 import { aval, randomArray, rng } from "./helpers/random-arrays.js";
 import { adapter, assertClose, be, gpu, ref, runPrim, same, skip } from "./helpers/webgpu-oracle.js";

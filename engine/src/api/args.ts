@@ -2,7 +2,7 @@ import { DeviceArray } from "../array.js";
 import { isFloat } from "../dtype.js";
 import { asArray } from "../numpy/convert.js";
 import { flatten, unflatten, type TreeDef } from "../tree.js";
-import { LocatedTypeError, LocatedRangeError } from "../core/source.js";
+import { LocatedTypeError, LocatedRangeError } from "../ir/source.js";
 
 /** Helpers shared by the transformations: argnums, and pytrees <-> flat lists of arrays. */
 export type Argnums = number | readonly number[];

@@ -1,13 +1,13 @@
 import { DeviceArray } from "../array.js";
-import { ShapedArray } from "../core/aval.js";
-import { scalar } from "../core/constants.js";
-import { evalTrace } from "../core/eval.js";
-import { traceToJaxpr } from "../core/jaxpr-trace.js";
-import type { CustomBwd, CustomFwd, CustomJvpRule } from "../core/primitives.js";
-import { LocatedTypeError } from "../core/source.js";
-import { bind, currentTrace, Tracer } from "../core/trace.js";
-import { evalJaxpr } from "../core/jaxpr-trace.js";
-import { jvpFlat } from "../core/transforms.js";
+import { ShapedArray } from "../ir/aval.js";
+import { scalar } from "../trace/constants.js";
+import { evalTrace } from "../trace/eval.js";
+import { traceToJaxpr } from "../trace/jaxpr-trace.js";
+import type { CustomBwd, CustomFwd, CustomJvpRule } from "../ir/primitives.js";
+import { LocatedTypeError } from "../ir/source.js";
+import { bind, currentTrace, Tracer } from "../trace/trace.js";
+import { evalJaxpr } from "../trace/jaxpr-trace.js";
+import { jvpFlat } from "../trace/transforms.js";
 import * as l from "../lax/primitives.js";
 import { flatten, unflatten, type TreeDef } from "../tree.js";
 import { flattenArrays, normalizeArgnums, type Argnums } from "./args.js";
@@ -15,7 +15,7 @@ import { flattenArrays, normalizeArgnums, type Argnums } from "./args.js";
 /**
  * jax.custom_jvp and jax.custom_vjp. The function is traced on each call (with its
  * non-differentiable arguments fixed) and bound as one primitive carrying the user's rules
- * (core/ad/custom-rules.ts), so the rules apply under grad, jvp, vmap and jit in any nesting.
+ * (trace/ad/custom-rules.ts), so the rules apply under grad, jvp, vmap and jit in any nesting.
  * Called with no transformation active, the function simply runs.
  */
 export interface CustomOptions { nondiffArgnums?: Argnums }

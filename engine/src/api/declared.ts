@@ -15,7 +15,7 @@
  */
 import { DeviceArray } from "../array.js";
 import { DTYPE_ALIASES } from "../dtype.js";
-import { withUserLocation } from "../core/source.js";
+import { withUserLocation } from "../ir/source.js";
 import {
   closestName, describeTypes, isOptionsAt, isPlainObject, parseTable,
   type DeclarationTable, type Param, type Signature, type TypeAtom,

@@ -1,5 +1,5 @@
 import { markDonated, wrapBuffer, type DeviceArray } from "../array.js";
-import type { Compiled } from "../core/program.js";
+import type { Compiled } from "../jit/program.js";
 import { flatten } from "../tree.js";
 import { normalizeArgnums, type Argnums } from "./args.js";
 

@@ -1,12 +1,12 @@
 import type { DeviceArray } from "../array.js";
 import * as l from "../lax/primitives.js";
-import { Tracer } from "../core/trace.js";
-import { eagerSite } from "../core/source.js";
-import { jvpFlat, vjpFlat, vmapFlat } from "../core/transforms.js";
+import { Tracer } from "../trace/trace.js";
+import { eagerSite } from "../ir/source.js";
+import { jvpFlat, vjpFlat, vmapFlat } from "../trace/transforms.js";
 import { isFloat } from "../dtype.js";
 import { flatten, unflatten, type TreeDef } from "../tree.js";
 import { checkDifferentiable, flattenArrays, normalizeArgnums, type Argnums } from "./args.js";
-import { LocatedTypeError, LocatedError } from "../core/source.js";
+import { LocatedTypeError, LocatedError } from "../ir/source.js";
 
 import type { Fn, GradFn, GradsOf, JacobianFn, Pullback, ValueAndGradFn } from "./transform-types.js";
 

@@ -1,13 +1,13 @@
 import { inspect } from "node:util";
-import { ShapedArray } from "../core/aval.js";
-import { traceToJaxpr } from "../core/jaxpr-trace.js";
-import type { Jaxpr } from "../core/jaxpr.js";
-import { CallSite } from "../core/source.js";
+import { ShapedArray } from "../ir/aval.js";
+import { traceToJaxpr } from "../trace/jaxpr-trace.js";
+import type { Jaxpr } from "../ir/jaxpr.js";
+import { CallSite } from "../ir/source.js";
 import { DeviceArray } from "../array.js";
 import { parseDType, type DType } from "../dtype.js";
 import { flatten, unflatten, type TreeDef } from "../tree.js";
 import { flattenArrays, normalizeArgnums, type Argnums } from "./args.js";
-import { LocatedTypeError } from "../core/source.js";
+import { LocatedTypeError } from "../ir/source.js";
 
 /** A shape and dtype without data (jax.ShapeDtypeStruct). */
 export class ShapeDtypeStruct {

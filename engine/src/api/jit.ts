@@ -1,17 +1,17 @@
 import { DeviceArray } from "../array.js";
-import { ShapedArray } from "../core/aval.js";
-import { evalTrace } from "../core/eval.js";
-import { traceToJaxpr, type ClosedJaxpr } from "../core/jaxpr-trace.js";
-import type { Jaxpr } from "../core/jaxpr.js";
-import { Compiled, optimize } from "../core/program.js";
-import { CallSite } from "../core/source.js";
-import { bind, currentTrace, Tracer } from "../core/trace.js";
+import { ShapedArray } from "../ir/aval.js";
+import { evalTrace } from "../trace/eval.js";
+import { traceToJaxpr, type ClosedJaxpr } from "../trace/jaxpr-trace.js";
+import type { Jaxpr } from "../ir/jaxpr.js";
+import { Compiled, optimize } from "../jit/program.js";
+import { CallSite } from "../ir/source.js";
+import { bind, currentTrace, Tracer } from "../trace/trace.js";
 import { getBackend } from "../backend/registry.js";
 import { flatten, unflatten, type TreeDef } from "../tree.js";
 import { flattenArrays, normalizeArgnums, type Argnums } from "./args.js";
 import { config } from "../config.js";
 import { donatedLeaves, runDonating } from "./donate.js";
-import { hook, type CompileRecord, type Recorder } from "../core/profile-hook.js";
+import { hook, type CompileRecord, type Recorder } from "../profiler/hook.js";
 
 const configKey = () => `x64=${config.read("enableX64")},tfp=${config.read("threefryPartitionable")}`;
 
@@ -159,7 +159,7 @@ export function jit<F extends (...args: any[]) => any>(f: F, opts: JitOptions = 
     const m0 = misses, t0 = rec.jitBegin(name);
     try { return call(args); } finally { rec.jitEnd(name, t0, misses !== m0); }
   };
-  // Profiling off costs one check of the hook (core/profile-hook.ts) per call.
+  // Profiling off costs one check of the hook (profiler/hook.ts) per call.
   const wrapped = ((...args: unknown[]) => (hook.recorder === null ? call(args) : profiled(hook.recorder, args))) as unknown as Jitted<F>;
 
   wrapped.cacheInfo = () => ({ hits, misses, compiles: [...compiles] });

@@ -1,9 +1,9 @@
 import type { DeviceArray } from "../array.js";
-import { eagerSite } from "../core/source.js";
-import { vmapFlat } from "../core/transforms.js";
+import { eagerSite } from "../ir/source.js";
+import { vmapFlat } from "../trace/transforms.js";
 import { flatten, unflatten, type TreeDef } from "../tree.js";
 import { flattenArrays } from "./args.js";
-import { LocatedTypeError, LocatedRangeError } from "../core/source.js";
+import { LocatedTypeError, LocatedRangeError } from "../ir/source.js";
 
 export type Axis = number | null;
 /** inAxes: one axis for all arguments, or one entry per argument (an axis, null, or a pytree of axes matching the argument). */

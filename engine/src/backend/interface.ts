@@ -1,6 +1,6 @@
 import type { TypedArray } from "../dtype.js";
-import type { ShapedArray } from "../core/aval.js";
-import type { ParamsOf, Primitive } from "../core/primitives.js";
+import type { ShapedArray } from "../ir/aval.js";
+import type { ParamsOf, Primitive } from "../ir/primitives.js";
 import type { FusedKernel, OpStep, Program } from "./kernel.js";
 
 /** An opaque handle to memory owned by a backend. */
@@ -20,11 +20,11 @@ export interface Executable {
 /**
  * The engine's runner of a program step that is control flow (pjit, cond, scan, while: they call
  * back into traced programs): its outputs, or undefined for a step the backend runs itself.
- * core/executor.ts takes it as an argument, so that the executor imports no tracing.
+ * jit/executor.ts takes it as an argument, so that the executor imports no tracing.
  */
 export type ControlStep = (step: OpStep, backend: Backend, args: readonly Buffer[], inAvals: readonly ShapedArray[], outAvals: readonly ShapedArray[]) => Buffer[] | undefined;
 
-/** The engine's executor (core/executor.ts) bound to one program, its backend and its constants. */
+/** The engine's executor (jit/executor.ts) bound to one program, its backend and its constants. */
 export type ProgramRunner = (inputs: readonly Buffer[]) => Buffer[];
 
 /**
@@ -53,7 +53,7 @@ export interface Backend {
    * Runs one primitive on buffers (eager mode, and program steps that do not fuse). `question`,
    * when given, is an object that stands for (prim, inAvals, params) by value: the same object
    * means the same question, so a backend may key what it prepared on it instead of comparing
-   * shapes and params (eager mode passes the shape rule's remembered answer, core/rules).
+   * shapes and params (eager mode passes the shape rule's remembered answer, ir/abstract-eval.ts).
    */
   execute<P extends Primitive>(prim: P, params: ParamsOf<P>, inputs: readonly Buffer[], inAvals: readonly ShapedArray[], outAvals: readonly ShapedArray[], question?: object): Buffer[];
   /** Runs one fused kernel, returning a new buffer of kernel.output. */
@@ -71,12 +71,12 @@ export interface Backend {
   /**
    * Whether compile() runs programs with control-flow steps itself (webgpu: its predicates are
    * read asynchronously, so the engine's synchronous executor cannot). Eager control flow on
-   * such a backend then runs as a one-step program (core/control.ts).
+   * such a backend then runs as a one-step program (trace/control.ts).
    */
   readonly runsControlFlow?: boolean;
   /**
    * Profiling (optional). While a profile is recorded the backend times its own work and
-   * reports it to the recorder (core/profile-hook.ts: deviceSteps, threadSpans), in its own
+   * reports it to the recorder (profiler/hook.ts: deviceSteps, threadSpans), in its own
    * clock plus an offset to performance.now(). The native backend times each program step and
    * its pool threads' busy intervals inside the addon; a WebGPU backend would write timestamp
    * queries around its dispatches and report the kernel times when they resolve.

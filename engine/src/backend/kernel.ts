@@ -1,7 +1,7 @@
 import type { DType } from "../dtype.js";
-import type { ShapedArray } from "../core/aval.js";
-import type { BinaryPrimitive, ParamsOf, Primitive, UnaryPrimitive } from "../core/primitives.js";
-import type { SourceLocation } from "../core/source.js";
+import type { ShapedArray } from "../ir/aval.js";
+import type { BinaryPrimitive, ParamsOf, Primitive, UnaryPrimitive } from "../ir/primitives.js";
+import type { SourceLocation } from "../ir/source.js";
 
 /**
  * The kernel IR that jit hands to backends: fused loops over an iteration shape, and calls of

@@ -1,8 +1,8 @@
 import type { DeviceArray } from "../array.js";
-import { ShapedArray } from "../core/aval.js";
-import { bind } from "../core/trace.js";
-import { traceToJaxpr } from "../core/jaxpr-trace.js";
-import { CallSite } from "../core/source.js";
+import { ShapedArray } from "../ir/aval.js";
+import { bind } from "../trace/trace.js";
+import { traceToJaxpr } from "../trace/jaxpr-trace.js";
+import { CallSite } from "../ir/source.js";
 import { flatten, unflatten, type TreeDef } from "../tree.js";
 import { asArray } from "../numpy/convert.js";
 import * as l from "./primitives.js";
@@ -74,7 +74,7 @@ function switchImpl(index: DeviceArray, branches: readonly ((...ops: any[]) => u
   const outs = bind("cond", [index, ...allConsts, ...flat], { branches: branchJaxprs });
   return unflatten(first.outDef, outs);
 }
-import { evalJaxpr as evalJ } from "../core/jaxpr-trace.js";
+import { evalJaxpr as evalJ } from "../trace/jaxpr-trace.js";
 
 /**
  * lax.scan(f, init, xs, { length, reverse }): f(carry, x) -> [carry, y]; returns [carry, ys]

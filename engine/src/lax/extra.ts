@@ -1,5 +1,5 @@
 import type { DeviceArray } from "../array.js";
-import { bind, bind1 } from "../core/trace.js";
+import { bind, bind1 } from "../trace/trace.js";
 import type { Padding } from "../shape/conv.js";
 import { asArray } from "../numpy/convert.js";
 import * as l from "./primitives.js";

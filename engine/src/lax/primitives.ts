@@ -1,9 +1,9 @@
 import type { DeviceArray } from "../array.js";
 import type { DType } from "../dtype.js";
-import { bind, bind1 } from "../core/trace.js";
-import type { BinaryPrimitive, ScatterMode, UnaryPrimitive } from "../core/primitives.js";
+import { bind, bind1 } from "../trace/trace.js";
+import type { BinaryPrimitive, ScatterMode, UnaryPrimitive } from "../ir/primitives.js";
 import type { DotDimensionNumbers } from "../shape/linalg.js";
-import { scalar } from "../core/constants.js";
+import { scalar } from "../trace/constants.js";
 
 /**
  * Thin wrappers that bind one primitive each (the lax level): operands must already agree in

@@ -1,7 +1,7 @@
 import type { DeviceArray } from "../array.js";
 import { asArray } from "../numpy/convert.js";
-import { LocatedError } from "../core/source.js";
-import { vmapFlat } from "../core/transforms.js";
+import { LocatedError } from "../ir/source.js";
+import { vmapFlat } from "../trace/transforms.js";
 import { flatten, unflatten } from "../tree.js";
 import { scan } from "./control.js";
 import * as l from "./primitives.js";

@@ -5,7 +5,7 @@ import { normalizeAxes, normalizeAxis } from "../numpy/checks.js";
 import { asArray, promoteFloat, type ArrayLike } from "../numpy/convert.js";
 import { logsumexp as lse } from "../numpy/reductions.js";
 import { erf } from "../lax/extra.js";
-import { scalar } from "../core/constants.js";
+import { scalar } from "../trace/constants.js";
 import { customJvp } from "../api/custom.js";
 
 /** jax.nn activation and utility functions. */

@@ -14,4 +14,4 @@ export const { broadcastToShape, concatenateShape, expandDimsShape, reshapeShape
 export const { dotShape, einsumShape, matmulShape, parseEinsum } = Li;
 
 export const ShapeError = S.ShapeError;
-export { LocatedTypeError, LocatedRangeError, LocatedError } from "../core/source.js";
+export { LocatedTypeError, LocatedRangeError, LocatedError } from "../ir/source.js";

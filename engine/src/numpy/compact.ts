@@ -1,6 +1,6 @@
 import type { DeviceArray } from "../array.js";
 import * as l from "../lax/primitives.js";
-import { scalar } from "../core/constants.js";
+import { scalar } from "../trace/constants.js";
 import { LocatedTypeError } from "./checks.js";
 
 // Internal (not a public np function): the static-size compaction behind size= on nonzero,

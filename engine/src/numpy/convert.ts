@@ -1,6 +1,6 @@
 import { DeviceArray, hostArray } from "../array.js";
 import { defaultFloat, dtypeOfScalar, isFloat, parseDType, promoteTypes, type DType, type TypedArray, type TypedDType } from "../dtype.js";
-import { fromHost, scalar } from "../core/constants.js";
+import { fromHost, scalar } from "../trace/constants.js";
 import * as l from "../lax/primitives.js";
 import { ShapeError } from "./checks.js";
 

@@ -3,7 +3,7 @@ import { LocatedTypeError } from "./checks.js";
 import type { DeviceArray } from "../array.js";
 import { defaultFloat, isFloat, type DType } from "../dtype.js";
 import * as l from "../lax/primitives.js";
-import { scalar } from "../core/constants.js";
+import { scalar } from "../trace/constants.js";
 import { asArray, dtypeArg, type ArrayLike, type DTypeLike } from "./convert.js";
 
 /** Array creation. Shapes are lists (or a single number); dtypes default to float32. */

@@ -3,7 +3,7 @@ import * as l from "../lax/primitives.js";
 import { scan } from "../lax/control.js";
 import { customJvp } from "../api/custom.js";
 import { jit } from "../api/jit.js";
-import { takeAlongAxis } from "../core/ad/vjp.js";
+import { takeAlongAxis } from "../trace/ad/vjp.js";
 import { finfo } from "./dtypes.js";
 import { asArray, promoteFloat, type ArrayLike } from "./convert.js";
 import { LocatedError, ShapeError } from "./checks.js";

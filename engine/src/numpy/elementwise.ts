@@ -2,7 +2,7 @@ import { LocatedTypeError } from "./checks.js";
 import type { DeviceArray } from "../array.js";
 import { isFloat, isInt, isUnsigned, type DType } from "../dtype.js";
 import * as l from "../lax/primitives.js";
-import type { UnaryPrimitive } from "../core/primitives.js";
+import type { UnaryPrimitive } from "../ir/primitives.js";
 import { asArray, promote, promoteFloat, type ArrayLike } from "./convert.js";
 
 /** Elementwise math with numpy broadcasting and JAX's type promotion. */

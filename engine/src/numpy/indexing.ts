@@ -2,9 +2,9 @@ import { LocatedTypeError } from "./checks.js";
 import { DeviceArray } from "../array.js";
 import { intRange, isInt, isUnsigned, type DType } from "../dtype.js";
 import * as l from "../lax/primitives.js";
-import { scalar } from "../core/constants.js";
-import type { ScatterMode } from "../core/primitives.js";
-import { concretize } from "../core/trace.js";
+import { scalar } from "../trace/constants.js";
+import type { ScatterMode } from "../ir/primitives.js";
+import { concretize } from "../trace/trace.js";
 import { sliceIndices } from "../shape/indexing.js";
 import { broadcastShapes } from "./checks.js";
 import { normalizeAxis, ShapeError } from "./checks.js";
@@ -210,7 +210,7 @@ export function takeAlongAxis(x: ArrayLike, indices: ArrayLike, axis: number): D
   const aB = l.broadcastTo(a, a.shape.map((d, k) => (k === ax ? d : shape[k]!)));
   return takeAlong(aB, idxB, ax);
 }
-import { takeAlongAxis as takeAlong } from "../core/ad/vjp.js";
+import { takeAlongAxis as takeAlong } from "../trace/ad/vjp.js";
 import { compact } from "./compact.js";
 
 /**

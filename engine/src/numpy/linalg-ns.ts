@@ -1,6 +1,6 @@
 import type { DeviceArray } from "../array.js";
 import * as l from "../lax/primitives.js";
-import { bind1 } from "../core/trace.js";
+import { bind1 } from "../trace/trace.js";
 import { asArray, promoteFloat, type ArrayLike } from "./convert.js";
 import { LocatedTypeError, ShapeError } from "./checks.js";
 import { cross, diagonal, matmul, outer, tensordot, trace, vecdot } from "./linalg.js";

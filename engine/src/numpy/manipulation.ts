@@ -1,7 +1,7 @@
 import type { DeviceArray } from "../array.js";
 import * as l from "../lax/primitives.js";
-import { scalar } from "../core/constants.js";
-import { LocatedTypeError } from "../core/source.js";
+import { scalar } from "../trace/constants.js";
+import { LocatedTypeError } from "../ir/source.js";
 import { broadcastShapes } from "./checks.js";
 import { normalizeAxes, normalizeAxis, ShapeError } from "./checks.js";
 import { broadcastToShape, concatenateShape, expandDimsShape, reshapeShape, splitSizes, squeezeShape, stackShape, transposeShape } from "./checks.js";

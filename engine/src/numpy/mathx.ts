@@ -1,7 +1,7 @@
 import type { DeviceArray } from "../array.js";
 import { defaultFloat, isInt } from "../dtype.js";
 import * as l from "../lax/primitives.js";
-import { bind1 } from "../core/trace.js";
+import { bind1 } from "../trace/trace.js";
 import { whileLoop } from "../lax/control.js";
 import { asArray, promote, promoteFloat, type ArrayLike } from "./convert.js";
 import { LocatedTypeError } from "./checks.js";

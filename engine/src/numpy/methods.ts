@@ -1,6 +1,6 @@
 import { DeviceArray } from "../array.js";
 import { parseDType, type DType } from "../dtype.js";
-import { concretize, Tracer } from "../core/trace.js";
+import { concretize, Tracer } from "../trace/trace.js";
 import * as el from "./elementwise.js";
 import * as red from "./reductions.js";
 import * as man from "./manipulation.js";

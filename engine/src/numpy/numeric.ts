@@ -1,7 +1,7 @@
 import type { DeviceArray } from "../array.js";
 import { isFloat } from "../dtype.js";
 import * as l from "../lax/primitives.js";
-import { bind1 } from "../core/trace.js";
+import { bind1 } from "../trace/trace.js";
 import { asArray, promote, promoteFloat, type ArrayLike } from "./convert.js";
 import { LocatedError, LocatedTypeError, ShapeError, normalizeAxis } from "./checks.js";
 import { arange } from "./creation.js";

@@ -2,7 +2,7 @@ import { LocatedError } from "./checks.js";
 import type { DeviceArray } from "../array.js";
 import { accumulationDType, defaultFloat, isFloat, type DType } from "../dtype.js";
 import * as l from "../lax/primitives.js";
-import { bind1 } from "../core/trace.js";
+import { bind1 } from "../trace/trace.js";
 import { normalizeAxes, normalizeAxis } from "./checks.js";
 import { asArray, promoteFloat, type ArrayLike } from "./convert.js";
 

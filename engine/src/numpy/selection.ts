@@ -1,7 +1,7 @@
 import type { DeviceArray } from "../array.js";
 import { isInt } from "../dtype.js";
 import * as l from "../lax/primitives.js";
-import { concretize } from "../core/trace.js";
+import { concretize } from "../trace/trace.js";
 import { array, asArray, promote, type ArrayLike } from "./convert.js";
 import { LocatedRangeError, LocatedTypeError, ShapeError, broadcastShapes, normalizeAxis } from "./checks.js";
 import { at, take, Slice } from "./indexing.js";

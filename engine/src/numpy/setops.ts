@@ -1,7 +1,7 @@
 import type { DeviceArray } from "../array.js";
 import { isInt } from "../dtype.js";
 import * as l from "../lax/primitives.js";
-import { bind1, concretize } from "../core/trace.js";
+import { bind1, concretize } from "../trace/trace.js";
 import { array, asArray, promote, promoteFloat, type ArrayLike } from "./convert.js";
 import { LocatedRangeError, LocatedTypeError, ShapeError } from "./checks.js";
 import { linspace } from "./creation.js";

@@ -2,7 +2,7 @@ import { LocatedRangeError } from "./checks.js";
 import { LocatedTypeError } from "./checks.js";
 import type { DeviceArray } from "../array.js";
 import * as l from "../lax/primitives.js";
-import { concretize } from "../core/trace.js";
+import { concretize } from "../trace/trace.js";
 import { normalizeAxis } from "./checks.js";
 import { array, asArray, promote, promoteFloat, type ArrayLike } from "./convert.js";
 
@@ -113,7 +113,7 @@ export function nanquantile(x: ArrayLike, q: number | readonly number[], opts: {
 export const nanpercentile = (x: ArrayLike, q: number | readonly number[], opts: { axis?: number | null; keepdims?: boolean } = {}) =>
   nanquantile(x, typeof q === "number" ? q / 100 : q.map((v) => v / 100), opts);
 export const nanmedian = (x: ArrayLike, opts: { axis?: number | null; keepdims?: boolean } = {}) => nanquantile(x, 0.5, opts);
-import { takeAlongAxis as takeAlong } from "../core/ad/vjp.js";
+import { takeAlongAxis as takeAlong } from "../trace/ad/vjp.js";
 
 /**
  * unique with a static size (jnp.unique(size=, fill_value=)), traceable under jit and vmap:

@@ -1,7 +1,7 @@
 import { DeviceArray, hostArray } from "../array.js";
 import { itemSize, parseDType } from "../dtype.js";
 import * as l from "../lax/primitives.js";
-import { fromHost } from "../core/constants.js";
+import { fromHost } from "../trace/constants.js";
 import { vmap } from "../api/vmap.js";
 import { array, asArray, promote, type ArrayLike, type DTypeLike } from "./convert.js";
 import { LocatedTypeError, ShapeError, broadcastShapes as bshapes, normalizeAxis } from "./checks.js";

@@ -2,7 +2,7 @@ import type { DeviceArray } from "../array.js";
 import * as np from "../numpy/index.js";
 import { flatten, leaves, map, unflatten, type PyTree } from "../tree.js";
 import type { Schedule } from "./schedules.js";
-import { LocatedError } from "../core/source.js";
+import { LocatedError } from "../ir/source.js";
 
 /**
  * Gradient transformations, as Optax: `init(params) -> state`, `update(updates, state, params)

@@ -1,4 +1,4 @@
-import type { ShapedArray } from "../core/aval.js";
+import type { ShapedArray } from "../ir/aval.js";
 import { itemSize } from "../dtype.js";
 import type { Expr, FusedKernel } from "../backend/kernel.js";
 

@@ -1,7 +1,7 @@
 import { writeFileSync } from "node:fs";
-import type { ShapedArray } from "../core/aval.js";
+import type { ShapedArray } from "../ir/aval.js";
 import { itemSize, SHORT_NAME } from "../dtype.js";
-import type { SourceLocation } from "../core/source.js";
+import type { SourceLocation } from "../ir/source.js";
 import type { Program, Step } from "../backend/kernel.js";
 import type { ProfileCompile, ProfileOp, ProfileSummary } from "../runner/protocol.js";
 import { kernelCost, primitiveCost, type Cost } from "./cost.js";

@@ -1,8 +1,8 @@
 import { getHeapStatistics } from "node:v8";
-import type { ShapedArray } from "../core/aval.js";
-import type { ParamsOf, Primitive } from "../core/primitives.js";
-import { setRecorder, type CompileRecord, type Recorder } from "../core/profile-hook.js";
-import { CallSite } from "../core/source.js";
+import type { ShapedArray } from "../ir/aval.js";
+import type { ParamsOf, Primitive } from "../ir/primitives.js";
+import { setRecorder, type CompileRecord, type Recorder } from "./hook.js";
+import { CallSite } from "../ir/source.js";
 import type { Backend, Buffer } from "../backend/interface.js";
 import type { Program } from "../backend/kernel.js";
 import { liveBackends } from "../backend/registry.js";

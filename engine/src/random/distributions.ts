@@ -1,5 +1,5 @@
 import type { DeviceArray } from "../array.js";
-import { scalar } from "../core/constants.js";
+import { scalar } from "../trace/constants.js";
 import { defaultFloat, isFloat, isInt, parseDType, type DType } from "../dtype.js";
 import * as l from "../lax/primitives.js";
 import { argmax, bitcastConvertType, erf, erfInv } from "../lax/extra.js";
@@ -7,7 +7,7 @@ import { asArray, type ArrayLike, type DTypeLike } from "../numpy/convert.js";
 import { broadcastShapes } from "../shape/broadcast.js";
 import type { PRNGKey } from "../typing.js";
 import { bits16, bits32, bits64, checkKey, splitKey, u32 } from "./threefry.js";
-import { LocatedTypeError, LocatedRangeError } from "../core/source.js";
+import { LocatedTypeError, LocatedRangeError } from "../ir/source.js";
 
 /**
  * Samplers, each the same computation as its jax.random namesake (same bits, same float

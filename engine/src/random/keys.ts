@@ -4,7 +4,7 @@ import * as l from "../lax/primitives.js";
 import { bitcastConvertType } from "../lax/extra.js";
 import { bits32, checkKey, foldInKey, keyFromWords, splitKey, u32 } from "./threefry.js";
 import type { PRNGKey as Key } from "../typing.js";
-import { LocatedTypeError } from "../core/source.js";
+import { LocatedTypeError } from "../ir/source.js";
 
 /**
  * Keys are raw uint32[2] arrays, as jax.random.PRNGKey returns them (JAX's typed key arrays,

@@ -1,6 +1,6 @@
 import type { DeviceArray } from "../array.js";
-import { scalar } from "../core/constants.js";
-import { bind1 } from "../core/trace.js";
+import { scalar } from "../trace/constants.js";
+import { bind1 } from "../trace/trace.js";
 import * as l from "../lax/primitives.js";
 import { lgamma } from "../lax/extra.js";
 import { whileLoop } from "../lax/control.js";
@@ -10,7 +10,7 @@ import { broadcastShapes } from "../shape/broadcast.js";
 import type { PRNGKey } from "../typing.js";
 import { checkKey, splitKey } from "./threefry.js";
 import { normal, uniform } from "./distributions.js";
-import { LocatedTypeError } from "../core/source.js";
+import { LocatedTypeError } from "../ir/source.js";
 
 /**
  * Samplers by rejection, vectorized: every element draws each round from fresh keys and keeps

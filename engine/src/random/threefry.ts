@@ -1,9 +1,9 @@
 import { DeviceArray } from "../array.js";
 import { config } from "../config.js";
-import { fromHost, scalar } from "../core/constants.js";
+import { fromHost, scalar } from "../trace/constants.js";
 import * as l from "../lax/primitives.js";
 import { threefry2x32 } from "../lax/extra.js";
-import { LocatedTypeError, LocatedRangeError } from "../core/source.js";
+import { LocatedTypeError, LocatedRangeError } from "../ir/source.js";
 
 /**
  * JAX's threefry2x32 PRNG, key layer: how counters are laid out for split, fold_in and

@@ -8,9 +8,9 @@ import { test as nodeTest } from "node:test";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { np, jit, config, DeviceArray } from "../../src/index.js";
-import { bind } from "../../src/core/trace.js";
-import { jvpFlat, vjpFlat, vmapFlat } from "../../src/core/transforms.js";
-import type { Primitive } from "../../src/core/primitives.js";
+import { bind } from "../../src/trace/trace.js";
+import { jvpFlat, vjpFlat, vmapFlat } from "../../src/trace/transforms.js";
+import type { Primitive } from "../../src/ir/primitives.js";
 import { isFloat, type DType } from "../../src/dtype.js";
 
 config.update("enableX64", true);

@@ -1,6 +1,6 @@
 // Seeded random inputs for the backend tests (native, webgpu) that compare kernels with the
 // reference backend: a xorshift stream, arrays of any dtype in a range, avals.
-import { ShapedArray } from "../../src/core/aval.js";
+import { ShapedArray } from "../../src/ir/aval.js";
 import { castScalar, typedArrayFor, type DType, type TypedArray } from "../../src/dtype.js";
 
 export function rng(seed: number) {

@@ -3,8 +3,8 @@
 // primitive run on both through the Backend contract, and the API run on both from the same values.
 import assert from "node:assert/strict";
 import { devicePut, getBackend, type DeviceArray } from "../../src/index.js";
-import type { ShapedArray } from "../../src/core/aval.js";
-import type { Primitive } from "../../src/core/primitives.js";
+import type { ShapedArray } from "../../src/ir/aval.js";
+import type { Primitive } from "../../src/ir/primitives.js";
 import type { TypedArray } from "../../src/dtype.js";
 import { referenceImpls, type DataPrimitive, type Impl } from "../../src/backend/reference/ops.js";
 import type { WebGPUBackend } from "../../src/backend/webgpu/backend.js";

@@ -1,7 +1,7 @@
 import type { DType, TypedArray } from "../../dtype.js";
-import type { ShapedArray } from "../../core/aval.js";
-import { sameParams, sameShapeAndDType } from "../../core/structural.js";
-import { BINARY_PRIMITIVES, UNARY_PRIMITIVES, type ParamsOf, type Primitive } from "../../core/primitives.js";
+import type { ShapedArray } from "../../ir/aval.js";
+import { sameParams, sameShapeAndDType } from "../../ir/structural.js";
+import { BINARY_PRIMITIVES, UNARY_PRIMITIVES, type ParamsOf, type Primitive } from "../../ir/primitives.js";
 import type { Backend, Buffer, Executable, ProgramRunner } from "../interface.js";
 import type { FusedKernel, Program } from "../kernel.js";
 import { referenceImpls, type DataPrimitive, type Impl } from "../reference/ops.js";
@@ -12,7 +12,7 @@ import { lowerPrimitive, opCodesRef, type Lowered, type Ref } from "./lower.js";
 import { compileProgram } from "./program.js";
 import { SlabAllocator, SMALL_MAX_BYTES } from "./slab.js";
 import { BlockPool, POOL_MIN_BYTES, sizeClass, type Block, type PoolStats } from "./pool.js";
-import { hook } from "../../core/profile-hook.js";
+import { hook } from "../../profiler/hook.js";
 import { NativeBuffer, onHeap, setExternalReporter, settleExternal, trackExternal } from "./buffer.js";
 
 export { NativeBuffer, HEAP_MAX_BYTES, onHeap } from "./buffer.js";

@@ -1,6 +1,6 @@
-import { BINARY_PRIMITIVES, UNARY_PRIMITIVES, type ParamsOf, type Primitive } from "../../core/primitives.js";
-import { NoRule, noRule, rulesFor } from "../../core/rule-table.js";
-import { ShapedArray } from "../../core/aval.js";
+import { BINARY_PRIMITIVES, UNARY_PRIMITIVES, type ParamsOf, type Primitive } from "../../ir/primitives.js";
+import { NoRule, noRule, rulesFor } from "../../ir/rule-table.js";
+import { ShapedArray } from "../../ir/aval.js";
 import type { DType } from "../../dtype.js";
 import type { Expr, FusedKernel, ReduceOp } from "../kernel.js";
 import { broadcastStrides, contiguousStrides, sizeOf } from "../reference/strided.js";
@@ -152,8 +152,8 @@ function dynamicSlice(op: number, box: readonly number[], nStart: number, inAval
 }
 function asNative<P extends Primitive>(lower: NativeLowering<P>): NativeLowering<P> { return lower; }
 
-const controlFlow = "control flow: the engine runs it (core/control.ts), calling compiled bodies";
-const customCall = "inlined before lowering (core/passes.ts inlineCustomCalls); eagerly the engine evaluates the call";
+const controlFlow = "control flow: the engine runs it (trace/control.ts), calling compiled bodies";
+const customCall = "inlined before lowering (jit/passes.ts inlineCustomCalls); eagerly the engine evaluates the call";
 
 /** The addon's lowering of every primitive; the primitives it has no kernel for say why (the reference backend runs them). */
 const nativeLowerings: { readonly [P in Primitive]: NativeLowering<P> | NoRule<P> } = {

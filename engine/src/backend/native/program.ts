@@ -1,5 +1,5 @@
 import { typedArrayFor } from "../../dtype.js";
-import type { ShapedArray } from "../../core/aval.js";
+import type { ShapedArray } from "../../ir/aval.js";
 import type { Buffer, Executable, ProgramRunner } from "../interface.js";
 import type { Program } from "../kernel.js";
 import type { NativeBackend } from "./backend.js";
@@ -9,8 +9,8 @@ import type { FusedKernel } from "../kernel.js";
 import { storageBytes } from "./codes.js";
 import { encodeKernel } from "./encode.js";
 import { lowerPrimitive, opCodesRef, type NativeStep } from "./lower.js";
-import { hook } from "../../core/profile-hook.js";
-import { liveness, packArena } from "../../core/memory-plan.js";
+import { hook } from "../../profiler/hook.js";
+import { liveness, packArena } from "../../jit/memory-plan.js";
 
 const CONTROL_FLOW = new Set(["pjit", "cond", "scan", "while", "custom_jvp_call", "custom_vjp_call"]);
 const SLOT_INPUT = 0, SLOT_CONST = 1, SLOT_ARENA = 2, SLOT_FRESH = 3;
@@ -20,9 +20,9 @@ const bytesOf = (a: ShapedArray) => a.size * storageBytes(a.dtype);
 
 /**
  * Compiles a program for the addon: each step becomes one native op; slots whose lifetimes do
- * not overlap share memory in one arena (the shared planner, core/memory-plan.ts); a call runs
+ * not overlap share memory in one arena (the shared planner, jit/memory-plan.ts); a call runs
  * every step in one addon call. Programs with control flow, or with a primitive the addon lacks,
- * run in the engine's executor (`engine`, core/executor.ts), step by step through this backend;
+ * run in the engine's executor (`engine`, jit/executor.ts), step by step through this backend;
  * undefined where the caller gave none (the engine then runs it itself).
  */
 export function compileProgram(be: NativeBackend, program: Program, engine?: ProgramRunner): Executable | undefined {

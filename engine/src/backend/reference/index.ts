@@ -1,6 +1,6 @@
 import type { TypedArray } from "../../dtype.js";
-import type { ShapedArray } from "../../core/aval.js";
-import type { Primitive } from "../../core/primitives.js";
+import type { ShapedArray } from "../../ir/aval.js";
+import type { Primitive } from "../../ir/primitives.js";
 import type { Backend, Buffer } from "../interface.js";
 import type { FusedKernel } from "../kernel.js";
 import { runFusedKernel } from "./fused.js";

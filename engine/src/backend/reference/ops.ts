@@ -1,6 +1,6 @@
 import { castScalar, intRange, isBool, isInt, isNarrowed, narrowScalar, typedArrayFor, wrapInt, type DType, type TypedArray } from "../../dtype.js";
-import type { ShapedArray } from "../../core/aval.js";
-import { BINARY_PRIMITIVES, UNARY_PRIMITIVES, type BinaryPrimitive, type ParamsOf, type Primitive, type UnaryPrimitive } from "../../core/primitives.js";
+import type { ShapedArray } from "../../ir/aval.js";
+import { BINARY_PRIMITIVES, UNARY_PRIMITIVES, type BinaryPrimitive, type ParamsOf, type Primitive, type UnaryPrimitive } from "../../ir/primitives.js";
 import { resolvePadding } from "../../shape/conv.js";
 import { dotFreeAxes } from "../../shape/linalg.js";
 import { binaryFns, clampFn, selectFn, unaryFns } from "./scalar.js";

@@ -1,5 +1,5 @@
 import { castScalar, intBits, isInt, isUnsigned, type DType } from "../../dtype.js";
-import type { BinaryPrimitive, UnaryPrimitive } from "../../core/primitives.js";
+import type { BinaryPrimitive, UnaryPrimitive } from "../../ir/primitives.js";
 import { digamma, erf, erfc, erfInv, lgamma } from "./special.js";
 
 /**

@@ -1,7 +1,7 @@
 /// <reference types="@webgpu/types" />
 import { SHORT_NAME, typedArrayFor, type TypedArray } from "../../dtype.js";
-import type { ShapedArray } from "../../core/aval.js";
-import type { Primitive } from "../../core/primitives.js";
+import type { ShapedArray } from "../../ir/aval.js";
+import type { Primitive } from "../../ir/primitives.js";
 import type { Backend, Buffer, Executable } from "../interface.js";
 import type { FusedKernel, OpStep, Program } from "../kernel.js";
 import { acquireGpu, type Gpu, type GpuLimits } from "./device.js";
@@ -9,7 +9,7 @@ import { fusedShader, type ShaderSpec } from "./kernels.js";
 import { opShader } from "./ops.js";
 import { NotOnWebGPU, wgslType } from "./wgsl.js";
 import { GpuTimer } from "./timer.js";
-import { hook } from "../../core/profile-hook.js";
+import { hook } from "../../profiler/hook.js";
 import { deviceBytes, emptyBuffer, WebGPUBuffer } from "./buffer.js";
 import { isMultiPass, resolveRef, type MultiPassSpec, type OpSpec } from "./passes.js";
 import { planProgram, type LowerBody, type ProgramPlan } from "./plan.js";

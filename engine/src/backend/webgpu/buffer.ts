@@ -1,6 +1,6 @@
 /// <reference types="@webgpu/types" />
 import type { TypedArray } from "../../dtype.js";
-import type { ShapedArray } from "../../core/aval.js";
+import type { ShapedArray } from "../../ir/aval.js";
 
 /**
  * A buffer of this backend. Its device memory is allocated when first used (the device may not

@@ -3,7 +3,7 @@ import type { ControlStep, ProgramPlan } from "./plan.js";
 import type { Recorder } from "./recorder.js";
 
 /**
- * Control flow on the device, as the engine's executor runs it on the host (core/control.ts),
+ * Control flow on the device, as the engine's executor runs it on the host (trace/control.ts),
  * but without a synchronous read: a cond's index or a while's predicate is read back with
  * mapAsync, after submitting what was recorded before it, and the run continues when it
  * arrives. The step's output buffers were handed to the caller before; they receive the

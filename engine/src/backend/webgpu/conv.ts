@@ -1,5 +1,5 @@
-import type { ShapedArray } from "../../core/aval.js";
-import type { ParamsOf } from "../../core/primitives.js";
+import type { ShapedArray } from "../../ir/aval.js";
+import type { ParamsOf } from "../../ir/primitives.js";
 import { resolvePadding } from "../../shape/conv.js";
 import { contiguousStrides } from "../reference/strided.js";
 import type { GpuLimits } from "./device.js";

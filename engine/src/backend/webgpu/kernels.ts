@@ -4,7 +4,7 @@ import { ExprWriter, Helpers, fromStorage, toStorage, unravelLines } from "./wgs
 import { Params } from "./params.js";
 import { subgroupReduceLines } from "./subgroups.js";
 import { contiguousStrides } from "../reference/strided.js";
-import { ShapedArray } from "../../core/aval.js";
+import { ShapedArray } from "../../ir/aval.js";
 import type { OpSpec } from "./passes.js";
 import { ACC_DTYPE, partialCount, twoPassReduction } from "./two-pass.js";
 import { ENTRY, grid1d, header, perItem, reducer, size, threads, workgroupReduceLines, type Reducer, type ShaderSpec } from "./shader-parts.js";

@@ -1,4 +1,4 @@
-import type { ShapedArray } from "../../core/aval.js";
+import type { ShapedArray } from "../../ir/aval.js";
 import { dotFreeAxes, type DotDimensionNumbers } from "../../shape/linalg.js";
 import { contiguousStrides } from "../reference/strided.js";
 import type { GpuLimits } from "./device.js";

@@ -1,6 +1,6 @@
 import type { DType } from "../../dtype.js";
-import type { ShapedArray } from "../../core/aval.js";
-import { isBinary, isUnary, type Primitive } from "../../core/primitives.js";
+import type { ShapedArray } from "../../ir/aval.js";
+import { isBinary, isUnary, type Primitive } from "../../ir/primitives.js";
 import type { Expr, FusedKernel, ReduceOp } from "../kernel.js";
 import { broadcastStrides, contiguousStrides } from "../reference/strided.js";
 import type { GpuLimits } from "./device.js";

@@ -1,6 +1,6 @@
-import type { ShapedArray } from "../../core/aval.js";
+import type { ShapedArray } from "../../ir/aval.js";
 import { typedArrayFor, type TypedArray } from "../../dtype.js";
-import type { ParamsOf } from "../../core/primitives.js";
+import type { ParamsOf } from "../../ir/primitives.js";
 import type { FusedKernel, OpStep, Program, Slot } from "../kernel.js";
 import type { WebGPUBuffer } from "./buffer.js";
 import type { OpSpec } from "./passes.js";
@@ -43,7 +43,7 @@ export interface Planning {
   /** The (cached) plan of a control-flow body, lowered by the engine. */
   bodyPlan(body: Program): ProgramPlan;
 }
-/** The engine's lowering of a body (core/program.ts passes it to compile). */
+/** The engine's lowering of a body (jit/program.ts passes it to compile). */
 export type LowerBody = (body: ParamsOf<"scan">["body"]) => Program;
 
 const isControl = (s: OpStep): s is ControlStep => s.prim === "cond" || s.prim === "while" || s.prim === "scan" || s.prim === "pjit";

@@ -1,5 +1,5 @@
-import { ShapedArray } from "../../core/aval.js";
-import type { ParamsOf } from "../../core/primitives.js";
+import { ShapedArray } from "../../ir/aval.js";
+import type { ParamsOf } from "../../ir/primitives.js";
 import type { GpuLimits } from "./device.js";
 import { perItem, size, type ShaderSpec } from "./kernels.js";
 import { Params } from "./params.js";

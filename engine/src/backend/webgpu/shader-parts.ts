@@ -6,7 +6,7 @@ import type { ReduceOp } from "../kernel.js";
 import type { GpuLimits } from "./device.js";
 import { literal, storageType, toStorage, wgslType, type Helpers } from "./wgsl.js";
 import type { Params } from "./params.js";
-import type { ShapedArray } from "../../core/aval.js";
+import type { ShapedArray } from "../../ir/aval.js";
 
 /**
  * A compute shader ready to dispatch: its WGSL (which is also the pipeline cache key: it holds

@@ -1,5 +1,5 @@
 import type { DType } from "../../dtype.js";
-import type { ShapedArray } from "../../core/aval.js";
+import type { ShapedArray } from "../../ir/aval.js";
 import type { FusedKernel } from "../kernel.js";
 import type { GpuLimits } from "./device.js";
 import { ENTRY, grid1d, header, reducer, threads, workgroupReduceLines, type ShaderSpec } from "./shader-parts.js";

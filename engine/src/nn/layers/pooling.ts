@@ -1,7 +1,7 @@
 import type { DeviceArray } from "../../array.js";
 import * as np from "../../numpy/index.js";
 import * as l from "../../lax/primitives.js";
-import { scalar } from "../../core/constants.js";
+import { scalar } from "../../trace/constants.js";
 import { resolvePadding } from "../../shape/conv.js";
 
 /**

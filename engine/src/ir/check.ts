@@ -1,7 +1,7 @@
 import { config } from "../config.js";
 import { ShapedArray } from "./aval.js";
 import { Jaxpr, Literal, Var, describeEqn, type Eqn } from "./jaxpr.js";
-import { abstractEval } from "./rules/abstract-eval.js";
+import { abstractEval } from "./abstract-eval.js";
 import type { ParamsOf, Primitive } from "./primitives.js";
 
 /**

@@ -1,8 +1,8 @@
 import type { Backend, Buffer } from "../backend/interface.js";
 import type { Program } from "../backend/kernel.js";
-import type { ShapedArray } from "./aval.js";
-import type { ParamsOf, Primitive } from "./primitives.js";
-import type { CallSite } from "./source.js";
+import type { ShapedArray } from "../ir/aval.js";
+import type { ParamsOf, Primitive } from "../ir/primitives.js";
+import type { CallSite } from "../ir/source.js";
 
 /**
  * The one place the engine's hot paths look to know whether a profile is being recorded:

@@ -1,12 +1,12 @@
 import { DeviceArray, wrapBuffer } from "../array.js";
 import type { Backend } from "../backend/interface.js";
 import { getBackend } from "../backend/registry.js";
-import { abstractEval } from "./rules/abstract-eval.js";
-import type { ParamsOf, Primitive } from "./primitives.js";
-import { withUserLocation } from "./source.js";
+import { abstractEval } from "../ir/abstract-eval.js";
+import type { ParamsOf, Primitive } from "../ir/primitives.js";
+import { withUserLocation } from "../ir/source.js";
 import { leakedTracerError, setRootTrace, Trace, Tracer } from "./trace.js";
-import type { ShapedArray } from "./aval.js";
-import { hook } from "./profile-hook.js";
+import type { ShapedArray } from "../ir/aval.js";
+import { hook } from "../profiler/hook.js";
 
 /** Control flow is run by the engine (it calls back into traced programs); set by control.ts. */
 export type ControlImpl<P extends Primitive> = (args: readonly DeviceArray[], params: ParamsOf<P>, outAvals: readonly ShapedArray[]) => DeviceArray[];
@@ -42,7 +42,7 @@ export class EvalTrace extends Trace {
       (copies ??= []).push(ins[i]);
     }
     // outAvals is the shape rule's remembered answer: the same array for the same question.
-    // Profiling off costs this one check (core/profile-hook.ts).
+    // Profiling off costs this one check (profiler/hook.ts).
     const bufs = hook.recorder === null ? backend.execute(prim, params, ins, avals, outAvals, outAvals) : hook.recorder.eager(backend, prim, params, ins, avals, outAvals);
     if (copies) for (const c of copies) backend.free(c as object);
     const outs = new Array<DeviceArray>(bufs.length);

@@ -1,7 +1,7 @@
 import { DeviceArray } from "../array.js";
-import type { ShapedArray } from "./aval.js";
-import type { ParamsOf, Primitive } from "./primitives.js";
-import { formatLocation, type CallSite } from "./source.js";
+import type { ShapedArray } from "../ir/aval.js";
+import type { ParamsOf, Primitive } from "../ir/primitives.js";
+import { formatLocation, type CallSite } from "../ir/source.js";
 
 /**
  * Stackless tracing, as in JAX: one trace is current (`withTrace`, or `swapTrace` on hot

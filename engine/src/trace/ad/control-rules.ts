@@ -1,10 +1,10 @@
 import type { DeviceArray } from "../../array.js";
 import { isFloat } from "../../dtype.js";
 import * as l from "../../lax/primitives.js";
-import { ShapedArray } from "../aval.js";
-import type { Jaxpr } from "../jaxpr.js";
+import { ShapedArray } from "../../ir/aval.js";
+import type { Jaxpr } from "../../ir/jaxpr.js";
 import { evalJaxpr, traceToJaxpr } from "../jaxpr-trace.js";
-import type { ParamsOf } from "../primitives.js";
+import type { ParamsOf } from "../../ir/primitives.js";
 import { bind } from "../trace.js";
 import { vmapFlat } from "../transforms.js";
 import { batchOfJaxpr, jvpOfJaxpr, vjpOfJaxpr } from "./jaxpr-transforms.js";

@@ -2,14 +2,14 @@ import type { DeviceArray } from "../array.js";
 import * as l from "../lax/primitives.js";
 import { getBackend } from "../backend/registry.js";
 import { backendOf as operandsBackend, controlImpls } from "./eval.js";
-import { asEqn, Jaxpr, Var } from "./jaxpr.js";
-import type { ParamsOf, Primitive } from "./primitives.js";
-import type { ShapedArray } from "./aval.js";
-import { compileBody } from "./program.js";
+import { asEqn, Jaxpr, Var } from "../ir/jaxpr.js";
+import type { ParamsOf, Primitive } from "../ir/primitives.js";
+import type { ShapedArray } from "../ir/aval.js";
+import { compileBody } from "../jit/program.js";
 import { scalar } from "./constants.js";
 import { evalJaxpr } from "./jaxpr-trace.js";
-import { hook } from "./profile-hook.js";
-import { checkCallOperands, checksEnabled } from "./check.js";
+import { hook } from "../profiler/hook.js";
+import { checkCallOperands, checksEnabled } from "../ir/check.js";
 
 /**
  * How control flow runs on concrete values: the bodies are compiled programs, the loop or the

@@ -1,7 +1,7 @@
 import { castScalar, DTYPES, typedArrayFor, type DType, type TypedArray } from "../dtype.js";
 import { DeviceArray, wrapBuffer } from "../array.js";
 import { getBackend } from "../backend/registry.js";
-import { ShapedArray } from "./aval.js";
+import { ShapedArray } from "../ir/aval.js";
 
 /** A concrete array on the default backend from host data of the dtype's storage type. */
 export function fromHost(data: TypedArray, shape: readonly number[], dtype: DType, weak = false, backend?: string): DeviceArray {

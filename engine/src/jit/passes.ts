@@ -1,5 +1,5 @@
-import { Jaxpr, Literal, Var, type Atom, type Eqn, type EqnOf } from "./jaxpr.js";
-import { ELEMENTWISE } from "./primitives.js";
+import { Jaxpr, Literal, Var, type Atom, type Eqn, type EqnOf } from "../ir/jaxpr.js";
+import { ELEMENTWISE } from "../ir/primitives.js";
 
 /**
  * Simplifications jit applies before lowering. Each takes and returns a jaxpr; all primitives

@@ -1,11 +1,11 @@
-import { ShapedArray } from "./aval.js";
+import { ShapedArray } from "../ir/aval.js";
 import { contiguousStrides } from "../backend/reference/strided.js";
 import { inlineCustomCalls } from "./passes.js";
-import { checkAfter } from "./check.js";
-import { Jaxpr, Literal, Var, type Atom, type Eqn, type EqnOf } from "./jaxpr.js";
-import { BINARY_PRIMITIVES, ELEMENTWISE, UNARY_PRIMITIVES, type Primitive } from "./primitives.js";
+import { checkAfter } from "../ir/check.js";
+import { Jaxpr, Literal, Var, type Atom, type Eqn, type EqnOf } from "../ir/jaxpr.js";
+import { BINARY_PRIMITIVES, ELEMENTWISE, UNARY_PRIMITIVES, type Primitive } from "../ir/primitives.js";
 import type { Expr, FusedKernel, Program, ReduceOp, Slot, Step } from "../backend/kernel.js";
-import type { SourceLocation } from "./source.js";
+import type { SourceLocation } from "../ir/source.js";
 import { freePoints, type SlotAccess } from "./memory-plan.js";
 
 /**

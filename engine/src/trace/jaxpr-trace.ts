@@ -1,10 +1,10 @@
 import { DeviceArray } from "../array.js";
-import { ShapedArray } from "./aval.js";
-import { asEqn, Jaxpr, Literal, Var, type Atom, type Eqn } from "./jaxpr.js";
-import { hasParamsOf, type ParamsOf, type Primitive } from "./primitives.js";
-import { abstractEval } from "./rules/abstract-eval.js";
-import { checkAfter } from "./check.js";
-import { userLocation, withUserLocation, type CallSite } from "./source.js";
+import { ShapedArray } from "../ir/aval.js";
+import { asEqn, Jaxpr, Literal, Var, type Atom, type Eqn } from "../ir/jaxpr.js";
+import { hasParamsOf, type ParamsOf, type Primitive } from "../ir/primitives.js";
+import { abstractEval } from "../ir/abstract-eval.js";
+import { checkAfter } from "../ir/check.js";
+import { userLocation, withUserLocation, type CallSite } from "../ir/source.js";
 import { bind, currentTrace, leakedTracerError, Trace, Tracer, withTrace } from "./trace.js";
 
 export class JaxprTracer extends Tracer {

@@ -1,8 +1,8 @@
 import type { DeviceArray } from "../../array.js";
 import { isFloat } from "../../dtype.js";
 import * as l from "../../lax/primitives.js";
-import { ShapedArray } from "../aval.js";
-import type { Jaxpr } from "../jaxpr.js";
+import { ShapedArray } from "../../ir/aval.js";
+import type { Jaxpr } from "../../ir/jaxpr.js";
 import { evalJaxpr, traceToJaxpr, type ClosedJaxpr } from "../jaxpr-trace.js";
 import { jvpFlat, vjpFlat, vmapFlat } from "../transforms.js";
 import type { BatchDim } from "../batching.js";

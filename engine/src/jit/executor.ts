@@ -1,7 +1,7 @@
 import type { Backend, Buffer, ControlStep } from "../backend/interface.js";
 import type { OpStep, Program, Step } from "../backend/kernel.js";
-import { withUserLocation } from "./source.js";
-import { hook } from "./profile-hook.js";
+import { withUserLocation } from "../ir/source.js";
+import { hook } from "../profiler/hook.js";
 
 /**
  * The one program executor: runs a lowered program step by step on a backend, following the

@@ -1,6 +1,6 @@
-import { Jaxpr, Var, type Atom, type Eqn } from "./jaxpr.js";
-import { dce } from "./passes.js";
-import { checkAfter } from "./check.js";
+import { Jaxpr, Var, type Atom, type Eqn } from "../ir/jaxpr.js";
+import { dce } from "../jit/passes.js";
+import { checkAfter } from "../ir/check.js";
 
 /**
  * Partial evaluation (JAX's partial_eval_jaxpr): splits a jaxpr whose inputs are partly known

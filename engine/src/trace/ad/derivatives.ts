@@ -1,6 +1,6 @@
 import type { DeviceArray } from "../../array.js";
 import * as l from "../../lax/primitives.js";
-import type { BinaryPrimitive, UnaryPrimitive } from "../primitives.js";
+import type { BinaryPrimitive, UnaryPrimitive } from "../../ir/primitives.js";
 import { bind1 } from "../trace.js";
 
 /**

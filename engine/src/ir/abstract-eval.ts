@@ -1,13 +1,13 @@
-import { isBool, isFloat, isInt, isNarrowed, type DType } from "../../dtype.js";
-import { broadcastShapes } from "../../shape/broadcast.js";
-import { dotGeneralShape } from "../../shape/linalg.js";
-import { convShape } from "../../shape/conv.js";
-import { concatenateShape, padShape, reduceShape, reshapeShape, sliceShape, takeShape, transposeShape } from "../../shape/structure.js";
-import { normalizeAxis, ShapeError } from "../../shape/errors.js";
-import { ShapedArray } from "../aval.js";
-import { sameAval, sameParams } from "../structural.js";
-import { rulesFor } from "../rule-table.js";
-import { BINARY_PRIMITIVES, COMPARISONS, UNARY_PRIMITIVES, type BinaryPrimitive, type ParamsOf, type Primitive, type UnaryPrimitive } from "../primitives.js";
+import { isBool, isFloat, isInt, isNarrowed, type DType } from "../dtype.js";
+import { broadcastShapes } from "../shape/broadcast.js";
+import { dotGeneralShape } from "../shape/linalg.js";
+import { convShape } from "../shape/conv.js";
+import { concatenateShape, padShape, reduceShape, reshapeShape, sliceShape, takeShape, transposeShape } from "../shape/structure.js";
+import { normalizeAxis, ShapeError } from "../shape/errors.js";
+import { ShapedArray } from "./aval.js";
+import { sameAval, sameParams } from "./structural.js";
+import { rulesFor } from "./rule-table.js";
+import { BINARY_PRIMITIVES, COMPARISONS, UNARY_PRIMITIVES, type BinaryPrimitive, type ParamsOf, type Primitive, type UnaryPrimitive } from "./primitives.js";
 
 /** Shape rule of a primitive: output avals from input avals, or a ShapeError naming the op. */
 export type ShapeRule<P extends Primitive> = (avals: readonly ShapedArray[], params: ParamsOf<P>) => ShapedArray[];

@@ -1,9 +1,9 @@
 import type { Expr, FusedKernel, Program, Slot, Step } from "../backend/kernel.js";
-import type { ShapedArray } from "./aval.js";
-import { IRCheckError, checkCallOperands } from "./check.js";
-import type { Jaxpr } from "./jaxpr.js";
-import { abstractEval } from "./rules/abstract-eval.js";
-import { formatLocation } from "./source.js";
+import type { ShapedArray } from "../ir/aval.js";
+import { IRCheckError, checkCallOperands } from "../ir/check.js";
+import type { Jaxpr } from "../ir/jaxpr.js";
+import { abstractEval } from "../ir/abstract-eval.js";
+import { formatLocation } from "../ir/source.js";
 
 /**
  * Validates the kernel IR (backend/kernel.ts) that lowering hands to a backend: every slot is

@@ -4,16 +4,16 @@ import type { Backend, Buffer, ControlStep, Executable } from "../backend/interf
 import type { Program } from "../backend/kernel.js";
 import { runProgram } from "./executor.js";
 import { referenceImpls, type DataPrimitive } from "../backend/reference/ops.js";
-import { ShapedArray } from "./aval.js";
-import { controlImpls, type ControlImpl } from "./eval.js";
-import type { Jaxpr, Literal, Var } from "./jaxpr.js";
+import { ShapedArray } from "../ir/aval.js";
+import { controlImpls, type ControlImpl } from "../trace/eval.js";
+import type { Jaxpr, Literal, Var } from "../ir/jaxpr.js";
 import { lowerJaxpr } from "./lower.js";
-import { checkAfter, checksEnabled } from "./check.js";
+import { checkAfter, checksEnabled } from "../ir/check.js";
 import { checkLowered } from "./check-program.js";
 import { cse, dce, fold } from "./passes.js";
-import { formatLocation } from "./source.js";
-import { evalTrace } from "./eval.js";
-import { bind1, withTrace } from "./trace.js";
+import { formatLocation } from "../ir/source.js";
+import { evalTrace } from "../trace/eval.js";
+import { bind1, withTrace } from "../trace/trace.js";
 
 /** The optimization pipeline jit applies before lowering, in order (enableChecks checks after each). */
 const PASSES: readonly (readonly [string, (j: Jaxpr) => Jaxpr])[] = [

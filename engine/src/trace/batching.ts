@@ -1,9 +1,9 @@
 import type { DeviceArray } from "../array.js";
 import * as l from "../lax/primitives.js";
 import { bind, isOwnTracer, Trace, Tracer, withTrace } from "./trace.js";
-import { BINARY_PRIMITIVES, UNARY_PRIMITIVES, type ParamsOf, type Primitive } from "./primitives.js";
-import { ruleOrRefuse, rulesFor, type NoRule } from "./rule-table.js";
-import type { CallSite } from "./source.js";
+import { BINARY_PRIMITIVES, UNARY_PRIMITIVES, type ParamsOf, type Primitive } from "../ir/primitives.js";
+import { ruleOrRefuse, rulesFor, type NoRule } from "../ir/rule-table.js";
+import type { CallSite } from "../ir/source.js";
 import { batchControlRules } from "./ad/control-rules.js";
 import { customRules } from "./ad/custom-rules.js";
 import { pjitRules } from "./ad/pjit-rules.js";
@@ -23,7 +23,7 @@ export class BatchTracer extends Tracer {
   concrete(): undefined { return undefined; }
 }
 
-import { ShapedArray } from "./aval.js";
+import { ShapedArray } from "../ir/aval.js";
 function dropAxis(v: DeviceArray, axis: number) {
   const s = v._aval.shape.filter((_, i) => i !== axis);
   return new ShapedArray(s, v._aval.dtype, v._aval.weak);

@@ -2,7 +2,7 @@ import type { DeviceArray } from "../../array.js";
 import { isFloat, type DType } from "../../dtype.js";
 import * as l from "../../lax/primitives.js";
 import { scalar } from "../constants.js";
-import type { CustomBwd, CustomFwd, CustomJvpRule } from "../primitives.js";
+import type { CustomBwd, CustomFwd, CustomJvpRule } from "../../ir/primitives.js";
 import { bind } from "../trace.js";
 import { vjpFlat, vmapFlat } from "../transforms.js";
 import type { BatchRule } from "../batching.js";

@@ -4,9 +4,9 @@ import * as l from "../lax/primitives.js";
 import { JVPTrace, JVPTracer, type Tangent } from "./ad/jvp.js";
 import { VJPTrace, type Cotangent } from "./ad/vjp.js";
 import { BatchTrace, BatchTracer, moveBatchAxis, type BatchDim } from "./batching.js";
-import type { CallSite } from "./source.js";
+import type { CallSite } from "../ir/source.js";
 import { currentTrace, withTrace } from "./trace.js";
-import { LocatedError } from "./source.js";
+import { LocatedError } from "../ir/source.js";
 
 /**
  * The transformations on flat lists of arrays. The public API (api/) adds pytrees, argnums and
