@@ -197,7 +197,7 @@ f(np.ones([8, 8])); process.kill(process.pid, "SIGSEGV");`);
     assert.match(r3.stderr, /^tensorlens: native crash \(SIGSEGV\) in op: jit step fused\[reduce_sum\] -> f32\[8\] at \S+\.ts:3:\d+ \[.*\]$/m);
     // A real fault inside a kernel: exp reading from address 8.
     const r2 = run(`import { NativeBuffer } from ${JSON.stringify(join(engine, "..", "backend", "native", "backend.ts"))};
-import { ShapedArray } from ${JSON.stringify(join(engine, "..", "core", "aval.ts"))};
+import { ShapedArray } from ${JSON.stringify(join(engine, "..", "ir", "aval.ts"))};
 const be = getBackend("native"); const a = new ShapedArray([1024], "float32", false);
 be.execute("exp", {}, [new NativeBuffer(8, 4096, new ArrayBuffer(0))], [a], [a]);`);
     assert.equal(r2.signal, "SIGSEGV", r2.stderr);
