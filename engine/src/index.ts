@@ -2,11 +2,6 @@
  * tensorlens: JAX for TypeScript. Arrays on a device, a numpy API, composable
  * transformations (grad, jit, vmap, jvp, vjp), PRNG keys, pytrees and lax control flow.
  */
-import "./backend/reference/register.js";
-import "./backend/native/register.js";
-import "./backend/webgpu/register.js";
-import "./trace/eval.js";
-import "./trace/control.js";
 import * as rawNumpy from "./numpy/index.js";
 import { withUserLocation } from "./ir/source.js";
 import { ShapeError } from "./shape/errors.js";

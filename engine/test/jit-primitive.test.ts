@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { np, lax, grad, valueAndGrad, jit, vmap, jvp, jacfwd, jacrev, hessian, linearize, config, type DeviceArray } from "../src/index.js";
 import { checkGrads } from "./helpers/check-grads.js";
 import { setRecorder, type Recorder } from "../src/profiler/hook.js";
-import { controlImpls } from "../src/trace/eval.js";
+import { controlImpls } from "../src/trace/control.js";
 import { ELEMENTWISE } from "../src/ir/primitives.js";
 import type { Jaxpr } from "../src/ir/jaxpr.js";
 import { close as closeTo, list, numericGrad } from "./helpers/finite-differences.js";
@@ -37,7 +37,7 @@ const elementwise = (prims: readonly string[]) => prims.filter((p) => ELEMENTWIS
 function calledPrograms(fn: () => void): Jaxpr[] {
   const original = controlImpls.pjit!;
   const seen: Jaxpr[] = [];
-  controlImpls.pjit = (args, params, outAvals) => { seen.push(params.jaxpr); return original(args, params, outAvals); };
+  controlImpls.pjit = (args, params, outAvals, trace) => { seen.push(params.jaxpr); return original(args, params, outAvals, trace); };
   try { fn(); } finally { controlImpls.pjit = original; }
   return seen;
 }

@@ -8,7 +8,7 @@ import { jvpRules } from "../src/trace/ad/jvp.js";
 import { vjpRules } from "../src/trace/ad/vjp.js";
 import { batchRules } from "../src/trace/batching.js";
 import { referenceImpls } from "../src/backend/reference/ops.js";
-import { controlImpls } from "../src/trace/eval.js";
+import { controlImpls } from "../src/trace/control.js";
 import { NoRule } from "../src/ir/rule-table.js";
 import { UNARY_PRIMITIVES, BINARY_PRIMITIVES, type Primitive } from "../src/ir/primitives.js";
 import { jvpFlat } from "../src/trace/transforms.js";

@@ -128,7 +128,7 @@ export function jit<F extends (...args: any[]) => any>(f: F, opts: JitOptions = 
       // Compiled for the backend its arguments live on (a call on another backend recompiles).
       if (entry.compiled === undefined || entry.compiled.backend !== backend) {
         const t = performance.now();
-        entry.compiled = new Compiled(entry.optimized, backend, closed.consts.length, closed.consts);
+        entry.compiled = new Compiled(entry.optimized, backend, closed.consts.length, closed.consts, evalTrace.controlStep);
         entry.record.compileStart = t;
         entry.record.compileEnd = performance.now();
       }
@@ -165,7 +165,7 @@ export function jit<F extends (...args: any[]) => any>(f: F, opts: JitOptions = 
   wrapped.cacheInfo = () => ({ hits, misses, compiles: [...compiles] });
   wrapped.lower = (...args: Parameters<F>) => {
     const { entry } = entryFor(args);
-    const compiled = new Compiled(entry.optimized, getBackend(), entry.closed.consts.length, entry.closed.consts.filter((c) => !(c instanceof Tracer)));
+    const compiled = new Compiled(entry.optimized, getBackend(), entry.closed.consts.length, entry.closed.consts.filter((c) => !(c instanceof Tracer)), evalTrace.controlStep);
     return { jaxpr: entry.optimized, program: compiled.program.toString() };
   };
   wrapped.clearCache = () => { cache.clear(); last = undefined; };

@@ -1,19 +1,16 @@
-import { borrowBuffer, takeBuffer, wrapBuffer, type DeviceArray } from "../array.js";
+import { wrapBuffer, type DeviceArray } from "../array.js";
 import { typedArrayFor } from "../dtype.js";
 import type { Backend, Buffer, ControlStep, Executable } from "../backend/interface.js";
 import type { Program } from "../backend/kernel.js";
 import { runProgram } from "./executor.js";
 import { referenceImpls, type DataPrimitive } from "../backend/reference/ops.js";
 import { ShapedArray } from "../ir/aval.js";
-import { controlImpls, type ControlImpl } from "../trace/eval.js";
 import type { Jaxpr, Literal, Var } from "../ir/jaxpr.js";
 import { lowerJaxpr } from "./lower.js";
 import { checkAfter, checksEnabled } from "../ir/check.js";
 import { checkLowered } from "./check-program.js";
 import { cse, dce, fold } from "./passes.js";
 import { formatLocation } from "../ir/source.js";
-import { evalTrace } from "../trace/eval.js";
-import { bind1, withTrace } from "../trace/trace.js";
 
 /** The optimization pipeline jit applies before lowering, in order (enableChecks checks after each). */
 const PASSES: readonly (readonly [string, (j: Jaxpr) => Jaxpr])[] = [
@@ -32,33 +29,21 @@ function evalScalar(prim: string, params: unknown, args: readonly Literal[], out
 }
 
 /**
- * Control-flow steps of a compiled program run in the engine (control.ts, by way of the eval
- * trace's table): operands borrowed as arrays, outputs taken back as buffers the run owns.
+ * A jaxpr compiled for one backend: run it on concrete arrays. Its control-flow steps run in the
+ * engine by `controlStep` (the eval trace's, `../trace/eval.ts`), handed in so that this folder
+ * imports no tracing and eager control flow can compile its bodies here.
  */
-export const runControlStep: ControlStep = (step, backend, args, inAvals, outAvals) => {
-  const impl = controlImpls[step.prim] as ControlImpl<typeof step.prim> | undefined;
-  if (!impl) return undefined;
-  const arrays = args.map((b, i) => borrowBuffer(backend, b, inAvals[i]!));
-  const outs = withTrace(evalTrace, () => {
-    const res = impl(arrays, step.params as never, outAvals);
-    // A loop that ran zero times hands back its inputs, which the program does not own.
-    return res.map((r) => (arrays.includes(r) ? bind1("stop_gradient", [r], {}) : r));
-  });
-  return outs.map(takeBuffer);
-};
-
-/** A jaxpr compiled for one backend: run it on concrete arrays. */
 export class Compiled {
   readonly program: Program;
   private readonly constBufs: Buffer[];
   private readonly exe: Executable;
-  constructor(readonly jaxpr: Jaxpr, readonly backend: Backend, numConsts: number, consts: readonly DeviceArray[]) {
+  constructor(readonly jaxpr: Jaxpr, readonly backend: Backend, numConsts: number, consts: readonly DeviceArray[], controlStep: ControlStep) {
     const data = consts.map((c) => c.dataSync());
     this.program = lowerJaxpr(jaxpr, numConsts, data, { epilogues: backend.fusesEpilogues === true });
     if (checksEnabled()) checkLowered(this.program, jaxpr);
     this.constBufs = this.program.constants.map((c, i) => backend.upload(data[i]!, c.aval));
-    const engine = (inputs: readonly Buffer[]) => runProgram(this.program, backend, inputs, this.constBufs, runControlStep);
-    this.exe = backend.compile?.(this.program, (body) => compileBody(body, backend).program, engine) ?? { run: engine };
+    const engine = (inputs: readonly Buffer[]) => runProgram(this.program, backend, inputs, this.constBufs, controlStep);
+    this.exe = backend.compile?.(this.program, (body) => compileBody(body, backend, controlStep).program, engine) ?? { run: engine };
   }
   /** The program's executable: the backend's, or the engine's executor (jit's donation asks it for runDonated). */
   get executable(): Executable { return this.exe; }
@@ -72,11 +57,11 @@ export class Compiled {
 
 // Bodies of control flow are compiled once per jaxpr and backend.
 const bodyCache = new WeakMap<Jaxpr, Map<Backend, Compiled>>();
-export function compileBody(jaxpr: Jaxpr, backend: Backend): Compiled {
+export function compileBody(jaxpr: Jaxpr, backend: Backend, controlStep: ControlStep): Compiled {
   let m = bodyCache.get(jaxpr);
   if (!m) bodyCache.set(jaxpr, (m = new Map()));
   let c = m.get(backend);
-  if (!c) m.set(backend, (c = new Compiled(optimize(jaxpr), backend, 0, [])));
+  if (!c) m.set(backend, (c = new Compiled(optimize(jaxpr), backend, 0, [], controlStep)));
   return c;
 }
 export { ShapedArray, formatLocation };

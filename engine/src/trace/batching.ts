@@ -7,12 +7,14 @@ import type { CallSite } from "../ir/source.js";
 import { batchControlRules } from "./ad/control-rules.js";
 import { customRules } from "./ad/custom-rules.js";
 import { pjitRules } from "./ad/pjit-rules.js";
+import { moveBatchAxis, type BatchDim } from "./batch-axis.js";
+import type { Transformations } from "./transforms.js";
 import { scalar } from "./constants.js";
 import { dotFreeAxes } from "../shape/linalg.js";
 
-/** The batch axis of a value, or null when the value is the same for every example. */
-export type BatchDim = number | null;
-export type BatchRule<P extends Primitive> = (args: DeviceArray[], dims: BatchDim[], params: ParamsOf<P>, prim: P, size: number) => [DeviceArray[], BatchDim[]];
+export type { BatchDim };
+/** `flat`: the transformations, for the rules that transform a called program (its batched version). */
+export type BatchRule<P extends Primitive> = (args: DeviceArray[], dims: BatchDim[], params: ParamsOf<P>, prim: P, size: number, flat: Transformations) => [DeviceArray[], BatchDim[]];
 /** A rule that serves any primitive (elementwise ops, the per-example loop). */
 type AnyBatchRule = <P extends Primitive>(args: DeviceArray[], dims: BatchDim[], params: ParamsOf<P>, prim: P, size: number) => [DeviceArray[], BatchDim[]];
 
@@ -31,7 +33,7 @@ function dropAxis(v: DeviceArray, axis: number) {
 
 /** vmap: values carry a batch axis; rules move it so one primitive call handles every example. */
 export class BatchTrace extends Trace {
-  constructor(parent: Trace, readonly axisSize: number, origin?: CallSite) { super(parent, "vmap", origin); }
+  constructor(parent: Trace, readonly axisSize: number, readonly flat: Transformations, origin?: CallSite) { super(parent, "vmap", origin); }
   process<P extends Primitive>(prim: P, args: readonly DeviceArray[], params: ParamsOf<P>): DeviceArray[] {
     const vals: DeviceArray[] = [], dims: BatchDim[] = [];
     let any = false;
@@ -42,23 +44,11 @@ export class BatchTrace extends Trace {
     const parent = this.parent!;
     if (!any) return withTrace(parent, () => bind(prim, vals, params));
     const rule = ruleOrRefuse<P, BatchRule<P>>(batchRules[prim], prim, params, "vmap");
-    const [outs, outDims] = withTrace(parent, () => rule(vals, dims, params, prim, this.axisSize));
+    const [outs, outDims] = withTrace(parent, () => rule(vals, dims, params, prim, this.axisSize, this.flat));
     return outs.map((o, i) => new BatchTracer(this, o, outDims[i]!));
   }
 }
 
-/** Moves the batch axis of x to `to` (materializing it by broadcasting when x is unbatched). */
-export function moveBatchAxis(x: DeviceArray, from: BatchDim, to: number, size: number): DeviceArray {
-  if (from === null) {
-    const shape = [...x.shape];
-    shape.splice(to, 0, size);
-    return l.broadcastInDim(x, shape, x.shape.map((_, i) => (i < to ? i : i + 1)));
-  }
-  if (from === to) return x;
-  const perm = x.shape.map((_, i) => i).filter((i) => i !== from);
-  perm.splice(to, 0, from);
-  return l.transpose(x, perm);
-}
 const toFront = (x: DeviceArray, d: BatchDim, size: number) => moveBatchAxis(x, d, 0, size);
 
 /** Runs the primitive once per example and stacks the results: correct for any primitive, used where no better rule exists. */
@@ -166,9 +156,6 @@ export const batchRules: { readonly [P in Primitive]: BatchRule<P> | NoRule<P> }
   },
   sort: (args, dims, { dimension, numKeys }, prim, size) =>
     [bind(prim, args.map((a, i) => toFront(a, dims[i]!, size)), { dimension: dimension + 1, numKeys }), args.map(() => 0)],
-  // Looked up at call time: the control-flow rules import this module.
-  pjit: (...a) => pjitRules.batch(...a), cond: (...a) => batchControlRules.cond(...a),
-  scan: (...a) => batchControlRules.scan(...a), while: (...a) => batchControlRules.while(...a),
-  custom_jvp_call: (...a) => customRules.batch.custom_jvp_call(...a),
-  custom_vjp_call: (...a) => customRules.batch.custom_vjp_call(...a),
+  pjit: pjitRules.batch, cond: batchControlRules.cond, scan: batchControlRules.scan, while: batchControlRules.while,
+  custom_jvp_call: customRules.batch.custom_jvp_call, custom_vjp_call: customRules.batch.custom_vjp_call,
 };

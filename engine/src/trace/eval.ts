@@ -1,20 +1,33 @@
-import { DeviceArray, wrapBuffer } from "../array.js";
-import type { Backend } from "../backend/interface.js";
-import { getBackend } from "../backend/registry.js";
+import { borrowBuffer, DeviceArray, takeBuffer, wrapBuffer } from "../array.js";
+import { backendOf } from "../backend/registry.js";
 import { abstractEval } from "../ir/abstract-eval.js";
 import type { ParamsOf, Primitive } from "../ir/primitives.js";
 import { withUserLocation } from "../ir/source.js";
-import { leakedTracerError, setRootTrace, Trace, Tracer } from "./trace.js";
+import { leakedTracerError, Trace, Tracer } from "./tracer.js";
+import { controlImpls, type ControlImpl } from "./control.js";
 import type { ShapedArray } from "../ir/aval.js";
+import type { ControlStep } from "../backend/interface.js";
 import { hook } from "../profiler/hook.js";
-
-/** Control flow is run by the engine (it calls back into traced programs); set by control.ts. */
-export type ControlImpl<P extends Primitive> = (args: readonly DeviceArray[], params: ParamsOf<P>, outAvals: readonly ShapedArray[]) => DeviceArray[];
-export const controlImpls: { [P in Primitive]?: ControlImpl<P> } = {};
 
 /** The bottom of every trace stack: applies primitives to concrete arrays on their backend. */
 export class EvalTrace extends Trace {
   constructor() { super(null, "eager evaluation"); }
+
+  /**
+   * Control-flow steps of a compiled program run in the engine (control.ts's implementations, on
+   * this trace): operands borrowed as arrays, outputs taken back as buffers the run owns. Every
+   * compiled program is handed this (`../jit/program.ts` imports no tracing).
+   */
+  readonly controlStep: ControlStep = (step, backend, args, inAvals, outAvals) => {
+    const impl = controlImpls[step.prim] as ControlImpl<typeof step.prim> | undefined;
+    if (!impl) return undefined;
+    const arrays = args.map((b, i) => borrowBuffer(backend, b, inAvals[i]!));
+    const res = impl(arrays, step.params as never, outAvals, this);
+    // A loop that ran zero times hands back its inputs, which the program does not own.
+    const outs = res.map((r) => (arrays.includes(r) ? this.process("stop_gradient", [r], {})[0]! : r));
+    return outs.map(takeBuffer);
+  };
+
   process<P extends Primitive>(prim: P, args: readonly DeviceArray[], params: ParamsOf<P>): DeviceArray[] {
     const n = args.length;
     const avals = new Array<ShapedArray>(n);
@@ -30,7 +43,7 @@ export class EvalTrace extends Trace {
       throw e instanceof Error ? withUserLocation(e) : e;
     }
     const control: ControlImpl<P> | undefined = controlImpls[prim];
-    if (control) return control(args, params, outAvals);
+    if (control) return control(args, params, outAvals, this);
     const backend = backendOf(args);
     const ins = new Array(n);
     let copies: unknown[] | undefined;
@@ -51,21 +64,5 @@ export class EvalTrace extends Trace {
   }
 }
 
-/** The backend of the operands; operands on another backend are copied to the first one's. */
-export function backendOf(args: readonly DeviceArray[]): Backend {
-  if (args.length === 0) return getBackend();
-  const b = args[0]!._backend;
-  for (let i = 1; i < args.length; i++) {
-    if (args[i]!._backend !== b) return mixedBackend(args);
-  }
-  return b;
-}
-/** Mixed operands: an array placed on a backend other than the default wins (as a committed array does in JAX). */
-function mixedBackend(args: readonly DeviceArray[]): Backend {
-  const d = getBackend();
-  for (const a of args) if (a._backend !== d) return a._backend;
-  return d;
-}
-
+/** The trace every other runs inside: the current trace at load (`trace.ts`). */
 export const evalTrace = new EvalTrace();
-setRootTrace(evalTrace);

@@ -5,6 +5,7 @@ import { hasParamsOf, type ParamsOf, type Primitive } from "../ir/primitives.js"
 import { abstractEval } from "../ir/abstract-eval.js";
 import { checkAfter } from "../ir/check.js";
 import { userLocation, withUserLocation, type CallSite } from "../ir/source.js";
+import { runJaxpr } from "./run-jaxpr.js";
 import { bind, currentTrace, leakedTracerError, Trace, Tracer, withTrace } from "./trace.js";
 
 export class JaxprTracer extends Tracer {
@@ -70,20 +71,5 @@ export function traceToJaxpr(fn: (...args: DeviceArray[]) => readonly DeviceArra
 
 /** Evaluates a jaxpr by binding each equation in the current trace (the interpreter every transformation can run). */
 export function evalJaxpr(jaxpr: Jaxpr, args: readonly DeviceArray[]): DeviceArray[] {
-  const env = new Map<Var, DeviceArray>();
-  const read = (a: Atom): DeviceArray => {
-    if (a instanceof Literal) return literalArray(a);
-    const v = env.get(a);
-    if (!v) throw new Error("internal: jaxpr variable used before it is defined");
-    return v;
-  };
-  jaxpr.invars.forEach((v, i) => env.set(v, args[i]!));
-  for (const e of jaxpr.eqns) {
-    const outs = bind(e.prim, e.inputs.map(read), e.params);
-    e.outputs.forEach((v, i) => env.set(v, outs[i]!));
-  }
-  return jaxpr.outvars.map(read);
+  return runJaxpr(jaxpr, args, (e, ins) => bind(e.prim, ins, e.params));
 }
-
-import { scalar } from "./constants.js";
-export const literalArray = (l: Literal) => scalar(l.value, l.aval.dtype, l.aval.weak);

@@ -3,7 +3,8 @@ import { isFloat } from "../dtype.js";
 import * as l from "../lax/primitives.js";
 import { JVPTrace, JVPTracer, type Tangent } from "./ad/jvp.js";
 import { VJPTrace, type Cotangent } from "./ad/vjp.js";
-import { BatchTrace, BatchTracer, moveBatchAxis, type BatchDim } from "./batching.js";
+import { BatchTrace, BatchTracer } from "./batching.js";
+import { moveBatchAxis, type BatchDim } from "./batch-axis.js";
 import type { CallSite } from "../ir/source.js";
 import { currentTrace, withTrace } from "./trace.js";
 import { LocatedError } from "../ir/source.js";
@@ -14,8 +15,22 @@ import { LocatedError } from "../ir/source.js";
  */
 export type FlatFn = (...args: DeviceArray[]) => DeviceArray[];
 
+/**
+ * The three, handed to each trace when it is made (and by the trace to its rules): the rules of
+ * the primitives that call programs (jit, control flow, custom derivatives) transform those
+ * programs through it, so they import only this type and the traces' modules do not import
+ * their own module back (no import cycle; test/import-cycles.test.ts).
+ */
+export interface Transformations {
+  readonly jvpFlat: typeof jvpFlat;
+  readonly vjpFlat: typeof vjpFlat;
+  readonly vmapFlat: typeof vmapFlat;
+}
+// Read only when a trace is made, after this module has run: the functions are hoisted.
+const flat: Transformations = { jvpFlat, vjpFlat, vmapFlat };
+
 export function jvpFlat(fn: FlatFn, primals: readonly DeviceArray[], tangents: readonly Tangent[], origin?: CallSite): [DeviceArray[], Tangent[]] {
-  using trace = new JVPTrace(currentTrace(), origin);
+  using trace = new JVPTrace(currentTrace(), flat, origin);
   const ins = primals.map((p, i) => new JVPTracer(trace, p, tangents[i] ?? null));
   const outs = withTrace(trace, () => fn(...ins));
   const primalsOut: DeviceArray[] = [], tangentsOut: Tangent[] = [];
@@ -39,7 +54,7 @@ export interface Pullback { (cts: readonly Cotangent[]): Cotangent[] }
  * input cotangents. The pullback may be called once.
  */
 export function vjpFlat(fn: FlatFn, primals: readonly DeviceArray[], origin?: CallSite): [DeviceArray[], Pullback] {
-  const trace = new VJPTrace(currentTrace(), origin);
+  const trace = new VJPTrace(currentTrace(), flat, origin);
   const ins = primals.map((p) => (isFloat(p.dtype) ? trace.track(p) : p));
   let outs: DeviceArray[];
   {
@@ -62,7 +77,7 @@ export function vmapFlat(fn: FlatFn, args: readonly DeviceArray[], inDims: reado
     throw new LocatedError(`vmap: mapped axes have different sizes: ${detail}`);
   }
   const size = [...sizes][0]!;
-  using trace = new BatchTrace(currentTrace(), size, origin);
+  using trace = new BatchTrace(currentTrace(), size, flat, origin);
   const ins = args.map((a, i) => (inDims[i] === null || inDims[i] === undefined ? a : new BatchTracer(trace, a, inDims[i]!)));
   const outs = withTrace(trace, () => fn(...ins));
   return outs.map((o, i) => {

@@ -1,4 +1,4 @@
-import { registerBackend } from "../registry.js";
+import type { BackendEntry } from "../registry.js";
 import { loadAddon } from "./addon.js";
 import { NativeBackend } from "./backend.js";
 
@@ -7,10 +7,10 @@ export { NativeBackend, NativeBuffer } from "./backend.js";
 let warned = false;
 
 /**
- * Registers "native" as the preferred backend. When the addon cannot load, the engine says so
- * once, with the reason, and the registry falls through to the reference backend.
+ * "native", the preferred backend. When the addon cannot load, the engine says so once, with the
+ * reason, and the registry falls through to the reference backend.
  */
-registerBackend("native", () => {
+export const nativeEntry: BackendEntry = { name: "native", priority: 0, make: () => {
   const load = loadAddon();
   if (!load.ok) {
     if (!warned) {
@@ -20,4 +20,4 @@ registerBackend("native", () => {
     throw new Error(`the native backend is unavailable: ${load.reason}`);
   }
   return new NativeBackend(load.addon);
-}, 0);
+} };

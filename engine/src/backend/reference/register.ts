@@ -1,4 +1,5 @@
-import { registerBackend } from "../registry.js";
+import type { BackendEntry } from "../registry.js";
 import { ReferenceBackend } from "./index.js";
 
-registerBackend("reference", () => new ReferenceBackend(), 100);
+/** "reference": TypeScript, always available; the last resort of the default. */
+export const referenceEntry: BackendEntry = { name: "reference", make: () => new ReferenceBackend(), priority: 100 };

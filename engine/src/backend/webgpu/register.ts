@@ -1,11 +1,11 @@
-import { registerBackend } from "../registry.js";
+import type { BackendEntry } from "../registry.js";
 import { WebGPUBackend } from "./backend.js";
 
 export { WebGPUBackend, WebGPUBuffer } from "./backend.js";
 
 /**
- * Registers "webgpu" last in preference: it is used only when asked for by name
+ * "webgpu", last in preference: it is used only when asked for by name
  * (TENSORLENS_BACKEND=webgpu, setDefaultBackend("webgpu"), devicePut(x, "webgpu")). Making the
  * backend starts acquiring the device; nothing touches the GPU before that.
  */
-registerBackend("webgpu", () => new WebGPUBackend(), 1000);
+export const webgpuEntry: BackendEntry = { name: "webgpu", make: () => new WebGPUBackend(), priority: 1000 };

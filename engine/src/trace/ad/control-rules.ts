@@ -6,16 +6,18 @@ import type { Jaxpr } from "../../ir/jaxpr.js";
 import { evalJaxpr, traceToJaxpr } from "../jaxpr-trace.js";
 import type { ParamsOf } from "../../ir/primitives.js";
 import { bind } from "../trace.js";
-import { vmapFlat } from "../transforms.js";
+import type { Transformations } from "../transforms.js";
 import { batchOfJaxpr, jvpOfJaxpr, vjpOfJaxpr } from "./jaxpr-transforms.js";
-import { moveBatchAxis, type BatchDim, type BatchRule } from "../batching.js";
+import { moveBatchAxis, type BatchDim } from "../batch-axis.js";
+import type { BatchRule } from "../batching.js";
 import type { JvpRule, Tangent } from "./jvp.js";
 import type { Cotangent, VjpRule } from "./vjp.js";
 
 /**
  * Transformation rules of the control-flow primitives. Each builds new traced bodies (the JVP,
  * VJP or batched version of the original body) and binds the same primitive on them, so the
- * loop or branch stays one primitive under every transformation.
+ * loop or branch stays one primitive under every transformation. The transformations come from
+ * the trace that runs the rule (`flat`).
  */
 const floats = (xs: readonly DeviceArray[]) => xs.filter((x) => isFloat(x.dtype));
 const isF = (a: ShapedArray) => isFloat(a.dtype);
@@ -23,7 +25,7 @@ const zerosFor = (x: DeviceArray, t: Tangent) => t ?? l.zerosLike(x);
 const run = (j: Jaxpr) => (...args: DeviceArray[]) => evalJaxpr(j, args);
 
 /** The JVP of a body as a new body taking (primals..., float tangents...) and returning (outs..., float out tangents...). */
-const jvpBody = (body: Jaxpr): Jaxpr => jvpOfJaxpr(body).closed.jaxpr;
+const jvpBody = (flat: Transformations, body: Jaxpr): Jaxpr => jvpOfJaxpr(flat, body).closed.jaxpr;
 
 /** Interleaves groups: for scan, operand groups [consts, carry, xs] each followed by their tangents. */
 function withTangents(groups: DeviceArray[][], tangents: Tangent[][]): DeviceArray[] {
@@ -31,8 +33,8 @@ function withTangents(groups: DeviceArray[][], tangents: Tangent[][]): DeviceArr
 }
 
 /** Reorders a jvp body (all primals, then all tangents) into grouped order (group, its tangents, next group ...). */
-function regroupJvpBody(body: Jaxpr, inGroups: number[], outGroups: number[]): Jaxpr {
-  const jb = jvpBody(body);
+function regroupJvpBody(flat: Transformations, body: Jaxpr, inGroups: number[], outGroups: number[]): Jaxpr {
+  const jb = jvpBody(flat, body);
   const inAvals = body.inAvals;
   const grouped = splitGroups(inAvals, inGroups);
   const groupedAvals = grouped.flatMap((g) => [...g, ...g.filter(isF)]);
@@ -80,16 +82,16 @@ function ungroup(outs: DeviceArray[], avalsByGroup: ShapedArray[][]): [DeviceArr
 }
 
 export const jvpControlRules: { cond: JvpRule<"cond">; scan: JvpRule<"scan">; while: JvpRule<"while"> } = {
-  cond: ([index, ...ops], [, ...tans], { branches }) => {
-    const jbs = branches.map((b) => jvpBody(b));
+  cond: ([index, ...ops], [, ...tans], { branches }, _prim, flat) => {
+    const jbs = branches.map((b) => jvpBody(flat, b));
     const outs = bind("cond", [index!, ...ops, ...ops.flatMap((o, i) => (isFloat(o.dtype) ? [zerosFor(o, tans[i]!)] : []))], { branches: jbs });
     const n = branches[0]!.outvars.length;
     return ungroup([...outs.slice(0, n), ...outs.slice(n)], [branches[0]!.outAvals]);
   },
-  scan: (args, tans, p) => {
+  scan: (args, tans, p, _prim, flat) => {
     const { numConsts, numCarry } = p;
     const sizes = [numConsts, numCarry, args.length - numConsts - numCarry];
-    const body = regroupJvpBody(p.body, sizes, [numCarry, p.body.outvars.length - numCarry]);
+    const body = regroupJvpBody(flat, p.body, sizes, [numCarry, p.body.outvars.length - numCarry]);
     const groups = splitGroups(args, sizes), tgroups = splitGroups(tans, sizes);
     const nt = (g: DeviceArray[]) => floats(g).length;
     const outs = bind("scan", withTangents(groups, tgroups), {
@@ -99,11 +101,11 @@ export const jvpControlRules: { cond: JvpRule<"cond">; scan: JvpRule<"scan">; wh
     const ysAvals = outAvals.slice(numCarry).map((a) => new ShapedArray([p.length, ...a.shape], a.dtype));
     return ungroup(outs, [outAvals.slice(0, numCarry), ysAvals]);
   },
-  while: (args, tans, p) => {
+  while: (args, tans, p, _prim, flat) => {
     const { condNumConsts: nc, bodyNumConsts: nb } = p;
     const carry = args.slice(nc + nb), tcarry = tans.slice(nc + nb);
     const bconsts = args.slice(nc, nc + nb), tbconsts = tans.slice(nc, nc + nb);
-    const body = regroupJvpBody(p.body, [nb, carry.length], [carry.length]);
+    const body = regroupJvpBody(flat, p.body, [nb, carry.length], [carry.length]);
     const carryAvals = carry.map((c) => c._aval);
     const cond = traceToJaxpr((...xs) => {
       const cc = xs.slice(0, nc);
@@ -118,7 +120,7 @@ export const jvpControlRules: { cond: JvpRule<"cond">; scan: JvpRule<"scan">; wh
 };
 
 /** A body computing (primals..., cotangents of float outputs...) -> cotangents of float primals, by recomputing the forward pass. */
-const vjpBody = (body: Jaxpr): Jaxpr => vjpOfJaxpr(body).jaxpr;
+const vjpBody = (flat: Transformations, body: Jaxpr): Jaxpr => vjpOfJaxpr(flat, body).jaxpr;
 
 const instantiateCts = (cts: Cotangent[], outs: readonly DeviceArray[]) =>
   outs.flatMap((o, i) => (isFloat(o.dtype) ? [cts[i] ?? l.zerosLike(o)] : []));
@@ -128,12 +130,12 @@ const scatterCts = (xs: readonly DeviceArray[], floatCts: readonly DeviceArray[]
 };
 
 export const vjpControlRules: { cond: VjpRule<"cond">; scan: VjpRule<"scan"> } = {
-  cond: (cts, [index, ...ops], outs, { branches }) => {
-    const vbs = branches.map(vjpBody);
+  cond: (cts, [index, ...ops], outs, { branches }, _prim, _wanted, flat) => {
+    const vbs = branches.map((b) => vjpBody(flat, b));
     const res = bind("cond", [index!, ...ops, ...instantiateCts(cts, outs)], { branches: vbs });
     return [null, ...scatterCts(ops, res)];
   },
-  scan: (cts, args, outs, p) => {
+  scan: (cts, args, outs, p, _prim, _wanted, flat) => {
     const { numConsts, numCarry, length, reverse, body } = p;
     const consts = args.slice(0, numConsts), init = args.slice(numConsts, numConsts + numCarry), xs = args.slice(numConsts + numCarry);
     // Forward again, keeping each step's incoming carry (the residuals of the backward pass).
@@ -147,7 +149,7 @@ export const vjpControlRules: { cond: VjpRule<"cond">; scan: VjpRule<"scan"> } =
     const ctCarry = instantiateCts(cts.slice(0, numCarry), finalCarry);
     const ctYs = ys.map((y, i) => (isFloat(y.dtype) ? cts[numCarry + i] ?? l.zerosLike(y) : null)).filter((c): c is DeviceArray => c !== null);
     const floatConsts = floats(consts);
-    const vb = vjpBody(body);
+    const vb = vjpBody(flat, body);
     const nFloatCarry = floats(init).length;
     const ctConstsInit = floatConsts.map((c) => l.zerosLike(c));
     // Backward scan: carry (ct of carry, accumulated ct of consts); xs (carries in, xs, ct of ys).
@@ -177,18 +179,18 @@ export const vjpControlRules: { cond: VjpRule<"cond">; scan: VjpRule<"scan"> } =
 };
 
 /** Batches a body with every input batched at axis 0 (outputs batched at 0). */
-export const batchBody = (body: Jaxpr, size: number): Jaxpr => batchOfJaxpr(body, size).jaxpr;
+export const batchBody = (flat: Transformations, body: Jaxpr, size: number): Jaxpr => batchOfJaxpr(flat, body, size).jaxpr;
 export const front = (xs: readonly DeviceArray[], dims: readonly BatchDim[], size: number, at = 0) => xs.map((x, i) => moveBatchAxis(x, dims[i]!, at, size));
 
 export const batchControlRules: { cond: BatchRule<"cond">; scan: BatchRule<"scan">; while: BatchRule<"while"> } = {
-  cond: ([index, ...ops], [di = null, ...dops], { branches }, _prim, size) => {
+  cond: ([index, ...ops], [di = null, ...dops], { branches }, _prim, size, flat) => {
     const batched = front(ops, dops, size);
     if (di === null) {
-      const outs = bind("cond", [index!, ...batched], { branches: branches.map((b) => batchBody(b, size)) });
+      const outs = bind("cond", [index!, ...batched], { branches: branches.map((b) => batchBody(flat, b, size)) });
       return [outs, outs.map(() => 0)];
     }
     // A batched predicate: run every branch and select per example.
-    const results = branches.map((b) => vmapFlat(run(b), batched, batched.map(() => 0), 0));
+    const results = branches.map((b) => flat.vmapFlat(run(b), batched, batched.map(() => 0), 0));
     const idx = moveBatchAxis(index!, di, 0, size);
     const outs = results[0]!.map((_, j) => {
       let sel = results[0]![j]!;
@@ -201,19 +203,19 @@ export const batchControlRules: { cond: BatchRule<"cond">; scan: BatchRule<"scan
     });
     return [outs, outs.map(() => 0)];
   },
-  scan: (args, dims, p, _prim, size) => {
+  scan: (args, dims, p, _prim, size, flat) => {
     const { numConsts, numCarry } = p;
     const consts = front(args.slice(0, numConsts), dims.slice(0, numConsts), size);
     const carry = front(args.slice(numConsts, numConsts + numCarry), dims.slice(numConsts, numConsts + numCarry), size);
     const xs = front(args.slice(numConsts + numCarry), dims.slice(numConsts + numCarry), size, 1);
-    const outs = bind("scan", [...consts, ...carry, ...xs], { ...p, body: batchBody(p.body, size) });
+    const outs = bind("scan", [...consts, ...carry, ...xs], { ...p, body: batchBody(flat, p.body, size) });
     return [outs, outs.map((_, i) => (i < numCarry ? 0 : 1))];
   },
-  while: (args, dims, p, _prim, size) => {
+  while: (args, dims, p, _prim, size, flat) => {
     const { condNumConsts: nc, bodyNumConsts: nb } = p;
     const all = front(args, dims, size);
     const cc = all.slice(0, nc), bc = all.slice(nc, nc + nb), carry = all.slice(nc + nb);
-    const bCond = batchBody(p.cond, size), bBody = batchBody(p.body, size);
+    const bCond = batchBody(flat, p.cond, size), bBody = batchBody(flat, p.body, size);
     // Loop while any example continues; finished examples keep their carry.
     const cond = traceToJaxpr((...a) => [bind("reduce_or", [evalJaxpr(bCond, a)[0]!], { axes: [0] })[0]!],
       [...cc, ...carry].map((x) => x._aval), "vmap").jaxpr;

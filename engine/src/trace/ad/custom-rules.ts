@@ -4,7 +4,7 @@ import * as l from "../../lax/primitives.js";
 import { scalar } from "../constants.js";
 import type { CustomBwd, CustomFwd, CustomJvpRule } from "../../ir/primitives.js";
 import { bind } from "../trace.js";
-import { vjpFlat, vmapFlat } from "../transforms.js";
+import type { Transformations } from "../transforms.js";
 import type { BatchRule } from "../batching.js";
 import { batchBody, front } from "./control-rules.js";
 import type { JvpRule } from "./jvp.js";
@@ -20,6 +20,7 @@ import type { Cotangent, VjpRule } from "./vjp.js";
  * - custom_vjp_call: reverse mode runs fwd on the forward pass (VJPTrace keeps the residuals) and
  *   bwd on the backward pass; forward mode is refused, as in JAX (the JVP table's marker, ad/jvp.ts);
  * - vmap batches `call` and the rules alike (every input moved to batch axis 0).
+ * The transformations come from the trace that runs the rule (`flat`).
  * Derivatives never flow to the closed-over constants: JAX forbids differentiating them, and so
  * does this (pass such values as arguments).
  */
@@ -39,7 +40,7 @@ const jvp: { custom_jvp_call: JvpRule<"custom_jvp_call"> } = {
 };
 
 const vjp: { custom_jvp_call: VjpRule<"custom_jvp_call">; custom_vjp_call: VjpRule<"custom_vjp_call"> } = {
-  custom_jvp_call: (cts, primals, _outs, p, _prim, wanted) => {
+  custom_jvp_call: (cts, primals, _outs, p, _prim, wanted, flat) => {
     const nc = p.numConsts;
     if (wanted.slice(0, nc).some((w, i) => w && isFloat(primals[i]!.dtype))) throw closedOver(`customJvp (${p.name})`);
     const args = primals.slice(nc);
@@ -47,7 +48,7 @@ const vjp: { custom_jvp_call: VjpRule<"custom_jvp_call">; custom_vjp_call: VjpRu
     const tracked = args.filter((_, i) => diff[i]).map((a) => l.zerosLike(a));
     if (tracked.length === 0) return primals.map(() => null);
     // The tangent output is linear in the tangents: its VJP at zero tangents is the transpose.
-    const [, pullback] = vjpFlat((...ts) => {
+    const [, pullback] = flat.vjpFlat((...ts) => {
       let k = 0;
       return p.jvp(args, args.map((a, i) => (diff[i] ? ts[k++]! : l.zerosLike(a))))[1];
     }, tracked);
@@ -68,30 +69,30 @@ const vjp: { custom_jvp_call: VjpRule<"custom_jvp_call">; custom_vjp_call: VjpRu
 const at0 = (xs: readonly unknown[]) => xs.map(() => 0);
 
 const batch: { custom_jvp_call: BatchRule<"custom_jvp_call">; custom_vjp_call: BatchRule<"custom_vjp_call"> } = {
-  custom_jvp_call: (args, dims, p, _prim, size) => {
+  custom_jvp_call: (args, dims, p, _prim, size, flat) => {
     const all = front(args, dims, size);
     const nOut = p.call.outvars.length;
     const rule: CustomJvpRule = (ps, ts) => {
       const n = ps.length;
-      const r = vmapFlat((...xs) => { const [o, t] = p.jvp(xs.slice(0, n), xs.slice(n)); return [...o, ...t]; }, [...ps, ...ts], at0([...ps, ...ts]), 0);
+      const r = flat.vmapFlat((...xs) => { const [o, t] = p.jvp(xs.slice(0, n), xs.slice(n)); return [...o, ...t]; }, [...ps, ...ts], at0([...ps, ...ts]), 0);
       return [r.slice(0, nOut), r.slice(nOut)];
     };
-    const outs = bind("custom_jvp_call", all, { ...p, call: batchBody(p.call, size), jvp: rule });
+    const outs = bind("custom_jvp_call", all, { ...p, call: batchBody(flat, p.call, size), jvp: rule });
     return [outs, at0(outs)];
   },
-  custom_vjp_call: (args, dims, p, _prim, size) => {
+  custom_vjp_call: (args, dims, p, _prim, size, flat) => {
     const all = front(args, dims, size);
     const nOut = p.call.outvars.length;
     const argAvals = p.call.inAvals.slice(p.numConsts);
     const fwd: CustomFwd = (xs) => {
-      const r = vmapFlat((...ys) => { const [o, res] = p.fwd(ys); return [...o, ...res]; }, xs, at0(xs), 0);
+      const r = flat.vmapFlat((...ys) => { const [o, res] = p.fwd(ys); return [...o, ...res]; }, xs, at0(xs), 0);
       return [r.slice(0, nOut), r.slice(nOut)];
     };
-    const bwd: CustomBwd = (res, cts) => vmapFlat((...ys) => {
+    const bwd: CustomBwd = (res, cts) => flat.vmapFlat((...ys) => {
       const r = p.bwd(ys.slice(0, res.length), ys.slice(res.length));
       return argAvals.map((a, i) => r[i] ?? zerosOfAval(a));
     }, [...res, ...cts], at0([...res, ...cts]), 0);
-    const outs = bind("custom_vjp_call", all, { ...p, call: batchBody(p.call, size), fwd, bwd });
+    const outs = bind("custom_vjp_call", all, { ...p, call: batchBody(flat, p.call, size), fwd, bwd });
     return [outs, at0(outs)];
   },
 };

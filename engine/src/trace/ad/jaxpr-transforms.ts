@@ -4,14 +4,15 @@ import * as l from "../../lax/primitives.js";
 import { ShapedArray } from "../../ir/aval.js";
 import type { Jaxpr } from "../../ir/jaxpr.js";
 import { evalJaxpr, traceToJaxpr, type ClosedJaxpr } from "../jaxpr-trace.js";
-import { jvpFlat, vjpFlat, vmapFlat } from "../transforms.js";
-import type { BatchDim } from "../batching.js";
+import type { Transformations } from "../transforms.js";
+import type { BatchDim } from "../batch-axis.js";
 
 /**
  * The three transformations applied to a whole jaxpr, giving a new traced jaxpr: what the
  * rules of the primitives that call programs (jit, cond, scan, while, custom derivatives)
  * bind in place of the original. Each result is closed: its first inputs are the arrays its
- * tracing captured (usually none).
+ * tracing captured (usually none). Each takes the transformations (`flat`) from the trace whose
+ * rule calls it.
  */
 const isF = (a: ShapedArray) => isFloat(a.dtype);
 const run = (j: Jaxpr) => (...args: DeviceArray[]) => evalJaxpr(j, args);
@@ -26,14 +27,14 @@ export interface JvpOfJaxpr { readonly closed: ClosedJaxpr; readonly tangentOut:
  * where none flows, for bodies whose outputs must keep their structure); without, outputs whose
  * tangent is a symbolic zero have none (`tangentOut` says which do).
  */
-export function jvpOfJaxpr(body: Jaxpr, withTangent: readonly boolean[] = floatMask(body.inAvals), instantiate = true): JvpOfJaxpr {
+export function jvpOfJaxpr(flat: Transformations, body: Jaxpr, withTangent: readonly boolean[] = floatMask(body.inAvals), instantiate = true): JvpOfJaxpr {
   const inAvals = body.inAvals;
   let tangentOut: boolean[] = [];
   const closed = traceToJaxpr((...args) => {
     const primals = args.slice(0, inAvals.length);
     let k = inAvals.length;
     const tangents = primals.map((_, i) => (withTangent[i] ? args[k++]! : null));
-    const [outs, touts] = jvpFlat(run(body), primals, tangents);
+    const [outs, touts] = flat.jvpFlat(run(body), primals, tangents);
     tangentOut = outs.map((o, i) => isFloat(o.dtype) && (instantiate || touts[i] !== null));
     return [...outs, ...outs.flatMap((o, i) => (tangentOut[i] ? [touts[i] ?? l.zerosLike(o)] : []))];
   }, [...inAvals, ...inAvals.filter((_, i) => withTangent[i])], "jvp");
@@ -45,7 +46,7 @@ export function jvpOfJaxpr(body: Jaxpr, withTangent: readonly boolean[] = floatM
  * outputs...) -> cotangents of the inputs where `wanted` (zeros where none flows), preceded by
  * the outputs themselves when `withOutputs`.
  */
-export function vjpOfJaxpr(body: Jaxpr, wanted: readonly boolean[] = floatMask(body.inAvals), withOutputs = false): ClosedJaxpr {
+export function vjpOfJaxpr(flat: Transformations, body: Jaxpr, wanted: readonly boolean[] = floatMask(body.inAvals), withOutputs = false): ClosedJaxpr {
   const inAvals = body.inAvals, outAvals = body.outAvals;
   const diff = inAvals.map((_, i) => i).filter((i) => wanted[i]);
   return traceToJaxpr((...args) => {
@@ -53,7 +54,7 @@ export function vjpOfJaxpr(body: Jaxpr, wanted: readonly boolean[] = floatMask(b
     let k = inAvals.length;
     const cts = outAvals.map((a) => (isF(a) ? args[k++]! : null));
     // Only the wanted inputs are tracked; the others are constants of the tape.
-    const [outs, pullback] = vjpFlat((...ws) => {
+    const [outs, pullback] = flat.vjpFlat((...ws) => {
       const all = primals.slice();
       diff.forEach((i, j) => { all[i] = ws[j]!; });
       return evalJaxpr(body, all);
@@ -65,7 +66,7 @@ export function vjpOfJaxpr(body: Jaxpr, wanted: readonly boolean[] = floatMask(b
 }
 
 /** `body` batched: inputs batched at `dims` (null: the same for every example), every output batched at axis 0. */
-export function batchOfJaxpr(body: Jaxpr, size: number, dims: readonly BatchDim[] = body.invars.map(() => 0)): ClosedJaxpr {
+export function batchOfJaxpr(flat: Transformations, body: Jaxpr, size: number, dims: readonly BatchDim[] = body.invars.map(() => 0)): ClosedJaxpr {
   const avals = body.inAvals.map((a, i) => {
     const d = dims[i];
     if (d === null || d === undefined) return a;
@@ -73,5 +74,5 @@ export function batchOfJaxpr(body: Jaxpr, size: number, dims: readonly BatchDim[
     shape.splice(d, 0, size);
     return new ShapedArray(shape, a.dtype, a.weak);
   });
-  return traceToJaxpr((...args) => vmapFlat(run(body), args, dims, 0), avals, "vmap");
+  return traceToJaxpr((...args) => flat.vmapFlat(run(body), args, dims, 0), avals, "vmap");
 }

@@ -9,10 +9,12 @@ import { noRule, ruleOrRefuse, rulesFor, type NoRule } from "../../ir/rule-table
 import { jvpControlRules } from "./control-rules.js";
 import { customRules } from "./custom-rules.js";
 import { pjitRules } from "./pjit-rules.js";
+import type { Transformations } from "../transforms.js";
 
 /** A tangent, or null for a symbolic zero (nothing flows). */
 export type Tangent = DeviceArray | null;
-export type JvpRule<P extends Primitive> = (primals: DeviceArray[], tangents: Tangent[], params: ParamsOf<P>, prim: P) => [DeviceArray[], Tangent[]];
+/** `flat`: the transformations, for the rules that transform a called program (its JVP). */
+export type JvpRule<P extends Primitive> = (primals: DeviceArray[], tangents: Tangent[], params: ParamsOf<P>, prim: P, flat: Transformations) => [DeviceArray[], Tangent[]];
 /** A rule that serves any primitive (the linear and zero-derivative rules). */
 type AnyJvpRule = <P extends Primitive>(primals: DeviceArray[], tangents: Tangent[], params: ParamsOf<P>, prim: P) => [DeviceArray[], Tangent[]];
 
@@ -28,7 +30,7 @@ export class JVPTracer extends Tracer {
 
 /** Forward mode: each value carries a tangent; rules run in the parent trace. */
 export class JVPTrace extends Trace {
-  constructor(parent: Trace, origin?: CallSite) { super(parent, "jvp", origin); }
+  constructor(parent: Trace, readonly flat: Transformations, origin?: CallSite) { super(parent, "jvp", origin); }
   process<P extends Primitive>(prim: P, args: readonly DeviceArray[], params: ParamsOf<P>): DeviceArray[] {
     const primals: DeviceArray[] = [], tangents: Tangent[] = [];
     let any = false;
@@ -39,7 +41,7 @@ export class JVPTrace extends Trace {
     const parent = this.parent!;
     if (!any) return withTrace(parent, () => bind(prim, primals, params));
     const rule = ruleOrRefuse<P, JvpRule<P>>(jvpRules[prim], prim, params, "differentiation");
-    const [outs, outTangents] = withTrace(parent, () => rule(primals, tangents, params, prim));
+    const [outs, outTangents] = withTrace(parent, () => rule(primals, tangents, params, prim, this.flat));
     return outs.map((o, i) => new JVPTracer(this, o, isFloat(o.dtype) ? outTangents[i] ?? null : null));
   }
 }
@@ -149,10 +151,8 @@ export const jvpRules: { readonly [P in Primitive]: JvpRule<P> | NoRule<P> } = {
     return [outs.slice(0, primals.length), outs.slice(primals.length)];
   },
   threefry2x32: zeroRule,
-  // Looked up at call time: the control-flow rules import this module.
-  pjit: (...a) => pjitRules.jvp(...a), cond: (...a) => jvpControlRules.cond(...a),
-  scan: (...a) => jvpControlRules.scan(...a), while: (...a) => jvpControlRules.while(...a),
-  custom_jvp_call: (...a) => customRules.jvp.custom_jvp_call(...a),
+  pjit: pjitRules.jvp, cond: jvpControlRules.cond, scan: jvpControlRules.scan, while: jvpControlRules.while,
+  custom_jvp_call: customRules.jvp.custom_jvp_call,
   custom_vjp_call: noRule<"custom_vjp_call">("a customVjp function defines reverse mode only, as in JAX", (_prim, p) =>
     `customVjp (${p.name}): forward-mode differentiation (jvp, jacfwd, linearize) of a customVjp function is not supported, ` +
     "as in JAX; define the derivative with customJvp to get both modes"),

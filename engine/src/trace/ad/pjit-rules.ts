@@ -10,6 +10,7 @@ import { bind, Tracer } from "../trace.js";
 import { batchOfJaxpr, jvpOfJaxpr, vjpOfJaxpr, type JvpOfJaxpr } from "./jaxpr-transforms.js";
 import type { JvpRule } from "./jvp.js";
 import type { VjpRule } from "./vjp.js";
+import type { Transformations } from "../transforms.js";
 
 /**
  * jit under transformations, as in JAX: pjit stays one primitive. Each rule transforms the
@@ -37,10 +38,10 @@ const call = (c: ClosedJaxpr, args: readonly DeviceArray[], name: string) => bin
 /** A value as the called program declares it (rules may hand over a tangent of another float dtype). */
 const asDtype = (x: DeviceArray, like: DeviceArray) => (x.dtype === like.dtype ? x : l.convert(x, like.dtype, like.weakType));
 
-const jvp: JvpRule<"pjit"> = (primals, tangents, { jaxpr, name }) => {
+const jvp: JvpRule<"pjit"> = (primals, tangents, { jaxpr, name }, _prim, flat) => {
   const withTangent = tangents.map((t, i) => t !== null && isFloat(primals[i]!.dtype));
   const { closed, tangentOut } = remembered<JvpOfJaxpr>(jaxpr, `jvp:${maskKey(withTangent)}`, (v) => v.closed.consts,
-    () => jvpOfJaxpr(jaxpr, withTangent, false));
+    () => jvpOfJaxpr(flat, jaxpr, withTangent, false));
   const ts = tangents.flatMap((t, i) => (withTangent[i] ? [asDtype(t!, primals[i]!)] : []));
   const outs = call(closed, [...primals, ...ts], `jvp(${name})`);
   const n = jaxpr.outvars.length;
@@ -49,18 +50,18 @@ const jvp: JvpRule<"pjit"> = (primals, tangents, { jaxpr, name }) => {
 };
 
 /** The VJP of a program split into its forward pass (outputs and residuals) and its backward pass. */
-function splitVjp(jaxpr: Jaxpr, wanted: readonly boolean[]) {
-  const full = vjpOfJaxpr(jaxpr, wanted, true);
+function splitVjp(flat: Transformations, jaxpr: Jaxpr, wanted: readonly boolean[]) {
+  const full = vjpOfJaxpr(flat, jaxpr, wanted, true);
   const known = full.consts.length + jaxpr.invars.length;
   const split = partialEval(full.jaxpr, full.jaxpr.invars.map((_, i) => i >= known), jaxpr.outvars.length);
   return { forward: { jaxpr: split.known, consts: full.consts }, backward: { jaxpr: split.unknown, consts: full.consts } };
 }
 
 /** Reverse mode's forward pass of pjit (VJPTrace runs it instead of the call): the outputs, and the params the backward pass reads. */
-export function pjitForward(primals: DeviceArray[], params: ParamsOf<"pjit">, tracked: readonly boolean[]): [DeviceArray[], ParamsOf<"pjit">] {
+export function pjitForward(primals: DeviceArray[], params: ParamsOf<"pjit">, tracked: readonly boolean[], flat: Transformations): [DeviceArray[], ParamsOf<"pjit">] {
   const { jaxpr, name } = params;
   const wanted = tracked.map((t, i) => t && isFloat(primals[i]!.dtype));
-  const { forward, backward } = remembered(jaxpr, `vjp:${maskKey(wanted)}`, (v) => v.forward.consts, () => splitVjp(jaxpr, wanted));
+  const { forward, backward } = remembered(jaxpr, `vjp:${maskKey(wanted)}`, (v) => v.forward.consts, () => splitVjp(flat, jaxpr, wanted));
   const outs = call(forward, primals, name);
   const n = jaxpr.outvars.length;
   const tape: PjitTape = { backward, wanted, residuals: outs.slice(n) };
@@ -75,8 +76,8 @@ const vjp: VjpRule<"pjit"> = (cts, primals, outs, { name, tape }) => {
   return primals.map((_, i) => (tape.wanted[i] ? inCts[k++]! : null));
 };
 
-const batch: BatchRule<"pjit"> = (args, dims, { jaxpr, name }, _prim, size) => {
-  const closed = remembered(jaxpr, `vmap:${size}:${dims.join(",")}`, (v) => v.consts, () => batchOfJaxpr(jaxpr, size, dims));
+const batch: BatchRule<"pjit"> = (args, dims, { jaxpr, name }, _prim, size, flat) => {
+  const closed = remembered(jaxpr, `vmap:${size}:${dims.join(",")}`, (v) => v.consts, () => batchOfJaxpr(flat, jaxpr, size, dims));
   const outs = call(closed, args, `vmap(${name})`);
   return [outs, outs.map(() => 0)];
 };

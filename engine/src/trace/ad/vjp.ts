@@ -13,14 +13,16 @@ import { contiguousStrides } from "../../backend/reference/strided.js";
 import { vjpControlRules } from "./control-rules.js";
 import { customRules } from "./custom-rules.js";
 import { pjitForward, pjitRules } from "./pjit-rules.js";
+import type { Transformations } from "../transforms.js";
 
 /** A cotangent, or null for a symbolic zero. */
 export type Cotangent = DeviceArray | null;
 /**
  * Cotangents of the inputs from cotangents of the outputs (null: no gradient flows there).
  * `wanted[i]` says whether input i is being differentiated; rules may skip the others.
+ * `flat`: the transformations, for the rules that transform a called program (its VJP).
  */
-export type VjpRule<P extends Primitive> = (cts: Cotangent[], primals: DeviceArray[], outs: DeviceArray[], params: ParamsOf<P>, prim: P, wanted: readonly boolean[]) => Cotangent[];
+export type VjpRule<P extends Primitive> = (cts: Cotangent[], primals: DeviceArray[], outs: DeviceArray[], params: ParamsOf<P>, prim: P, wanted: readonly boolean[], flat: Transformations) => Cotangent[];
 /** A rule that serves any primitive (zero derivative). */
 type AnyVjpRule = <P extends Primitive>(cts: Cotangent[], primals: DeviceArray[], outs: DeviceArray[], params: ParamsOf<P>, prim: P, wanted: readonly boolean[]) => Cotangent[];
 
@@ -28,7 +30,7 @@ type AnyVjpRule = <P extends Primitive>(cts: Cotangent[], primals: DeviceArray[]
  * Primitives whose forward pass under reverse mode is not the call itself: it runs in place of
  * the call and returns the outputs and the params the tape keeps for the backward pass.
  */
-type ForwardRule<P extends Primitive> = (primals: DeviceArray[], params: ParamsOf<P>, tracked: readonly boolean[]) => [DeviceArray[], ParamsOf<P>];
+type ForwardRule<P extends Primitive> = (primals: DeviceArray[], params: ParamsOf<P>, tracked: readonly boolean[], flat: Transformations) => [DeviceArray[], ParamsOf<P>];
 const forwardRules: { readonly [P in Primitive]?: ForwardRule<P> } = {
   // A custom VJP runs fwd and keeps the residuals for bwd.
   custom_vjp_call: (primals, params) => {
@@ -36,7 +38,7 @@ const forwardRules: { readonly [P in Primitive]?: ForwardRule<P> } = {
     return [outs, { ...params, residuals }];
   },
   // jit runs a forward program that also computes the residuals of its backward program.
-  pjit: (primals, params, tracked) => pjitForward(primals, params, tracked),
+  pjit: pjitForward,
 };
 
 /** One recorded application; `Node<P>` for each primitive, so a node's params are its primitive's. */
@@ -65,7 +67,7 @@ export class VJPTracer extends Tracer {
  */
 export class VJPTrace extends Trace {
   readonly tape: Node[] = [];
-  constructor(parent: Trace, origin?: CallSite) { super(parent, "grad", origin); }
+  constructor(parent: Trace, readonly flat: Transformations, origin?: CallSite) { super(parent, "grad", origin); }
 
   track(x: DeviceArray): VJPTracer { return new VJPTracer(this, x); }
 
@@ -81,7 +83,7 @@ export class VJPTrace extends Trace {
     let outs: DeviceArray[];
     try {
       const forward: ForwardRule<P> | undefined = any ? forwardRules[prim] : undefined;
-      if (forward) [outs, params] = forward(primals, params, inputs.map((t) => t !== null));
+      if (forward) [outs, params] = forward(primals, params, inputs.map((t) => t !== null), this.flat);
       else outs = bind(prim, primals, params);
     } finally { swapTrace(saved); }
     if (!any) return outs;
@@ -110,7 +112,7 @@ export class VJPTrace extends Trace {
         });
         if (!anyCt) continue;
         const wanted = node.inputs.map((t) => t !== null);
-        const inCts = applyVjp(node, outCtsNode, wanted);
+        const inCts = applyVjp(node, outCtsNode, wanted, this.flat);
         node.inputs.forEach((t, i) => {
           const ct = inCts[i];
           if (t && ct) accumulate(t, ct.dtype === t.dtype ? ct : l.convert(ct, t.dtype, t.weakType));
@@ -122,9 +124,9 @@ export class VJPTrace extends Trace {
 }
 
 /** Runs a tape node's VJP rule (or refuses, for a primitive reverse mode cannot differentiate). */
-function applyVjp<P extends Primitive>(node: NodeOf<P>, cts: Cotangent[], wanted: readonly boolean[]): Cotangent[] {
+function applyVjp<P extends Primitive>(node: NodeOf<P>, cts: Cotangent[], wanted: readonly boolean[], flat: Transformations): Cotangent[] {
   const rule = ruleOrRefuse<P, VjpRule<P>>(vjpRules[node.prim], node.prim, node.params, "differentiation");
-  return rule(cts, node.primals, node.outs, node.params, node.prim, wanted);
+  return rule(cts, node.primals, node.outs, node.params, node.prim, wanted, flat);
 }
 
 const zeroRule: AnyVjpRule = (_cts, primals) => primals.map(() => null);
@@ -346,13 +348,11 @@ export const vjpRules: { readonly [P in Primitive]: VjpRule<P> | NoRule<P> } = {
     const inverse = l.sort([perm, positions], dimension, 1)[1]!;
     return cts.map((ct, i) => (ct && isFloat(primals[i]!.dtype) ? takeAlongAxis(ct, inverse, dimension) : null));
   },
-  // Looked up at call time: the control-flow rules import this module.
-  pjit: (...a) => pjitRules.vjp(...a), cond: (...a) => vjpControlRules.cond(...a), scan: (...a) => vjpControlRules.scan(...a),
+  pjit: pjitRules.vjp, cond: vjpControlRules.cond, scan: vjpControlRules.scan,
   while: noRule("the trip count is not known in advance, as in JAX", () =>
     "whileLoop: reverse-mode differentiation is not supported (the trip count is not known in advance); " +
     "use lax.scan or lax.forILoop with static bounds, or forward mode (jvp / jacfwd)"),
-  custom_jvp_call: (...a) => customRules.vjp.custom_jvp_call(...a),
-  custom_vjp_call: (...a) => customRules.vjp.custom_vjp_call(...a),
+  custom_jvp_call: customRules.vjp.custom_jvp_call, custom_vjp_call: customRules.vjp.custom_vjp_call,
 };
 
 function clampIndices(idx: DeviceArray, n: number): DeviceArray {
