@@ -264,24 +264,29 @@ static Op* opOfCall(napi_env env, napi_callback_info cbi, napi_value* argv, size
   return (id >= 0 && id < (int32_t)ops.size()) ? ops[id].get() : nullptr;
 }
 
-// exec(id): inputs in io[0..numIn); new outputs written to io[numIn..numIn+numOut).
-napi_value Exec(napi_env env, napi_callback_info cbi) {
+// exec(id) and execInto(id): inputs in io[0..numIn). exec allocates the outputs and writes
+// their pointers to io[numIn..numIn+numOut); execInto writes into outputs that exist, their
+// pointers given in io[numIn..].
+napi_value execEager(napi_env env, napi_callback_info cbi, bool newOutputs) {
   size_t argc;
   napi_value argv[1];
   Op* op = opOfCall(env, cbi, argv, 1, &argc);
   if (!op) { napi_throw_error(env, nullptr, "tensorlens native: no such op"); return nullptr; }
   const void* in[64];
   void* out[8];
-  int ni = op->numIn, no = op->numOut;
+  const int ni = op->numIn, no = op->numOut;
   for (int i = 0; i < ni; i++) in[i] = toPtr(io[i]);
   for (int i = 0; i < no; i++) {
+    if (!newOutputs) { out[i] = toPtr(io[ni + i]); continue; }
     out[i] = alignedAlloc((size_t)op->outBytes[i]);
     if (!out[i]) { for (int j = 0; j < i; j++) alignedFree(out[j]); napi_throw_error(env, nullptr, "tensorlens native: out of memory"); return nullptr; }
   }
   runEager(op, in, out);
-  for (int i = 0; i < no; i++) io[ni + i] = fromPtr(out[i]);
+  if (newOutputs) for (int i = 0; i < no; i++) io[ni + i] = fromPtr(out[i]);
   return nullptr;
 }
+napi_value Exec(napi_env env, napi_callback_info cbi) { return execEager(env, cbi, true); }
+napi_value ExecInto(napi_env env, napi_callback_info cbi) { return execEager(env, cbi, false); }
 
 // addressOf(arrayBuffer) -> the backing store's address (0 when it has none).
 napi_value AddressOf(napi_env env, napi_callback_info cbi) {
@@ -296,58 +301,43 @@ napi_value AddressOf(napi_env env, napi_callback_info cbi) {
   return r;
 }
 
-// execInto(id): as exec, but the outputs already exist: pointers in io[numIn..].
-napi_value ExecInto(napi_env env, napi_callback_info cbi) {
-  size_t argc;
-  napi_value argv[1];
-  Op* op = opOfCall(env, cbi, argv, 1, &argc);
-  if (!op) { napi_throw_error(env, nullptr, "tensorlens native: no such op"); return nullptr; }
-  const void* in[64];
-  void* out[8];
-  for (int i = 0; i < op->numIn; i++) in[i] = toPtr(io[i]);
-  for (int i = 0; i < op->numOut; i++) out[i] = toPtr(io[op->numIn + i]);
-  runEager(op, in, out);
-  return nullptr;
-}
-
 // createProgram(enc): see engine/src/backend/native/program.ts for the layout. The program
 // takes ownership of its constants' memory and of the ops its steps name.
 Napi::Value CreateProgram(const Napi::CallbackInfo& info) {
   size_t n;
   const double* e = f64Data(info[0], n);
-  size_t i = 0;
-  auto next = [&]() -> double { return i < n ? e[i++] : (i++, 0.0); };
+  F64Reader r(e, n);
   auto p = std::make_unique<Program>();
-  p->numSlots = (int)next();
-  p->numInputs = (int)next();
+  p->numSlots = r.nextInt();
+  p->numInputs = r.nextInt();
   int S = p->numSlots;
   p->bytes.resize(S); p->kind.resize(S); p->arenaOff.resize(S); p->ptr.resize(S);
-  for (auto& v : p->bytes) v = (int64_t)next();
-  for (auto& v : p->kind) v = (int)next();
-  for (auto& v : p->arenaOff) v = (int64_t)next();
+  for (auto& v : p->bytes) v = r.nextI64();
+  for (auto& v : p->kind) v = r.nextInt();
+  for (auto& v : p->arenaOff) v = r.nextI64();
   for (int s = 0; s < S; s++) {
-    double c = next();
+    double c = r.next();
     if (p->kind[s] == S_CONST) { p->ptr[s] = toPtr(c); p->consts.push_back(toPtr(c)); }
   }
-  p->arenaBytes = (int64_t)next();
-  int ns = (int)next();
+  p->arenaBytes = r.nextI64();
+  int ns = r.nextInt();
   bool ok = e != nullptr;
   for (int k = 0; k < ns && ok; k++) {
     Program::Step st;
-    int id = (int)next();
+    int id = r.nextInt();
     ok = id >= 0 && id < (int)ops.size() && ops[id];
     if (!ok) break;
     st.op = ops[id].get();
     p->opIds.push_back(id);
-    int ni = (int)next(); st.in.resize(ni); for (auto& v : st.in) v = (int)next();
-    int no = (int)next(); st.out.resize(no); for (auto& v : st.out) v = (int)next();
+    int ni = r.nextInt(); st.in.resize(ni); for (auto& v : st.in) v = r.nextInt();
+    int no = r.nextInt(); st.out.resize(no); for (auto& v : st.out) v = r.nextInt();
     ok = ni == st.op->numIn && no == st.op->numOut;
     p->steps.push_back(std::move(st));
   }
-  int nout = (int)next();
+  int nout = r.nextInt();
   p->outputs.resize(nout);
-  for (auto& v : p->outputs) v = (int)next();
-  if (!ok || i != n || p->numInputs + nout > (int)IO_SIZE) {
+  for (auto& v : p->outputs) v = r.nextInt();
+  if (!ok || !r.atEnd() || p->numInputs + nout > (int)IO_SIZE) {
     Napi::Error::New(info.Env(), "tensorlens native: malformed program").ThrowAsJavaScriptException();
     return info.Env().Undefined();
   }
@@ -386,45 +376,26 @@ const bool profiling = [] {
   return true;
 }();
 
-// runProgram(id, outs?): inputs in io[0..numInputs); outputs (new buffers) in
-// io[0..numOutputs). `outs`, when given, is an array with one entry per output: an
-// ArrayBuffer (a JavaScript-heap buffer the caller created, large enough) to write that output
-// into, or undefined for a new native block. The caller keeps the ArrayBuffers referenced.
-napi_value RunProgram(napi_env env, napi_callback_info cbi) {
-  size_t argc = 2;
-  napi_value argv[2];
-  napi_get_cb_info(env, cbi, &argc, argv, nullptr, nullptr);
-  int32_t id = -1;
-  napi_get_value_int32(env, argv[0], &id);
-  Program* p = (id >= 0 && id < (int32_t)programs.size()) ? programs[id].get() : nullptr;
-  if (!p) { napi_throw_error(env, nullptr, "tensorlens native: no such program"); return nullptr; }
-  size_t nout = p->outputs.size();
-  // Where each output goes: an address the caller made (a heap buffer), or a new native block.
-  void* given[IO_SIZE];
-  bool haveOuts = false;
-  if (argc >= 2) {
-    bool isArray = false;
-    napi_is_array(env, argv[1], &isArray);
-    haveOuts = isArray;
-  }
+// Where each of a program's outputs goes (runProgram's `outs`): the address the caller gave
+// (a heap buffer it made), or null for a new native block.
+void outputAddresses(napi_env env, napi_value outs, size_t nout, void** given) {
+  bool isArray = false;
+  if (outs) napi_is_array(env, outs, &isArray);
   for (size_t k = 0; k < nout; k++) {
     given[k] = nullptr;
-    if (!haveOuts) continue;
+    if (!isArray) continue;
     napi_value v;
     napi_valuetype type;
-    if (napi_get_element(env, argv[1], (uint32_t)k, &v) != napi_ok || napi_typeof(env, v, &type) != napi_ok || type != napi_number) continue;
+    if (napi_get_element(env, outs, (uint32_t)k, &v) != napi_ok || napi_typeof(env, v, &type) != napi_ok || type != napi_number) continue;
     double addr = 0;
     napi_get_value_double(env, v, &addr);
     given[k] = toPtr(addr);
   }
-  for (int s = 0; s < p->numInputs; s++) p->ptr[s] = toPtr(io[s]);
-  // A fresh slot is written in place into its first output's memory.
-  for (int s = 0; s < p->numSlots; s++) if (p->kind[s] == S_FRESH) p->ptr[s] = nullptr;
-  for (size_t k = 0; k < nout; k++) {
-    int s = p->outputs[k];
-    if (p->kind[s] == S_FRESH && !p->ptr[s]) p->ptr[s] = given[k] ? given[k] : alignedAlloc((size_t)p->bytes[s]);
-  }
-  // Timing (the profiler's setStepTiming, or TENSORLENS_PROFILE) is one predictable branch per step when off.
+}
+
+// Runs the steps in order. Timing (the profiler's setStepTiming, or TENSORLENS_PROFILE) is one
+// predictable branch per step when off.
+void runSteps(Program* p) {
   double* times = stepTimes;
   const bool timed = times != nullptr || profiling;
   if (times) { times[0] = (double)std::min<int64_t>((int64_t)p->steps.size(), stepCap); spanCountFromBuffer(); }
@@ -453,6 +424,31 @@ napi_value RunProgram(napi_env env, napi_callback_info cbi) {
   }
   inOp = 0;
   if (times) spanCountToBuffer();
+}
+
+// runProgram(id, outs?): inputs in io[0..numInputs); outputs (new buffers) in
+// io[0..numOutputs). `outs`, when given, is an array with one entry per output: an
+// ArrayBuffer (a JavaScript-heap buffer the caller created, large enough) to write that output
+// into, or undefined for a new native block. The caller keeps the ArrayBuffers referenced.
+napi_value RunProgram(napi_env env, napi_callback_info cbi) {
+  size_t argc = 2;
+  napi_value argv[2];
+  napi_get_cb_info(env, cbi, &argc, argv, nullptr, nullptr);
+  int32_t id = -1;
+  napi_get_value_int32(env, argv[0], &id);
+  Program* p = (id >= 0 && id < (int32_t)programs.size()) ? programs[id].get() : nullptr;
+  if (!p) { napi_throw_error(env, nullptr, "tensorlens native: no such program"); return nullptr; }
+  const size_t nout = p->outputs.size();
+  void* given[IO_SIZE];
+  outputAddresses(env, argc >= 2 ? argv[1] : nullptr, nout, given);
+  for (int s = 0; s < p->numInputs; s++) p->ptr[s] = toPtr(io[s]);
+  // A fresh slot is written in place into its first output's memory.
+  for (int s = 0; s < p->numSlots; s++) if (p->kind[s] == S_FRESH) p->ptr[s] = nullptr;
+  for (size_t k = 0; k < nout; k++) {
+    int s = p->outputs[k];
+    if (p->kind[s] == S_FRESH && !p->ptr[s]) p->ptr[s] = given[k] ? given[k] : alignedAlloc((size_t)p->bytes[s]);
+  }
+  runSteps(p);
   // Outputs are new buffers owned by the caller: a slot that is an input or a constant, or
   // appears twice, is copied.
   for (size_t k = 0; k < nout; k++) {
@@ -506,6 +502,28 @@ Napi::Value SteadyMs(const Napi::CallbackInfo& info) { return Napi::Number::New(
 // expects to recover from are not ours: V8 turns out-of-bounds WebAssembly accesses into
 // exceptions through its own SIGSEGV handler, so a kernel-raised fault outside our ops goes to
 // the handler that was there before.
+const char* signalName(int sig) {
+  if (sig == SIGSEGV) return "SIGSEGV";
+#if defined(SIGBUS)
+  if (sig == SIGBUS) return "SIGBUS";
+#endif
+  return sig == SIGFPE ? "SIGFPE" : "SIGILL";
+}
+
+// Formats the crash line into `line` without allocating (a signal handler may not); returns
+// its length.
+size_t crashLine(int sig, char (&line)[600]) {
+  const char* op = lastOp ? lastOp : "(none)";
+  size_t n = 0;
+  auto put = [&](const char* s) { while (*s && n < sizeof(line) - 2) line[n++] = *s++; };
+  put("tensorlens: native crash (");
+  put(signalName(sig));
+  put(") in op: ");
+  put(op);
+  line[n++] = '\n';
+  return n;
+}
+
 #if !defined(_WIN32)
 const int kCrashSignals[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL};
 struct sigaction prevCrashAction[4];
@@ -527,16 +545,8 @@ void CrashHandler(int sig, siginfo_t* info, void* uctx) {
     else prev.sa_handler(sig);
     return;
   }
-  const char* name = sig == SIGSEGV ? "SIGSEGV" : sig == SIGBUS ? "SIGBUS" : sig == SIGFPE ? "SIGFPE" : "SIGILL";
-  const char* op = lastOp ? lastOp : "(none)";
   char line[600];
-  size_t n = 0;
-  auto put = [&](const char* s) { while (*s && n < sizeof(line) - 2) line[n++] = *s++; };
-  put("tensorlens: native crash (");
-  put(name);
-  put(") in op: ");
-  put(op);
-  line[n++] = '\n';
+  size_t n = crashLine(sig, line);
   ssize_t w = write(2, line, n);
   (void)w;
   struct sigaction dfl;
@@ -564,16 +574,8 @@ void installCrashHandler() {
 const int kCrashSignals[] = {SIGSEGV, SIGFPE, SIGILL};
 
 void CrashHandler(int sig) {
-  const char* name = sig == SIGSEGV ? "SIGSEGV" : sig == SIGFPE ? "SIGFPE" : "SIGILL";
-  const char* op = lastOp ? lastOp : "(none)";
   char line[600];
-  size_t n = 0;
-  auto put = [&](const char* s) { while (*s && n < sizeof(line) - 2) line[n++] = *s++; };
-  put("tensorlens: native crash (");
-  put(name);
-  put(") in op: ");
-  put(op);
-  line[n++] = '\n';
+  size_t n = crashLine(sig, line);
   (void)_write(2, line, (unsigned)n);
   signal(sig, SIG_DFL);
   raise(sig);

@@ -27,6 +27,35 @@ int64_t liveBytes();
 // Gives the freed blocks kept for reuse back to the system; returns their bytes.
 int64_t releaseReusable();
 
+// A float buffer that grows to the largest size asked of it and is reused after that; kernels
+// keep one per thread (`thread_local`) for packed panels, im2col columns and partial tiles, so
+// that a call allocates nothing once warm. 64-byte aligned; contents are not kept on growth.
+class ScratchFloats {
+ public:
+  float* get(size_t floats) {
+    if (floats > n_) { alignedFree(p_); p_ = static_cast<float*>(alignedAlloc(floats * sizeof(float))); n_ = floats; }
+    return p_;
+  }
+  ~ScratchFloats() { alignedFree(p_); }
+
+ private:
+  float* p_ = nullptr;
+  size_t n_ = 0;
+};
+
+// Reads the Float64Array descriptions the TypeScript side encodes (ops, fused kernels,
+// programs) front to back. Reading past the end yields 0 and still advances, so a decoder reads
+// all its fields first and then asks atEnd() once: a short or long description fails there.
+struct F64Reader {
+  const double* p;
+  size_t n, i = 0;
+  F64Reader(const double* data, size_t size) : p(data), n(size) {}
+  double next() { return i < n ? p[i++] : (i++, 0.0); }
+  int nextInt() { return (int)next(); }
+  int64_t nextI64() { return (int64_t)next(); }
+  bool atEnd() const { return i == n; }
+};
+
 enum SimdLevel : int { SIMD_GENERIC = 0, SIMD_AVX2 = 1, SIMD_AVX512 = 2, SIMD_NEON = 3 };
 // The level kernels dispatch on: detected at load, lowered by env TENSORLENS_SIMD=generic|avx2.
 int simdLevel();

@@ -19,18 +19,9 @@
 
 namespace tl {
 namespace {
-
-struct ColBuf {
-  float* p = nullptr;
-  size_t n = 0;
-  float* get(size_t want) {
-    if (want > n) { alignedFree(p); p = static_cast<float*>(alignedAlloc(want * sizeof(float))); n = want; }
-    return p;
-  }
-  ~ColBuf() { alignedFree(p); }
-};
-thread_local ColBuf colBuf, partBuf, tileBuf;
-
+// Per-thread scratch (common.h): im2col column blocks, the channel-split partial tiles, and
+// tiles that span images before they are scattered to the output.
+thread_local ScratchFloats colBuf, partBuf, tileBuf;
 }  // namespace
 
 void ConvPlan::init() {
@@ -245,8 +236,7 @@ void ConvPlan::run(const float* x, const float* w, float* out) const {
     int64_t c0 = t * tw, c1 = std::min(total, c0 + tw), wd = c1 - c0;
     // Partials are per share, not per thread: a share may run on any thread (the caller runs
     // the shares of workers that have not started).
-    ColBuf& all = partBuf;
-    float* base = all.get((size_t)(parts * opg * wd));
+    float* base = partBuf.get((size_t)(parts * opg * wd));
     std::vector<float*> partial(parts, nullptr);
     for (int q = 0; q < parts; q++) partial[q] = base + (size_t)q * opg * wd;
     struct Ctx { const ConvPlan* c; const float *x, *wg; int64_t g, c0, c1, wd; std::vector<float*>* partial; int parts; } ctx{this, x, w + g * opg * Kt, g, c0, c1, wd, &partial, parts};

@@ -32,99 +32,119 @@ const VecOps& vecOps() {
   return o;
 }
 
-bool decodeKernel(const double* p, size_t n, Kernel& k) {
-  size_t i = 0;
-  auto next = [&]() -> double { return i < n ? p[i++] : (i++, 0.0); };
-  int nd = (int)next();
+namespace {
+
+// The fields in the order encode.ts writes them; false when they do not make a kernel.
+bool readKernel(F64Reader& r, Kernel& k) {
+  int nd = r.nextInt();
   if (nd < 1 || nd > 16) return false;
   k.shape.resize(nd);
   k.outStrides.resize(nd);
-  for (int d = 0; d < nd; d++) k.shape[d] = (int64_t)next();
-  for (int d = 0; d < nd; d++) k.outStrides[d] = (int64_t)next();
-  k.reduce = (int)next();
-  k.outDt = (int)next();
-  k.exprDt = (int)next();
-  k.numRegs = (int)next();
-  k.numInputs = (int)next();
-  k.outSize = (int64_t)next();
-  int ni = (int)next();
+  for (int d = 0; d < nd; d++) k.shape[d] = r.nextI64();
+  for (int d = 0; d < nd; d++) k.outStrides[d] = r.nextI64();
+  k.reduce = r.nextInt();
+  k.outDt = r.nextInt();
+  k.exprDt = r.nextInt();
+  k.numRegs = r.nextInt();
+  k.numInputs = r.nextInt();
+  k.outSize = r.nextI64();
+  int ni = r.nextInt();
+  if (ni < 1) return false;
   k.code.resize(ni);
   for (auto& in : k.code) {
-    in.kind = (int)next(); in.op = (int)next(); in.outDt = (int)next(); in.argDt = (int)next();
-    in.dst = (int)next(); in.a = (int)next(); in.b = (int)next(); in.c = (int)next();
+    in.kind = r.nextInt(); in.op = r.nextInt(); in.outDt = r.nextInt(); in.argDt = r.nextInt();
+    in.dst = r.nextInt(); in.a = r.nextInt(); in.b = r.nextInt(); in.c = r.nextInt();
     if (in.kind == I_LOAD) {
-      in.input = (int)next();
-      in.offset = (int64_t)next();
+      in.input = r.nextInt();
+      in.offset = r.nextI64();
       in.strides.resize(nd);
-      for (int d = 0; d < nd; d++) in.strides[d] = (int64_t)next();
+      for (int d = 0; d < nd; d++) in.strides[d] = r.nextI64();
     } else if (in.kind == I_CONST) {
-      in.value = next();
+      in.value = r.next();
     } else if (in.kind == I_INDEX) {
-      in.axis = (int)next();
+      in.axis = r.nextInt();
     }
   }
-  // Row-major over the whole shape (size-1 axes' strides do not matter).
-  auto rowMajor = [&](const std::vector<int64_t>& st) {
-    int64_t want = 1;
-    for (int d = nd - 1; d >= 0; d--) {
-      if (k.shape[d] != 1 && st[d] != want) return false;
-      want *= k.shape[d];
-    }
-    return true;
-  };
-  k.outContig = k.reduce == R_NONE && rowMajor(k.outStrides);
-  // Constants get registers of their own, filled once per run instead of once per block.
-  {
-    std::vector<int> phys(k.numRegs);
-    for (int r = 0; r < k.numRegs; r++) phys[r] = r;
-    int extra = k.numRegs;
-    auto mapReg = [&](int& r) { if (r >= 0 && r < (int)phys.size()) r = phys[r]; };
-    for (auto& in : k.code) {
-      if (in.kind != I_LOAD && in.kind != I_CONST && in.kind != I_INDEX) { mapReg(in.a); mapReg(in.b); mapReg(in.c); }
-      if (in.dst < 0 || in.dst >= (int)phys.size()) return false;
-      if (in.kind == I_CONST) { phys[in.dst] = extra; in.dst = extra++; }
-      else phys[in.dst] = in.dst;
-    }
-    k.numRegs = extra;
+  return r.atEnd();
+}
+
+// Row-major over the whole iteration shape (size-1 axes' strides do not matter).
+bool rowMajorOver(const std::vector<int64_t>& shape, const std::vector<int64_t>& strides) {
+  int64_t want = 1;
+  for (int d = (int)shape.size() - 1; d >= 0; d--) {
+    if (shape[d] != 1 && strides[d] != want) return false;
+    want *= shape[d];
   }
-  for (auto& in : k.code) if (in.kind == I_LOAD) in.contig = rowMajor(in.strides);
-  // Float32 binaries with a constant operand read it as a scalar (binaryScalarF32).
-  {
-    std::vector<int> constOf(k.numRegs, -1);
-    for (int q = 0; q < (int)k.code.size(); q++) {
-      const Instr& in = k.code[q];
-      if (in.kind == I_CONST && storageOf(in.outDt) == F32) constOf[in.dst] = q;
-    }
-    auto isConst = [&](int r) { return r >= 0 && r < k.numRegs && constOf[r] >= 0; };
-    auto valueOf = [&](int r) { const Instr& c = k.code[constOf[r]]; return (float)castTo(c.value, c.outDt); };
-    for (auto& in : k.code) {
-      if (in.kind != I_BINARY || storageOf(in.argDt) != F32 || storageOf(in.outDt) != F32) continue;
-      if (isConst(in.b)) { in.scalar = 1; in.sval = valueOf(in.b); }
-      else if (isConst(in.a)) { in.scalar = 2; in.sval = valueOf(in.a); }
-    }
+  return true;
+}
+
+// Constants get registers of their own, filled once per run instead of once per block: each
+// constant's destination is renamed to a fresh register, and later operands follow the renaming.
+bool giveConstantsOwnRegisters(Kernel& k) {
+  std::vector<int> phys(k.numRegs);
+  for (int r = 0; r < k.numRegs; r++) phys[r] = r;
+  int extra = k.numRegs;
+  auto mapReg = [&](int& r) { if (r >= 0 && r < (int)phys.size()) r = phys[r]; };
+  for (auto& in : k.code) {
+    if (in.kind != I_LOAD && in.kind != I_CONST && in.kind != I_INDEX) { mapReg(in.a); mapReg(in.b); mapReg(in.c); }
+    if (in.dst < 0 || in.dst >= (int)phys.size()) return false;
+    if (in.kind == I_CONST) { phys[in.dst] = extra; in.dst = extra++; }
+    else phys[in.dst] = in.dst;
   }
-  // An elementwise chain (x * 2 + 1, relu, sigmoid...): one contiguous float32 load, then unary
-  // ops and binaries with a constant operand, each taking the previous result. Evaluating each
-  // op over a block costs a store and a load per vector per op; a chain keeps them in registers.
-  if (k.reduce == R_NONE && k.outContig && k.outDt == F32 && k.exprDt == F32) {
-    std::vector<ChainStep> steps;
-    int prev = -1, load = -1;
-    bool ok = true;
-    for (int q = 0; q < (int)k.code.size() && ok; q++) {
-      const Instr& in = k.code[q];
-      if (in.kind == I_CONST) continue;
-      bool f32 = in.argDt == F32 && in.outDt == F32;
-      if (in.kind == I_LOAD) { ok = load < 0 && in.argDt == F32 && in.contig; load = prev = q; continue; }
-      if (prev < 0 || !f32) { ok = false; break; }
-      int from = k.code[prev].dst;
-      if (in.kind == I_UNARY && in.a == from) steps.push_back({true, false, in.op, 0.f});
-      else if (in.kind == I_BINARY && in.scalar && (in.scalar == 1 ? in.a : in.b) == from) steps.push_back({false, in.scalar == 2, in.op, in.sval});
-      else ok = false;
-      prev = q;
-    }
-    if (ok && !steps.empty() && prev == (int)k.code.size() - 1) { k.chain = std::move(steps); k.chainLoad = load; }
+  k.numRegs = extra;
+  return true;
+}
+
+// Float32 binaries with a constant operand read it as a scalar (binaryScalarF32).
+void markScalarOperands(Kernel& k) {
+  std::vector<int> constOf(k.numRegs, -1);
+  for (int q = 0; q < (int)k.code.size(); q++) {
+    const Instr& in = k.code[q];
+    if (in.kind == I_CONST && storageOf(in.outDt) == F32) constOf[in.dst] = q;
   }
-  return i == n && ni > 0;
+  auto isConst = [&](int r) { return r >= 0 && r < k.numRegs && constOf[r] >= 0; };
+  auto valueOf = [&](int r) { const Instr& c = k.code[constOf[r]]; return (float)castTo(c.value, c.outDt); };
+  for (auto& in : k.code) {
+    if (in.kind != I_BINARY || storageOf(in.argDt) != F32 || storageOf(in.outDt) != F32) continue;
+    if (isConst(in.b)) { in.scalar = 1; in.sval = valueOf(in.b); }
+    else if (isConst(in.a)) { in.scalar = 2; in.sval = valueOf(in.a); }
+  }
+}
+
+// An elementwise chain (x * 2 + 1, relu, sigmoid...): one contiguous float32 load, then unary
+// ops and binaries with a constant operand, each taking the previous result. Evaluating each
+// op over a block costs a store and a load per vector per op; a chain keeps them in registers.
+void findChain(Kernel& k) {
+  if (!(k.reduce == R_NONE && k.outContig && k.outDt == F32 && k.exprDt == F32)) return;
+  std::vector<ChainStep> steps;
+  int prev = -1, load = -1;
+  bool ok = true;
+  for (int q = 0; q < (int)k.code.size() && ok; q++) {
+    const Instr& in = k.code[q];
+    if (in.kind == I_CONST) continue;
+    bool f32 = in.argDt == F32 && in.outDt == F32;
+    if (in.kind == I_LOAD) { ok = load < 0 && in.argDt == F32 && in.contig; load = prev = q; continue; }
+    if (prev < 0 || !f32) { ok = false; break; }
+    int from = k.code[prev].dst;
+    if (in.kind == I_UNARY && in.a == from) steps.push_back({true, false, in.op, 0.f});
+    else if (in.kind == I_BINARY && in.scalar && (in.scalar == 1 ? in.a : in.b) == from) steps.push_back({false, in.scalar == 2, in.op, in.sval});
+    else ok = false;
+    prev = q;
+  }
+  if (ok && !steps.empty() && prev == (int)k.code.size() - 1) { k.chain = std::move(steps); k.chainLoad = load; }
+}
+
+}  // namespace
+
+bool decodeKernel(const double* p, size_t n, Kernel& k) {
+  F64Reader r(p, n);
+  if (!readKernel(r, k)) return false;
+  k.outContig = k.reduce == R_NONE && rowMajorOver(k.shape, k.outStrides);
+  if (!giveConstantsOwnRegisters(k)) return false;
+  for (auto& in : k.code) if (in.kind == I_LOAD) in.contig = rowMajorOver(k.shape, in.strides);
+  markScalarOperands(k);
+  findChain(k);
+  return true;
 }
 
 namespace {
@@ -269,272 +289,376 @@ struct Job {
   bool prefetch;      // large kernel: prefetch contiguous inputs a few blocks ahead
   int nth;
   std::vector<std::vector<double>>* accs;
-  int64_t chunk;                   // units per claim (a multiple of ups when shared)
+  int64_t chunk = 1;               // units per claim (a multiple of ups when shared)
   std::atomic<int64_t> next{0};    // the first unclaimed unit
 };
 
-void runUnits(const Job& job, int64_t u0, int64_t u1, double* acc) {
+// Where a work unit lies: n elements from flat index f0, as nseg row segments (written to segs).
+struct BlockSpan { int n, nseg; int64_t f0; };
+
+// Unit u is block u % nb of row u / nb: one segment. (Free functions over locals: stores into
+// the segments cannot then alias the evaluator's fields, which the compiler would reload.)
+BlockSpan rowBlock(const Job& job, int64_t u, Seg* segs) {
   const Kernel& k = *job.k;
-  const VecOps& V = vecOps();
   const int nd = (int)k.shape.size();
-  Scratch& S = scratch;
+  const int64_t L = job.L;
+  int64_t row = u / job.nb, blk = u % job.nb;
+  int64_t j0 = blk * BLK;
+  int n = (int)(L - j0 < BLK ? L - j0 : BLK);
+  Seg& g = segs[0];
+  g.pos = 0; g.len = n; g.j = j0;
+  { int64_t t = row; for (int d = nd - 2; d >= 0; d--) { g.idx[d] = t % k.shape[d]; t /= k.shape[d]; } }
+  return {n, 1, row * L + j0};
+}
+
+// Unit u is block u % nbs of the flattened slice u / nbs of axis 0: the rows it crosses, one
+// segment each.
+BlockSpan flatBlock(const Job& job, int64_t u, Seg* segs) {
+  const Kernel& k = *job.k;
+  const int nd = (int)k.shape.size();
+  const int64_t L = job.L;
+  int64_t sl = u / job.nbs, b0 = (u % job.nbs) * BLK;
+  int64_t f0 = sl * job.P + b0;
+  int n = (int)(job.P - b0 < BLK ? job.P - b0 : BLK);
+  int64_t idx[16];
+  int64_t j = f0 % L;
+  { int64_t t = f0 / L; for (int d = nd - 2; d >= 0; d--) { idx[d] = t % k.shape[d]; t /= k.shape[d]; } }
+  int nseg = 0;
+  for (int pos = 0; pos < n;) {
+    Seg& g = segs[nseg++];
+    int len = (int)(L - j < n - pos ? L - j : n - pos);
+    g.pos = pos; g.len = len; g.j = j;
+    for (int d = 0; d < nd - 1; d++) g.idx[d] = idx[d];
+    pos += len; j = 0;
+    // Not unrolled: GCC otherwise unrolls this carry for all 16 possible axes and sets up every
+    // level once per block (~100 instructions, ~5% of a small flat kernel).
+    TL_UNROLL(1)
+    for (int d = nd - 2; d >= 0; d--) { if (++idx[d] < k.shape[d]) break; idx[d] = 0; }
+  }
+  return {n, nseg, f0};
+}
+
+// Fills n elements of a register of dtype dt's storage class with v.
+void fillRegister(void* r, int dt, double v, int n) {
+  switch (cls(dt)) {
+    case F32: { float f = (float)v; for (int i = 0; i < n; i++) ((float*)r)[i] = f; break; }
+    case F64: for (int i = 0; i < n; i++) ((double*)r)[i] = v; break;
+    case I32: { int32_t f = (int32_t)v; for (int i = 0; i < n; i++) ((int32_t*)r)[i] = f; break; }
+    default: { uint32_t f = (uint32_t)v; for (int i = 0; i < n; i++) ((uint32_t*)r)[i] = f; break; }
+  }
+}
+
+// Evaluates a job's work units (blocks) on the calling thread, in this thread's registers
+// (Scratch). run() is the loop over blocks: locate the block (rowBlock / flatBlock), evaluate
+// the program (the chain in registers, or one method per instruction kind over the whole block),
+// then store it or fold it into the accumulator. Dispatch is paid once per block of BLK elements.
+class BlockEvaluator {
+ public:
+  explicit BlockEvaluator(const Job& job);
+  void run(int64_t u0, int64_t u1, double* acc);
+
+ private:
+  void evalChain();
+  void evalInstr(const Instr& in);
+  void load(const Instr& in);
+  void aliasInput(const Instr& in);
+  void index(const Instr& in);
+  void convert(const Instr& in);
+  void select(const Instr& in);
+  void clamp(const Instr& in);
+  void unary(const Instr& in);
+  void binary(const Instr& in);
+  void storeResult();
+  void accumulate(double* acc);
+  void foldSegment(double* a, const void* rs, int m);
+  void accumulateRow(double* a, const void* rs, int m);
+
+  void fillConstants();
+  void* own(int r) { return R[r] = S.regs.data() + (size_t)r * BLK; }
+  // The element offset of a segment's first element for these strides (one per axis).
+  int64_t segOffset(const Seg& g, const std::vector<int64_t>& strides) const {
+    int64_t o = g.j * strides[nd - 1];
+    for (int d = 0; d < nd - 1; d++) o += g.idx[d] * strides[d];
+    return o;
+  }
+  // Whether an operand's block [p, p + bytes) overlaps the output block at f0 (an in-place
+  // epilogue reads its op's result from the output's memory): then no direct write.
+  bool overlapsOut(const void* p, int64_t bytes) const {
+    const char *c = (const char*)p, *o = (const char*)job.out + blk.f0 * outItem;
+    return c < o + (int64_t)blk.n * outItem && o < c + bytes;
+  }
+  // Where instruction `in` writes: straight into the output when it is the last instruction of a
+  // direct kernel and reads no operand from there (b may be null), else its own register.
+  void* destOf(const Instr& in, const void* a, const void* b, int argBytes) {
+    if (direct && &in == lastIn && !overlapsOut(a, argBytes) && !(b && overlapsOut(b, argBytes))) {
+      wrote = true;
+      return R[in.dst] = (char*)job.out + blk.f0 * outItem;
+    }
+    return own(in.dst);
+  }
+  // Two blocks ahead in a contiguous input that goes on that far (prefetches never fault, but stay tidy).
+  void prefetchAhead(const void* p, int item) const {
+    int64_t ahead = (int64_t)2 * BLK * item, left = (job.total - blk.f0 - blk.n) * item, span = (int64_t)blk.n * item;
+    if (left > ahead) for (int64_t o = 0; o < span; o += 64) TL_PREFETCH_R((const char*)p + ahead + o);
+  }
+
+  const Job& job;
+  const Kernel& k;
+  const VecOps& V;
+  const int nd;
+  Scratch& S;
+  double *ta, *tb, *tc;  // double-precision temporaries of one block
+  void** R;              // register -> its block (own storage, an input, or the output)
+  Seg* segs;
+  const int resultReg;
+  const int64_t osIn;  // the output's stride along the innermost axis (0: reduced)
+  const Instr* lastIn;
+  bool direct;        // the last instruction writes a contiguous output directly
+  bool chain;         // the kernel runs as a chain (VecOps::chainF32)
+  bool castResult;    // the expression's values need a cast to the output dtype
+  int outItem;
+  BlockSpan blk{0, 1, 0};  // the current block
+  bool wrote = false;      // the output block was written directly
+};
+
+BlockEvaluator::BlockEvaluator(const Job& j)
+    : job(j), k(*j.k), V(vecOps()), nd((int)k.shape.size()), S(scratch), resultReg(k.code.back().dst),
+      osIn(k.outStrides[nd - 1]), lastIn(&k.code.back()) {
   S.regs.resize((size_t)k.numRegs * BLK);
   S.tmpA.resize(BLK); S.tmpB.resize(BLK); S.tmpC.resize(BLK);
   S.ptr.resize(k.numRegs);
-  double *ta = S.tmpA.data(), *tb = S.tmpB.data(), *tc = S.tmpC.data();
-  void** R = S.ptr.data();
-  auto own = [&](int r) -> void* { return R[r] = S.regs.data() + (size_t)r * BLK; };
-  const int resultReg = k.code.back().dst;
-  const int64_t osIn = k.outStrides[nd - 1];
-  const int64_t L = job.L;
-  size_t segNeed = job.flat ? BLK / (size_t)(L > 0 ? L : 1) + 3 : 1;
+  ta = S.tmpA.data(); tb = S.tmpB.data(); tc = S.tmpC.data();
+  R = S.ptr.data();
+  size_t segNeed = job.flat ? BLK / (size_t)(job.L > 0 ? job.L : 1) + 3 : 1;
   if (S.segs.size() < segNeed) S.segs.resize(segNeed);
-  Seg* segs = S.segs.data();
-
-  // Constants have registers of their own (decodeKernel): fill them once, as far as a block reaches.
-  const int fillN = (int)(job.total < BLK ? job.total : BLK);
-  for (const Instr& in : k.code) {
-    if (in.kind != I_CONST) continue;
-    double v = castTo(in.value, in.outDt);
-    void* r = own(in.dst);
-    switch (cls(in.outDt)) {
-      case F32: { float f = (float)v; for (int i = 0; i < fillN; i++) ((float*)r)[i] = f; break; }
-      case F64: for (int i = 0; i < fillN; i++) ((double*)r)[i] = v; break;
-      case I32: { int32_t f = (int32_t)v; for (int i = 0; i < fillN; i++) ((int32_t*)r)[i] = f; break; }
-      default: { uint32_t f = (uint32_t)v; for (int i = 0; i < fillN; i++) ((uint32_t*)r)[i] = f; break; }
-    }
-  }
+  segs = S.segs.data();
+  fillConstants();
   // A contiguous output of the expression's own type takes the last instruction's result
   // directly: no block copy after it (a store pass per op is what simple ops cost here).
-  const Instr* lastIn = &k.code.back();
-  const bool direct = k.reduce == R_NONE && k.outContig && !job.stream && k.outDt != BOOL && cls(k.exprDt) == cls(k.outDt) &&
-                      !(isNarrowed(k.outDt) && k.exprDt != k.outDt) && (lastIn->kind == I_UNARY || lastIn->kind == I_BINARY);
-  const int outItem = clsSize(k.outDt);
-  // Whether an operand's block [p, p + bytes) overlaps the output block at f0 (an in-place
-  // epilogue reads its op's result from the output's memory): then no direct write.
-  auto overlapsOut = [&](const void* p, int64_t bytes, int64_t f0, int n) {
-    const char *c = (const char*)p, *o = (const char*)job.out + f0 * outItem;
-    return c < o + (int64_t)n * outItem && o < c + bytes;
-  };
-  const bool chain = !k.chain.empty() && V.chainF32(k.chain.data(), (int)k.chain.size(), nullptr, nullptr, 0, false);
+  castResult = !(cls(k.exprDt) == cls(k.outDt) && !(isNarrowed(k.outDt) && k.exprDt != k.outDt));
+  direct = k.reduce == R_NONE && k.outContig && !job.stream && k.outDt != BOOL && !castResult &&
+           (lastIn->kind == I_UNARY || lastIn->kind == I_BINARY);
+  outItem = clsSize(k.outDt);
+  chain = !k.chain.empty() && V.chainF32(k.chain.data(), (int)k.chain.size(), nullptr, nullptr, 0, false);
+}
+
+// Constants have registers of their own (decodeKernel): fill them once, as far as a block reaches.
+void BlockEvaluator::fillConstants() {
+  const int fillN = (int)(job.total < BLK ? job.total : BLK);
+  for (const Instr& in : k.code)
+    if (in.kind == I_CONST) fillRegister(own(in.dst), in.outDt, castTo(in.value, in.outDt), fillN);
+}
+
+void BlockEvaluator::run(int64_t u0, int64_t u1, double* acc) {
   for (int64_t u = u0; u < u1; u++) {
-    int n, nseg = 1;
-    bool wrote = false;  // the output block was written directly
-    int64_t f0;  // flat index of the block's first element
-    if (!job.flat) {
-      int64_t row = u / job.nb, blk = u % job.nb;
-      int64_t j0 = blk * BLK;
-      n = (int)(L - j0 < BLK ? L - j0 : BLK);
-      Seg& g = segs[0];
-      g.pos = 0; g.len = n; g.j = j0;
-      { int64_t t = row; for (int d = nd - 2; d >= 0; d--) { g.idx[d] = t % k.shape[d]; t /= k.shape[d]; } }
-      f0 = row * L + j0;
-    } else {
-      int64_t sl = u / job.nbs, b0 = (u % job.nbs) * BLK;
-      f0 = sl * job.P + b0;
-      n = (int)(job.P - b0 < BLK ? job.P - b0 : BLK);
-      int64_t idx[16];
-      int64_t j = f0 % L;
-      { int64_t t = f0 / L; for (int d = nd - 2; d >= 0; d--) { idx[d] = t % k.shape[d]; t /= k.shape[d]; } }
-      nseg = 0;
-      for (int pos = 0; pos < n;) {
-        Seg& g = segs[nseg++];
-        int len = (int)(L - j < n - pos ? L - j : n - pos);
-        g.pos = pos; g.len = len; g.j = j;
-        for (int d = 0; d < nd - 1; d++) g.idx[d] = idx[d];
-        pos += len; j = 0;
-        for (int d = nd - 2; d >= 0; d--) { if (++idx[d] < k.shape[d]) break; idx[d] = 0; }
-      }
-    }
-    if (chain) {
-      const Instr& ld = k.code[k.chainLoad];
-      const float* a = (const float*)job.inputs[ld.input] + ld.offset + f0;
-      if (job.prefetch) {
-        int64_t ahead = (int64_t)2 * BLK, left = job.total - f0 - n;
-        if (left > ahead) for (int64_t o = 0; o < n; o += 16) TL_PREFETCH_R(a + ahead + o);
-      }
-      // Into the output (with streaming stores when it is that large), except in place (an
-      // epilogue rewriting its op's result), which goes through a block register.
-      float* d = (direct || job.stream) && !overlapsOut(a, n * 4, f0, n) ? (float*)job.out + f0 : (float*)own(resultReg);
-      V.chainF32(k.chain.data(), (int)k.chain.size(), d, a, n, job.stream);
-      R[resultReg] = d;
-      wrote = d == (float*)job.out + f0;
-    }
-    if (!chain) for (const Instr& in : k.code) {
-      switch (in.kind) {
-        case I_LOAD: {
-          int dt = in.argDt;
-          const void* src = job.inputs[in.input];
-          int64_t s = in.strides[nd - 1];
-          if (dt != BOOL && (in.contig || (nseg == 1 && s == 1))) {
-            int64_t base;
-            if (in.contig) base = in.offset + f0;
-            else { base = in.offset + segs[0].j; for (int d = 0; d < nd - 1; d++) base += segs[0].idx[d] * in.strides[d]; }
-            const char* p = (const char*)src + base * itemSize(dt);
-            R[in.dst] = (void*)p;  // alias, no copy
-            if (job.prefetch && in.contig) {
-              // Two blocks ahead, clamped to the input (prefetches never fault, but stay tidy).
-              int64_t ahead = (int64_t)2 * BLK * itemSize(dt), left = (job.total - f0 - n) * itemSize(dt);
-              int64_t span = n * (int64_t)itemSize(dt);
-              if (left > ahead) for (int64_t o = 0; o < span; o += 64) TL_PREFETCH_R(p + ahead + o);
-            }
-            break;
-          }
-          char* r = (char*)own(in.dst);
-          int cs = clsSize(dt);
-          for (int q = 0; q < nseg; q++) {
-            const Seg& g = segs[q];
-            int64_t base = in.offset + g.j * s;
-            for (int d = 0; d < nd - 1; d++) base += g.idx[d] * in.strides[d];
-            loadBlock(src, dt, base, s, g.len, r + (size_t)g.pos * cs);
-          }
-          break;
-        }
-        case I_CONST: break;  // filled once, before the first block
-        case I_INDEX: {
-          for (int q = 0; q < nseg; q++) {
-            const Seg& g = segs[q];
-            double* t = ta + g.pos;
-            if (in.axis == nd - 1) for (int i = 0; i < g.len; i++) t[i] = castTo((double)(g.j + i), in.outDt);
-            else { double v = castTo((double)g.idx[in.axis], in.outDt); for (int i = 0; i < g.len; i++) t[i] = v; }
-          }
-          fromDouble(ta, in.outDt, n, own(in.dst));
-          break;
-        }
-        case I_CONVERT: {
-          const void* a = R[in.a];
-          void* d = own(in.dst);
-          if (cls(in.argDt) == F32 && cls(in.outDt) == F32) {
-            std::memcpy(d, a, n * 4);
-            if (in.outDt != in.argDt) narrowFloatBlock(in.outDt, (float*)d, n);
-          } else {
-            toDouble(a, in.argDt, n, ta);
-            for (int i = 0; i < n; i++) ta[i] = castTo(ta[i], in.outDt);
-            fromDouble(ta, in.outDt, n, d);
-          }
-          break;
-        }
-        case I_SELECT: {
-          const int32_t* c = (const int32_t*)R[in.a];
-          const void *x = R[in.b], *y = R[in.c];
-          void* d = own(in.dst);
-          if (clsSize(in.outDt) == 4) {
-            if (cls(in.outDt) == F32) V.selectF32((float*)d, c, (const float*)x, (const float*)y, n);
-            else for (int i = 0; i < n; i++) ((uint32_t*)d)[i] = c[i] ? ((const uint32_t*)x)[i] : ((const uint32_t*)y)[i];
-          } else {
-            for (int i = 0; i < n; i++) ((double*)d)[i] = c[i] ? ((const double*)x)[i] : ((const double*)y)[i];
-          }
-          break;
-        }
-        case I_CLAMP: {
-          void* d = own(in.dst);
-          if (cls(in.outDt) == F32) {
-            V.clampF32((float*)d, (const float*)R[in.a], (const float*)R[in.b], (const float*)R[in.c], n);
-          } else {
-            toDouble(R[in.a], in.outDt, n, ta); toDouble(R[in.b], in.outDt, n, tb); toDouble(R[in.c], in.outDt, n, tc);
-            for (int i = 0; i < n; i++) ta[i] = jsMin(jsMax(tb[i], ta[i]), tc[i]);
-            fromDouble(ta, in.outDt, n, d);
-            break;
-          }
-          narrowFloatBlock(in.outDt, (float*)d, n);
-          break;
-        }
-        case I_UNARY: {
-          const void* a = R[in.a];
-          void* d = direct && &in == lastIn && !overlapsOut(a, n * clsSize(in.argDt), f0, n) ? (wrote = true, R[in.dst] = (char*)job.out + f0 * outItem) : own(in.dst);
-          if (cls(in.argDt) == F32 && cls(in.outDt) == F32 && V.unaryF32(in.op, (float*)d, (const float*)a, n)) {
-            narrowFloatBlock(in.outDt, (float*)d, n);
-          } else {
-            toDouble(a, in.argDt, n, ta);
-            for (int i = 0; i < n; i++) ta[i] = wrapTo(unaryD(in.op, ta[i], in.argDt), in.outDt);
-            fromDouble(ta, in.outDt, n, d);
-          }
-          break;
-        }
-        case I_BINARY: {
-          const void *a = R[in.a], *b = R[in.b];
-          void* d = direct && &in == lastIn && !overlapsOut(a, n * clsSize(in.argDt), f0, n) && !overlapsOut(b, n * clsSize(in.argDt), f0, n)
-                        ? (wrote = true, R[in.dst] = (char*)job.out + f0 * outItem) : own(in.dst);
-          bool done = false;
-          if (cls(in.argDt) == F32) {
-            if (cls(in.outDt) == F32) {
-              if (in.scalar) done = V.binaryScalarF32(in.op, (float*)d, (const float*)(in.scalar == 1 ? a : b), in.sval, in.scalar == 2, n);
-              if (!done) done = V.binaryF32(in.op, (float*)d, (const float*)a, (const float*)b, n);
-              if (done) narrowFloatBlock(in.outDt, (float*)d, n);
-            } else if (in.outDt == BOOL) {
-              done = V.compareF32(in.op, (int32_t*)d, (const float*)a, (const float*)b, n);
-            }
-          }
-          if (!done) {
-            toDouble(a, in.argDt, n, ta);
-            toDouble(b, in.argDt, n, tb);
-            for (int i = 0; i < n; i++) ta[i] = wrapTo(binaryD(in.op, ta[i], tb[i], in.argDt), in.outDt);
-            fromDouble(ta, in.outDt, n, d);
-          }
-          break;
-        }
-      }
-    }
-    const void* res = R[resultReg];
-    if (k.reduce == R_NONE) {
-      const void* st = res;
-      if (!(cls(k.exprDt) == cls(k.outDt) && !(isNarrowed(k.outDt) && k.exprDt != k.outDt))) {
-        toDouble(res, k.exprDt, n, ta);
-        for (int i = 0; i < n; i++) ta[i] = castTo(ta[i], k.outDt);
-        fromDouble(ta, k.outDt, n, tb);
-        st = tb;
-      }
-      if (k.outContig) {
-        if (wrote) continue;  // already written
-        if (job.stream) streamStore4((char*)job.out + f0 * 4, st, n);
-        else storeBlock(st, k.outDt, job.out, f0, 1, n);
-        continue;
-      }
-      int cs = clsSize(k.outDt);
-      for (int q = 0; q < nseg; q++) {
-        const Seg& g = segs[q];
-        int64_t obase = g.j * osIn;
-        for (int d = 0; d < nd - 1; d++) obase += g.idx[d] * k.outStrides[d];
-        storeBlock((const char*)st + (size_t)g.pos * cs, k.outDt, job.out, obase, osIn, g.len);
-      }
-      continue;
-    }
-    const int ecs = clsSize(k.exprDt);
-    for (int q = 0; q < nseg; q++) {
-      const Seg& g = segs[q];
-      int64_t obase = g.j * osIn;
-      for (int d = 0; d < nd - 1; d++) obase += g.idx[d] * k.outStrides[d];
-      const void* rs = (const char*)res + (size_t)g.pos * ecs;
-      const int m = g.len;
-      if (osIn == 0) {
-        // The innermost axis is reduced: fold the segment to one value.
-        double r;
-        if (k.reduce == R_SUM && cls(k.exprDt) == F32) r = V.sumF32((const float*)rs, m);
-        else {
-          toDouble(rs, k.exprDt, m, ta);
-          r = reduceInit(k.reduce, k.outDt);
-          for (int i = 0; i < m; i++) r = combine(k.reduce, r, ta[i]);
-        }
-        acc[obase] = combine(k.reduce, acc[obase], r);
-      } else {
-        double* a = acc + obase;
-        if (k.reduce == R_SUM && cls(k.exprDt) == F32 && osIn == 1) V.sumRowsF32(a, (const float*)rs, m);
-        else {
-          toDouble(rs, k.exprDt, m, ta);
-          if (osIn == 1 && (k.reduce == R_MAX || k.reduce == R_MIN)) {
-            bool mx = k.reduce == R_MAX;
-            for (int i = 0; i < m; i++) {
-              double x = a[i], v = ta[i];
-              a[i] = (x != x || v != v) ? NAN : mx ? (v > x ? v : x) : (v < x ? v : x);
-            }
-          } else {
-            for (int i = 0; i < m; i++) a[i * osIn] = combine(k.reduce, a[i * osIn], ta[i]);
-          }
-        }
-      }
-    }
+    blk = job.flat ? flatBlock(job, u, segs) : rowBlock(job, u, segs);
+    wrote = false;
+    if (chain) evalChain();
+    else for (const Instr& in : k.code) evalInstr(in);
+    if (k.reduce == R_NONE) storeResult();
+    else accumulate(acc);
   }
 }
+
+void BlockEvaluator::evalChain() {
+  const int n = blk.n;
+  const Instr& ld = k.code[k.chainLoad];
+  const float* a = (const float*)job.inputs[ld.input] + ld.offset + blk.f0;
+  if (job.prefetch) prefetchAhead(a, 4);
+  // Into the output (with streaming stores when it is that large), except in place (an
+  // epilogue rewriting its op's result), which goes through a block register.
+  float* d = (direct || job.stream) && !overlapsOut(a, n * 4) ? (float*)job.out + blk.f0 : (float*)own(resultReg);
+  V.chainF32(k.chain.data(), (int)k.chain.size(), d, a, n, job.stream);
+  R[resultReg] = d;
+  wrote = d == (float*)job.out + blk.f0;
+}
+
+void BlockEvaluator::evalInstr(const Instr& in) {
+  switch (in.kind) {
+    case I_LOAD: load(in); break;
+    case I_CONST: break;  // filled once, before the first block
+    case I_INDEX: index(in); break;
+    case I_CONVERT: convert(in); break;
+    case I_SELECT: select(in); break;
+    case I_CLAMP: clamp(in); break;
+    case I_UNARY: unary(in); break;
+    case I_BINARY: binary(in); break;
+  }
+}
+
+void BlockEvaluator::load(const Instr& in) {
+  const int dt = in.argDt;
+  const int64_t s = in.strides[nd - 1];
+  if (dt != BOOL && (in.contig || (blk.nseg == 1 && s == 1))) { aliasInput(in); return; }
+  const void* src = job.inputs[in.input];
+  char* r = (char*)own(in.dst);
+  const int cs = clsSize(dt);
+  for (int q = 0; q < blk.nseg; q++) {
+    const Seg& g = segs[q];
+    loadBlock(src, dt, in.offset + segOffset(g, in.strides), s, g.len, r + (size_t)g.pos * cs);
+  }
+}
+
+// A load that is one unit-stride run reads the input where it lies: the register aliases it.
+void BlockEvaluator::aliasInput(const Instr& in) {
+  const int item = itemSize(in.argDt);
+  const int64_t base = in.contig ? in.offset + blk.f0 : in.offset + segOffset(segs[0], in.strides);
+  const char* p = (const char*)job.inputs[in.input] + base * item;
+  R[in.dst] = (void*)p;
+  if (job.prefetch && in.contig) prefetchAhead(p, item);
+}
+
+void BlockEvaluator::index(const Instr& in) {
+  const int n = blk.n;
+  for (int q = 0; q < blk.nseg; q++) {
+    const Seg& g = segs[q];
+    double* t = ta + g.pos;
+    if (in.axis == nd - 1) for (int i = 0; i < g.len; i++) t[i] = castTo((double)(g.j + i), in.outDt);
+    else { double v = castTo((double)g.idx[in.axis], in.outDt); for (int i = 0; i < g.len; i++) t[i] = v; }
+  }
+  fromDouble(ta, in.outDt, n, own(in.dst));
+}
+
+void BlockEvaluator::convert(const Instr& in) {
+  const int n = blk.n;
+  const void* a = R[in.a];
+  void* d = own(in.dst);
+  if (cls(in.argDt) == F32 && cls(in.outDt) == F32) {
+    std::memcpy(d, a, n * 4);
+    if (in.outDt != in.argDt) narrowFloatBlock(in.outDt, (float*)d, n);
+  } else {
+    toDouble(a, in.argDt, n, ta);
+    for (int i = 0; i < n; i++) ta[i] = castTo(ta[i], in.outDt);
+    fromDouble(ta, in.outDt, n, d);
+  }
+}
+
+void BlockEvaluator::select(const Instr& in) {
+  const int n = blk.n;
+  const int32_t* c = (const int32_t*)R[in.a];
+  const void *x = R[in.b], *y = R[in.c];
+  void* d = own(in.dst);
+  if (clsSize(in.outDt) == 4) {
+    if (cls(in.outDt) == F32) V.selectF32((float*)d, c, (const float*)x, (const float*)y, n);
+    else for (int i = 0; i < n; i++) ((uint32_t*)d)[i] = c[i] ? ((const uint32_t*)x)[i] : ((const uint32_t*)y)[i];
+  } else {
+    for (int i = 0; i < n; i++) ((double*)d)[i] = c[i] ? ((const double*)x)[i] : ((const double*)y)[i];
+  }
+}
+
+void BlockEvaluator::clamp(const Instr& in) {
+  const int n = blk.n;
+  void* d = own(in.dst);
+  if (cls(in.outDt) == F32) {
+    V.clampF32((float*)d, (const float*)R[in.a], (const float*)R[in.b], (const float*)R[in.c], n);
+    narrowFloatBlock(in.outDt, (float*)d, n);
+    return;
+  }
+  toDouble(R[in.a], in.outDt, n, ta); toDouble(R[in.b], in.outDt, n, tb); toDouble(R[in.c], in.outDt, n, tc);
+  for (int i = 0; i < n; i++) ta[i] = jsMin(jsMax(tb[i], ta[i]), tc[i]);
+  fromDouble(ta, in.outDt, n, d);
+}
+
+void BlockEvaluator::unary(const Instr& in) {
+  const int n = blk.n;
+  const void* a = R[in.a];
+  void* d = destOf(in, a, nullptr, n * clsSize(in.argDt));
+  if (cls(in.argDt) == F32 && cls(in.outDt) == F32 && V.unaryF32(in.op, (float*)d, (const float*)a, n)) {
+    narrowFloatBlock(in.outDt, (float*)d, n);
+    return;
+  }
+  toDouble(a, in.argDt, n, ta);
+  for (int i = 0; i < n; i++) ta[i] = wrapTo(unaryD(in.op, ta[i], in.argDt), in.outDt);
+  fromDouble(ta, in.outDt, n, d);
+}
+
+void BlockEvaluator::binary(const Instr& in) {
+  const int n = blk.n;
+  const void *a = R[in.a], *b = R[in.b];
+  void* d = destOf(in, a, b, n * clsSize(in.argDt));
+  // Float32 vector loops first (a constant operand read as a scalar); the double path otherwise.
+  bool done = false;
+  if (cls(in.argDt) == F32) {
+    if (cls(in.outDt) == F32) {
+      if (in.scalar) done = V.binaryScalarF32(in.op, (float*)d, (const float*)(in.scalar == 1 ? a : b), in.sval, in.scalar == 2, n);
+      if (!done) done = V.binaryF32(in.op, (float*)d, (const float*)a, (const float*)b, n);
+      if (done) narrowFloatBlock(in.outDt, (float*)d, n);
+    } else if (in.outDt == BOOL) {
+      done = V.compareF32(in.op, (int32_t*)d, (const float*)a, (const float*)b, n);
+    }
+  }
+  if (done) return;
+  toDouble(a, in.argDt, n, ta);
+  toDouble(b, in.argDt, n, tb);
+  for (int i = 0; i < n; i++) ta[i] = wrapTo(binaryD(in.op, ta[i], tb[i], in.argDt), in.outDt);
+  fromDouble(ta, in.outDt, n, d);
+}
+
+// An elementwise kernel's block goes to the output (cast to its dtype where the expression's
+// differs), unless the last instruction already wrote it there.
+void BlockEvaluator::storeResult() {
+  const int n = blk.n;
+  const void* st = R[resultReg];
+  if (castResult) {
+    toDouble(st, k.exprDt, n, ta);
+    for (int i = 0; i < n; i++) ta[i] = castTo(ta[i], k.outDt);
+    fromDouble(ta, k.outDt, n, tb);
+    st = tb;
+  }
+  if (k.outContig) {
+    if (wrote) return;
+    if (job.stream) streamStore4((char*)job.out + blk.f0 * 4, st, n);
+    else storeBlock(st, k.outDt, job.out, blk.f0, 1, n);
+    return;
+  }
+  const int cs = clsSize(k.outDt);
+  for (int q = 0; q < blk.nseg; q++) {
+    const Seg& g = segs[q];
+    storeBlock((const char*)st + (size_t)g.pos * cs, k.outDt, job.out, segOffset(g, k.outStrides), osIn, g.len);
+  }
+}
+
+// A reduction's block folds into the accumulator, segment by segment.
+void BlockEvaluator::accumulate(double* acc) {
+  const void* res = R[resultReg];
+  const int ecs = clsSize(k.exprDt);
+  for (int q = 0; q < blk.nseg; q++) {
+    const Seg& g = segs[q];
+    double* a = acc + segOffset(g, k.outStrides);
+    const void* rs = (const char*)res + (size_t)g.pos * ecs;
+    if (osIn == 0) foldSegment(a, rs, g.len);
+    else accumulateRow(a, rs, g.len);
+  }
+}
+
+// The innermost axis is reduced: the segment folds to one value, then into *a.
+void BlockEvaluator::foldSegment(double* a, const void* rs, int m) {
+  double r;
+  if (k.reduce == R_SUM && cls(k.exprDt) == F32) r = V.sumF32((const float*)rs, m);
+  else {
+    toDouble(rs, k.exprDt, m, ta);
+    r = reduceInit(k.reduce, k.outDt);
+    for (int i = 0; i < m; i++) r = combine(k.reduce, r, ta[i]);
+  }
+  *a = combine(k.reduce, *a, r);
+}
+
+// The innermost axis is kept: element i of the segment folds into a[i * osIn].
+void BlockEvaluator::accumulateRow(double* a, const void* rs, int m) {
+  if (k.reduce == R_SUM && cls(k.exprDt) == F32 && osIn == 1) { V.sumRowsF32(a, (const float*)rs, m); return; }
+  toDouble(rs, k.exprDt, m, ta);
+  if (osIn == 1 && (k.reduce == R_MAX || k.reduce == R_MIN)) {
+    bool mx = k.reduce == R_MAX;
+    for (int i = 0; i < m; i++) {
+      double x = a[i], v = ta[i];
+      a[i] = (x != x || v != v) ? NAN : mx ? (v > x ? v : x) : (v < x ? v : x);
+    }
+  } else {
+    for (int i = 0; i < m; i++) a[i * osIn] = combine(k.reduce, a[i * osIn], ta[i]);
+  }
+}
+
+void runUnits(const Job& job, int64_t u0, int64_t u1, double* acc) { BlockEvaluator(job).run(u0, u1, acc); }
 
 }  // namespace
 

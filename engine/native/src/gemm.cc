@@ -64,16 +64,9 @@ void packBPanel(const float* B, int64_t rsb, int64_t csb, int64_t kc, int64_t n,
   }
 }
 
-struct AlignedVec {
-  float* p = nullptr;
-  size_t n = 0;
-  float* get(size_t want) {
-    if (want > n) { alignedFree(p); p = static_cast<float*>(alignedAlloc(want * sizeof(float))); n = want; }
-    return p;
-  }
-  ~AlignedVec() { alignedFree(p); }
-};
-thread_local AlignedVec aBuf, bBuf;
+// Per-thread scratch (common.h): packed A (each thread its own) and packed B (the caller's,
+// shared by the threads of one call).
+thread_local ScratchFloats aBuf, bBuf;
 
 // Small products: packing would cost more than it saves.
 void sgemmSmall(int64_t M, int64_t N, int64_t K, const float* A, int64_t rsa, int64_t csa, const float* B, int64_t rsb,
@@ -86,6 +79,64 @@ void sgemmSmall(int64_t M, int64_t N, int64_t K, const float* A, int64_t rsa, in
       const float* b = B + k * rsb;
       if (csb == 1) for (int64_t j = 0; j < N; j++) c[j] += a * b[j];
       else for (int64_t j = 0; j < N; j++) c[j] += a * b[j * csb];
+    }
+  }
+}
+
+// One group of K blocks [kb0, kb1) of the columns [jc, jc + nc): B packed once for the group
+// (a block of blockFloats per K block, NR-wide panels), then work items of (a block of MC rows) x
+// (one of jsplit column ranges), each running the group's K blocks in order for its C tile.
+struct GroupWork {
+  const MicroKernel* mk;
+  const float *A, *B;
+  float* C;
+  int64_t rsa, csa, rsb, csb, ldc, M, K;
+  int64_t MC, KCb;                  // row block and K block sizes
+  int64_t jc, nc, nPanels;          // the columns of this pass and their NR-wide panels
+  int64_t kb0, kb1, blockFloats;    // the group's K blocks and the packed size of one
+  float* pb;                        // packed B
+  int64_t jsplit, items;
+  bool accumulate;
+  std::atomic<int64_t> next;        // the next unclaimed work item
+};
+
+// Packs units [u0, u1) of the group's B: unit u is panel u % nPanels of K block u / nPanels.
+void packGroupB(const GroupWork& g, int64_t u0, int64_t u1) {
+  const int NR = g.mk->nr;
+  for (int64_t u = u0; u < u1; u++) {
+    int64_t kb = u / g.nPanels, q = u % g.nPanels;
+    int64_t pc = (g.kb0 + kb) * g.KCb, kc = std::min(g.KCb, g.K - pc);
+    packBPanel(g.B + pc * g.rsb + (g.jc + q * NR) * g.csb, g.rsb, g.csb, kc, std::min<int64_t>(NR, g.nc - q * NR), NR,
+               g.pb + kb * g.blockFloats + q * NR * kc);
+  }
+}
+
+// A pool share: claims work items until none are left, packing its rows of A per K block.
+void computeGroupItems(void* ctx, int /*tid*/) {
+  GroupWork& c = *static_cast<GroupWork*>(ctx);
+  const int MR = c.mk->mr, NR = c.mk->nr;
+  float* pa = aBuf.get(c.MC * c.KCb);
+  // Items are taken from a shared counter rather than split up front: on a busy machine a
+  // descheduled thread's share is then done by the others instead of waited for.
+  for (;;) {
+    int64_t it = c.next.fetch_add(1, std::memory_order_relaxed);
+    if (it >= c.items) break;
+    int64_t ic = it / c.jsplit, part = it % c.jsplit;
+    int64_t row0 = ic * c.MC, mc = std::min(c.MC, c.M - row0);
+    int64_t q0 = c.nPanels * part / c.jsplit, q1 = c.nPanels * (part + 1) / c.jsplit;
+    for (int64_t kb = c.kb0; kb < c.kb1; kb++) {
+      int64_t pc = kb * c.KCb, kc = std::min(c.KCb, c.K - pc);
+      bool acc = c.accumulate || kb > 0;
+      packA(c.A + row0 * c.rsa + pc * c.csa, c.rsa, c.csa, mc, kc, MR, pa);
+      const float* pbk = c.pb + (kb - c.kb0) * c.blockFloats;
+      for (int64_t q = q0; q < q1; q++) {
+        int n = (int)std::min<int64_t>(NR, c.nc - q * NR);
+        const float* bp = pbk + q * NR * kc;
+        for (int64_t ir = 0; ir < mc; ir += MR) {
+          int m = (int)std::min<int64_t>(MR, mc - ir);
+          c.mk->fn(kc, pa + ir * kc, bp, c.C + (row0 + ir) * c.ldc + c.jc + q * NR, c.ldc, m, n, acc);
+        }
+      }
     }
   }
 }
@@ -129,60 +180,16 @@ void sgemm(int64_t M, int64_t N, int64_t K, const float* A, int64_t rsa, int64_t
     for (int64_t kb0 = 0; kb0 < nk; kb0 += perGroup) {
       const int64_t kb1 = std::min(nk, kb0 + perGroup), nkg = kb1 - kb0;
       float* pb = bBuf.get((size_t)(nkg * blockFloats));
-      struct PackCtx { const float* B; int64_t rsb, csb, K, KCb, kb0, jc, nc, nPanels, blockFloats; int NR; float* pb; }
-        pctx{B, rsb, csb, K, KCb, kb0, jc, nc, nPanels, blockFloats, NR, pb};
-      auto packB = [&pctx](int64_t u0, int64_t u1) {
-        const PackCtx& c = pctx;
-        for (int64_t u = u0; u < u1; u++) {
-          int64_t kb = u / c.nPanels, q = u % c.nPanels;
-          int64_t pc = (c.kb0 + kb) * c.KCb, kc = std::min(c.KCb, c.K - pc);
-          packBPanel(c.B + pc * c.rsb + (c.jc + q * c.NR) * c.csb, c.rsb, c.csb, kc, std::min<int64_t>(c.NR, c.nc - q * c.NR), c.NR,
-                     c.pb + kb * c.blockFloats + q * c.NR * kc);
-        }
-      };
-      int64_t units = nkg * nPanels;
-      if (nth > 1) parallelFor(units, std::max<int64_t>(1, units / (4 * nth)), packB);
-      else packB(0, units);
-
-      // Work items: (block of MC rows) x (one of jsplit column ranges); each runs the group's K
-      // blocks in order, packing its rows of A per block.
+      // Work items: row blocks x enough column ranges that every thread gets one.
       int64_t nIc = (M + MC - 1) / MC;
       int64_t jsplit = std::min<int64_t>(nPanels, std::max<int64_t>(1, (nth + nIc - 1) / nIc));
       int64_t items = nIc * jsplit;
-      int useThreads = (int)std::min<int64_t>(nth, items);
-      struct Ctx {
-        const MicroKernel* mk; const float *A, *pb; float* C; int64_t rsa, csa, ldc, M, MC, K, KCb, kb0, kb1, blockFloats, jc, nc, nPanels, jsplit, items;
-        int nth; bool accumulate; std::atomic<int64_t> next;
-      } ctx{&mk, A, pb, C, rsa, csa, ldc, M, MC, K, KCb, kb0, kb1, blockFloats, jc, nc, nPanels, jsplit, items, useThreads, accumulate, {0}};
-      runOnThreads(useThreads, [](void* p, int tid) {
-        Ctx& c = *static_cast<Ctx*>(p);
-        const int MR = c.mk->mr, NR = c.mk->nr;
-        (void)tid;
-        float* pa = aBuf.get(c.MC * c.KCb);
-        // Items are taken from a shared counter rather than split up front: on a busy machine a
-        // descheduled thread's share is then done by the others instead of waited for.
-        for (;;) {
-          int64_t it = c.next.fetch_add(1, std::memory_order_relaxed);
-          if (it >= c.items) break;
-          int64_t ic = it / c.jsplit, part = it % c.jsplit;
-          int64_t row0 = ic * c.MC, mc = std::min(c.MC, c.M - row0);
-          int64_t q0 = c.nPanels * part / c.jsplit, q1 = c.nPanels * (part + 1) / c.jsplit;
-          for (int64_t kb = c.kb0; kb < c.kb1; kb++) {
-            int64_t pc = kb * c.KCb, kc = std::min(c.KCb, c.K - pc);
-            bool acc = c.accumulate || kb > 0;
-            packA(c.A + row0 * c.rsa + pc * c.csa, c.rsa, c.csa, mc, kc, MR, pa);
-            const float* pbk = c.pb + (kb - c.kb0) * c.blockFloats;
-            for (int64_t q = q0; q < q1; q++) {
-              int n = (int)std::min<int64_t>(NR, c.nc - q * NR);
-              const float* bp = pbk + q * NR * kc;
-              for (int64_t ir = 0; ir < mc; ir += MR) {
-                int m = (int)std::min<int64_t>(MR, mc - ir);
-                c.mk->fn(kc, pa + ir * kc, bp, c.C + (row0 + ir) * c.ldc + c.jc + q * NR, c.ldc, m, n, acc);
-              }
-            }
-          }
-        }
-      }, &ctx);
+      GroupWork g{&mk, A, B, C, rsa, csa, rsb, csb, ldc, M, K, MC, KCb, jc, nc, nPanels, kb0, kb1, blockFloats, pb, jsplit, items, accumulate, {0}};
+      int64_t units = nkg * nPanels;
+      auto packB = [&g](int64_t u0, int64_t u1) { packGroupB(g, u0, u1); };
+      if (nth > 1) parallelFor(units, std::max<int64_t>(1, units / (4 * nth)), packB);
+      else packB(0, units);
+      runOnThreads((int)std::min<int64_t>(nth, items), computeGroupItems, &g);
     }
   }
 }

@@ -320,35 +320,44 @@ inline int64_t clampedStart(const void* p, int dt, int64_t dim, int64_t size) {
   return std::min<int64_t>(std::max<int64_t>(s, 0), dim - size);
 }
 
-struct DynSliceOp : Op {
-  std::string describe() const override { return "dynamic_slice"; }
+// dynamic_slice and dynamic_update_slice: a box of `box` elements inside an operand of
+// `shape`, at start indices read from scalar inputs of dtypes startDt (clamped to fit).
+struct DynamicBoxOp : Op {
   int es = 4, nd = 0;
-  std::vector<int64_t> inShape, sizes;
+  std::vector<int64_t> shape, box;
   std::vector<int> startDt;
-  void run(const void* const* in, void* const* out) override {
-    auto iStr = rowMajor(inShape), oStr = rowMajor(sizes);
+  // The box's element offset in the operand (row-major strides str); starts[d] holds axis d's start.
+  int64_t boxOffset(const void* const* starts, const std::vector<int64_t>& str) const {
     int64_t off = 0;
-    for (int d = 0; d < nd; d++) off += clampedStart(in[1 + d], startDt[d], inShape[d], sizes[d]) * iStr[d];
-    copyBox((char*)out[0], (const char*)in[0] + off * es, es, nd, sizes.data(), oStr.data(), iStr.data());
+    for (int d = 0; d < nd; d++) off += clampedStart(starts[d], startDt[d], shape[d], box[d]) * str[d];
+    return off;
   }
 };
 
-struct DynUpdateSliceOp : Op {
-  std::string describe() const override { return "dynamic_update_slice"; }
-  int es = 4, nd = 0;
-  std::vector<int64_t> inShape, updShape;
-  std::vector<int> startDt;
+// out = x[start : start + box]; inputs x, then the starts.
+struct DynSliceOp : DynamicBoxOp {
+  std::string describe() const override { return "dynamic_slice"; }
   void run(const void* const* in, void* const* out) override {
-    auto iStr = rowMajor(inShape), uStr = rowMajor(updShape);
+    auto iStr = rowMajor(shape), oStr = rowMajor(box);
+    int64_t off = boxOffset(in + 1, iStr);
+    copyBox((char*)out[0], (const char*)in[0] + off * es, es, nd, box.data(), oStr.data(), iStr.data());
+  }
+};
+
+// out = x with out[start : start + box] = update; inputs x, update, then the starts. out may be
+// x itself (donated), then only the box is written.
+struct DynUpdateSliceOp : DynamicBoxOp {
+  std::string describe() const override { return "dynamic_update_slice"; }
+  void run(const void* const* in, void* const* out) override {
+    auto iStr = rowMajor(shape), uStr = rowMajor(box);
     int64_t total = 1;
-    for (auto v : inShape) total *= v;
+    for (auto v : shape) total *= v;
     if (out[0] != in[0]) {
       int64_t one[1] = {total}, st[1] = {1};
       copyBox((char*)out[0], (const char*)in[0], es, 1, one, st, st);
     }
-    int64_t off = 0;
-    for (int d = 0; d < nd; d++) off += clampedStart(in[2 + d], startDt[d], inShape[d], updShape[d]) * iStr[d];
-    copyBox((char*)out[0] + off * es, (const char*)in[1], es, nd, updShape.data(), iStr.data(), uStr.data());
+    int64_t off = boxOffset(in + 2, iStr);
+    copyBox((char*)out[0] + off * es, (const char*)in[1], es, nd, box.data(), iStr.data(), uStr.data());
   }
 };
 
@@ -477,144 +486,177 @@ struct SortOp : Op {
   }
 };
 
+// ---- decoding: one function per op kind reads the fields encode.ts writes after the kind ------
+// Each returns null where a field is out of range; makeOp then checks that the description
+// ended where the fields did.
+
+std::unique_ptr<Op> readCopy(F64Reader& r) {
+  auto op = std::make_unique<CopyOp>();
+  op->numIn = 1; op->bytes = r.nextI64();
+  return op;
+}
+
+std::unique_ptr<Op> readDot(F64Reader& r) {
+  auto op = std::make_unique<DotOp>();
+  op->numIn = 2;
+  op->dtA = r.nextInt(); op->dtB = r.nextInt(); op->outDt = r.nextInt();
+  int nb = r.nextInt();
+  if (nb < 0) return nullptr;
+  op->bsize.resize(nb); op->bsa.resize(nb); op->bsb.resize(nb);
+  for (auto& v : op->bsize) v = r.nextI64();
+  for (auto& v : op->bsa) v = r.nextI64();
+  for (auto& v : op->bsb) v = r.nextI64();
+  for (auto v : op->bsize) op->batch *= v;
+  op->M = r.nextI64(); op->rsa = r.nextI64(); op->K = r.nextI64(); op->csa = r.nextI64();
+  op->rsb = r.nextI64(); op->N = r.nextI64(); op->csb = r.nextI64();
+  return op;
+}
+
+// gather and scatter share their layout: [outer, n, inner] indexed by m indices.
+template <class T>
+std::unique_ptr<T> readIndexed(F64Reader& r) {
+  auto op = std::make_unique<T>();
+  op->dt = r.nextInt(); op->idxDt = r.nextInt();
+  op->outer = r.nextI64(); op->n = r.nextI64(); op->inner = r.nextI64(); op->m = r.nextI64();
+  return op;
+}
+
+std::unique_ptr<Op> readGather(F64Reader& r) {
+  auto op = readIndexed<GatherOp>(r);
+  op->numIn = 2;
+  return op;
+}
+
+std::unique_ptr<Op> readScatter(F64Reader& r) {
+  auto op = readIndexed<ScatterOp>(r);
+  op->numIn = 3;
+  op->mode = r.nextInt();
+  return op;
+}
+
+std::unique_ptr<Op> readThreefry(F64Reader& r) {
+  auto op = std::make_unique<ThreefryOp>();
+  op->numIn = 4; op->numOut = 2;
+  int nd = r.nextInt();
+  if (nd < 0) return nullptr;
+  op->shape.resize(nd);
+  for (auto& v : op->shape) { v = r.nextI64(); op->size *= v; }
+  for (int q = 0; q < 4; q++) { op->strides[q].resize(nd); for (auto& v : op->strides[q]) v = r.nextI64(); }
+  return op;
+}
+
+std::unique_ptr<Op> readArgReduce(F64Reader& r) {
+  auto op = std::make_unique<ArgReduceOp>();
+  op->numIn = 1;
+  op->isMax = r.next() != 0; op->dt = r.nextInt(); op->outDt = r.nextInt();
+  op->outer = r.nextI64(); op->n = r.nextI64(); op->inner = r.nextI64();
+  return op;
+}
+
+std::unique_ptr<Op> readConv(F64Reader& r) {
+  auto op = std::make_unique<ConvOp>();
+  op->numIn = 2;
+  ConvPlan& c = op->plan;
+  int nsp = r.nextInt();
+  if (nsp < 1 || nsp > 8) return nullptr;
+  c.N = r.nextI64(); c.C = r.nextI64(); c.O = r.nextI64(); c.I = r.nextI64(); c.G = r.nextI64();
+  for (auto* v : {&c.inSp, &c.kSp, &c.outSp, &c.stride, &c.padLo, &c.lhsDil, &c.rhsDil}) { v->resize(nsp); for (auto& x : *v) x = r.nextI64(); }
+  // Checked before init(), which builds tables from these.
+  if (!r.atEnd() || c.G < 1 || c.C != c.I * c.G || c.O % c.G != 0) return nullptr;
+  for (int d = 0; d < nsp; d++) if (c.stride[d] < 1 || c.lhsDil[d] < 1 || c.rhsDil[d] < 1) return nullptr;
+  c.init();
+  return op;
+}
+
+std::unique_ptr<Op> readPad(F64Reader& r) {
+  auto op = std::make_unique<PadOp>();
+  op->numIn = 2;
+  op->es = r.nextInt(); op->nd = r.nextInt();
+  if (op->nd > 16) return nullptr;
+  for (auto* v : {&op->outShape, &op->inShape, &op->lo, &op->interior}) { v->resize(op->nd); for (auto& x : *v) x = r.nextI64(); }
+  return op;
+}
+
+std::unique_ptr<Op> readConcat(F64Reader& r) {
+  auto op = std::make_unique<ConcatOp>();
+  op->es = r.nextInt();
+  int k = r.nextInt();
+  if (k < 1 || k > 64) return nullptr;
+  op->numIn = k;
+  op->outer = r.nextI64(); op->rowOut = r.nextI64();
+  op->rows.resize(k);
+  for (auto& x : op->rows) x = r.nextI64();
+  return op;
+}
+
+// dynamic_slice (box: the slice's sizes) and dynamic_update_slice (box: the update's shape)
+// share their layout: es, nd, the operand's shape, the box, the start indices' dtypes.
+std::unique_ptr<Op> readDynamicBox(F64Reader& r, bool update) {
+  std::unique_ptr<DynamicBoxOp> op;
+  if (update) op = std::make_unique<DynUpdateSliceOp>();
+  else op = std::make_unique<DynSliceOp>();
+  op->es = r.nextInt(); op->nd = r.nextInt();
+  if (op->nd < 0 || op->nd > 16) return nullptr;
+  op->numIn = (update ? 2 : 1) + op->nd;
+  op->shape.resize(op->nd); op->box.resize(op->nd); op->startDt.resize(op->nd);
+  for (auto& x : op->shape) x = r.nextI64();
+  for (auto& x : op->box) x = r.nextI64();
+  for (auto& x : op->startDt) x = r.nextInt();
+  return op;
+}
+
+std::unique_ptr<Op> readCumulative(F64Reader& r) {
+  auto op = std::make_unique<CumulativeOp>();
+  op->numIn = 1;
+  op->kind = r.nextInt(); op->dt = r.nextInt();
+  op->outer = r.nextI64(); op->n = r.nextI64(); op->inner = r.nextI64(); op->reverse = r.next() != 0;
+  return op;
+}
+
+std::unique_ptr<Op> readSort(F64Reader& r) {
+  auto op = std::make_unique<SortOp>();
+  op->k = r.nextInt(); op->numKeys = r.nextInt();
+  if (op->k < 1 || op->k > 8 || op->numKeys < 1 || op->numKeys > op->k) return nullptr;
+  op->numIn = op->k;
+  op->outer = r.nextI64(); op->n = r.nextI64(); op->inner = r.nextI64();
+  if (op->n > 2147483647) return nullptr;
+  op->dts.resize(op->k);
+  for (auto& x : op->dts) x = r.nextInt();
+  return op;
+}
+
 }  // namespace
 
 std::unique_ptr<Op> makeOp(const double* e, size_t n, const char** why) {
   *why = "malformed op description";
   if (n < 1) return nullptr;
-  int kind = (int)e[0];
-  size_t i = 1;
-  auto next = [&]() -> double { return i < n ? e[i++] : (i++, 0.0); };
-  switch (kind) {
-    case OP_FUSED: {
-      auto op = std::make_unique<FusedOp>();
-      if (!decodeKernel(e + 1, n - 1, op->k)) { *why = "malformed fused kernel"; return nullptr; }
-      op->numIn = op->k.numInputs;
-      return op;
-    }
-    case OP_COPY: {
-      auto op = std::make_unique<CopyOp>();
-      op->numIn = 1; op->bytes = (int64_t)next();
-      return op;
-    }
-    case OP_DOT: {
-      auto op = std::make_unique<DotOp>();
-      op->numIn = 2;
-      op->dtA = (int)next(); op->dtB = (int)next(); op->outDt = (int)next();
-      int nb = (int)next();
-      op->bsize.resize(nb); op->bsa.resize(nb); op->bsb.resize(nb);
-      for (auto& v : op->bsize) v = (int64_t)next();
-      for (auto& v : op->bsa) v = (int64_t)next();
-      for (auto& v : op->bsb) v = (int64_t)next();
-      for (auto v : op->bsize) op->batch *= v;
-      op->M = (int64_t)next(); op->rsa = (int64_t)next(); op->K = (int64_t)next(); op->csa = (int64_t)next();
-      op->rsb = (int64_t)next(); op->N = (int64_t)next(); op->csb = (int64_t)next();
-      if (i != n) return nullptr;
-      return op;
-    }
-    case OP_GATHER: {
-      auto op = std::make_unique<GatherOp>();
-      op->numIn = 2;
-      op->dt = (int)next(); op->idxDt = (int)next();
-      op->outer = (int64_t)next(); op->n = (int64_t)next(); op->inner = (int64_t)next(); op->m = (int64_t)next();
-      return i == n ? std::move(op) : nullptr;
-    }
-    case OP_SCATTER: {
-      auto op = std::make_unique<ScatterOp>();
-      op->numIn = 3;
-      op->dt = (int)next(); op->idxDt = (int)next();
-      op->outer = (int64_t)next(); op->n = (int64_t)next(); op->inner = (int64_t)next(); op->m = (int64_t)next();
-      op->mode = (int)next();
-      return i == n ? std::move(op) : nullptr;
-    }
-    case OP_THREEFRY: {
-      auto op = std::make_unique<ThreefryOp>();
-      op->numIn = 4; op->numOut = 2;
-      int nd = (int)next();
-      op->shape.resize(nd);
-      for (auto& v : op->shape) { v = (int64_t)next(); op->size *= v; }
-      for (int q = 0; q < 4; q++) { op->strides[q].resize(nd); for (auto& v : op->strides[q]) v = (int64_t)next(); }
-      return i == n ? std::move(op) : nullptr;
-    }
-    case OP_ARGREDUCE: {
-      auto op = std::make_unique<ArgReduceOp>();
-      op->numIn = 1;
-      op->isMax = next() != 0; op->dt = (int)next(); op->outDt = (int)next();
-      op->outer = (int64_t)next(); op->n = (int64_t)next(); op->inner = (int64_t)next();
-      return i == n ? std::move(op) : nullptr;
-    }
-    case OP_CONV: {
-      auto op = std::make_unique<ConvOp>();
-      op->numIn = 2;
-      ConvPlan& c = op->plan;
-      int nsp = (int)next();
-      if (nsp < 1 || nsp > 8) return nullptr;
-      c.N = (int64_t)next(); c.C = (int64_t)next(); c.O = (int64_t)next(); c.I = (int64_t)next(); c.G = (int64_t)next();
-      for (auto* v : {&c.inSp, &c.kSp, &c.outSp, &c.stride, &c.padLo, &c.lhsDil, &c.rhsDil}) { v->resize(nsp); for (auto& x : *v) x = (int64_t)next(); }
-      if (i != n || c.G < 1 || c.C != c.I * c.G || c.O % c.G != 0) return nullptr;
-      for (int d = 0; d < nsp; d++) if (c.stride[d] < 1 || c.lhsDil[d] < 1 || c.rhsDil[d] < 1) return nullptr;
-      c.init();
-      return op;
-    }
-    case OP_PAD: {
-      auto op = std::make_unique<PadOp>();
-      op->numIn = 2;
-      op->es = (int)next(); op->nd = (int)next();
-      if (op->nd > 16) return nullptr;
-      for (auto* v : {&op->outShape, &op->inShape, &op->lo, &op->interior}) { v->resize(op->nd); for (auto& x : *v) x = (int64_t)next(); }
-      return i == n ? std::move(op) : nullptr;
-    }
-    case OP_CONCAT: {
-      auto op = std::make_unique<ConcatOp>();
-      op->es = (int)next();
-      int k = (int)next();
-      if (k < 1 || k > 64) return nullptr;
-      op->numIn = k;
-      op->outer = (int64_t)next(); op->rowOut = (int64_t)next();
-      op->rows.resize(k);
-      for (auto& x : op->rows) x = (int64_t)next();
-      return i == n ? std::move(op) : nullptr;
-    }
-    case OP_DSLICE: case OP_DUS: {
-      bool dus = kind == OP_DUS;
-      int es = (int)next(), nd = (int)next();
-      if (nd > 16 || nd + 2 > 64) return nullptr;
-      std::vector<int64_t> a(nd), b(nd);
-      std::vector<int> sd(nd);
-      for (auto& x : a) x = (int64_t)next();
-      for (auto& x : b) x = (int64_t)next();
-      for (auto& x : sd) x = (int)next();
-      if (i != n) return nullptr;
-      if (dus) {
-        auto op = std::make_unique<DynUpdateSliceOp>();
-        op->numIn = 2 + nd; op->es = es; op->nd = nd; op->inShape = a; op->updShape = b; op->startDt = sd;
-        return op;
-      }
-      auto op = std::make_unique<DynSliceOp>();
-      op->numIn = 1 + nd; op->es = es; op->nd = nd; op->inShape = a; op->sizes = b; op->startDt = sd;
-      return op;
-    }
-    case OP_CUMULATIVE: {
-      auto op = std::make_unique<CumulativeOp>();
-      op->numIn = 1;
-      op->kind = (int)next(); op->dt = (int)next();
-      op->outer = (int64_t)next(); op->n = (int64_t)next(); op->inner = (int64_t)next(); op->reverse = next() != 0;
-      return i == n ? std::move(op) : nullptr;
-    }
-    case OP_SORT: {
-      auto op = std::make_unique<SortOp>();
-      op->k = (int)next(); op->numKeys = (int)next();
-      if (op->k < 1 || op->k > 8 || op->numKeys < 1 || op->numKeys > op->k) return nullptr;
-      op->numIn = op->k;
-      op->outer = (int64_t)next(); op->n = (int64_t)next(); op->inner = (int64_t)next();
-      if (op->n > 2147483647) return nullptr;
-      op->dts.resize(op->k);
-      for (auto& x : op->dts) x = (int)next();
-      return i == n ? std::move(op) : nullptr;
-    }
+  const int kind = (int)e[0];
+  if (kind == OP_FUSED) {
+    auto op = std::make_unique<FusedOp>();
+    if (!decodeKernel(e + 1, n - 1, op->k)) { *why = "malformed fused kernel"; return nullptr; }
+    op->numIn = op->k.numInputs;
+    return op;
   }
-  *why = "unknown op kind";
-  return nullptr;
+  F64Reader r(e + 1, n - 1);
+  std::unique_ptr<Op> op;
+  switch (kind) {
+    case OP_COPY: op = readCopy(r); break;
+    case OP_DOT: op = readDot(r); break;
+    case OP_GATHER: op = readGather(r); break;
+    case OP_SCATTER: op = readScatter(r); break;
+    case OP_THREEFRY: op = readThreefry(r); break;
+    case OP_ARGREDUCE: op = readArgReduce(r); break;
+    case OP_CONV: op = readConv(r); break;
+    case OP_PAD: op = readPad(r); break;
+    case OP_CONCAT: op = readConcat(r); break;
+    case OP_DSLICE: op = readDynamicBox(r, false); break;
+    case OP_DUS: op = readDynamicBox(r, true); break;
+    case OP_CUMULATIVE: op = readCumulative(r); break;
+    case OP_SORT: op = readSort(r); break;
+    default: *why = "unknown op kind"; return nullptr;
+  }
+  if (!op || !r.atEnd()) return nullptr;
+  return op;
 }
 
 }  // namespace tl

@@ -1,10 +1,11 @@
 // Block loops over float32 values for the fused evaluator, written as plain loops that the
 // compiler vectorizes, and compiled once per instruction set (vec_generic.cc, vec_avx2.cc,
 // vec_avx512.cc) inside the namespace TL_VEC_NS. exp/log/tanh/logistic are branch-free polynomial
-// versions (Cephes' single-precision coefficients): explicit AVX-512 / AVX2+FMA intrinsics (vexp,
-// vlog, vtanh, vlogistic below; max error 1 ulp, logistic 2 ulp, vs double precision rounded
-// once, checked over every 13th float32 bit pattern), scalar versions for the generic build and
-// block tails; the other transcendental functions go through the double-precision path.
+// versions (Cephes' single-precision coefficients): vexp, vlog, vtanh, vlogistic below, each
+// written once over a handful of per-ISA primitives (AVX-512 or AVX2+FMA intrinsics; max error
+// 1 ulp, logistic 2 ulp, vs double precision rounded once, checked over every 13th float32 bit
+// pattern), scalar versions for the generic build and block tails; the other transcendental
+// functions go through the double-precision path.
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -85,32 +86,17 @@ inline float tanhf_(float x) {
   return ax < 0.625f ? small : big;
 }
 
-
-
-// Explicit SIMD exp/logistic/tanh (same Cephes polynomial as expf_ above): x = n*ln2 + r with
-// n = round(x*log2e), exp(r) by a degree-5 polynomial, 2^n by vscalefps (AVX-512: one rounding,
-// overflow to inf and gradual underflow for free) or exponent bits in two halves (AVX2). x is
-// clamped to [-104, 89] with min/max in the operand order that propagates NaN.
+// The vector type of this instruction set and the few operations whose intrinsics differ
+// between AVX-512 and AVX2 (rounding, 2^n scaling, frexp, masks and blends); vexp, vlog, vtanh,
+// vlogistic and the chain's max/min are written once below on top of them, as the GEMM
+// micro-kernel is (micro_impl.h).
 #if defined(__AVX512F__)
 #define TL_SIMD_W 16
 typedef __m512 vf;
 inline vf vset(float c) { return _mm512_set1_ps(c); }
-// NonPositive: the caller guarantees x <= 0 or NaN (logistic), so no upper clamp.
-template <bool NonPositive = false>
-inline vf vexp(vf x) {
-  vf xc = _mm512_max_ps(vset(-104.f), NonPositive ? x : _mm512_min_ps(vset(89.f), x));
-  vf n = _mm512_roundscale_ps(_mm512_mul_ps(xc, vset(1.44269504088896341f)), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-  vf r = _mm512_fnmadd_ps(n, vset(0.693359375f), xc);
-  r = _mm512_fnmadd_ps(n, vset(-2.12194440e-4f), r);
-  vf p = vset(1.9875691500E-4f);
-  p = _mm512_fmadd_ps(p, r, vset(1.3981999507E-3f));
-  p = _mm512_fmadd_ps(p, r, vset(8.3334519073E-3f));
-  p = _mm512_fmadd_ps(p, r, vset(4.1665795894E-2f));
-  p = _mm512_fmadd_ps(p, r, vset(1.6666665459E-1f));
-  p = _mm512_fmadd_ps(p, r, vset(5.0000001201E-1f));
-  vf y = _mm512_add_ps(_mm512_fmadd_ps(p, _mm512_mul_ps(r, r), r), vset(1.f));
-  return _mm512_scalef_ps(y, n);
-}
+inline vf vroundNearest(vf x) { return _mm512_roundscale_ps(x, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC); }
+// y * 2^n (n integral) by vscalefps: one rounding, overflow to inf and gradual underflow for free.
+inline vf vldexp(vf y, vf n) { return _mm512_scalef_ps(y, n); }
 // x = m * 2^e with m in [0.5, 1), subnormals included (getexp/getmant normalize them).
 inline void vfrexp(vf x, vf& m, vf& e) {
   m = _mm512_getmant_ps(x, _MM_MANT_NORM_p5_1, _MM_MANT_SIGN_zero);
@@ -136,6 +122,7 @@ inline vf vsel_lt(vf a, vf b, vf t, vf f) { return _mm512_mask_blend_ps(_mm512_c
 #define VMUL _mm512_mul_ps
 #define VDIV _mm512_div_ps
 #define VFMA _mm512_fmadd_ps
+#define VFNMA _mm512_fnmadd_ps
 #define VMAX _mm512_max_ps
 #define VMIN _mm512_min_ps
 // x where x is NaN, else r.
@@ -144,20 +131,10 @@ inline vf vkeepnan(vf x, vf r) { return _mm512_mask_blend_ps(_mm512_cmp_ps_mask(
 #define TL_SIMD_W 8
 typedef __m256 vf;
 inline vf vset(float c) { return _mm256_set1_ps(c); }
-template <bool NonPositive = false>
-inline vf vexp(vf x) {
-  vf xc = _mm256_max_ps(vset(-104.f), NonPositive ? x : _mm256_min_ps(vset(89.f), x));
-  vf n = _mm256_round_ps(_mm256_mul_ps(xc, vset(1.44269504088896341f)), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-  vf r = _mm256_fnmadd_ps(n, vset(0.693359375f), xc);
-  r = _mm256_fnmadd_ps(n, vset(-2.12194440e-4f), r);
-  vf p = vset(1.9875691500E-4f);
-  p = _mm256_fmadd_ps(p, r, vset(1.3981999507E-3f));
-  p = _mm256_fmadd_ps(p, r, vset(8.3334519073E-3f));
-  p = _mm256_fmadd_ps(p, r, vset(4.1665795894E-2f));
-  p = _mm256_fmadd_ps(p, r, vset(1.6666665459E-1f));
-  p = _mm256_fmadd_ps(p, r, vset(5.0000001201E-1f));
-  vf y = _mm256_add_ps(_mm256_fmadd_ps(p, _mm256_mul_ps(r, r), r), vset(1.f));
-  // 2^n in two halves so that n in [-150, 128] stays representable (NaN stays NaN through y).
+inline vf vroundNearest(vf x) { return _mm256_round_ps(x, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC); }
+// y * 2^n (n integral) with 2^n in two halves so that n in [-150, 128] stays representable
+// (NaN stays NaN through y).
+inline vf vldexp(vf y, vf n) {
   __m256i ni = _mm256_cvtps_epi32(n);
   __m256i n1 = _mm256_srai_epi32(ni, 1), n2 = _mm256_sub_epi32(ni, n1);
   __m256i b = _mm256_set1_epi32(127);
@@ -194,12 +171,32 @@ inline vf vsel_lt(vf a, vf b, vf t, vf f) { return _mm256_blendv_ps(f, t, _mm256
 #define VMUL _mm256_mul_ps
 #define VDIV _mm256_div_ps
 #define VFMA _mm256_fmadd_ps
+#define VFNMA _mm256_fnmadd_ps
 #define VMAX _mm256_max_ps
 #define VMIN _mm256_min_ps
 inline vf vkeepnan(vf x, vf r) { return _mm256_blendv_ps(r, x, _mm256_cmp_ps(x, x, _CMP_UNORD_Q)); }
 #endif
 
 #ifdef TL_SIMD_W
+// exp with the Cephes polynomial of expf_ above: x = n*ln2 + r with n = round(x*log2e) (ln2 in
+// two parts), exp(r) by a degree-5 polynomial, then y * 2^n. x is clamped to [-104, 89] with
+// min/max in the operand order that propagates NaN. NonPositive: the caller guarantees x <= 0
+// or NaN (logistic), so no upper clamp.
+template <bool NonPositive = false>
+inline vf vexp(vf x) {
+  vf xc = VMAX(vset(-104.f), NonPositive ? x : VMIN(vset(89.f), x));
+  vf n = vroundNearest(VMUL(xc, vset(1.44269504088896341f)));
+  vf r = VFNMA(n, vset(0.693359375f), xc);
+  r = VFNMA(n, vset(-2.12194440e-4f), r);
+  vf p = vset(1.9875691500E-4f);
+  p = VFMA(p, r, vset(1.3981999507E-3f));
+  p = VFMA(p, r, vset(8.3334519073E-3f));
+  p = VFMA(p, r, vset(4.1665795894E-2f));
+  p = VFMA(p, r, vset(1.6666665459E-1f));
+  p = VFMA(p, r, vset(5.0000001201E-1f));
+  vf y = VADD(VFMA(p, VMUL(r, r), r), vset(1.f));
+  return vldexp(y, n);
+}
 inline vf vlogistic(vf x) {
   vf e = vexp<true>(vnegabs(x));
   // x >= 0: 1/(1+e); x < 0: e/(1+e) (one division either way, no extra rounding).
