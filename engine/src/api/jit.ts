@@ -7,6 +7,7 @@ import { Compiled, optimize } from "../jit/program.js";
 import { CallSite } from "../ir/source.js";
 import { bind, currentTrace, Tracer } from "../trace/trace.js";
 import { getBackend } from "../backend/registry.js";
+import type { Backend } from "../backend/interface.js";
 import { flatten, unflatten, type TreeDef } from "../tree.js";
 import { flattenArrays, normalizeArgnums, type Argnums } from "./args.js";
 import { config } from "../config.js";
@@ -79,65 +80,28 @@ export function jit<F extends (...args: any[]) => any>(f: F, opts: JitOptions = 
     let entry = cache.get(key);
     if (entry) { hits++; return { entry, leaves, key }; }
     misses++;
-    // Which argument each leaf and static value is, for the reason of a recompile.
     paramNames ??= parameterNames(f);
-    const argName = (i: number) => `argument ${paramNames![i] ? `${paramNames![i]} (#${i})` : `#${i}`}`;
-    const leafWhere: string[] = [];
-    for (let i = 0; i < args.length; i++) {
-      if (statics.includes(i)) continue;
-      const n = flatten(args[i])[0].length;
-      for (let j = 0; j < n; j++) leafWhere.push(n === 1 && !Array.isArray(args[i]) ? argName(i) : `${argName(i)}[leaf ${j}]`);
-    }
-    const signature: Signature = { def: defStr, avals: avalKeys, statics: staticVals, leafWhere, staticWhere: statics.map((i) => `static ${argName(i)}`) };
+    const signature = describedSignature(args, statics, paramNames, { def: defStr, avals: avalKeys, statics: staticVals });
     const reason = explain(signatures, signature);
     signatures.push(signature);
-    let outDef: TreeDef | undefined;
-    const avals = leaves.map((x) => new ShapedArray(x.shape, x.dtype, x.weakType));
-    // Tracing, optimizing and (in run) compiling are timed on every miss: misses are rare and
-    // slow, and the profiler reports the phases apart from execution.
-    const traceStart = performance.now();
+    // The user's line is taken here, at the same stack depth as the call (CallSite keeps a few frames).
     const site = new CallSite();
-    const closed = traceToJaxpr((...xs) => {
-      // Rebuild the call: dynamic leaves from the tracers, static arguments as given.
-      const rebuilt = unflatten(def, xs) as unknown[];
-      const callArgs: unknown[] = [];
-      let d = 0;
-      for (let i = 0; i < args.length; i++) callArgs.push(statics.includes(i) ? args[i] : rebuilt[d++]);
-      const [outs, od] = flattenArrays(f(...callArgs), `jit(${name})`);
-      outDef = od;
-      return outs;
-    }, avals, `jit(${name})`, site);
-    const traceEnd = performance.now();
-    const optimized = optimize(closed.jaxpr);
-    const sig = `${name}(${avalKeys.join(", ")})`;
-    const record: CompileRecord = { fn: name, signature: sig, reason, site, traceStart, traceEnd, optimizeEnd: performance.now(), compileStart: -1, compileEnd: -1 };
-    entry = { closed, optimized, outDef: outDef!, avals, record };
-    compiles.push({ signature: sig, reason });
-    if (hook.recorder !== null) hook.recorder.compile(record);
+    entry = traceEntry(f, name, { args, statics, leaves, def, avalKeys }, reason, site);
+    compiles.push({ signature: entry.record.signature, reason });
+    if (hook.recorder !== null) hook.recorder.compile(entry.record);
     // Programs that closed over traced values of an enclosing transformation are not reusable.
-    if (!closed.consts.some((c) => c instanceof Tracer)) cache.set(key, entry);
+    if (!entry.closed.consts.some((c) => c instanceof Tracer)) cache.set(key, entry);
     return { entry, leaves, key };
   };
 
-  const exec = (c: Compiled, leaves: DeviceArray[], donate?: boolean[]) => (donate && runDonating(c, leaves, donate)) || c.run(leaves);
   const run = (entry: Entry, leaves: DeviceArray[], donate?: boolean[]) => {
     const { closed } = entry;
     let outs: DeviceArray[];
     if (currentTrace() === evalTrace && !leaves.some((x) => x instanceof Tracer) && !closed.consts.some((c) => c instanceof Tracer)) {
       const backend = leaves[0]?._backend ?? getBackend();
       // Compiled for the backend its arguments live on (a call on another backend recompiles).
-      if (entry.compiled === undefined || entry.compiled.backend !== backend) {
-        const t = performance.now();
-        entry.compiled = new Compiled(entry.optimized, backend, closed.consts.length, closed.consts, evalTrace.controlStep);
-        entry.record.compileStart = t;
-        entry.record.compileEnd = performance.now();
-      }
-      if (hook.recorder === null) outs = exec(entry.compiled, leaves, donate);
-      else {
-        const t0 = performance.now();
-        outs = exec(entry.compiled, leaves, donate);
-        hook.recorder.execute(name, t0, performance.now());
-      }
+      const compiled = entry.compiled !== undefined && entry.compiled.backend === backend ? entry.compiled : compileEntry(entry, backend);
+      outs = hook.recorder === null ? runCompiled(compiled, leaves, donate) : runProfiled(hook.recorder, name, compiled, leaves, donate);
     } else {
       outs = bind("pjit", [...closed.consts, ...leaves], { jaxpr: entry.optimized, name });
     }
@@ -163,13 +127,66 @@ export function jit<F extends (...args: any[]) => any>(f: F, opts: JitOptions = 
   const wrapped = ((...args: unknown[]) => (hook.recorder === null ? call(args) : profiled(hook.recorder, args))) as unknown as Jitted<F>;
 
   wrapped.cacheInfo = () => ({ hits, misses, compiles: [...compiles] });
-  wrapped.lower = (...args: Parameters<F>) => {
-    const { entry } = entryFor(args);
-    const compiled = new Compiled(entry.optimized, getBackend(), entry.closed.consts.length, entry.closed.consts.filter((c) => !(c instanceof Tracer)), evalTrace.controlStep);
-    return { jaxpr: entry.optimized, program: compiled.program.toString() };
-  };
+  wrapped.lower = (...args: Parameters<F>) => lowerEntry(entryFor(args).entry);
   wrapped.clearCache = () => { cache.clear(); last = undefined; };
   return wrapped;
+}
+
+/** What a cache miss traces: the call's arguments, which are static, the dynamic leaves and their structure. */
+interface Miss { readonly args: readonly unknown[]; readonly statics: readonly number[]; readonly leaves: readonly DeviceArray[]; readonly def: TreeDef; readonly avalKeys: readonly string[] }
+
+/**
+ * Traces f for one signature and optimizes the program. Tracing, optimizing and (in
+ * compileEntry) compiling are timed on every miss: misses are rare and slow, and the profiler
+ * reports the phases apart from execution.
+ */
+function traceEntry(f: (...args: any[]) => any, name: string, miss: Miss, reason: string, site: CallSite): Entry {
+  const { args, statics, leaves, def, avalKeys } = miss;
+  let outDef: TreeDef | undefined;
+  const avals = leaves.map((x) => new ShapedArray(x.shape, x.dtype, x.weakType));
+  const traceStart = performance.now();
+  const closed = traceToJaxpr((...xs) => {
+    // Rebuild the call: dynamic leaves from the tracers, static arguments as given.
+    const rebuilt = unflatten(def, xs) as unknown[];
+    const callArgs: unknown[] = [];
+    let d = 0;
+    for (let i = 0; i < args.length; i++) callArgs.push(statics.includes(i) ? args[i] : rebuilt[d++]);
+    const [outs, od] = flattenArrays(f(...callArgs), `jit(${name})`);
+    outDef = od;
+    return outs;
+  }, avals, `jit(${name})`, site);
+  const traceEnd = performance.now();
+  const optimized = optimize(closed.jaxpr);
+  const sig = `${name}(${avalKeys.join(", ")})`;
+  const record: CompileRecord = { fn: name, signature: sig, reason, site, traceStart, traceEnd, optimizeEnd: performance.now(), compileStart: -1, compileEnd: -1 };
+  return { closed, optimized, outDef: outDef!, avals, record };
+}
+
+/** Compiles an entry for `backend` (replacing one for another backend), timed for the profiler. */
+function compileEntry(entry: Entry, backend: Backend): Compiled {
+  const { closed } = entry;
+  const t = performance.now();
+  const compiled = new Compiled(entry.optimized, backend, closed.consts.length, closed.consts, evalTrace.controlStep);
+  entry.compiled = compiled;
+  entry.record.compileStart = t;
+  entry.record.compileEnd = performance.now();
+  return compiled;
+}
+
+const runCompiled = (c: Compiled, leaves: DeviceArray[], donate?: boolean[]) => (donate && runDonating(c, leaves, donate)) || c.run(leaves);
+
+/** A run while a profile is recorded: its execution span. */
+function runProfiled(rec: Recorder, name: string, c: Compiled, leaves: DeviceArray[], donate?: boolean[]): DeviceArray[] {
+  const t0 = performance.now();
+  const outs = runCompiled(c, leaves, donate);
+  rec.execute(name, t0, performance.now());
+  return outs;
+}
+
+/** `jitted.lower`: the optimized program and its lowering for the default backend (constants traced by an enclosing transformation left out). */
+function lowerEntry(entry: Entry): { jaxpr: Jaxpr; program: string } {
+  const compiled = new Compiled(entry.optimized, getBackend(), entry.closed.consts.length, entry.closed.consts.filter((c) => !(c instanceof Tracer)), evalTrace.controlStep);
+  return { jaxpr: entry.optimized, program: compiled.program.toString() };
 }
 
 /** Arguments that are arrays or lists of arrays, with a signature of their nesting (-1: an array; n: a list of n arrays). */
@@ -195,6 +212,18 @@ function sameShallow(cur: Shallow, prev: Shallow & { avals?: readonly ShapedArra
 }
 
 type Signature = { def: string; avals: string[]; statics: string[]; leafWhere?: string[]; staticWhere?: string[] };
+
+/** A signature with where each leaf and static value comes from (by parameter name where f's source shows it), for the reason of a recompile. */
+function describedSignature(args: readonly unknown[], statics: readonly number[], paramNames: readonly (string | undefined)[], key: Pick<Signature, "def" | "avals" | "statics">): Signature {
+  const argName = (i: number) => `argument ${paramNames[i] ? `${paramNames[i]} (#${i})` : `#${i}`}`;
+  const leafWhere: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    if (statics.includes(i)) continue;
+    const n = flatten(args[i])[0].length;
+    for (let j = 0; j < n; j++) leafWhere.push(n === 1 && !Array.isArray(args[i]) ? argName(i) : `${argName(i)}[leaf ${j}]`);
+  }
+  return { ...key, leafWhere, staticWhere: statics.map((i) => `static ${argName(i)}`) };
+}
 
 /** The names of a function's parameters, where its source text shows them plainly (else undefined). */
 function parameterNames(f: Function): (string | undefined)[] {

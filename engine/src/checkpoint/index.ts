@@ -128,7 +128,19 @@ interface Entry { dtype: string; shape: number[]; data_offsets: [number, number]
 
 /** The tree from .safetensors bytes; every check runs before any array is made. */
 export function deserialize(bytes: Uint8Array, path?: string): any {
-  const fail = (m: string): never => { throw new CheckpointError(path, m); };
+  const fail: Fail = (m) => { throw new CheckpointError(path, m); };
+  const { header, dataStart } = readHeader(bytes, fail);
+  const entries = checkEntries(header, bytes.length - dataStart, fail);
+  const skeleton = treeSkeleton(header, entries, fail);
+  // Everything checked: now make the arrays.
+  return buildTree(skeleton, (name) => makeArray(bytes, dataStart, entries.get(name)!));
+}
+
+/** Throws a CheckpointError naming the file. */
+type Fail = (message: string) => never;
+
+/** The JSON header after the 8-byte length, and where the tensor data starts. */
+function readHeader(bytes: Uint8Array, fail: Fail): { header: Record<string, unknown>; dataStart: number } {
   if (bytes.length < 8) fail(`file is ${bytes.length} bytes, too short for a safetensors header (truncated?)`);
   const n = Number(new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getBigUint64(0, true));
   if (n > MAX_HEADER) fail(`header length ${n} is implausible (corrupt file?)`);
@@ -137,23 +149,18 @@ export function deserialize(bytes: Uint8Array, path?: string): any {
   try { header = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset + 8, n).toString("utf8")); }
   catch (e) { return fail(`header is not valid JSON (${(e as Error).message})`); }
   if (!header || typeof header !== "object" || Array.isArray(header)) fail("header is not a JSON object");
-  const dataStart = 8 + n, dataLen = bytes.length - dataStart;
+  return { header, dataStart: 8 + n };
+}
+
+/** The header's tensors, each checked, and their byte ranges: in bounds, without overlaps, covering all `dataLen` bytes. */
+function checkEntries(header: Record<string, unknown>, dataLen: number, fail: Fail): Map<string, Entry> {
   const entries = new Map<string, Entry>();
   const ranges: [number, number, string][] = [];
   for (const [name, v] of Object.entries(header)) {
     if (name === "__metadata__") continue;
-    const e = v as Entry;
-    if (!e || typeof e !== "object") fail(`tensor ${name}: entry is not an object`);
-    const code = CODES[e.dtype];
-    if (!code) fail(`tensor ${name}: unsupported dtype ${JSON.stringify(e.dtype)} (supported: ${Object.keys(CODES).join(", ")})`);
-    if (!Array.isArray(e.shape) || !e.shape.every((d) => Number.isInteger(d) && d >= 0)) fail(`tensor ${name}: bad shape ${JSON.stringify(e.shape)}`);
-    const off = e.data_offsets;
-    if (!Array.isArray(off) || off.length !== 2 || !off.every((o) => Number.isInteger(o) && o >= 0) || off[1] < off[0]) fail(`tensor ${name}: bad data_offsets ${JSON.stringify(off)}`);
-    const size = e.shape.reduce((p, d) => p * d, 1) * code!.size;
-    if (off[1] - off[0] !== size) fail(`tensor ${name}: ${off[1] - off[0]} bytes for dtype ${e.dtype} shape [${e.shape}] which needs ${size}`);
-    if (off[1] > dataLen) fail(`tensor ${name}: data ends at byte ${off[1]} but the file has ${dataLen} bytes of data (truncated?)`);
+    const e = checkEntry(name, v, dataLen, fail);
     entries.set(name, e);
-    ranges.push([off[0], off[1], name]);
+    ranges.push([e.data_offsets[0], e.data_offsets[1], name]);
   }
   ranges.sort((a, b) => a[0] - b[0]);
   let end = 0;
@@ -162,60 +169,78 @@ export function deserialize(bytes: Uint8Array, path?: string): any {
     end = e;
   }
   if (end !== dataLen) fail(`${dataLen - end} bytes after the last tensor (corrupt file?)`);
+  return entries;
+}
 
+/** One tensor's entry: a known dtype, a shape, and a byte range of exactly its size inside the data. */
+function checkEntry(name: string, v: unknown, dataLen: number, fail: Fail): Entry {
+  const e = v as Entry;
+  if (!e || typeof e !== "object") fail(`tensor ${name}: entry is not an object`);
+  const code = CODES[e.dtype];
+  if (!code) fail(`tensor ${name}: unsupported dtype ${JSON.stringify(e.dtype)} (supported: ${Object.keys(CODES).join(", ")})`);
+  if (!Array.isArray(e.shape) || !e.shape.every((d) => Number.isInteger(d) && d >= 0)) fail(`tensor ${name}: bad shape ${JSON.stringify(e.shape)}`);
+  const off = e.data_offsets;
+  if (!Array.isArray(off) || off.length !== 2 || !off.every((o) => Number.isInteger(o) && o >= 0) || off[1] < off[0]) fail(`tensor ${name}: bad data_offsets ${JSON.stringify(off)}`);
+  const size = e.shape.reduce((p, d) => p * d, 1) * code!.size;
+  if (off[1] - off[0] !== size) fail(`tensor ${name}: ${off[1] - off[0]} bytes for dtype ${e.dtype} shape [${e.shape}] which needs ${size}`);
+  if (off[1] > dataLen) fail(`tensor ${name}: data ends at byte ${off[1]} but the file has ${dataLen} bytes of data (truncated?)`);
+  return e;
+}
+
+/** The tree saved in the metadata (every tensor it names checked to exist), or for another framework's file a flat object of its tensors. */
+function treeSkeleton(header: Record<string, unknown>, entries: ReadonlyMap<string, Entry>, fail: Fail): Skeleton {
   const meta = header.__metadata__ as Record<string, string> | undefined;
+  if (!meta || typeof meta[TREE_KEY] !== "string") return Object.fromEntries([...entries.keys()].sort().map((k) => [k, { $tensor: k }]));
   let skeleton: Skeleton;
-  if (meta && typeof meta[TREE_KEY] === "string") {
-    try { skeleton = JSON.parse(meta[TREE_KEY]); } catch { return fail("tree metadata is not valid JSON"); }
-  } else {
-    // A file from another framework: a flat object of its tensors.
-    skeleton = Object.fromEntries([...entries.keys()].sort().map((k) => [k, { $tensor: k }]));
-  }
-  const used = new Set<string>();
+  try { skeleton = JSON.parse(meta[TREE_KEY]); } catch { return fail("tree metadata is not valid JSON"); }
   const check = (s: Skeleton): void => {
     if (s && typeof s === "object") {
       if (!Array.isArray(s) && typeof (s as any).$tensor === "string") {
         const name = (s as any).$tensor as string;
         if (!entries.has(name)) fail(`tree refers to tensor ${name}, which the file does not have`);
-        used.add(name);
         return;
       }
       (Array.isArray(s) ? s : Object.values(s)).forEach(check);
     }
   };
   check(skeleton);
+  return skeleton;
+}
 
-  // Everything checked: now make the arrays.
-  const make = (name: string): DeviceArray => {
-    const e = entries.get(name)!;
-    const { dtype } = CODES[e.dtype]!;
-    const start = dataStart + e.data_offsets[0], stop = dataStart + e.data_offsets[1];
-    const raw = Uint8Array.prototype.slice.call(bytes, start, stop).buffer; // a copy: a Buffer's slice is a view of its pool
-    let host: ArrayLike<number>;
-    switch (dtype) {
-      case "float32": host = new Float32Array(raw); break;
-      case "float64": host = new Float64Array(raw); break;
-      case "int32": host = new Int32Array(raw); break;
-      case "uint32": host = new Uint32Array(raw); break;
-      case "bool": host = Array.from(new Uint8Array(raw), (v) => (v ? 1 : 0)); break;
-      case "bfloat16": host = new Float32Array(Uint32Array.from(new Uint16Array(raw), (h) => h << 16).buffer); break;
-      case "int8": host = new Int8Array(raw); break;
-      case "uint8": host = new Uint8Array(raw); break;
-      case "int16": host = new Int16Array(raw); break;
-      default: host = Float32Array.from(new Uint16Array(raw), f16BitsToNumber);
-    }
-    const flat = dtype === "bool" ? np.array(Array.from(host, Boolean)) : np.array(host as any, dtype);
-    return np.reshape(flat, e.shape);
-  };
-  const build = (s: Skeleton): any => {
-    if (s && typeof s === "object") {
-      if (Array.isArray(s)) return s.map(build);
-      if (typeof (s as any).$tensor === "string") return make((s as any).$tensor);
-      return Object.fromEntries(Object.entries(s).map(([k, v]) => [k === "$$tensor" ? "$tensor" : k, build(v)]));
-    }
-    return s;
-  };
-  return build(skeleton);
+/** One tensor's array, from a copy of its bytes (a Buffer's slice is a view of its pool). */
+function makeArray(bytes: Uint8Array, dataStart: number, e: Entry): DeviceArray {
+  const { dtype } = CODES[e.dtype]!;
+  const start = dataStart + e.data_offsets[0], stop = dataStart + e.data_offsets[1];
+  const raw = Uint8Array.prototype.slice.call(bytes, start, stop).buffer;
+  const host = hostValues(dtype, raw);
+  const flat = dtype === "bool" ? np.array(Array.from(host, Boolean)) : np.array(host as any, dtype);
+  return np.reshape(flat, e.shape);
+}
+
+/** Little-endian raw data as numbers np.array takes (bfloat16 and float16 widened to float32). */
+function hostValues(dtype: DType, raw: ArrayBuffer): ArrayLike<number> {
+  switch (dtype) {
+    case "float32": return new Float32Array(raw);
+    case "float64": return new Float64Array(raw);
+    case "int32": return new Int32Array(raw);
+    case "uint32": return new Uint32Array(raw);
+    case "bool": return Array.from(new Uint8Array(raw), (v) => (v ? 1 : 0));
+    case "bfloat16": return new Float32Array(Uint32Array.from(new Uint16Array(raw), (h) => h << 16).buffer);
+    case "int8": return new Int8Array(raw);
+    case "uint8": return new Uint8Array(raw);
+    case "int16": return new Int16Array(raw);
+    default: return Float32Array.from(new Uint16Array(raw), f16BitsToNumber);
+  }
+}
+
+/** The skeleton with each `{ $tensor }` made into its array (a saved key "$$tensor" is the user's "$tensor"). */
+function buildTree(s: Skeleton, make: (name: string) => DeviceArray): any {
+  if (s && typeof s === "object") {
+    if (Array.isArray(s)) return s.map((x) => buildTree(x, make));
+    if (typeof (s as any).$tensor === "string") return make((s as any).$tensor);
+    return Object.fromEntries(Object.entries(s).map(([k, v]) => [k === "$$tensor" ? "$tensor" : k, buildTree(v, make)]));
+  }
+  return s;
 }
 
 /** Reads a tree saved by `save` (or any .safetensors file, as a flat object of named tensors). */

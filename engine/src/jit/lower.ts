@@ -125,149 +125,188 @@ export interface LowerOptions {
 export function lowerJaxpr(jaxpr: Jaxpr, numConsts: number, constData: readonly (ArrayLike<number> | null)[], options: LowerOptions = {}): Program {
   const inlined = inlineCustomCalls(jaxpr);
   if (inlined !== jaxpr) jaxpr = checkAfter("pass inlineCustomCalls", inlined);
-  const slots: ShapedArray[] = [];
-  const steps: Step[] = [];
-  const env = new Map<Var, Lazy>();
-  const uses = new Map<Var, number>();
-  const newSlot = (aval: ShapedArray) => { slots.push(aval); return slots.length - 1; };
-  for (const e of jaxpr.eqns) for (const a of e.inputs) if (a instanceof Var) uses.set(a, (uses.get(a) ?? 0) + 1);
-  for (const a of jaxpr.outvars) if (a instanceof Var) uses.set(a, (uses.get(a) ?? 0) + 1);
-  const outvarSet = new Set(jaxpr.outvars.filter((a): a is Var => a instanceof Var));
+  const lowering = new Lowering(jaxpr);
+  const { numArgs, constants } = lowering.bindInputs(numConsts, constData);
+  for (const e of jaxpr.eqns) lowering.lowerEqn(e);
+  const outputs = lowering.lowerOutputs();
+  const { slots, steps } = lowering;
+  if (options.epilogues) fuseEpilogues(steps, outputs, slots);
+  planFrees(steps, outputs, lowering.pinned, slots.length);
+  return makeProgram(slots, numArgs, constants, steps, outputs);
+}
 
-  // Inputs: the jaxpr's invars are [...consts, ...args]; program inputs are the args, constants follow.
-  const args = jaxpr.invars.slice(numConsts), consts = jaxpr.invars.slice(0, numConsts);
-  args.forEach((v) => env.set(v, { kind: "slot", slot: newSlot(v.aval), aval: v.aval }));
-  const constants: { slot: Slot; data: ArrayLike<number>; aval: ShapedArray }[] = [];
-  consts.forEach((v, i) => {
-    const slot = newSlot(v.aval);
-    constants.push({ slot, data: constData[i]!, aval: v.aval });
-    env.set(v, { kind: "slot", slot, aval: v.aval });
-  });
-  const pinned = new Set<Slot>(slots.map((_, i) => i));
+const viewOf = (lz: Lazy, view: Affine, ctx: BuildContext): Expr => (lz.kind === "slot" ? loadOf(lz.slot, lz.aval, view, ctx) : lz.build(view, ctx));
 
-  const literal = (l: Literal): Lazy => ({
-    kind: "expr", aval: l.aval, ops: 0, label: "const",
-    build: () => ({ op: "const", value: l.value, dtype: l.aval.dtype }),
-  });
-  const read = (a: Atom): Lazy => (a instanceof Literal ? literal(a) : env.get(a)!);
+/** A pending expression that copies `src` (read row-major as its aval) into a buffer of its own. */
+const copyOf = (src: Extract<Lazy, { kind: "slot" }>, aval: ShapedArray): Lazy =>
+  ({ kind: "expr", aval, ops: 0, label: "copy", build: (view, ctx) => loadOf(src.slot, src.aval, view, ctx) });
 
-  const materialize = (lz: Lazy): Extract<Lazy, { kind: "slot" }> => {
+/**
+ * One lowering in progress: the slots allocated so far, the steps emitted, and what each
+ * variable is now (a buffer, or an expression not yet computed that its consumers may fuse).
+ */
+class Lowering {
+  readonly slots: ShapedArray[] = [];
+  readonly steps: Step[] = [];
+  /** The inputs' and constants' slots: the caller's buffers, never freed, copied when returned. */
+  pinned: ReadonlySet<Slot> = new Set();
+  private readonly env = new Map<Var, Lazy>();
+  /** Reads of each variable (by equations and as an output): a shared expression may be stored rather than recomputed. */
+  private readonly uses = new Map<Var, number>();
+  private readonly outvarSet: ReadonlySet<Var>;
+
+  constructor(private readonly jaxpr: Jaxpr) {
+    const count = (a: Atom) => { if (a instanceof Var) this.uses.set(a, (this.uses.get(a) ?? 0) + 1); };
+    for (const e of jaxpr.eqns) for (const a of e.inputs) count(a);
+    for (const a of jaxpr.outvars) count(a);
+    this.outvarSet = new Set(jaxpr.outvars.filter((a): a is Var => a instanceof Var));
+  }
+
+  private newSlot(aval: ShapedArray): Slot { this.slots.push(aval); return this.slots.length - 1; }
+
+  /** Inputs: the jaxpr's invars are [...consts, ...args]; program inputs are the args, constants follow. */
+  bindInputs(numConsts: number, constData: readonly (ArrayLike<number> | null)[]) {
+    const args = this.jaxpr.invars.slice(numConsts), consts = this.jaxpr.invars.slice(0, numConsts);
+    args.forEach((v) => this.env.set(v, { kind: "slot", slot: this.newSlot(v.aval), aval: v.aval }));
+    const constants: { slot: Slot; data: ArrayLike<number>; aval: ShapedArray }[] = [];
+    consts.forEach((v, i) => {
+      const slot = this.newSlot(v.aval);
+      constants.push({ slot, data: constData[i]!, aval: v.aval });
+      this.env.set(v, { kind: "slot", slot, aval: v.aval });
+    });
+    this.pinned = new Set<Slot>(this.slots.map((_, i) => i));
+    return { numArgs: args.length, constants };
+  }
+
+  private read(a: Atom): Lazy {
+    if (!(a instanceof Literal)) return this.env.get(a)!;
+    return { kind: "expr", aval: a.aval, ops: 0, label: "const", build: () => ({ op: "const", value: a.value, dtype: a.aval.dtype }) };
+  }
+
+  /** Computes a pending expression into a new slot with one fused kernel (a buffer is returned as is). */
+  private materialize(lz: Lazy): Extract<Lazy, { kind: "slot" }> {
     if (lz.kind === "slot") return lz;
     const ctx: BuildContext = { inputs: [] };
     const expr = lz.build(identity(lz.aval.ndim), ctx);
-    const out = newSlot(lz.aval);
-    const kernel: FusedKernel = { kind: "fused", shape: lz.aval.shape, expr, reduce: null, inputs: ctx.inputs.map((s) => slots[s]!), output: lz.aval };
-    steps.push({ kind: "kernel", kernel, inputs: ctx.inputs, output: out, source: lz.source, sources: lz.sources, label: lz.label });
+    const out = this.newSlot(lz.aval);
+    const kernel: FusedKernel = { kind: "fused", shape: lz.aval.shape, expr, reduce: null, inputs: ctx.inputs.map((s) => this.slots[s]!), output: lz.aval };
+    this.steps.push({ kind: "kernel", kernel, inputs: ctx.inputs, output: out, source: lz.source, sources: lz.sources, label: lz.label });
     return { kind: "slot", slot: out, aval: lz.aval };
-  };
+  }
+
   /**
    * Reads an operand for fusion. An expression used more than once is computed once into a
    * buffer unless it is cheap arithmetic, which is cheaper to recompute in each consumer than
    * to write and read back (these machines are memory-bound).
    */
-  const fusible = (a: Atom): Lazy => {
-    const lz = read(a);
+  private fusible(a: Atom): Lazy {
+    const lz = this.read(a);
     // A program output is stored anyway: its other readers load it rather than recompute it.
-    const stored = a instanceof Var && outvarSet.has(a);
-    if (lz.kind === "expr" && lz.ops > 0 && a instanceof Var && (uses.get(a) ?? 0) > 1 && (lz.ops > DUPLICATE_LIMIT || stored)) {
-      const m = materialize(lz);
-      env.set(a, m);
+    const stored = a instanceof Var && this.outvarSet.has(a);
+    if (lz.kind === "expr" && lz.ops > 0 && a instanceof Var && (this.uses.get(a) ?? 0) > 1 && (lz.ops > DUPLICATE_LIMIT || stored)) {
+      const m = this.materialize(lz);
+      this.env.set(a, m);
       return m;
     }
     return lz;
-  };
+  }
+
   /** Materializes an operand once: later readers of the same variable reuse the buffer. */
-  const materializeAtom = (a: Atom) => {
-    const m = materialize(read(a));
-    if (a instanceof Var) env.set(a, m);
+  private materializeAtom(a: Atom) {
+    const m = this.materialize(this.read(a));
+    if (a instanceof Var) this.env.set(a, m);
     return m;
-  };
+  }
+
   /**
    * An op reads its operands' shapes from their slots, so a reshaped view of another slot (a
    * free reshape for fused kernels) is copied into a slot of its own shape, once per variable.
    */
-  const opInput = (a: Atom): Slot => {
-    const m = materializeAtom(a);
-    if (sameShape(slots[m.slot]!.shape, m.aval.shape)) return m.slot;
-    const copy = materialize({ kind: "expr", aval: m.aval, ops: 0, label: "copy", build: (view, ctx) => loadOf(m.slot, m.aval, view, ctx) });
-    if (a instanceof Var) env.set(a, copy);
+  private opInput(a: Atom): Slot {
+    const m = this.materializeAtom(a);
+    if (sameShape(this.slots[m.slot]!.shape, m.aval.shape)) return m.slot;
+    const copy = this.materialize(copyOf(m, m.aval));
+    if (a instanceof Var) this.env.set(a, copy);
     return copy.slot;
-  };
-  const viewOf = (lz: Lazy, view: Affine, ctx: BuildContext): Expr => (lz.kind === "slot" ? loadOf(lz.slot, lz.aval, view, ctx) : lz.build(view, ctx));
+  }
 
-  for (const e of jaxpr.eqns) {
+  lowerEqn(e: Eqn) {
+    if (ELEMENTWISE.has(e.prim) && e.outputs.length === 1) this.lowerElementwise(e);
+    else if (VIEW_OPS.has(e.prim)) this.lowerView(e);
+    else if (isReduction(e)) this.lowerReduction(e);
+    else this.lowerOp(e);
+  }
+
+  /** An elementwise equation emits nothing: its output is an expression over its operands' expressions. */
+  private lowerElementwise(e: Eqn) {
     const out = e.outputs[0]!;
-    const label = e.prim;
-    if (ELEMENTWISE.has(e.prim) && e.outputs.length === 1) {
-      const operands = e.inputs.map(fusible);
-      const op = e.prim === "convert_element_type" ? "convert" : e.prim === "stop_gradient" ? null : e.prim;
-      const outShape = out.aval.shape, dtype = out.aval.dtype;
-      const ops = operands.reduce((s, o) => s + (o.kind === "expr" ? o.ops : 0), TRANSCENDENTAL.has(e.prim) ? DUPLICATE_LIMIT + 1 : 1);
-      env.set(out, {
-        kind: "expr", aval: out.aval, ops, source: e.source, sources: mergeSources(operands, e.source), label: operands.reduce<string>((s, o) => (o.kind === "expr" && o.ops > 0 ? `${o.label}·${s}` : s), label),
-        build: (view, ctx) => {
-          const args = operands.map((o) => viewOf(o, compose(broadcastView(o.aval.shape, outShape), view), ctx));
-          if (op === null) return args[0]!;
-          return { op, args, dtype } as Expr;
-        },
-      });
-      continue;
+    const operands = e.inputs.map((a) => this.fusible(a));
+    const op = e.prim === "convert_element_type" ? "convert" : e.prim === "stop_gradient" ? null : e.prim;
+    const outShape = out.aval.shape, dtype = out.aval.dtype;
+    const ops = operands.reduce((s, o) => s + (o.kind === "expr" ? o.ops : 0), TRANSCENDENTAL.has(e.prim) ? DUPLICATE_LIMIT + 1 : 1);
+    this.env.set(out, {
+      kind: "expr", aval: out.aval, ops, source: e.source, sources: mergeSources(operands, e.source), label: operands.reduce<string>((s, o) => (o.kind === "expr" && o.ops > 0 ? `${o.label}·${s}` : s), e.prim),
+      build: (view, ctx) => {
+        const args = operands.map((o) => viewOf(o, compose(broadcastView(o.aval.shape, outShape), view), ctx));
+        if (op === null) return args[0]!;
+        return { op, args, dtype } as Expr;
+      },
+    });
+  }
+
+  /** A view is its operand read through an index map; a reshape is the operand's buffer read under the new shape. */
+  private lowerView(e: Eqn) {
+    const out = e.outputs[0]!;
+    const base = this.fusible(e.inputs[0]!);
+    if (e.prim === "reshape") {
+      const m = this.materialize(base);
+      this.env.set(out, { kind: "slot", slot: m.slot, aval: out.aval });
+      return;
     }
-    if (VIEW_OPS.has(e.prim)) {
-      let src = fusible(e.inputs[0]!);
-      const inShape = src.aval.shape, outShape = out.aval.shape;
-      if (e.prim === "reshape") {
-        const m = materialize(src);
-        env.set(out, { kind: "slot", slot: m.slot, aval: out.aval });
-        continue;
-      }
-      const map = viewMap(e, inShape, outShape);
-      const base = src;
-      env.set(out, {
-        kind: "expr", aval: out.aval, ops: base.kind === "expr" ? base.ops : 0, source: e.source, sources: mergeSources([base], e.source), label: base.kind === "expr" ? base.label : e.prim,
-        build: (view, ctx) => viewOf(base, compose(map, view), ctx),
-      });
-      src = base;
-      continue;
-    }
-    if (isReduction(e)) {
-      const reducer = REDUCERS[e.prim]!;
-      const src = fusible(e.inputs[0]!);
-      const ctx: BuildContext = { inputs: [] };
-      const expr = viewOf(src, identity(src.aval.ndim), ctx);
-      const slot = newSlot(out.aval);
-      const kernel: FusedKernel = { kind: "fused", shape: src.aval.shape, expr, reduce: { op: reducer, axes: e.params.axes }, inputs: ctx.inputs.map((s) => slots[s]!), output: out.aval };
-      steps.push({ kind: "kernel", kernel, inputs: ctx.inputs, output: slot, source: e.source, sources: mergeSources([src], e.source), label: src.kind === "expr" ? `${src.label}·${e.prim}` : e.prim });
-      env.set(out, { kind: "slot", slot, aval: out.aval });
-      continue;
-    }
+    const map = viewMap(e, base.aval.shape, out.aval.shape);
+    this.env.set(out, {
+      kind: "expr", aval: out.aval, ops: base.kind === "expr" ? base.ops : 0, source: e.source, sources: mergeSources([base], e.source), label: base.kind === "expr" ? base.label : e.prim,
+      build: (view, ctx) => viewOf(base, compose(map, view), ctx),
+    });
+  }
+
+  /** A reduction is one kernel that absorbs the expression feeding it. */
+  private lowerReduction(e: EqnOf<Reduction>) {
+    const out = e.outputs[0]!;
+    const src = this.fusible(e.inputs[0]!);
+    const ctx: BuildContext = { inputs: [] };
+    const expr = viewOf(src, identity(src.aval.ndim), ctx);
+    const slot = this.newSlot(out.aval);
+    const kernel: FusedKernel = { kind: "fused", shape: src.aval.shape, expr, reduce: { op: REDUCERS[e.prim]!, axes: e.params.axes }, inputs: ctx.inputs.map((s) => this.slots[s]!), output: out.aval };
+    this.steps.push({ kind: "kernel", kernel, inputs: ctx.inputs, output: slot, source: e.source, sources: mergeSources([src], e.source), label: src.kind === "expr" ? `${src.label}·${e.prim}` : e.prim });
+    this.env.set(out, { kind: "slot", slot, aval: out.aval });
+  }
+
+  /** Anything else is an op step over materialized operands, one new slot per output. */
+  private lowerOp(e: Eqn) {
     // An operand aliased by a free reshape is copied out under its own shape: op kernels read their input avals from the slots.
-    const inputs = e.inputs.map((a) => opInput(a));
+    const inputs = e.inputs.map((a) => this.opInput(a));
     const outputs = e.outputs.map((v) => {
-      const slot = newSlot(v.aval);
-      env.set(v, { kind: "slot", slot, aval: v.aval });
+      const slot = this.newSlot(v.aval);
+      this.env.set(v, { kind: "slot", slot, aval: v.aval });
       return slot;
     });
     // Spreading the equation keeps its primitive and params paired (a union member each).
-    steps.push({ ...e, kind: "op", inputs, outputs, sources: e.source ? [e.source] : undefined });
+    this.steps.push({ ...e, kind: "op", inputs, outputs, sources: e.source ? [e.source] : undefined });
   }
 
-  // Outputs: materialize; an output that is an input, a constant or another output is copied (the caller owns outputs).
-  const outputs: Slot[] = [];
-  for (const a of jaxpr.outvars) {
-    let lz = read(a);
-    if (lz.kind === "slot" && (pinned.has(lz.slot) || outputs.includes(lz.slot) || !sameShape(slots[lz.slot]!.shape, lz.aval.shape))) {
-      const src = lz;
-      lz = { kind: "expr", aval: a.aval, ops: 0, label: "copy", build: (view, ctx) => loadOf(src.slot, src.aval, view, ctx) };
+  /** Outputs: materialize; an output that is an input, a constant or another output is copied (the caller owns outputs). */
+  lowerOutputs(): Slot[] {
+    const outputs: Slot[] = [];
+    for (const a of this.jaxpr.outvars) {
+      let lz = this.read(a);
+      if (lz.kind === "slot" && (this.pinned.has(lz.slot) || outputs.includes(lz.slot) || !sameShape(this.slots[lz.slot]!.shape, lz.aval.shape))) lz = copyOf(lz, a.aval);
+      outputs.push(this.materialize(lz).slot);
     }
-    outputs.push(materialize(lz).slot);
+    // An output slot may have been produced with a different shape by a free reshape: record the output's own aval.
+    this.jaxpr.outvars.forEach((a, i) => { this.slots[outputs[i]!] = a.aval; });
+    return outputs;
   }
-  // An output slot may have been produced with a different shape by a free reshape: record the output's own aval.
-  jaxpr.outvars.forEach((a, i) => { slots[outputs[i]!] = a.aval; });
-
-  if (options.epilogues) fuseEpilogues(steps, outputs, slots);
-  planFrees(steps, outputs, pinned, slots.length);
-  return makeProgram(slots, args.length, constants, steps, outputs);
 }
 
 const EPILOGUE_HOSTS = new Set<string>(["dot_general", "conv_general_dilated"]);

@@ -67,23 +67,15 @@ export async function serializeResult(value: unknown, opts: SerializeOptions): P
       if (source) node.source = source;
       return node;
     }
-    switch (typeof v) {
-      case "number": return { kind: "value", type: "number", text: String(v) };
-      case "string": return { kind: "value", type: "string", text: v.length > 10_000 ? JSON.stringify(v.slice(0, 10_000)) + "…" : JSON.stringify(v) };
-      case "boolean": return { kind: "value", type: "boolean", text: String(v) };
-      case "bigint": return { kind: "value", type: "bigint", text: `${v}n` };
-      case "undefined": return { kind: "value", type: "undefined", text: "undefined" };
-      case "symbol": return { kind: "value", type: "symbol", text: v.toString() };
-      case "function": return { kind: "value", type: "function", text: `[Function ${v.name || "anonymous"}]` };
-    }
-    if (v === null) return { kind: "value", type: "null", text: "null" };
+    const scalar = scalarNode(v);
+    if (scalar) return scalar;
     const obj = v as object;
     const seen = ancestors.get(obj);
     if (seen) return { kind: "ref", path: seen };
     for (const [ctor, dtype] of TYPED) if (obj instanceof ctor) return leaf(obj as HostData, [(obj as HostData).length], dtype);
-    if (obj instanceof Date) return { kind: "value", type: "other", text: isNaN(obj.getTime()) ? "Invalid Date" : obj.toISOString() };
-    if (obj instanceof Error) return { kind: "value", type: "other", text: `${obj.name}: ${obj.message}` };
-    if (obj instanceof Promise || obj instanceof WeakMap || obj instanceof WeakSet) return { kind: "value", type: "other", text: `[${obj.constructor.name}]` };
+    const shown = opaqueNode(obj);
+    if (shown) return shown;
+    // On the path while its children are walked: a child that reaches it again is a cycle.
     ancestors.set(obj, path);
     try {
       if (Array.isArray(obj)) {
@@ -92,25 +84,7 @@ export async function serializeResult(value: unknown, opts: SerializeOptions): P
         for (let i = 0; i < n; i++) items.push(await walk(obj[i], [...path, String(i)]));
         return obj.length > n ? { kind: "list", items, omitted: obj.length - n } : { kind: "list", items };
       }
-      const pairs: [string, unknown][] = [];
-      let className: string | undefined;
-      let total: number;
-      if (obj instanceof Map) {
-        className = "Map";
-        total = obj.size;
-        for (const [k, x] of obj) { if (pairs.length >= MAX_CHILDREN) break; pairs.push([typeof k === "string" ? k : String(k), x]); }
-      } else if (obj instanceof Set) {
-        className = "Set";
-        total = obj.size;
-        let i = 0;
-        for (const x of obj) { if (pairs.length >= MAX_CHILDREN) break; pairs.push([String(i++), x]); }
-      } else {
-        const proto = Object.getPrototypeOf(obj);
-        if (proto !== null && proto !== Object.prototype) className = proto.constructor?.name || "Object";
-        const keys = Object.keys(obj);
-        total = keys.length;
-        for (const k of keys.slice(0, MAX_CHILDREN)) pairs.push([k, readProperty(obj, k)]);
-      }
+      const { pairs, className, total } = dictPairs(obj);
       const entries: { key: string; value: TreeNode }[] = [];
       for (const [k, x] of pairs) entries.push({ key: k, value: await walk(x, [...path, k]) });
       const node: TreeNode = { kind: "dict", entries };
@@ -124,6 +98,52 @@ export async function serializeResult(value: unknown, opts: SerializeOptions): P
 
   const tree = await walk(value, []);
   return { tree, held };
+}
+
+/** A value that is not an object (null included) as text; undefined for objects. */
+function scalarNode(v: unknown): TreeNode | undefined {
+  switch (typeof v) {
+    case "number": return { kind: "value", type: "number", text: String(v) };
+    case "string": return { kind: "value", type: "string", text: v.length > 10_000 ? JSON.stringify(v.slice(0, 10_000)) + "…" : JSON.stringify(v) };
+    case "boolean": return { kind: "value", type: "boolean", text: String(v) };
+    case "bigint": return { kind: "value", type: "bigint", text: `${v}n` };
+    case "undefined": return { kind: "value", type: "undefined", text: "undefined" };
+    case "symbol": return { kind: "value", type: "symbol", text: v.toString() };
+    case "function": return { kind: "value", type: "function", text: `[Function ${v.name || "anonymous"}]` };
+  }
+  if (v === null) return { kind: "value", type: "null", text: "null" };
+  return undefined;
+}
+
+/** Objects shown as one line of text rather than walked (dates, errors, promises, weak collections). */
+function opaqueNode(obj: object): TreeNode | undefined {
+  if (obj instanceof Date) return { kind: "value", type: "other", text: isNaN(obj.getTime()) ? "Invalid Date" : obj.toISOString() };
+  if (obj instanceof Error) return { kind: "value", type: "other", text: `${obj.name}: ${obj.message}` };
+  if (obj instanceof Promise || obj instanceof WeakMap || obj instanceof WeakSet) return { kind: "value", type: "other", text: `[${obj.constructor.name}]` };
+  return undefined;
+}
+
+/**
+ * A Map, Set or other object as up to MAX_CHILDREN key/value pairs (a Set's keys are positions),
+ * its class name where it is not a plain object, and how many pairs it has in all.
+ */
+function dictPairs(obj: object): { pairs: [string, unknown][]; className: string | undefined; total: number } {
+  const pairs: [string, unknown][] = [];
+  if (obj instanceof Map) {
+    for (const [k, x] of obj) { if (pairs.length >= MAX_CHILDREN) break; pairs.push([typeof k === "string" ? k : String(k), x]); }
+    return { pairs, className: "Map", total: obj.size };
+  }
+  if (obj instanceof Set) {
+    let i = 0;
+    for (const x of obj) { if (pairs.length >= MAX_CHILDREN) break; pairs.push([String(i++), x]); }
+    return { pairs, className: "Set", total: obj.size };
+  }
+  let className: string | undefined;
+  const proto = Object.getPrototypeOf(obj);
+  if (proto !== null && proto !== Object.prototype) className = proto.constructor?.name || "Object";
+  const keys = Object.keys(obj);
+  for (const k of keys.slice(0, MAX_CHILDREN)) pairs.push([k, readProperty(obj, k)]);
+  return { pairs, className, total: keys.length };
 }
 
 function readProperty(obj: object, key: string): unknown {

@@ -1,7 +1,7 @@
 import { typedArrayFor } from "../../dtype.js";
 import type { ShapedArray } from "../../ir/aval.js";
 import type { Buffer, Executable, ProgramRunner } from "../interface.js";
-import type { Program } from "../kernel.js";
+import type { Epilogue, OpStep, Program } from "../kernel.js";
 import type { NativeBackend } from "./backend.js";
 import { NativeBuffer, onHeap } from "./buffer.js";
 import { donationCandidates, epilogueFeedsDonation } from "./donation.js";
@@ -29,49 +29,81 @@ export function compileProgram(be: NativeBackend, program: Program, engine?: Pro
   const inEngine = () => (engine ? freesDonated(be, { run: engine }) : undefined);
   if (program.steps.some((s) => s.kind === "op" && CONTROL_FLOW.has(s.prim))) return inEngine();
   const slots: ShapedArray[] = [...program.slots];
-  // Each native step remembers the program step it came from (the profiler's per-step times).
-  const native: { step: NativeStep; ins: number[]; outs: number[]; from: number; kernel?: FusedKernel }[] = [];
+  const native = nativeSteps(program, slots);
+  if (!native) return inEngine();
+  const layout = slotLayout(be, program, slots);
+  // Memory plan over the native steps (an op's temporaries are slots of their own).
+  const live = liveness(native, layout.bytes.length);
+  const arenaSlots = [...Array(layout.bytes.length).keys()].filter((s) => layout.kind[s] === SLOT_ARENA && live.def[s] !== -1);
+  const arena = packArena(arenaSlots, layout.bytes, live);
+  const id = createNativeProgram(be, program, native, layout, arena);
+  return programExecutable(be, program, id, native, layout, arena.size);
+}
+
+/** A native op and the slots it reads and writes; `from` is the program step it came from (the profiler's per-step times). */
+interface NativeEntry { step: NativeStep; ins: number[]; outs: number[]; from: number; kernel?: FusedKernel }
+
+/** Each slot's size and kind (input, constant, arena, fresh output) and each constant's uploaded address. */
+interface SlotLayout { bytes: number[]; kind: number[]; constPtr: number[] }
+
+/**
+ * The program's steps as native ops; the temporaries they need are appended to `slots`.
+ * Undefined where the addon lacks one of the program's primitives.
+ */
+function nativeSteps(program: Program, slots: ShapedArray[]): NativeEntry[] | undefined {
+  const native: NativeEntry[] = [];
   for (let from = 0; from < program.steps.length; from++) {
     const s = program.steps[from]!;
     if (s.kind === "free") continue;
-    if (s.kind === "kernel") {
-      const enc = encodeKernel(s.kernel, opCodesRef.current!);
-      native.push({ step: { enc, outBytes: [bytesOf(s.kernel.output)], ins: [], outs: [] }, ins: [...s.inputs], outs: [s.output], from, kernel: s.kernel });
-      continue;
-    }
-    const inAvals = s.inputs.map((i) => slots[i]!);
-    const ep = s.epilogue;
-    // An epilogue (bias, activation, residual add after a matmul or conv): the op writes its
-    // result into the step's output slot and the kernel rewrites it in place (elementwise,
-    // each element read before it is written), or, when sizes differ or it reduces, into a
-    // planned temporary; either way in the same native call, with no allocation.
-    let resultSlot = -1;
-    if (ep) {
-      const ra = ep.kernel.inputs[ep.resultInput]!, oa = slots[s.outputs[0]!]!;
-      // Not in place when the epilogue reads a program input where it writes (an SGD update):
-      // a donated input's memory can then hold the output (donation.ts).
-      const inPlace = ep.kernel.reduce === null && bytesOf(ra) === bytesOf(oa) && storageBytes(ra.dtype) === storageBytes(oa.dtype) &&
-        ep.inputs.every((x, i) => i === ep.resultInput || x !== s.outputs[0]) &&
-        !epilogueFeedsDonation(ep.kernel, ep.inputs, s.outputs[0]!, program.numInputs, (x) => bytesOf(slots[x]!));
-      if (inPlace) resultSlot = s.outputs[0]!;
-      else { slots.push(tmpAval(bytesOf(ra))); resultSlot = slots.length - 1; }
-    }
-    const outAvals = ep ? [ep.kernel.inputs[ep.resultInput]!] : s.outputs.map((i) => slots[i]!);
-    const outSlots = ep ? [resultSlot] : s.outputs;
-    const lowered = lowerPrimitive(s.prim, s.params, inAvals, outAvals);
-    if (!lowered) return inEngine();
-    const tmpSlots = lowered.temps.map((bytes) => { slots.push(tmpAval(bytes)); return slots.length - 1; });
-    for (const st of lowered.steps) {
-      const map = (r: { kind: string; index: number }) => (r.kind === "in" ? s.inputs[r.index]! : r.kind === "out" ? outSlots[r.index]! : tmpSlots[r.index]!);
-      native.push({ step: st, ins: st.ins.map(map), outs: st.outs.map(map), from });
-    }
-    if (ep) {
-      const enc = encodeKernel(ep.kernel, opCodesRef.current!);
-      const ins = ep.inputs.map((x, i) => (i === ep.resultInput ? resultSlot : x));
-      native.push({ step: { enc, outBytes: [bytesOf(ep.kernel.output)], ins: [], outs: [] }, ins, outs: [s.outputs[0]!], from, kernel: ep.kernel });
-    }
+    if (s.kind === "kernel") native.push(kernelEntry(s.kernel, [...s.inputs], s.output, from));
+    else if (!pushOpSteps(program, s, from, slots, native)) return undefined;
   }
+  return native;
+}
 
+function kernelEntry(kernel: FusedKernel, ins: number[], output: number, from: number): NativeEntry {
+  const enc = encodeKernel(kernel, opCodesRef.current!);
+  return { step: { enc, outBytes: [bytesOf(kernel.output)], ins: [], outs: [] }, ins, outs: [output], from, kernel };
+}
+
+/** Pushes an op step's native ops, then its epilogue's kernel; false where the addon lacks the primitive. */
+function pushOpSteps(program: Program, s: OpStep, from: number, slots: ShapedArray[], native: NativeEntry[]): boolean {
+  const inAvals = s.inputs.map((i) => slots[i]!);
+  const ep = s.epilogue;
+  const resultSlot = ep ? epilogueResultSlot(program, s, ep, slots) : -1;
+  const outAvals = ep ? [ep.kernel.inputs[ep.resultInput]!] : s.outputs.map((i) => slots[i]!);
+  const outSlots = ep ? [resultSlot] : s.outputs;
+  const lowered = lowerPrimitive(s.prim, s.params, inAvals, outAvals);
+  if (!lowered) return false;
+  const tmpSlots = lowered.temps.map((bytes) => { slots.push(tmpAval(bytes)); return slots.length - 1; });
+  for (const st of lowered.steps) {
+    const map = (r: { kind: string; index: number }) => (r.kind === "in" ? s.inputs[r.index]! : r.kind === "out" ? outSlots[r.index]! : tmpSlots[r.index]!);
+    native.push({ step: st, ins: st.ins.map(map), outs: st.outs.map(map), from });
+  }
+  if (ep) native.push(kernelEntry(ep.kernel, ep.inputs.map((x, i) => (i === ep.resultInput ? resultSlot : x)), s.outputs[0]!, from));
+  return true;
+}
+
+/**
+ * Where an op with an epilogue (bias, activation, residual add after a matmul or conv) writes
+ * its result: the step's output slot, which the kernel then rewrites in place (elementwise,
+ * each element read before it is written), or, when sizes differ or it reduces, a planned
+ * temporary (appended to `slots`); either way in the same native call, with no allocation.
+ */
+function epilogueResultSlot(program: Program, s: OpStep, ep: Epilogue, slots: ShapedArray[]): number {
+  const ra = ep.kernel.inputs[ep.resultInput]!, oa = slots[s.outputs[0]!]!;
+  // Not in place when the epilogue reads a program input where it writes (an SGD update):
+  // a donated input's memory can then hold the output (donation.ts).
+  const inPlace = ep.kernel.reduce === null && bytesOf(ra) === bytesOf(oa) && storageBytes(ra.dtype) === storageBytes(oa.dtype) &&
+    ep.inputs.every((x, i) => i === ep.resultInput || x !== s.outputs[0]) &&
+    !epilogueFeedsDonation(ep.kernel, ep.inputs, s.outputs[0]!, program.numInputs, (x) => bytesOf(slots[x]!));
+  if (inPlace) return s.outputs[0]!;
+  slots.push(tmpAval(bytesOf(ra)));
+  return slots.length - 1;
+}
+
+/** Sizes and kinds of every slot (the program's and the temporaries'); uploads the constants. */
+function slotLayout(be: NativeBackend, program: Program, slots: readonly ShapedArray[]): SlotLayout {
   const S = slots.length;
   const bytes = slots.map((a, i) => (i < program.slots.length ? bytesOf(a) : (a as any).bytes as number));
   const kind = new Array<number>(S).fill(SLOT_ARENA);
@@ -82,19 +114,24 @@ export function compileProgram(be: NativeBackend, program: Program, engine?: Pro
     constPtr[c.slot] = be.addon.upload(hostData(c));
   }
   for (const o of program.outputs) if (kind[o] === SLOT_ARENA) kind[o] = SLOT_FRESH;
+  return { bytes, kind, constPtr };
+}
 
-  // Memory plan over the native steps (an op's temporaries are slots of their own).
-  const live = liveness(native, S);
-  const arenaSlots = [...Array(S).keys()].filter((s) => kind[s] === SLOT_ARENA && live.def[s] !== -1);
-  const { offsets: arenaOff, size: arenaBytes } = packArena(arenaSlots, bytes, live);
-
+/** Creates the addon's ops and the program that runs them in one call; returns its id. */
+function createNativeProgram(be: NativeBackend, program: Program, native: readonly NativeEntry[], layout: SlotLayout, arena: { offsets: number[]; size: number }): number {
   const ids = native.map((n) => be.addon.createOp(n.step.enc, new Float64Array(n.step.outBytes)));
   // Crash reports name the program step and the user's line it came from.
   native.forEach((n, k) => be.addon.labelOp(ids[k]!, stepLabel(program.steps[n.from]!)));
-  const enc: number[] = [S, program.numInputs, ...bytes, ...kind, ...arenaOff, ...constPtr, arenaBytes, native.length];
+  const { bytes, kind, constPtr } = layout;
+  const enc: number[] = [bytes.length, program.numInputs, ...bytes, ...kind, ...arena.offsets, ...constPtr, arena.size, native.length];
   native.forEach((n, k) => enc.push(ids[k]!, n.ins.length, ...n.ins, n.outs.length, ...n.outs));
   enc.push(program.outputs.length, ...program.outputs);
-  const id = be.addon.createProgram(new Float64Array(enc));
+  return be.addon.createProgram(new Float64Array(enc));
+}
+
+/** The executable over native program `id`: a run is one addon call (the hot path: nothing here allocates but the outputs). */
+function programExecutable(be: NativeBackend, program: Program, id: number, native: readonly NativeEntry[], layout: SlotLayout, arenaBytes: number): Executable {
+  const { bytes, kind } = layout;
   const outBytes = program.outputs.map((o) => bytes[o]!);
   const heap = outBytes.map(onHeap);
   const numInputs = program.numInputs, numOutputs = outBytes.length;
