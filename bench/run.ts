@@ -40,7 +40,8 @@ const fmt = (s: number) => (s < 1e-6 ? `${(s * 1e9).toFixed(0)} ns` : s < 1e-3 ?
 const WARM_TIME = QUICK ? 0.3 : 0.6;
 /** The quartiles of the last median() (attempt() records them with its figure). */
 let lastSpread: [number, number] | undefined;
-async function median(fn: () => unknown, minRuns = 5, minTime = MIN_TIME): Promise<number> {
+/** The median run of `fn` (and its quartiles in lastSpread), divided by `per` when one run is `per` calls. */
+async function median(fn: () => unknown, minRuns = 5, minTime = MIN_TIME, per = 1): Promise<number> {
   const warmEnd = performance.now() + WARM_TIME * 1000;
   for (let i = 0; i < 3 || performance.now() < warmEnd; i++) await fn();
   const ts: number[] = [];
@@ -52,15 +53,13 @@ async function median(fn: () => unknown, minRuns = 5, minTime = MIN_TIME): Promi
     if (ts.length > 200000) break;
   }
   ts.sort((a, b) => a - b);
-  lastSpread = [ts[Math.floor(ts.length / 4)]!, ts[Math.min(ts.length - 1, Math.floor((3 * ts.length) / 4))]!];
-  return ts[ts.length >> 1]!;
+  lastSpread = [ts[Math.floor(ts.length / 4)]! / per, ts[Math.min(ts.length - 1, Math.floor((3 * ts.length) / 4))]! / per];
+  return ts[ts.length >> 1]! / per;
 }
 
 /** Median per call of a tight synchronous loop of `inner` calls (for sub-microsecond cases). */
 async function medianInner(fn: () => unknown, inner: number): Promise<number> {
-  const m = (await median(() => { for (let i = 0; i < inner; i++) fn(); })) / inner;
-  if (lastSpread) lastSpread = [lastSpread[0] / inner, lastSpread[1] / inner];
-  return m;
+  return median(() => { for (let i = 0; i < inner; i++) fn(); }, undefined, undefined, inner);
 }
 
 /** The issue's targets as same-run ratios, one line each (n/a where a figure is missing). */

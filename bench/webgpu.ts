@@ -15,7 +15,8 @@ import { tutorialModel } from "./probe.js";
 type Engine = typeof Tensorlens;
 type DeviceArray = Tensorlens.DeviceArray;
 type Attempt = (c: string, engine: string, f: () => Promise<number>) => Promise<void>;
-type Median = (fn: () => unknown, minRuns?: number, minTime?: number) => Promise<number>;
+/** Seconds per run of fn (per call when one run is `per` calls: the spread is scaled too). */
+type Median = (fn: () => unknown, minRuns?: number, minTime?: number, per?: number) => Promise<number>;
 type Ready = { adapter: string; isFallback: boolean; features: string[] };
 
 /** Work issued on the device is done when a value computed after it is read (the queue runs in order). */
@@ -25,12 +26,12 @@ async function settle(x: DeviceArray): Promise<void> {
 
 /** Seconds per call of `f`, from batches of `batch` calls each ending with a readback. */
 async function perCall(median: Median, f: () => DeviceArray, batch: number, minRuns: number): Promise<number> {
-  return (await median(async () => {
+  return median(async () => {
     let last: DeviceArray | undefined;
     for (let i = 0; i < batch; i++) { last?.dispose(); last = f(); }
     await settle(last!);
     last!.dispose();
-  }, minRuns)) / batch;
+  }, minRuns, undefined, batch);
 }
 
 /**
@@ -94,12 +95,12 @@ export async function webgpuCases(tl: Engine, attempt: Attempt, median: Median, 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const tl = await import("../engine/src/index.js");
   const quick = !!process.env.BENCH_QUICK;
-  const median: Median = async (fn, minRuns = 5, minTime = quick ? 0.2 : 0.6) => {
+  const median: Median = async (fn, minRuns = 5, minTime = quick ? 0.2 : 0.6, per = 1) => {
     for (let i = 0; i < 2; i++) await fn();
     const ts: number[] = [];
     const end = performance.now() + minTime * 1000;
     while (ts.length < minRuns || performance.now() < end) { const t0 = performance.now(); await fn(); ts.push((performance.now() - t0) / 1000); }
-    return ts.sort((a, b) => a - b)[ts.length >> 1]!;
+    return ts.sort((a, b) => a - b)[ts.length >> 1]! / per;
   };
   const attempt: Attempt = async (c, e, f) => {
     try { const s = await f(); console.log(`  ${c.padEnd(28)} ${e.padEnd(20)} ${(s * 1e3).toFixed(3)} ms`); } catch (err) { console.log(`  ${c.padEnd(28)} ${e.padEnd(20)} n/a (${String((err as Error).message).slice(0, 100)})`); }
