@@ -8,7 +8,9 @@ import { uriToFileName } from "./uris.js";
 export function didOpen(s: Session, { textDocument: d }: DidOpenTextDocumentParams): void {
   s.documents.set(d.uri, TextDocument.create(d.uri, d.languageId, d.version, d.text));
   s.workspace?.open(uriToFileName(d.uri), d.text, d.version);
-  s.scheduleDiagnostics(d.uri);
+  // Nothing is being typed yet: the whole file's analysis starts at once, so the editor's first
+  // hint request (which comes a few hundred ms later) finds it cached.
+  s.scheduleDiagnostics(d.uri, 0);
 }
 
 /** Range changes become offset edits (the workspace reparses incrementally); a full-text change replaces the text. */

@@ -41,7 +41,7 @@ export class Session {
   }
 
   /** Publishes the document's diagnostics once typing pauses (a later edit restarts the wait). */
-  scheduleDiagnostics(uri: string): void {
+  scheduleDiagnostics(uri: string, delayMs = DIAGNOSTICS_DELAY_MS): void {
     this.cancelDiagnostics(uri);
     this.pendingDiagnostics.set(uri, setTimeout(() => {
       this.pendingDiagnostics.delete(uri);
@@ -50,7 +50,7 @@ export class Session {
         const result = doc && this.analysis(uri);
         if (doc && result) void this.connection.sendDiagnostics({ uri, version: doc.version, diagnostics: result.diagnostics.map(toDiagnostic) });
       } catch (e) { this.log("diagnostics", e); }
-    }, DIAGNOSTICS_DELAY_MS));
+    }, delayMs));
   }
 
   cancelDiagnostics(uri: string): void {
