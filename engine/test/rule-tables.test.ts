@@ -14,6 +14,7 @@ import { jvpRules } from "../src/trace/ad/jvp.js";
 import { vjpRules } from "../src/trace/ad/vjp.js";
 import { batchRules } from "../src/trace/batching.js";
 import { nativeLoweringTable } from "../src/backend/native/lower.js";
+import { webgpuShaderTable } from "../src/backend/webgpu/ops.js";
 import { NoRule } from "../src/ir/rule-table.js";
 import type { Primitive } from "../src/ir/primitives.js";
 
@@ -21,9 +22,10 @@ const src = join(dirname(fileURLToPath(import.meta.url)), "../src");
 
 const TABLES: Record<string, Readonly<Record<Primitive, unknown>>> = {
   shape: shapeRules, JVP: jvpRules, VJP: vjpRules, batching: batchRules, "native lowering": nativeLoweringTable,
+  "webgpu shaders": webgpuShaderTable,
 };
 /** The files that build the tables: none may reach its table through a cast. */
-const TABLE_FILES = ["ir/abstract-eval.ts", "trace/ad/jvp.ts", "trace/ad/vjp.ts", "trace/batching.ts", "backend/native/lower.ts",
+const TABLE_FILES = ["ir/abstract-eval.ts", "trace/ad/jvp.ts", "trace/ad/vjp.ts", "trace/batching.ts", "backend/native/lower.ts", "backend/webgpu/ops.ts",
   "trace/ad/control-rules.ts", "trace/ad/custom-rules.ts", "trace/ad/pjit-rules.ts"];
 
 /** The absences, as "primitive: reason", per table. */
@@ -49,6 +51,14 @@ const EXPECTED_ABSENT: Record<string, readonly string[]> = {
     "scan: control flow: the engine runs it (trace/control.ts), calling compiled bodies",
     "while: control flow: the engine runs it (trace/control.ts), calling compiled bodies",
   ],
+  "webgpu shaders": [
+    "pjit: control flow: the backend's executor runs it inside programs (webgpu/control.ts), never as one shader",
+    "custom_jvp_call: inlined before lowering (jit/passes.ts inlineCustomCalls); eagerly the engine evaluates the call",
+    "custom_vjp_call: inlined before lowering (jit/passes.ts inlineCustomCalls); eagerly the engine evaluates the call",
+    "cond: control flow: the backend's executor runs it inside programs (webgpu/control.ts), never as one shader",
+    "scan: control flow: the backend's executor runs it inside programs (webgpu/control.ts), never as one shader",
+    "while: control flow: the backend's executor runs it inside programs (webgpu/control.ts), never as one shader",
+  ],
 };
 
 test("every table holds a rule or a NoRule marker for every primitive; the absences are the listed ones", () => {
@@ -56,7 +66,9 @@ test("every table holds a rule or a NoRule marker for every primitive; the absen
   const lines: string[] = [];
   for (const [name, table] of Object.entries(TABLES)) {
     assert.deepEqual(Object.keys(table).sort(), [...primitives].sort(), `${name}: keys differ from the primitives`);
-    for (const p of primitives) assert.ok(typeof table[p] === "function" || table[p] instanceof NoRule, `${name}: ${p} is neither a rule nor a NoRule`);
+    // WebGPU's rules for the primitives it runs as one-node fused kernels are `{ fused }` (webgpu/ops.ts).
+    const isRule = (r: unknown) => typeof r === "function" || (typeof r === "object" && r !== null && typeof (r as { fused?: unknown }).fused === "function");
+    for (const p of primitives) assert.ok(isRule(table[p]) || table[p] instanceof NoRule, `${name}: ${p} is neither a rule nor a NoRule`);
     const absent = primitives.flatMap((p) => { const r = table[p]; return r instanceof NoRule ? [`${p}: ${r.reason}`] : []; });
     lines.push(`${name} (${absent.length} without a rule):`, ...absent.map((a) => `  ${a}`));
     assert.deepEqual(absent, EXPECTED_ABSENT[name], `${name}: the absences changed (update EXPECTED_ABSENT and the reason)`);

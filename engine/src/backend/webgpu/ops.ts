@@ -1,6 +1,7 @@
 import type { DType } from "../../dtype.js";
 import type { ShapedArray } from "../../ir/aval.js";
-import { isBinary, isUnary, type Primitive } from "../../ir/primitives.js";
+import { BINARY_PRIMITIVES, UNARY_PRIMITIVES, type ParamsOf, type Primitive } from "../../ir/primitives.js";
+import { NoRule, noRule, rulesFor } from "../../ir/rule-table.js";
 import type { Expr, FusedKernel, ReduceOp } from "../kernel.js";
 import { broadcastStrides, contiguousStrides } from "../reference/strided.js";
 import type { GpuLimits } from "./device.js";
@@ -25,57 +26,74 @@ function fused(shape: readonly number[], expr: Expr, inputs: readonly ShapedArra
   return { kind: "fused", shape, expr, reduce, inputs, output };
 }
 
-const REDUCE: Partial<Record<Primitive, ReduceOp>> = {
-  reduce_sum: "sum", reduce_max: "max", reduce_min: "min", reduce_prod: "prod", reduce_and: "and", reduce_or: "or",
+/** A primitive that runs as a one-node fused kernel (so it shares the fused kernels' code), from its typed params. */
+interface FusedRule<P extends Primitive> { readonly fused: (params: ParamsOf<P>, ins: readonly ShapedArray[], out: ShapedArray) => FusedKernel }
+const fusedRule = <P extends Primitive>(fn: FusedRule<P>["fused"]): FusedRule<P> => ({ fused: fn });
+const contiguousLoad = (x: ShapedArray) => load(0, contiguousStrides(x.shape), 0, x.dtype);
+
+/** Elementwise `op`: every operand broadcast to the output's shape. */
+const elementwise = <P extends Primitive>(op: P) => fusedRule<P>((_p, ins, out) => {
+  const args = ins.map((a, k) => load(k, broadcastStrides(a.shape, out.shape), 0, a.dtype));
+  return fused(out.shape, { op, args, dtype: out.dtype } as Expr, ins, out);
+});
+
+type ReducePrimitive = "reduce_sum" | "reduce_max" | "reduce_min" | "reduce_prod" | "reduce_and" | "reduce_or";
+/** A reduction over `axes` of the operand read as it is laid out. */
+const reduction = <P extends ReducePrimitive>(op: ReduceOp) => fusedRule<P>((params, ins, out) =>
+  fused(ins[0]!.shape, contiguousLoad(ins[0]!), ins, out, { op, axes: [...params.axes] }));
+
+/** Views: the operand read through strides and an offset. */
+const viewRules = {
+  convert_element_type: fusedRule<"convert_element_type">((_p, ins, out) => fused(out.shape, { op: "convert", args: [contiguousLoad(ins[0]!)], dtype: out.dtype }, ins, out)),
+  stop_gradient: fusedRule<"stop_gradient">((_p, ins, out) => fused(out.shape, load(0, contiguousStrides(out.shape), 0, ins[0]!.dtype), ins, out)),
+  reshape: fusedRule<"reshape">((_p, ins, out) => fused(out.shape, load(0, contiguousStrides(out.shape), 0, ins[0]!.dtype), ins, out)),
+  broadcast_in_dim: fusedRule<"broadcast_in_dim">(({ broadcastDimensions }, ins, out) => {
+    const x = ins[0]!, s = contiguousStrides(x.shape);
+    const strides = out.shape.map(() => 0);
+    broadcastDimensions.forEach((d, i) => { strides[d] = x.shape[i] === 1 ? 0 : s[i]!; });
+    return fused(out.shape, load(0, strides, 0, x.dtype), ins, out);
+  }),
+  transpose: fusedRule<"transpose">(({ permutation }, ins, out) => {
+    const s = contiguousStrides(ins[0]!.shape);
+    return fused(out.shape, load(0, permutation.map((p) => s[p]!), 0, ins[0]!.dtype), ins, out);
+  }),
+  rev: fusedRule<"rev">(({ dimensions }, ins, out) => {
+    const x = ins[0]!, s = contiguousStrides(x.shape);
+    let offset = 0;
+    const strides = s.map((st, i) => {
+      if (!dimensions.includes(i)) return st;
+      offset += (x.shape[i]! - 1) * st;
+      return -st;
+    });
+    return fused(out.shape, load(0, strides, offset, x.dtype), ins, out);
+  }),
+  slice: fusedRule<"slice">(({ start, strides }, ins, out) => {
+    const s = contiguousStrides(ins[0]!.shape);
+    const offset = start.reduce((o, st, i) => o + st * s[i]!, 0);
+    return fused(out.shape, load(0, s.map((st, i) => st * (strides?.[i] ?? 1)), offset, ins[0]!.dtype), ins, out);
+  }),
+  iota: fusedRule<"iota">(({ dimension }, _ins, out) =>
+    fused(out.shape, out.shape.length === 0 ? { op: "const", value: 0, dtype: out.dtype } : { op: "index", axis: dimension, dtype: out.dtype }, [], out)),
 };
 
-/** The primitive as a fused kernel, when it is elementwise, a view or a reduction. */
-export function asFusedKernel(prim: Primitive, params: any, ins: readonly ShapedArray[], outs: readonly ShapedArray[]): FusedKernel | null {
-  const out = outs[0]!;
-  const shape = out.shape;
-  if (isUnary(prim) || isBinary(prim) || prim === "select" || prim === "clamp") {
-    const args = ins.map((a, k) => load(k, broadcastStrides(a.shape, shape), 0, a.dtype));
-    return fused(shape, { op: prim, args, dtype: out.dtype } as Expr, ins, out);
-  }
-  if (prim === "iota") return fused(shape, shape.length === 0 ? { op: "const", value: 0, dtype: out.dtype } : { op: "index", axis: params.dimension, dtype: out.dtype }, [], out);
-  const x = ins[0]!;
-  const s = contiguousStrides(x.shape);
-  switch (prim) {
-    case "convert_element_type":
-      return fused(shape, { op: "convert", args: [load(0, s, 0, x.dtype)], dtype: out.dtype }, ins, out);
-    case "stop_gradient": case "reshape":
-      return fused(shape, load(0, contiguousStrides(shape), 0, x.dtype), ins, out);
-    case "broadcast_in_dim": {
-      const strides = shape.map(() => 0);
-      (params.broadcastDimensions as number[]).forEach((d, i) => { strides[d] = x.shape[i] === 1 ? 0 : s[i]!; });
-      return fused(shape, load(0, strides, 0, x.dtype), ins, out);
-    }
-    case "transpose":
-      return fused(shape, load(0, (params.permutation as number[]).map((p) => s[p]!), 0, x.dtype), ins, out);
-    case "rev": {
-      let offset = 0;
-      const strides = s.map((st, i) => {
-        if (!params.dimensions.includes(i)) return st;
-        offset += (x.shape[i]! - 1) * st;
-        return -st;
-      });
-      return fused(shape, load(0, strides, offset, x.dtype), ins, out);
-    }
-    case "slice": {
-      const offset = (params.start as number[]).reduce((o, st, i) => o + st * s[i]!, 0);
-      return fused(shape, load(0, s.map((st, i) => st * (params.strides?.[i] ?? 1)), offset, x.dtype), ins, out);
-    }
-  }
-  const op = REDUCE[prim];
-  if (op) {
-    const axes = params.axes as number[];
-    return fused(x.shape, load(0, s, 0, x.dtype), ins, out, { op, axes });
-  }
-  return null;
-}
+/** A primitive's own shader (or multi-pass op), from its typed params. */
+type ShaderRule<P extends Primitive> = (params: ParamsOf<P>, ins: readonly ShapedArray[], outs: readonly ShapedArray[], lim: GpuLimits) => OpSpec;
+const controlFlow = "control flow: the backend's executor runs it inside programs (webgpu/control.ts), never as one shader";
+const customCall = "inlined before lowering (jit/passes.ts inlineCustomCalls); eagerly the engine evaluates the call";
 
-/** Primitives with a shader of their own (beyond asFusedKernel). */
-const SHADERS: Partial<Record<Primitive, (params: any, ins: readonly ShapedArray[], outs: readonly ShapedArray[], lim: GpuLimits) => OpSpec>> = {
+/**
+ * Every primitive's shader on WebGPU, keyed by every primitive with its typed params (a new
+ * primitive without a decision here does not compile): a one-node fused kernel (elementwise,
+ * views, reductions), a shader of its own, or the reason there is none
+ * (engine/test/rule-tables.test.ts lists them).
+ */
+const SHADERS: { readonly [P in Primitive]: ShaderRule<P> | FusedRule<P> | NoRule<P> } = {
+  ...rulesFor(UNARY_PRIMITIVES, elementwise), ...rulesFor(BINARY_PRIMITIVES, elementwise),
+  select: elementwise("select"), clamp: elementwise("clamp"), ...viewRules,
+  reduce_sum: reduction("sum"), reduce_max: reduction("max"), reduce_min: reduction("min"),
+  reduce_prod: reduction("prod"), reduce_and: reduction("and"), reduce_or: reduction("or"),
+  pjit: noRule(controlFlow), cond: noRule(controlFlow), scan: noRule(controlFlow), while: noRule(controlFlow),
+  custom_jvp_call: noRule(customCall), custom_vjp_call: noRule(customCall),
   dot_general: (p, ins, outs, lim) => matmulShader(p.dimensionNumbers, ins, outs[0]!, lim),
   bitcast_convert_type: (_p, ins, outs, lim) => {
     const h = new Helpers(), P = new Params();
@@ -144,7 +162,7 @@ const SHADERS: Partial<Record<Primitive, (params: any, ins: readonly ShapedArray
     const body = [...unravelLines("i", out.shape, (a) => `i${a}`, P)];
     const terms = ["0"];
     starts.forEach((st, d) => {
-      body.push(`let s${d} = clamp(${convert(fromStorage(st.dtype, `in${d + 1}[0]`), st.dtype, "int32", h)}, 0, ${P.i(x!.shape[d]! - p.sizes[d])});`);
+      body.push(`let s${d} = clamp(${convert(fromStorage(st.dtype, `in${d + 1}[0]`), st.dtype, "int32", h)}, 0, ${P.i(x!.shape[d]! - p.sizes[d]!)});`);
       terms.push(`(s${d} + i${d}) * ${P.i(s[d]!)}`);
     });
     body.push(`out0[i] = in0[u32(${terms.join(" + ")})];`);
@@ -194,7 +212,7 @@ function lanes(shape: readonly number[], axis: number, P: Params) {
   return { n: P.u(n), last: P.u(Math.max(n - 1, 0)), stride: ps, count: n === 0 ? 0 : size(shape) / n, base: `(i / ${ps}) * ${P.u(stride * n)} + (i % ${ps})` };
 }
 
-function argShader(prim: "argmax" | "argmin", p: any, ins: readonly ShapedArray[], outs: readonly ShapedArray[], lim: GpuLimits): ShaderSpec {
+function argShader(prim: "argmax" | "argmin", p: ParamsOf<"argmax">, ins: readonly ShapedArray[], outs: readonly ShapedArray[], lim: GpuLimits): ShaderSpec {
   const x = ins[0]!, h = new Helpers(), P = new Params();
   const L = lanes(x.shape, p.axis, P);
   const t = wgslType(x.dtype);
@@ -214,7 +232,7 @@ function argShader(prim: "argmax" | "argmin", p: any, ins: readonly ShapedArray[
   return perItem(prim, L.count, ins, outs, h, body, lim, P);
 }
 
-function cumShader(prim: string, p: any, ins: readonly ShapedArray[], outs: readonly ShapedArray[], lim: GpuLimits): ShaderSpec {
+function cumShader(prim: "cumsum" | "cumprod" | "cummax" | "cummin", p: ParamsOf<"cumsum">, ins: readonly ShapedArray[], outs: readonly ShapedArray[], lim: GpuLimits): ShaderSpec {
   const x = ins[0]!, d = outs[0]!.dtype, h = new Helpers(), P = new Params();
   const L = lanes(x.shape, p.axis, P);
   const t = wgslType(d);
@@ -238,15 +256,14 @@ function cumShader(prim: string, p: any, ins: readonly ShapedArray[], outs: read
   return perItem(prim, L.count, ins, outs, h, body, lim, P);
 }
 
-/** Primitives that are not a shader: control flow (run in programs, control.ts) and calls. */
-export const CONTROL_PRIMITIVES = new Set<string>(["pjit", "cond", "scan", "while", "custom_jvp_call", "custom_vjp_call"]);
+/** The WebGPU shader table, for the test that lists what it lacks (engine/test/rule-tables.test.ts). */
+export const webgpuShaderTable = SHADERS;
 
-/** The shader of one primitive; throws NotOnWebGPU naming the primitive when there is none. */
-export function opShader(prim: Primitive, params: any, ins: readonly ShapedArray[], outs: readonly ShapedArray[], lim: GpuLimits, subgroups = false): OpSpec {
+/** The shader of one primitive; throws NotOnWebGPU naming the primitive and the reason when there is none. */
+export function opShader<P extends Primitive>(prim: P, params: ParamsOf<P>, ins: readonly ShapedArray[], outs: readonly ShapedArray[], lim: GpuLimits, subgroups = false): OpSpec {
   for (const a of [...ins, ...outs]) wgslType(a.dtype); // float64 throws here, with the reason
-  const k = asFusedKernel(prim, params, ins, outs);
-  if (k) return fusedShader(k, lim, prim, subgroups);
-  const s = SHADERS[prim];
-  if (!s) throw new NotOnWebGPU(`${prim} is not yet on webgpu${CONTROL_PRIMITIVES.has(prim) ? " (control flow runs in programs: webgpu/control.ts)" : ""}: run it on another backend (devicePut(x, "native"))`);
-  return s(params, ins, outs, lim);
+  const rule: ShaderRule<P> | FusedRule<P> | NoRule<P> = SHADERS[prim];
+  if (rule instanceof NoRule) throw new NotOnWebGPU(`${prim} has no shader on webgpu (${rule.reason})`);
+  if ("fused" in rule) return fusedShader(rule.fused(params, ins, outs[0]!), lim, prim, subgroups);
+  return rule(params, ins, outs, lim);
 }
