@@ -1,6 +1,6 @@
 import type { TypedArray } from "../../dtype.js";
 import type { ShapedArray } from "../../ir/aval.js";
-import type { Primitive } from "../../ir/primitives.js";
+import type { ParamsOf, Primitive } from "../../ir/primitives.js";
 import type { Backend, Buffer } from "../interface.js";
 import type { FusedKernel } from "../kernel.js";
 import { runFusedKernel } from "./fused.js";
@@ -17,10 +17,11 @@ export class ReferenceBackend implements Backend {
   async download(b: Buffer): Promise<TypedArray> { return data(b).slice(); }
   downloadSync(b: Buffer): TypedArray { return data(b).slice(); }
   free(): void { /* garbage collected */ }
-  execute(prim: Primitive, params: any, inputs: readonly Buffer[], inAvals: readonly ShapedArray[], outAvals: readonly ShapedArray[]): Buffer[] {
-    const impl = referenceImpls[prim as DataPrimitive] as Impl<DataPrimitive> | undefined;
+  execute<P extends Primitive>(prim: P, params: ParamsOf<P>, inputs: readonly Buffer[], inAvals: readonly ShapedArray[], outAvals: readonly ShapedArray[]): Buffer[] {
+    // Control flow and custom calls have no kernel here (the engine runs them): the table holds data primitives only.
+    const impl = (referenceImpls as Partial<Record<Primitive, Impl<P & DataPrimitive>>>)[prim];
     if (!impl) throw new Error(`internal: the reference backend has no kernel for ${prim}`);
-    return impl(inputs.map(data), params, inAvals, outAvals).map((d) => new HostBuffer(d));
+    return impl(inputs.map(data), params as ParamsOf<P & DataPrimitive>, inAvals, outAvals).map((d) => new HostBuffer(d));
   }
   runKernel(kernel: FusedKernel, inputs: readonly Buffer[]): Buffer {
     return new HostBuffer(runFusedKernel(kernel, inputs.map(data)));

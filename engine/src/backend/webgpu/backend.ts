@@ -1,7 +1,7 @@
 /// <reference types="@webgpu/types" />
 import { SHORT_NAME, typedArrayFor, type TypedArray } from "../../dtype.js";
 import type { ShapedArray } from "../../ir/aval.js";
-import type { Primitive } from "../../ir/primitives.js";
+import type { ParamsOf, Primitive } from "../../ir/primitives.js";
 import type { Backend, Buffer, Executable } from "../interface.js";
 import type { FusedKernel, OpStep, Program } from "../kernel.js";
 import { acquireGpu, type Gpu, type GpuLimits } from "./device.js";
@@ -346,7 +346,7 @@ export class WebGPUBackend implements Backend, Encoding {
     return outs;
   }
 
-  execute(prim: Primitive, params: any, inputs: readonly Buffer[], inAvals: readonly ShapedArray[], outAvals: readonly ShapedArray[], question?: object): Buffer[] {
+  execute<P extends Primitive>(prim: P, params: ParamsOf<P>, inputs: readonly Buffer[], inAvals: readonly ShapedArray[], outAvals: readonly ShapedArray[], question?: object): Buffer[] {
     this.check();
     let spec = question ? this.prepared.get(question) : undefined;
     if (!spec) {
