@@ -12,6 +12,8 @@ import ctypes, json, os, sys, time
 cfg = json.loads(sys.argv[1])
 out = {}
 WARM_S = 1.0
+GEMM = cfg.get("gemm", [])   # bench/gemm-shapes.ts: the matmul cases, each with its thread count
+ONLY_GEMM = cfg.get("gemmOnly", False)
 
 def timed(fn, min_runs=5, min_time=0.3, warm_s=WARM_S):
     t_end = time.perf_counter() + warm_s
@@ -51,6 +53,14 @@ def blas_threads(lib, n):
         try: lib.openblas_set_num_threads(n)
         except AttributeError: pass
 
+def gemm_operands(c, rand):
+    """op(A), op(B) of a bench/gemm-shapes.ts case: stored as Tensorlens stores them, transposed
+    ones used through transposed views (BLAS's trans flags), batched ones as stacks."""
+    lead = [c["batch"]] if c["batch"] > 1 else []
+    a = rand(lead + ([c["k"], c["m"]] if c["ta"] else [c["m"], c["k"]]))
+    b = rand(lead + ([c["n"], c["k"]] if c["tb"] else [c["k"], c["n"]]))
+    return (a.swapaxes(-1, -2) if c["ta"] else a), (b.swapaxes(-1, -2) if c["tb"] else b)
+
 try:
     import numpy as np
     out["numpy_version"] = np.__version__
@@ -62,7 +72,12 @@ try:
     lib, path = openblas()
     out["openblas"] = {"corename": lib.openblas_get_corename().decode() if lib else None, "library": path,
                        "env": {k: os.environ.get(k) for k in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "OPENBLAS_NUM_THREADS")}}
+    for c in GEMM:
+        blas_threads(lib, c["threads"])
+        a, b = gemm_operands(c, lambda s: np.random.rand(*s).astype(np.float32))
+        out[f"numpy.gemm.{c['case']}"] = timed(lambda: a @ b, min_runs=3 if c["m"] * c["n"] * c["k"] > 2.5e10 else 5, min_time=cfg["minTime"])
     blas_threads(lib, os.cpu_count())
+    if ONLY_GEMM: raise StopIteration
     for n in cfg["sgemm"]:
         a = np.random.rand(n, n).astype(np.float32); b = np.random.rand(n, n).astype(np.float32)
         out[f"numpy.sgemm{n}"] = timed(lambda: a @ b, min_time=cfg["minTime"])
@@ -74,6 +89,8 @@ try:
         t = np.maximum(big * 2 + 1, 0) - 0.5
         return 1 / (1 + np.exp(-t))
     out["numpy.chain_eager"] = timed(chain, min_time=cfg["minTime"])
+except StopIteration:
+    pass
 except Exception as e:
     out["numpy_error"] = repr(e)
 
@@ -81,6 +98,12 @@ try:
     import torch
     out["torch_version"] = torch.__version__
     lib, _ = openblas()
+    # The matmul cases on the case's own thread count (torch's and OpenBLAS's).
+    for c in GEMM:
+        torch.set_num_threads(c["threads"]); blas_threads(lib, c["threads"])
+        a, b = gemm_operands(c, lambda s: torch.rand(*s))
+        out[f"torch.gemm.{c['case']}"] = timed(lambda: a @ b, min_runs=3 if c["m"] * c["n"] * c["k"] > 2.5e10 else 5, min_time=cfg["minTime"])
+    if ONLY_GEMM: raise StopIteration
     cases = {}
     for n in cfg["sgemm"]:
         a = torch.rand(n, n); b = torch.rand(n, n)
@@ -128,6 +151,8 @@ try:
             r["threads"] = t
             if best is None or r["med"] < best["med"]: best = r
         out[f"torch.{name}"] = best
+except StopIteration:
+    pass
 except ImportError as e:
     out["torch_error"] = f"not installed ({e})"
 except Exception as e:

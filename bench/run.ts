@@ -7,6 +7,7 @@ import { mkdirSync, readFileSync, writeFileSync, existsSync } from "node:fs";
 import { cpus } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { gemmCases, gemmFlops, gemmTargets, tensorlensGemmCases } from "./gemm-shapes.js";
 import { mlpModel, rand, tutorialModel } from "./probe.js";
 import { runnerCases } from "./runner.js";
 import { uiCases, uiTargets } from "./ui.js";
@@ -16,6 +17,8 @@ const here = dirname(fileURLToPath(import.meta.url));
 const QUICK = !!process.env.BENCH_QUICK;
 const MIN_TIME = QUICK ? 0.15 : 0.6;
 const SGEMM = [512, 1024, 2048];
+/** SGEMM 4096 and the 1-thread runs, the MLP's, attention's and skinny products (bench/gemm-shapes.ts). */
+const GEMM = gemmCases(QUICK);
 const CHAIN_N = 4 * 1024 * 1024;
 const CHAIN_BIG_N = 32 * 1024 * 1024;
 const MLP = { batch: 128, sizes: [784, 512, 512, 10] };
@@ -69,7 +72,8 @@ function targets(TL: string): string[] {
   const f2 = (x: number | null, unit = "x") => (x === null ? "n/a" : `${x.toFixed(2)}${unit}`);
   const out = ["Targets (same run):"];
   const gemm = SGEMM.map((n) => ratio(t(`sgemm ${n}`, "numpy"), t(`sgemm ${n}`, TL)));
-  out.push(`- SGEMM ${SGEMM.join("/")} vs numpy: ${gemm.map((g) => (g === null ? "n/a" : `${(g * 100).toFixed(0)}%`)).join(" / ")} (target >= 90%)`);
+  out.push(`- SGEMM ${SGEMM.join("/")} vs numpy: ${gemm.map((g) => (g === null ? "n/a" : `${(g * 100).toFixed(0)}%`)).join(" / ")} (target >= 95%)`);
+  out.push(...gemmTargets(GEMM, t, TL));
   const uj = t("update_step (jit)", TL), ue = t("update_step (eager)", TL), add = t("eager add 8", TL);
   out.push(`- update_step jit ${uj ? fmt(uj) : "n/a"} (target <= 4 µs), eager ${ue ? fmt(ue) : "n/a"} (target <= 50 µs); eager add 8 ${add ? fmt(add) : "n/a"} (target <= 1 µs)`);
   const mlp = t("mlp train step (jit)", TL);
@@ -124,6 +128,8 @@ async function main() {
     const a = np.array(rand(n * n)).reshape([n, n]), b = np.array(rand(n * n)).reshape([n, n]);
     await attempt(`sgemm ${n}`, TL, () => median(() => np.matmul(a, b).dispose()));
   }
+  // The matmul shapes, each on its own thread count (the pool set to 1 or 2, then restored).
+  await tensorlensGemmCases(tl, be, TL, GEMM, attempt, median);
   {
     const a = np.ones([8]), b = np.ones([8]);
     await attempt("eager add 8", TL, () => medianInner(() => a.add(b).dispose(), 1000));
@@ -237,7 +243,7 @@ async function main() {
   const py = "/usr/bin/python3";
   let blasLine = "OpenBLAS: n/a (no python peers)";
   if (existsSync(py)) {
-    const cfg = { sgemm: SGEMM, minTime: MIN_TIME, chainN: CHAIN_N, mlpBatch: MLP.batch, mlpSizes: MLP.sizes };
+    const cfg = { sgemm: SGEMM, gemm: GEMM, minTime: MIN_TIME, chainN: CHAIN_N, mlpBatch: MLP.batch, mlpSizes: MLP.sizes };
     // OpenBLAS unpinned in this command alone: the machines pin it to its AVX2 kernel
     // (OPENBLAS_CORETYPE, OPENBLAS_L2_SIZE), which a user's machine does not; tests keep it.
     const env = { ...process.env };
@@ -254,7 +260,7 @@ async function main() {
       for (const [k, v] of Object.entries(res)) {
         const m = /^(numpy|torch)\.(.*)$/.exec(k);
         if (!m) continue;
-        const c = m[2]!.startsWith("sgemm") ? `sgemm ${m[2]!.slice(5)}` : map[m[2]!] ?? m[2]!;
+        const c = m[2]!.startsWith("gemm.") ? m[2]!.slice(5) : m[2]!.startsWith("sgemm") ? `sgemm ${m[2]!.slice(5)}` : map[m[2]!] ?? m[2]!;
         const f = v as { med: number; q1: number; q3: number; threads?: number };
         const notes = [m[2] === "mlp" || m[2] === "update_step" ? "eager autograd" : "", f.threads ? `best of 1/2 threads: ${f.threads}T` : ""].filter(Boolean);
         record(c, name(m[1]!), f.med, notes.join("; ") || undefined, [f.q1, f.q3]);
@@ -347,6 +353,7 @@ async function main() {
 
   // ---- Report -------------------------------------------------------------------------------
   const cases = [...new Set(rows.map((r) => r.case))];
+  const flopsOf = new Map<string, number>([...SGEMM.map((n) => [`sgemm ${n}`, 2 * n ** 3] as [string, number]), ...GEMM.map((c) => [c.case, gemmFlops(c)] as [string, number])]);
   const lines: string[] = [];
   lines.push(`CPU: ${cpu.model} (${cpu.cores} cores, ${cpu.simd}); tensorlens backend ${backendName}${nativeInfo ? ` ${nativeInfo.simd}/${nativeInfo.microKernel}/${nativeInfo.threads}T` : ""}`);
   lines.push("");
@@ -355,8 +362,8 @@ async function main() {
   for (const c of cases) {
     const mine = rows.find((r) => r.case === c && r.engine === TL)?.seconds ?? null;
     for (const r of rows.filter((x) => x.case === c)) {
-      const n = /^sgemm (\d+)$/.exec(c);
-      const gf = n && r.seconds ? ` (${((2 * Number(n[1]) ** 3) / r.seconds / 1e9).toFixed(0)} GFLOP/s)` : "";
+      const fl = flopsOf.get(c);
+      const gf = fl && r.seconds ? ` (${(fl / r.seconds / 1e9).toFixed(0)} GFLOP/s)` : "";
       const ratio = mine && r.seconds && r.engine !== TL ? `${(r.seconds / mine).toFixed(2)}x` : "";
       const spread = r.engine !== TL && r.spread ? ` (${fmtSpread(r.spread)})` : "";
       lines.push(`| ${c} | ${r.engine} | ${r.seconds === null ? "n/a" : fmt(r.seconds) + gf + spread} | ${ratio} | ${r.note ?? ""} |`);

@@ -178,6 +178,8 @@ describe("native dot_general", { skip }, () => {
   test("transposed operands, batches, vectors, non-mergeable dims", () => {
     dot([70, 90], [50, 70], [[0], [1]], [[], []]);          // A^T B^T
     dot([90, 70], [50, 70], [[1], [1]], [[], []]);          // A B^T
+    dot([100, 397], [70, 397], [[1], [1]], [[], []]);        // A B^T over two K blocks (200, 197: transposing pack's k remainders)
+    dot([5, 130, 61], [5, 66, 61], [[2], [2]], [[0], [0]]);  // batched A B^T (attention's q @ k^T)
     dot([4, 30, 20], [4, 20, 25], [[2], [1]], [[0], [0]]);  // batched
     dot([30, 4, 20], [20, 25, 4], [[2], [0]], [[1], [2]]);  // batch not leading
     dot([2, 3, 4], [3, 5], [[1], [0]], [[], []]);           // free dims (0, 2) of A do not merge

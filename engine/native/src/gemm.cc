@@ -7,6 +7,11 @@
 #include <atomic>
 #include <vector>
 
+#if defined(__x86_64__) || defined(_M_X64)
+#include <xmmintrin.h>  // SSE, part of every x86-64 CPU: 4x4 transposes in the packing
+#define TL_PACK_SSE 1
+#endif
+
 #include "pool.h"
 
 namespace tl {
@@ -25,9 +30,38 @@ const MicroKernel& activeMicroKernel() {
 namespace {
 
 // K block (balanced per call: equal blocks of at most KC) and the largest row block. Measured on
-// the AVX-512 8x32 kernel (bench/README.md): 384/96 beat 256/144 by 5-15% at n = 1024-2048.
-constexpr int64_t KC = 384;
+// the AVX-512 8x32 kernel (bench/README.md): 384/96 beat 256/144 by 5-15% at n = 1024-2048;
+// 512 then beat 384 on 2 threads by ~4% at n = 4096 (8 of 8 interleaved pairs) and ~2% at 2048
+// (6 of 8), one thread and the model shapes unchanged within noise (2026-12-08).
+constexpr int64_t KC = 512;
 constexpr int64_t MCW = 96;
+
+// out[k * W + r] = src[r * ld + k] for r < W, k < kc: W rows of a matrix read along k and
+// written interleaved (a panel of A from row-major A, of B from B stored transposed). Goes by
+// k blocks of 16 (one cache line of each row), then 4x4 SSE transposes: the scalar loop it
+// replaces, one strided load per float, cost g @ W^T (128x512x784) a third of its time.
+void packTransposed(const float* src, int64_t ld, int W, int64_t kc, float* out) {
+  for (int64_t k0 = 0; k0 < kc; k0 += 16) {
+    const int64_t k1 = std::min<int64_t>(kc, k0 + 16);
+    int r = 0;
+#if defined(TL_PACK_SSE)
+    for (; r + 4 <= W; r += 4) {
+      const float *s0 = src + r * ld, *s1 = s0 + ld, *s2 = s1 + ld, *s3 = s2 + ld;
+      int64_t k = k0;
+      for (; k + 4 <= k1; k += 4) {
+        __m128 a = _mm_loadu_ps(s0 + k), b = _mm_loadu_ps(s1 + k), c = _mm_loadu_ps(s2 + k), d = _mm_loadu_ps(s3 + k);
+        _MM_TRANSPOSE4_PS(a, b, c, d);
+        float* o = out + k * W + r;
+        _mm_storeu_ps(o, a); _mm_storeu_ps(o + W, b); _mm_storeu_ps(o + 2 * W, c); _mm_storeu_ps(o + 3 * W, d);
+      }
+      for (; k < k1; k++)
+        for (int i = 0; i < 4; i++) out[k * W + r + i] = src[(r + i) * ld + k];
+    }
+#endif
+    for (; r < W; r++)
+      for (int64_t k = k0; k < k1; k++) out[k * W + r] = src[r * ld + k];
+  }
+}
 
 // Packs rows [0, mc) x cols [0, kc) of A into panels of MR rows: panel p holds, for each k,
 // the MR values A[p*MR + i, k] side by side; rows past mc are zero.
@@ -36,8 +70,7 @@ void packA(const float* A, int64_t rsa, int64_t csa, int64_t mc, int64_t kc, int
     int64_t m = std::min<int64_t>(MR, mc - p);
     const float* src = A + p * rsa;
     if (csa == 1 && m == MR) {
-      for (int64_t k = 0; k < kc; k++)
-        for (int i = 0; i < MR; i++) out[k * MR + i] = src[i * rsa + k];
+      packTransposed(src, rsa, MR, kc, out);
     } else if (rsa == 1 && m == MR) {
       for (int64_t k = 0; k < kc; k++) {
         const float* s = src + k * csa;
@@ -56,8 +89,7 @@ void packBPanel(const float* B, int64_t rsb, int64_t csb, int64_t kc, int64_t n,
   if (csb == 1 && n == NR) {
     for (int64_t k = 0; k < kc; k++) std::memcpy(out + k * NR, B + k * rsb, NR * sizeof(float));
   } else if (rsb == 1 && n == NR) {
-    for (int64_t k = 0; k < kc; k++)
-      for (int j = 0; j < NR; j++) out[k * NR + j] = B[k + j * csb];
+    packTransposed(B, csb, NR, kc, out);
   } else {
     for (int64_t k = 0; k < kc; k++)
       for (int j = 0; j < NR; j++) out[k * NR + j] = j < n ? B[k * rsb + j * csb] : 0.f;
