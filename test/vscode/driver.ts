@@ -12,13 +12,21 @@
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { createServer } from "node:net";
-import { cpSync, existsSync, mkdirSync, symlinkSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, symlinkSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
 // @ts-expect-error: a plain .mjs script without types
 import { setup } from "../../scripts/vscode-setup.mjs";
+
+/** Answers a request of the in-host tests: written aside, then renamed, so they never read a half-written file. */
+function answerDone(comm: string, name: string, answer: unknown): void {
+  const tmp = join(comm, `${name}.done.tmp`);
+  writeFileSync(tmp, JSON.stringify(answer));
+  renameSync(tmp, join(comm, `${name}.done`));
+}
 
 export const repo = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 export const artifacts = join(repo, "test", "artifacts");
@@ -272,7 +280,7 @@ export async function drive(opts: DriveOptions): Promise<DriveResult> {
               rmSync(join(comm, f), { force: true });
               answer = { error: String(e) };
             }
-            writeFileSync(join(comm, `${name}.done`), JSON.stringify(answer));
+            answerDone(comm, name, answer);
             continue;
           }
           if (!f.endsWith(".request")) continue;
@@ -287,9 +295,9 @@ export async function drive(opts: DriveOptions): Promise<DriveResult> {
               squiggles: document.querySelectorAll(".squiggly-error").length,
             }));
             (dom as Record<string, unknown>).panels = await panelsShown(page);
-            writeFileSync(join(comm, `${name}.done`), JSON.stringify({ file, dom }));
+            answerDone(comm, name, { file, dom });
           } catch (e) {
-            writeFileSync(join(comm, `${name}.done`), JSON.stringify({ error: String(e) }));
+            answerDone(comm, name, { error: String(e) });
           }
         }
         await new Promise((r) => setTimeout(r, 150));

@@ -3,7 +3,7 @@ import { NoRule, noRule, rulesFor } from "../../ir/rule-table.js";
 import { ShapedArray } from "../../ir/aval.js";
 import type { DType } from "../../dtype.js";
 import type { Expr, FusedKernel, ReduceOp } from "../kernel.js";
-import { broadcastStrides, contiguousStrides, sizeOf } from "../reference/strided.js";
+import { broadcastStrides, contiguousStrides, reversedView, sizeOf } from "../reference/strided.js";
 import { resolvePadding } from "../../shape/conv.js";
 import { dotFreeAxes } from "../../shape/linalg.js";
 import { DTYPE_CODE, OP, storageBytes } from "./codes.js";
@@ -173,14 +173,8 @@ const nativeLowerings: { readonly [P in Primitive]: NativeLowering<P> | NoRule<P
     return fused(inAvals, out, load(inAvals, 0, permutation.map((p) => s[p]!)));
   }),
   rev: asKernel(({ dimensions }, inAvals, out) => {
-    const a = inAvals[0]!, s = contiguousStrides(a.shape);
-    let offset = 0;
-    const strides = s.map((st, i) => {
-      if (!dimensions.includes(i)) return st;
-      offset += (a.shape[i]! - 1) * st;
-      return -st;
-    });
-    return fused(inAvals, out, load(inAvals, 0, strides, a.size === 0 ? 0 : offset));
+    const { strides, offset } = reversedView(inAvals[0]!.shape, dimensions);
+    return fused(inAvals, out, load(inAvals, 0, strides, offset));
   }),
   slice: asKernel(({ start, strides }, inAvals, out) => {
     const s = contiguousStrides(inAvals[0]!.shape);

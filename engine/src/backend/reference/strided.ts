@@ -7,6 +7,17 @@ export function contiguousStrides(shape: readonly number[]): number[] {
   return s;
 }
 
+/** `rev` as a view of a contiguous array: negative strides on the reversed axes, starting at their last element (0 for an empty array). */
+export function reversedView(shape: readonly number[], dimensions: readonly number[]): { strides: number[]; offset: number } {
+  let offset = 0;
+  const strides = contiguousStrides(shape).map((st, i) => {
+    if (!dimensions.includes(i)) return st;
+    offset += (shape[i]! - 1) * st;
+    return -st;
+  });
+  return { strides, offset: shape.includes(0) ? 0 : offset };
+}
+
 export function sizeOf(shape: readonly number[]) {
   let n = 1;
   for (const d of shape) n *= d;

@@ -3,7 +3,7 @@ import type { ShapedArray } from "../../ir/aval.js";
 import { BINARY_PRIMITIVES, UNARY_PRIMITIVES, type ParamsOf, type Primitive } from "../../ir/primitives.js";
 import { NoRule, noRule, rulesFor } from "../../ir/rule-table.js";
 import type { Expr, FusedKernel, ReduceOp } from "../kernel.js";
-import { broadcastStrides, contiguousStrides } from "../reference/strided.js";
+import { broadcastStrides, contiguousStrides, reversedView } from "../reference/strided.js";
 import type { GpuLimits } from "./device.js";
 import { fusedShader, perItem, size, type ShaderSpec } from "./kernels.js";
 import { matmulShader } from "./matmul.js";
@@ -58,14 +58,8 @@ const viewRules = {
     return fused(out.shape, load(0, permutation.map((p) => s[p]!), 0, ins[0]!.dtype), ins, out);
   }),
   rev: fusedRule<"rev">(({ dimensions }, ins, out) => {
-    const x = ins[0]!, s = contiguousStrides(x.shape);
-    let offset = 0;
-    const strides = s.map((st, i) => {
-      if (!dimensions.includes(i)) return st;
-      offset += (x.shape[i]! - 1) * st;
-      return -st;
-    });
-    return fused(out.shape, load(0, strides, offset, x.dtype), ins, out);
+    const { strides, offset } = reversedView(ins[0]!.shape, dimensions);
+    return fused(out.shape, load(0, strides, offset, ins[0]!.dtype), ins, out);
   }),
   slice: fusedRule<"slice">(({ start, strides }, ins, out) => {
     const s = contiguousStrides(ins[0]!.shape);
