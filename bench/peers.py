@@ -142,6 +142,20 @@ try:
             for p, gr in zip(params, gs): p -= 0.01 * gr
     cases["mlp"] = mlp_step
 
+    # The bench's CNN step: conv(32,3x3)-relu-conv(64,3x3,stride 2)-relu-dense(10), NCHW, B=cnnBatch.
+    Bc = cfg["cnnBatch"]
+    cw = [(torch.rand(32, 1, 3, 3) * 0.3).requires_grad_(), (torch.rand(64, 32, 3, 3) * 0.05).requires_grad_(),
+          (torch.rand(64 * 14 * 14, 10) * 0.01).requires_grad_()]
+    cx = torch.rand(Bc, 1, 28, 28); cy = torch.arange(Bc) % 10
+    def cnn_step():
+        h = torch.relu(torch.nn.functional.conv2d(cx, cw[0], padding=1))
+        h = torch.relu(torch.nn.functional.conv2d(h, cw[1], stride=2, padding=1))
+        loss = torch.nn.functional.cross_entropy(h.reshape(Bc, -1) @ cw[2], cy)
+        gs = torch.autograd.grad(loss, cw)
+        with torch.no_grad():
+            for p, gr in zip(cw, gs): p -= 0.01 * gr
+    cases["cnn"] = cnn_step
+
     # Each case on 1 and on min(2, cores) threads; the better median is kept, with its thread count.
     for name, fn in cases.items():
         best = None

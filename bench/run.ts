@@ -79,6 +79,7 @@ function targets(TL: string): string[] {
   const mlp = t("mlp train step (jit)", TL);
   const js = ["tfjs-wasm", "tfjs-cpu", "jax-js"].map((e) => t("mlp train step (jit)", e)).filter((x): x is number => x !== null);
   out.push(`- MLP step vs torch: ${f2(ratio(mlp, t("mlp train step (jit)", "torch")))} (target <= 1.2x); fastest JS peer / tensorlens: ${f2(js.length ? ratio(Math.min(...js), mlp) : null)} (target >= 3x)`);
+  out.push(`- CNN train step (B=${CNN.batch}) vs torch's same step: ${f2(ratio(t("cnn train step (jit)", TL), t("cnn train step (jit)", "torch")))} (target <= 1.0x)`);
   const mlpOn = t("mlp train step (jit, profiled)", TL), mlpAgain = t("mlp train step (jit, again)", TL);
   const mlpOff = mlp && mlpAgain ? (mlp + mlpAgain) / 2 : mlp;
   out.push(`- MLP step profiled ${mlpOn ? fmt(mlpOn) : "n/a"} vs unprofiled ${mlpOff ? fmt(mlpOff) : "n/a"} (mean of before and after): ${mlpOn && mlpOff ? `${(((mlpOn / mlpOff) - 1) * 100).toFixed(1)}%` : "n/a"} (target <= 5%)`);
@@ -243,7 +244,7 @@ async function main() {
   const py = "/usr/bin/python3";
   let blasLine = "OpenBLAS: n/a (no python peers)";
   if (existsSync(py)) {
-    const cfg = { sgemm: SGEMM, gemm: GEMM, minTime: MIN_TIME, chainN: CHAIN_N, mlpBatch: MLP.batch, mlpSizes: MLP.sizes };
+    const cfg = { sgemm: SGEMM, gemm: GEMM, minTime: MIN_TIME, chainN: CHAIN_N, mlpBatch: MLP.batch, mlpSizes: MLP.sizes, cnnBatch: CNN.batch };
     // OpenBLAS unpinned in this command alone: the machines pin it to its AVX2 kernel
     // (OPENBLAS_CORETYPE, OPENBLAS_L2_SIZE), which a user's machine does not; tests keep it.
     const env = { ...process.env };
@@ -256,13 +257,13 @@ async function main() {
       blasLine = ob ? `OpenBLAS kernel (numpy/torch, unpinned): ${ob.corename ?? "not OpenBLAS"} (${ob.library ?? "?"})` : "OpenBLAS: n/a";
       console.error(blasLine);
       const name = (e: string) => (e === "numpy" ? `numpy ${res.numpy_version ?? ""}`.trim() : `torch ${res.torch_version ?? ""}`);
-      const map: Record<string, string> = { add8: "eager add 8", chain_eager: "chain 4M f32 (eager)", memcpy: "memcpy 16 MiB", update_step: "update_step (eager)", mlp: "mlp train step (jit)" };
+      const map: Record<string, string> = { add8: "eager add 8", chain_eager: "chain 4M f32 (eager)", memcpy: "memcpy 16 MiB", update_step: "update_step (eager)", mlp: "mlp train step (jit)", cnn: "cnn train step (jit)" };
       for (const [k, v] of Object.entries(res)) {
         const m = /^(numpy|torch)\.(.*)$/.exec(k);
         if (!m) continue;
         const c = m[2]!.startsWith("gemm.") ? m[2]!.slice(5) : m[2]!.startsWith("sgemm") ? `sgemm ${m[2]!.slice(5)}` : map[m[2]!] ?? m[2]!;
         const f = v as { med: number; q1: number; q3: number; threads?: number };
-        const notes = [m[2] === "mlp" || m[2] === "update_step" ? "eager autograd" : "", f.threads ? `best of 1/2 threads: ${f.threads}T` : ""].filter(Boolean);
+        const notes = [m[2] === "mlp" || m[2] === "update_step" || m[2] === "cnn" ? "eager autograd" : "", f.threads ? `best of 1/2 threads: ${f.threads}T` : ""].filter(Boolean);
         record(c, name(m[1]!), f.med, notes.join("; ") || undefined, [f.q1, f.q3]);
       }
       if (res.numpy_error) console.error("numpy:", res.numpy_error);
